@@ -1,0 +1,111 @@
+"""Dates and deadlines as officials write them, parsed by duchu's own rules.
+
+A date is ISO ``2014-02-28`` or Chinese ``2014年2月28日``. A deadline may also be a ten-day
+phrase in the campaign's year: ``9月上旬`` (by 9-10), ``9月中旬`` (by 9-20), ``9月下旬`` /
+``9月底`` / ``9月末`` (by the month's last day), ``7月初`` (by 7-05). Used as a start, a phrase
+means the first day of its period. YAML timestamps are switched off in the loader, so every
+date reaches this module as the text the user typed, and a date that names no real day
+(``2月30日``, ``13月上旬``) is a problem we report rather than one PyYAML guesses at.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+Meaning = Literal["due", "start"]
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_PHRASE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(上旬|中旬|下旬|底|末|初)")
+
+# period -> (first day, last day or None for the month's last day)
+_PERIODS: dict[str, tuple[int, int | None]] = {
+    "初": (1, 5),
+    "上旬": (1, 10),
+    "中旬": (11, 20),
+    "下旬": (21, None),
+    "底": (21, None),
+    "末": (21, None),
+}
+
+
+class DateError(ValueError):
+    """The text is not a date, or names no real day. ``reason`` is a message-catalogue key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A parsed date or ten-day phrase, with the text it was written as."""
+
+    text: str
+    day: date
+    is_phrase: bool
+
+
+def _real_day(year: int, month: int, day: int) -> date:
+    if not 1 <= month <= 12:
+        raise DateError("date-no-such-month")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError("date-no-such-day") from None
+
+
+@lru_cache(maxsize=4096)
+def parse_date(text: str, year: int | None = None) -> date:
+    """An exact day. ``year`` (the campaign's) allows the short form ``2月28日``."""
+    stripped = text.strip()
+    match = _ISO.fullmatch(stripped)
+    if match:
+        return _real_day(int(match[1]), int(match[2]), int(match[3]))
+    match = _CHINESE.fullmatch(stripped)
+    if match:
+        if match[1] is None and year is None:
+            raise DateError("date-needs-year")
+        return _real_day(int(match[1] or year or 0), int(match[2]), int(match[3]))
+    if _PHRASE.fullmatch(stripped):
+        raise DateError("date-phrase-not-allowed")
+    raise DateError("date-unreadable")
+
+
+@lru_cache(maxsize=4096)
+def parse_deadline(text: str, year: int | None, meaning: Meaning = "due") -> Deadline:
+    """A date or ten-day phrase. As a due date a phrase is its period's last day, as a
+    start its first day; a phrase without its own year takes the campaign's ``year``."""
+    stripped = text.strip()
+    match = _PHRASE.fullmatch(stripped)
+    if match is None:
+        return Deadline(text, parse_date(stripped, year), is_phrase=False)
+    if match[1] is None and year is None:
+        raise DateError("date-needs-year")
+    the_year, month = int(match[1] or year or 0), int(match[2])
+    if not 1 <= month <= 12:
+        raise DateError("date-no-such-month")
+    first, last = _PERIODS[match[3]]
+    if meaning == "start":
+        return Deadline(text, date(the_year, month, first), is_phrase=True)
+    last_day = last if last is not None else calendar.monthrange(the_year, month)[1]
+    return Deadline(text, date(the_year, month, last_day), is_phrase=True)
+
+
+def format_date(day: date, lang: str) -> str:
+    """A day as users write it: ``2014年2月28日`` in Chinese, ISO in English."""
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def format_deadline(deadline: Deadline, lang: str) -> str:
+    """A deadline as written when it was a phrase (``9月下旬``), else as a formatted day."""
+    if deadline.is_phrase and lang == "zh":
+        return deadline.text.strip()
+    return format_date(deadline.day, lang)

@@ -1,0 +1,347 @@
+"""The message catalogue: every word duchu itself says, in Chinese (default) and English.
+
+Problem codes are keys here too, so a problem's text is looked up by its stable code. The
+records' own words (unit names, action names) are never translated: they are shown as the
+user wrote them. Keep both languages of a key on adjacent lines so a missing translation
+is easy to see; ``tests/test_messages.py`` checks every key has both and the same fields.
+"""
+
+from __future__ import annotations
+
+import string
+
+LANGS = ("zh", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # --- reading files -------------------------------------------------------------------
+    "encoding": {
+        "zh": "文件不是 UTF-8 编码，无法读取",
+        "en": "the file is not UTF-8 and cannot be read",
+    },
+    "hint-gbk": {
+        "zh": "看起来是 GBK 编码：请用“另存为 UTF-8”保存",
+        "en": "it looks GBK-encoded: save it as UTF-8",
+    },
+    "hint-utf16": {
+        "zh": "看起来是 UTF-16 编码：请用“另存为 UTF-8”保存",
+        "en": "it looks UTF-16-encoded: save it as UTF-8",
+    },
+    "yaml-syntax": {
+        "zh": "YAML 格式错误：{detail}",
+        "en": "YAML syntax error: {detail}",
+    },
+    "full-width-colon": {
+        "zh": "键 '{key}' 后面用了全角冒号“：”，请改为半角冒号“:”加一个空格",
+        "en": "key '{key}' is followed by a full-width colon '：': use ':' and a space",
+    },
+    "tab": {
+        "zh": "用 Tab 键缩进了：YAML 只能用空格缩进",
+        "en": "a tab is used for indentation: YAML indents with spaces only",
+    },
+    "duplicate-key": {
+        "zh": "键 '{key}' 重复（第 {first} 行已有）：YAML 会悄悄只保留后一个",
+        "en": "duplicate key '{key}' (first on line {first}): YAML would silently keep the last",
+    },
+    "yaml-tag": {
+        "zh": "不允许使用 YAML 标签 {tag}",
+        "en": "YAML tag {tag} is not allowed",
+    },
+    "empty-file": {
+        "zh": "文件是空的",
+        "en": "the file is empty",
+    },
+    "not-a-mapping": {
+        "zh": "文件顶层应是“键: 值”的映射，而不是{found}",
+        "en": "the file should be a mapping of 'key: value', not {found}",
+    },
+    "unknown-key": {
+        "zh": "未知的键 '{key}'{suggestion}",
+        "en": "unknown key '{key}'{suggestion}",
+    },
+    "suggest-key": {
+        "zh": "（是不是 '{close}'？）",
+        "en": " (did you mean '{close}'?)",
+    },
+    "missing-key": {
+        "zh": "缺少必填的键 '{key}'",
+        "en": "missing required key '{key}'",
+    },
+    "bad-value": {
+        "zh": "'{key}' 的值不对：{expected}",
+        "en": "bad value for '{key}': {expected}",
+    },
+    "expect-text": {"zh": "应为文字", "en": "expected text"},
+    "expect-integer": {"zh": "应为整数", "en": "expected a whole number"},
+    "expect-number": {"zh": "应为数字", "en": "expected a number"},
+    "expect-list": {"zh": "应为列表", "en": "expected a list"},
+    "expect-mapping": {"zh": "应为“键: 值”映射", "en": "expected a mapping of 'key: value'"},
+    "expect-bool": {"zh": "应为 true 或 false", "en": "expected true or false"},
+    "expect-choice": {"zh": "应为 {choices} 之一", "en": "expected one of {choices}"},
+    "expect-range": {"zh": "应在 {low} 到 {high} 之间", "en": "expected between {low} and {high}"},
+    "expect-other": {"zh": "{detail}", "en": "{detail}"},
+    "invalid-date": {
+        "zh": "'{text}' 不是有效的日期：{reason}",
+        "en": "'{text}' is not a valid date: {reason}",
+    },
+    "date-no-such-month": {"zh": "没有这个月份", "en": "there is no such month"},
+    "date-no-such-day": {"zh": "这一天不存在", "en": "there is no such day"},
+    "date-needs-year": {"zh": "缺少年份", "en": "the year is missing"},
+    "date-phrase-not-allowed": {
+        "zh": "这里要写具体日期，不能写旬",
+        "en": "an exact day is needed here, not a ten-day period",
+    },
+    "date-unreadable": {
+        "zh": "应写作 2014-02-28 或 2014年2月28日（期限还可写 9月上旬、9月底）",
+        "en": "write 2014-02-28 or 2014年2月28日 (deadlines also 9月上旬, 9月底)",
+    },
+    "bad-id": {
+        "zh": "文件名 '{id}' 不能作 id：只能用字母（含汉字）、数字、-、_ 和 .",
+        "en": "file name '{id}' cannot be an id: use letters (Chinese too), digits, -, _ and .",
+    },
+    "outside-tree": {
+        "zh": "符号链接指向记录目录之外（{target}），不予读取",
+        "en": "symbolic link leads out of the records tree ({target}): not read",
+    },
+    "yml-extension": {
+        "zh": "扩展名 .yml 不会被读取：请改为 .yaml",
+        "en": "files ending .yml are not read: rename it to .yaml",
+    },
+    # --- campaign --------------------------------------------------------------------------
+    "duplicate-id": {
+        "zh": "id '{id}' 重复（第 {first} 行已用）",
+        "en": "duplicate id '{id}' (already used on line {first})",
+    },
+    "unknown-after": {
+        "zh": "after 中的 '{id}' 不是已定义的事项",
+        "en": "'{id}' in after is not a defined action",
+    },
+    "after-later": {
+        "zh": "after 中的 '{id}' 排在本事项之后：只能指向前面的事项",
+        "en": "'{id}' in after comes later than this action: name earlier actions only",
+    },
+    "phase-due-before-start": {
+        "zh": "环节截止日期 {due} 早于开始日期 {start}",
+        "en": "the phase is due on {due}, before it starts on {start}",
+    },
+    "unknown-rating-scheme": {
+        "zh": "'{rating}' 不在评议等次 ratings 中（{ratings}）",
+        "en": "'{rating}' is not one of the ratings ({ratings})",
+    },
+    # --- groups and units -----------------------------------------------------------------
+    "unknown-group": {
+        "zh": "未知的督导组 '{group}'（现有：{groups}）",
+        "en": "unknown group '{group}' (groups: {groups})",
+    },
+    "unknown-action": {
+        "zh": "'{id}' 不是{what}（现有：{actions}）",
+        "en": "'{id}' is not {what} (actions: {actions})",
+    },
+    "what-unit-action": {"zh": "单位事项", "en": "a unit action"},
+    "what-group-action": {"zh": "督导组事项（by: group）", "en": "a group action (by: group)"},
+    "duplicate-leader": {
+        "zh": "领导班子成员 '{name}' 出现两次（第 {first} 行已有）",
+        "en": "leader '{name}' is listed twice (first on line {first})",
+    },
+    "done-before-campaign": {
+        "zh": "完成日期 {date} 早于活动第一个环节的开始日期 {start}",
+        "en": "done on {date}, before the campaign's first phase starts on {start}",
+    },
+    "no-leaders": {
+        "zh": "单位没有列出领导班子成员（leaders）",
+        "en": "the unit lists no leaders",
+    },
+    # --- meetings --------------------------------------------------------------------------
+    "unknown-unit": {
+        "zh": "未知的单位 '{unit}'",
+        "en": "unknown unit '{unit}'",
+    },
+    "unknown-kind": {
+        "zh": "未知的会议类型 '{kind}'（现有：{kinds}）",
+        "en": "unknown meeting kind '{kind}' (kinds: {kinds})",
+    },
+    "not-a-member": {
+        "zh": "{name} 不是督导组 {group} 的成员",
+        "en": "{name} is not a member of group {group}",
+    },
+    "not-a-leader": {
+        "zh": "{name} 不是 {unit} 的领导班子成员",
+        "en": "{name} is not a leader of {unit}",
+    },
+    "absent-no-reason": {
+        "zh": "领导班子成员 {name} 缺席，未写原因",
+        "en": "leader {name} absent without a reason",
+    },
+    "missing-appraisal": {
+        "zh": "{kind}应当开展民主评议，但没有记录评议结果（appraisal）",
+        "en": "a {kind} must carry an appraisal, and this one has none",
+    },
+    # --- appraisals ------------------------------------------------------------------------
+    "counts-and-ballots": {
+        "zh": "counts 和 ballots 只能给出一种",
+        "en": "give counts or ballots, not both",
+    },
+    "no-counts": {
+        "zh": "民主评议须给出 counts 或 ballots",
+        "en": "an appraisal needs counts or ballots",
+    },
+    "missing-returned": {
+        "zh": "按 counts 记录时须写明收回张数 returned",
+        "en": "an appraisal with counts needs 'returned'",
+    },
+    "ballots-with-returned": {
+        "zh": "使用 ballots 时 '{key}' 由票据文件得出，不能另写",
+        "en": "'{key}' comes from the ballot file and must not be written beside ballots",
+    },
+    "returned-over-distributed": {
+        "zh": "收回 {returned} 张，多于发出的 {distributed} 张",
+        "en": "{returned} forms returned, more than the {distributed} handed out",
+    },
+    "invalid-over-returned": {
+        "zh": "无效 {invalid} 张，多于收回的 {returned} 张",
+        "en": "{invalid} forms void, more than the {returned} returned",
+    },
+    "negative-number": {
+        "zh": "不能是负数：{value}",
+        "en": "must not be negative: {value}",
+    },
+    "unknown-subject": {
+        "zh": "评议对象 '{subject}' 既不是“{team}”也不是该单位的领导班子成员",
+        "en": "subject '{subject}' is neither '{team}' nor a leader of the unit",
+    },
+    "unknown-rating": {
+        "zh": "评议等次 '{rating}' 不在 {ratings} 之中",
+        "en": "rating '{rating}' is not one of {ratings}",
+    },
+    "over-valid": {
+        "zh": "{subject} 的票数合计 {total}，多于有效票 {valid}",
+        "en": "{subject} has {total} ballots counted, more than the {valid} valid",
+    },
+    "ballots-outside": {
+        "zh": "票据文件 '{file}' 在记录目录之外，不予读取",
+        "en": "ballot file '{file}' is outside the records tree: not read",
+    },
+    "ballots-missing": {
+        "zh": "找不到票据文件 '{file}'",
+        "en": "ballot file '{file}' not found",
+    },
+    "ballot-cell": {
+        "zh": "第 {row} 张票 {subject} 一栏写的是 '{value}'，应为 {ratings} 之一或留空",
+        "en": "ballot {row}, column {subject}: '{value}' is not one of {ratings} or empty",
+    },
+    "ballot-header": {
+        "zh": "票据文件的表头列 '{name}' 重复",
+        "en": "column '{name}' appears twice in the ballot file's header",
+    },
+    "ballot-row-length": {
+        "zh": "这一行有 {found} 栏，表头有 {expected} 栏",
+        "en": "this row has {found} cells and the header {expected}",
+    },
+    "csv-syntax": {
+        "zh": "CSV 格式错误：{detail}",
+        "en": "CSV syntax error: {detail}",
+    },
+    "ballot-empty": {
+        "zh": "票据文件没有表头行",
+        "en": "the ballot file has no header row",
+    },
+    # --- command line ------------------------------------------------------------------------
+    "severity-error": {"zh": "error", "en": "error"},
+    "severity-warning": {"zh": "warning", "en": "warning"},
+    "check-summary": {
+        "zh": "{problems} 个问题（{errors} 个错误，{warnings} 个警告），共 {files} 个文件",
+        "en": "{problems} problems ({errors} errors, {warnings} warnings) in {files} files",
+    },
+    "check-clean": {
+        "zh": "没有发现问题，共 {files} 个文件",
+        "en": "no problems in {files} files",
+    },
+    "tree-has-errors": {
+        "zh": "记录中有 {errors} 个错误，请先改正（duchu check 可查看全部问题）",
+        "en": "the records have {errors} errors: fix them first (duchu check lists every problem)",
+    },
+    "no-records": {
+        "zh": "找不到记录目录：{path} 下没有 campaign.yaml（可用 --records 或 DUCHU_RECORDS 指定）",
+        "en": "no records tree: {path} holds no campaign.yaml (use --records or DUCHU_RECORDS)",
+    },
+    "bad-as-of": {
+        "zh": "--as-of 的日期 '{text}' 无效：{reason}",
+        "en": "--as-of date '{text}' is not valid: {reason}",
+    },
+    "bad-lang": {
+        "zh": "--lang 只能是 zh 或 en，不能是 '{lang}'",
+        "en": "--lang must be zh or en, not '{lang}'",
+    },
+    "bad-choice": {
+        "zh": "{option} 只能是 {choices}，不能是 '{value}'",
+        "en": "{option} must be one of {choices}, not '{value}'",
+    },
+    "no-such-group": {"zh": "没有督导组 '{id}'", "en": "no group '{id}'"},
+    "no-such-unit": {"zh": "没有单位 '{id}'", "en": "no unit '{id}'"},
+    "no-such-phase": {"zh": "没有环节 '{id}'", "en": "no phase '{id}'"},
+    "internal-error": {
+        "zh": "duchu 内部错误：{detail}（请把这条信息和所用命令报告给维护者）",
+        "en": "internal error in duchu: {detail} (please report it with the command used)",
+    },
+    # --- status --------------------------------------------------------------------------------
+    "state-done": {"zh": "按时完成", "en": "done"},
+    "state-late": {"zh": "逾期完成", "en": "late"},
+    "state-overdue": {"zh": "逾期未完成", "en": "overdue"},
+    "state-due_soon": {"zh": "临近截止", "en": "due soon"},
+    "state-open": {"zh": "未到期", "en": "open"},
+    "state-waived": {"zh": "免做", "en": "waived"},
+    "status-title": {
+        "zh": "截至 {as_of}：{units} 个单位，{lagging} 个滞后",
+        "en": "As of {as_of}: {units} units, {lagging} lagging",
+    },
+    "col-unit": {"zh": "单位", "en": "Unit"},
+    "col-group": {"zh": "督导组", "en": "Group"},
+    "col-state": {"zh": "状态", "en": "State"},
+    "col-days-overdue": {"zh": "逾期天数", "en": "Days overdue"},
+    "col-overdue": {"zh": "逾期未完成", "en": "Overdue"},
+    "col-due-soon": {"zh": "临近截止", "en": "Due soon"},
+    "col-progress": {"zh": "已完成", "en": "Done"},
+    "col-problems": {"zh": "问题", "en": "Problems"},
+    "col-phase": {"zh": "环节", "en": "Phase"},
+    "col-action": {"zh": "事项", "en": "Action"},
+    "col-due": {"zh": "期限", "en": "Due"},
+    "col-done-on": {"zh": "完成日期", "en": "Done on"},
+    "col-note": {"zh": "说明", "en": "Note"},
+    "unit-lagging": {"zh": "滞后", "en": "lagging"},
+    "unit-due-soon": {"zh": "临近", "en": "due soon"},
+    "unit-on-track": {"zh": "正常", "en": "on track"},
+    "overdue-item": {"zh": "{action}（逾期 {days} 天）", "en": "{action} ({days} days)"},
+    "due-soon-item": {"zh": "{action}（{due}截止）", "en": "{action} (due {due})"},
+    "problem-before": {
+        "zh": "{action}早于“{before}”完成",
+        "en": "{action} done before '{before}'",
+    },
+    "status-rest": {
+        "zh": "另有 {count} 个单位没有逾期或临近截止的事项（--all 显示全部）",
+        "en": "{count} more units have nothing overdue or due soon (--all shows every unit)",
+    },
+    "status-none": {"zh": "没有符合条件的单位", "en": "no units match"},
+    "group-actions": {"zh": "督导组事项", "en": "Group actions"},
+    "days-left": {"zh": "还有 {days} 天", "en": "{days} days left"},
+    "days-late": {"zh": "晚 {days} 天", "en": "{days} days late"},
+}
+
+
+class _Args(dict[str, object]):
+    """Leaves an unknown field visible instead of failing: a message must never crash."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message(key: str, lang: str, **args: object) -> str:
+    """The text of ``key`` in ``lang`` (Chinese when the language is unknown)."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    template = entry.get(lang) or entry["zh"]
+    return string.Formatter().vformat(template, (), _Args(args))
+
+
+def fields(key: str, lang: str) -> set[str]:
+    """The format fields a message uses (for the catalogue's own consistency test)."""
+    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[key][lang]) if name}

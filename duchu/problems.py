@@ -1,0 +1,103 @@
+"""Problems are data: every finding of load and check is a ``Problem`` value.
+
+Like beancount's error tuples, problems are collected (never raised), each with the file,
+1-based line and column, severity, a stable ``code`` and the arguments of its message. The
+text is rendered later from the message catalogue, in the user's language. A problem found
+on the parsed data carries ``loc``, a path of keys and indexes into its YAML file; the
+loader turns that into a line and column by composing only the files that have problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from duchu.messages import message
+
+Loc = tuple[str | int, ...]
+# What part of the YAML node at ``loc`` a problem points to: its value, its key (an unknown
+# key, a duplicate), or -- for a key that is missing -- the mapping that should hold it.
+Anchor = Literal["value", "key", "parent"]
+
+
+class Ref(str):
+    """A message argument that is itself a catalogue key, rendered in the same language."""
+
+    __slots__ = ()
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    code: str
+    severity: Severity = Severity.ERROR
+    args: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+    column: int = 0
+    loc: Loc | None = None
+    anchor: Anchor = "value"
+    hint: str | None = field(default=None)
+    refs: tuple[str, ...] = ()  # names of args that are catalogue keys (``Ref``)
+    # an earlier occurrence (of a duplicate): placement puts its line in the ``first`` arg
+    first_loc: Loc | None = None
+
+    def message(self, lang: str) -> str:
+        args: dict[str, object] = dict(self.args)
+        for name in self.refs:
+            args[name] = message(str(args[name]), lang, **dict(self.args)) if args[name] else ""
+        text = message(self.code, lang, **args)
+        if self.hint:
+            text += " — " + message(self.hint, lang, **args)
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def as_json(self, lang: str) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message(lang),
+        }
+
+
+def problem(
+    path: str,
+    code: str,
+    *,
+    loc: Loc | None = None,
+    anchor: Anchor = "value",
+    severity: Severity = Severity.ERROR,
+    line: int = 0,
+    column: int = 0,
+    hint: str | None = None,
+    first_loc: Loc | None = None,
+    **args: object,
+) -> Problem:
+    """Build a problem; message arguments are stored as text so problems stay hashable."""
+    return Problem(
+        path=path,
+        code=code,
+        severity=severity,
+        args=tuple((key, str(value)) for key, value in args.items()),
+        line=line,
+        column=column,
+        loc=loc,
+        anchor=anchor,
+        hint=hint,
+        refs=tuple(key for key, value in args.items() if isinstance(value, Ref)),
+        first_loc=first_loc,
+    )
+
+
+def count_errors(problems: list[Problem]) -> int:
+    return sum(1 for p in problems if p.severity is Severity.ERROR)

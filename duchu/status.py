@@ -1,0 +1,311 @@
+"""Which units are lagging, as of a date: the six states of CLI.md, computed from the records.
+
+An action is done on the earliest of: the unit's ``done`` date, its first meeting of the
+action's ``meeting`` kind, a meeting that ``completes`` it. Work dated after the as-of date
+does not count yet, so a status as of a past day is the state of that day. The as-of date
+is always passed in: this module never reads the clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from duchu.dates import Deadline, parse_date, parse_deadline
+from duchu.loader import Tree
+from duchu.models import Action, Campaign, Dated, Unit
+
+State = Literal["done", "late", "overdue", "due_soon", "open", "waived"]
+STATES: tuple[State, ...] = ("done", "late", "overdue", "due_soon", "open", "waived")
+
+
+class UnknownIdError(LookupError):
+    """A filter names a group, unit or phase the records do not have."""
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"{kind} {ident}")
+        self.kind = kind
+        self.ident = ident
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """An action of the campaign with its phase and parsed deadline."""
+
+    action: Action
+    phase_id: str
+    due: Deadline
+
+    @property
+    def id(self) -> str:
+        return self.action.id
+
+
+@dataclass(frozen=True)
+class ActionStatus:
+    planned: PlannedAction
+    state: State
+    done: date | None
+    problems: tuple[str, ...] = ()
+    days_overdue: int = 0
+    days_left: int | None = None  # for open and due-soon actions
+
+
+@dataclass
+class UnitStatus:
+    id: str
+    unit: Unit
+    actions: list[ActionStatus]
+
+    @property
+    def lagging(self) -> bool:
+        return any(a.state == "overdue" for a in self.actions)
+
+    @property
+    def days_overdue(self) -> int:
+        return max((a.days_overdue for a in self.actions), default=0)
+
+    @property
+    def due_soon(self) -> bool:
+        return any(a.state == "due_soon" for a in self.actions)
+
+    def in_state(self, state: State) -> list[ActionStatus]:
+        return [a for a in self.actions if a.state == state]
+
+
+@dataclass
+class GroupStatus:
+    id: str
+    name: str
+    actions: list[ActionStatus]
+
+
+@dataclass
+class StatusReport:
+    as_of: date
+    units: list[UnitStatus]  # in table order: lagging, then due soon, then the rest
+    groups: list[GroupStatus] = field(default_factory=list)
+
+    @property
+    def lagging(self) -> int:
+        return sum(1 for u in self.units if u.lagging)
+
+    def has_state(self, state: State) -> bool:
+        return any(a.state == state for u in self.units for a in u.actions) or any(
+            a.state == state for g in self.groups for a in g.actions
+        )
+
+
+def plan(campaign: Campaign, phase: str | None = None) -> list[PlannedAction]:
+    """The campaign's actions in order, each with its parsed deadline."""
+    if phase is not None and phase not in {p.id for p in campaign.phases}:
+        raise UnknownIdError("phase", phase)
+    return [
+        PlannedAction(action, p.id, parse_deadline(action.due, campaign.year))
+        for p in campaign.phases
+        if phase is None or p.id == phase
+        for action in p.actions
+    ]
+
+
+class _DoneIndex:
+    """Per unit: the earliest meeting of each kind and the earliest ``completes`` of each
+    action, built once for the whole tree."""
+
+    def __init__(self, tree: Tree, year: int) -> None:
+        self.by_kind: dict[str, dict[str, date]] = defaultdict(dict)
+        self.by_completes: dict[str, dict[str, date]] = defaultdict(dict)
+        for meeting in tree.meetings.values():
+            day = parse_date(meeting.date, year)
+            kinds = self.by_kind[meeting.unit]
+            if meeting.kind not in kinds or day < kinds[meeting.kind]:
+                kinds[meeting.kind] = day
+            completes = self.by_completes[meeting.unit]
+            for action_id in meeting.completes:
+                if action_id not in completes or day < completes[action_id]:
+                    completes[action_id] = day
+
+
+def _earliest(*days: date | None) -> date | None:
+    present = [d for d in days if d is not None]
+    return min(present) if present else None
+
+
+def _done_date(done: dict[str, Dated], action_id: str, year: int) -> date | None:
+    entry = done.get(action_id)
+    return parse_date(entry.date, year) if entry is not None else None
+
+
+def _judge(
+    planned: PlannedAction,
+    done: date | None,
+    waived: bool,
+    as_of: date,
+    warn_days: int,
+    problems: tuple[str, ...] = (),
+) -> ActionStatus:
+    if waived:
+        return ActionStatus(planned, "waived", None, problems)
+    due = planned.due.day
+    if done is not None and done <= as_of:
+        return ActionStatus(planned, "done" if done <= due else "late", done, problems)
+    days_left = (due - as_of).days
+    if days_left < 0:
+        return ActionStatus(planned, "overdue", None, problems, days_overdue=-days_left)
+    state: State = "due_soon" if days_left <= warn_days else "open"
+    return ActionStatus(planned, state, None, problems, days_left=days_left)
+
+
+def _applies(action: Action, unit: Unit) -> bool:
+    return action.applies_to is None or (unit.category or "") in action.applies_to
+
+
+def _unit_actions(
+    tree: Tree,
+    unit_id: str,
+    unit: Unit,
+    planned: list[PlannedAction],
+    everything: list[PlannedAction],
+    index: _DoneIndex,
+    as_of: date,
+) -> list[ActionStatus]:
+    campaign = tree.campaign
+    assert campaign is not None
+    year = campaign.year
+    group = tree.groups.get(unit.group)
+    kinds = index.by_kind.get(unit_id, {})
+    completes = index.by_completes.get(unit_id, {})
+    by_id = {p.id: p for p in everything}
+
+    def done_on(action: Action) -> date | None:
+        if action.by == "group":
+            day = _done_date(group.done, action.id, year) if group else None
+        else:
+            day = _earliest(
+                _done_date(unit.done, action.id, year),
+                kinds.get(action.meeting) if action.meeting else None,
+                completes.get(action.id),
+            )
+        return day if day is not None and day <= as_of else None
+
+    statuses = []
+    for item in planned:
+        action = item.action
+        if action.by != "unit" or not _applies(action, unit):
+            continue
+        done = done_on(action)
+        problems: list[str] = []
+        if done is not None:
+            for before_id in action.after:
+                before = by_id.get(before_id)
+                if before is None or before_id in unit.waived:
+                    continue
+                if before.action.by == "unit" and not _applies(before.action, unit):
+                    continue
+                before_done = done_on(before.action)
+                if before_done is None or before_done > done:
+                    problems.append(f"before:{before_id}")
+        statuses.append(
+            _judge(item, done, action.id in unit.waived, as_of, campaign.warn_days, tuple(problems))
+        )
+    return statuses
+
+
+def _table_order(status: UnitStatus) -> tuple[int, int, int, str]:
+    if status.lagging:
+        return (0, -status.days_overdue, 0, status.id)
+    if status.due_soon:
+        soonest = min(a.days_left or 0 for a in status.in_state("due_soon"))
+        return (1, 0, soonest, status.id)
+    return (2, 0, 0, f"{status.unit.group}\0{status.id}")
+
+
+def unit_status(
+    tree: Tree,
+    as_of: date,
+    *,
+    group: str | None = None,
+    phase: str | None = None,
+    unit: str | None = None,
+) -> StatusReport:
+    """The state of every action of every selected unit (and group) as of ``as_of``."""
+    campaign = tree.campaign
+    if campaign is None:
+        raise ValueError("the tree has no valid campaign")
+    if group is not None and group not in tree.groups:
+        raise UnknownIdError("group", group)
+    if unit is not None and unit not in tree.units:
+        raise UnknownIdError("unit", unit)
+    everything = plan(campaign)
+    planned = plan(campaign, phase)
+    index = _DoneIndex(tree, campaign.year)
+    units = [
+        UnitStatus(
+            unit_id, record, _unit_actions(tree, unit_id, record, planned, everything, index, as_of)
+        )
+        for unit_id, record in tree.units.items()
+        if (group is None or record.group == group) and (unit is None or unit_id == unit)
+    ]
+    units.sort(key=_table_order)
+    shown_groups = (
+        [group]
+        if group is not None
+        else [tree.units[unit].group]
+        if unit is not None
+        else sorted(tree.groups)
+    )
+    groups = []
+    for group_id in shown_groups:
+        record = tree.groups.get(group_id)
+        if record is None:
+            continue
+        actions = [
+            _judge(
+                item,
+                _earliest(_done_date(record.done, item.id, campaign.year)),
+                False,
+                as_of,
+                campaign.warn_days,
+            )
+            for item in planned
+            if item.action.by == "group"
+        ]
+        groups.append(GroupStatus(group_id, record.name, actions))
+    return StatusReport(as_of=as_of, units=units, groups=groups)
+
+
+def _action_json(status: ActionStatus, *, unit: bool) -> dict[str, object]:
+    data: dict[str, object] = {"id": status.planned.id}
+    if unit:
+        data["phase"] = status.planned.phase_id
+    data["due"] = status.planned.due.day.isoformat()
+    data["state"] = status.state
+    data["done"] = status.done.isoformat() if status.done else None
+    if unit:
+        data["problems"] = list(status.problems)
+    return data
+
+
+def status_json(report: StatusReport) -> dict[str, object]:
+    """The ``status --format json`` document of CLI.md, units in table order."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "units": [
+            {
+                "id": u.id,
+                "name": u.unit.name,
+                "group": u.unit.group,
+                "lagging": u.lagging,
+                "days_overdue": u.days_overdue,
+                "actions": [_action_json(a, unit=True) for a in u.actions],
+            }
+            for u in report.units
+        ],
+        "groups": [
+            {"id": g.id, "actions": [_action_json(a, unit=False) for a in g.actions]}
+            for g in report.groups
+        ],
+        "summary": {"units": len(report.units), "lagging": report.lagging},
+    }

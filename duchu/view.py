@@ -1,0 +1,241 @@
+"""Rendering for people: problem lines and rich tables. The only module that imports rich.
+
+Tables align Chinese double-width text (rich measures cells by display width), colour
+states like traffic lights (overdue red, due soon yellow, done green), and drop colour
+under ``NO_COLOR`` or when output is piped -- rich decides that from the stream itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from duchu.dates import format_date, format_deadline
+from duchu.messages import message
+from duchu.problems import Problem, Severity
+from duchu.status import ActionStatus, StatusReport, UnitStatus
+
+STATE_STYLE = {
+    "done": "green",
+    "late": "dark_orange",
+    "overdue": "bold red",
+    "due_soon": "yellow",
+    "open": "default",
+    "waived": "dim",
+}
+PIPE_WIDTH = 160  # piped output is read in files and e-mails, not an 80-column terminal
+
+
+def console_for(stream: TextIO | None = None) -> Console:
+    stream = stream or sys.stdout
+    console = Console(file=stream, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(file=stream, highlight=False, width=PIPE_WIDTH)
+    return console
+
+
+# --- problems -------------------------------------------------------------------------------------
+
+
+def problem_line(item: Problem, lang: str) -> str:
+    severity = message(f"severity-{item.severity}", lang)
+    return f"{item.path}:{item.line}:{item.column}: {severity}: {item.message(lang)} [{item.code}]"
+
+
+def print_problems(console: Console, problems: list[Problem], files: int, lang: str) -> None:
+    for item in problems:
+        style = "red" if item.severity is Severity.ERROR else "yellow"
+        line = Text(problem_line(item, lang))
+        line.highlight_words([f": {message(f'severity-{item.severity}', lang)}:"], style=style)
+        console.print(line, soft_wrap=True)
+    console.print(summary_line(problems, files, lang), soft_wrap=True)
+
+
+def summary_line(problems: list[Problem], files: int, lang: str) -> str:
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    return message(
+        "check-summary",
+        lang,
+        problems=len(problems),
+        errors=errors,
+        warnings=len(problems) - errors,
+        files=files,
+    )
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def _state_text(status: ActionStatus, lang: str) -> Text:
+    return Text("● " + message(f"state-{status.state}", lang), style=STATE_STYLE[status.state])
+
+
+def _problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
+    texts = []
+    for item in status.problems:
+        if item.startswith("before:"):
+            before = item.split(":", 1)[1]
+            texts.append(
+                message(
+                    "problem-before",
+                    lang,
+                    action=status.planned.action.name,
+                    before=names.get(before, before),
+                )
+            )
+        else:
+            texts.append(item)
+    return texts
+
+
+def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text | str]:
+    if unit.lagging:
+        state = Text("● " + message("unit-lagging", lang), style="bold red")
+    elif unit.due_soon:
+        state = Text("● " + message("unit-due-soon", lang), style="yellow")
+    else:
+        state = Text("● " + message("unit-on-track", lang), style="green")
+    overdue = Text(
+        "\n".join(
+            message("overdue-item", lang, action=a.planned.action.name, days=a.days_overdue)
+            for a in sorted(unit.in_state("overdue"), key=lambda a: -a.days_overdue)
+        ),
+        style="red",
+    )
+    soon = Text(
+        "\n".join(
+            message(
+                "due-soon-item",
+                lang,
+                action=a.planned.action.name,
+                due=format_deadline(a.planned.due, lang),
+            )
+            for a in unit.in_state("due_soon")
+        ),
+        style="yellow",
+    )
+    counted = [a for a in unit.actions if a.state != "waived"]
+    finished = sum(1 for a in counted if a.state in ("done", "late"))
+    progress = Text(f"{finished}/{len(counted)}", style="green" if finished == len(counted) else "")
+    problems = "\n".join(t for a in unit.actions for t in _problem_texts(a, names, lang))
+    days = str(unit.days_overdue) if unit.days_overdue else ""
+    return [unit.unit.label, state, days, overdue, soon, progress, Text(problems, style="magenta")]
+
+
+def print_status(
+    console: Console,
+    report: StatusReport,
+    *,
+    lang: str,
+    show_all: bool,
+    names: dict[str, str],
+    group_names: dict[str, str],
+    detail: bool,
+) -> None:
+    """The status table; ``detail`` lists every action of a single unit."""
+    console.print(
+        message(
+            "status-title",
+            lang,
+            as_of=format_date(report.as_of, lang),
+            units=len(report.units),
+            lagging=report.lagging,
+        ),
+        style="bold",
+    )
+    if detail and len(report.units) == 1:
+        _print_unit_detail(console, report.units[0], names, lang)
+    else:
+        _print_unit_table(console, report, names, group_names, lang, show_all)
+    if report.groups and any(g.actions for g in report.groups):
+        table = Table(
+            title=message("group-actions", lang),
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            title_style="bold",
+        )
+        for key in ("col-group", "col-action", "col-due", "col-state", "col-done-on"):
+            table.add_column(message(key, lang))
+        for group in report.groups:
+            for action in group.actions:
+                table.add_row(
+                    group.name,
+                    action.planned.action.name,
+                    format_deadline(action.planned.due, lang),
+                    _state_text(action, lang),
+                    _done_text(action, lang),
+                )
+        console.print(table)
+
+
+def _print_unit_table(
+    console: Console,
+    report: StatusReport,
+    names: dict[str, str],
+    group_names: dict[str, str],
+    lang: str,
+    show_all: bool,
+) -> None:
+    shown = report.units if show_all else [u for u in report.units if u.lagging or u.due_soon]
+    rest = len(report.units) - len(shown)
+    if not report.units:
+        console.print(message("status-none", lang))
+        return
+    if shown:
+        several_groups = len({u.unit.group for u in shown}) > 1
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column(message("col-unit", lang), no_wrap=True)
+        if several_groups:
+            table.add_column(message("col-group", lang), no_wrap=True)
+        table.add_column(message("col-state", lang), no_wrap=True)
+        table.add_column(message("col-days-overdue", lang), justify="right")
+        table.add_column(message("col-overdue", lang))
+        table.add_column(message("col-due-soon", lang))
+        table.add_column(message("col-progress", lang), justify="right")
+        table.add_column(message("col-problems", lang))
+        for unit in shown:
+            row = _unit_row(unit, names, lang)
+            if several_groups:
+                row.insert(1, group_names.get(unit.unit.group, unit.unit.group))
+            table.add_row(*row)
+        console.print(table)
+    if rest:
+        console.print(message("status-rest", lang, count=rest))
+
+
+def _done_text(action: ActionStatus, lang: str) -> str:
+    return format_date(action.done, lang) if action.done else ""
+
+
+def _print_unit_detail(
+    console: Console, unit: UnitStatus, names: dict[str, str], lang: str
+) -> None:
+    table = Table(title=unit.unit.name, title_justify="left", box=box.SIMPLE_HEAD)
+    for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note"):
+        table.add_column(message(key, lang))
+    for action in unit.actions:
+        notes = _problem_texts(action, names, lang)
+        if action.state == "late" and action.done:
+            notes.insert(
+                0, message("days-late", lang, days=(action.done - action.planned.due.day).days)
+            )
+        if action.state in ("open", "due_soon") and action.days_left is not None:
+            notes.insert(0, message("days-left", lang, days=action.days_left))
+        if action.state == "overdue":
+            notes.insert(0, message("overdue-item", lang, action="", days=action.days_overdue))
+        if action.state == "waived":
+            notes.insert(0, unit.unit.waived.get(action.planned.id, ""))
+        table.add_row(
+            names.get(action.planned.phase_id, action.planned.phase_id),
+            action.planned.action.name,
+            format_deadline(action.planned.due, lang),
+            _state_text(action, lang),
+            _done_text(action, lang),
+            "\n".join(notes),
+        )
+    console.print(table)

@@ -1,0 +1,192 @@
+"""Reading record files: bytes to text to plain data, with every failure as a ``Problem``.
+
+Text: UTF-8 with or without a byte-order mark, any line ending. A file in another encoding
+is never guessed at; GBK and UTF-16 get a hint because Windows editors save them.
+YAML: libyaml (``CSafeLoader``) with the timestamp resolver removed, so dates stay the text
+the user typed and ``duchu.dates`` parses them. PyYAML silently keeps the last of two
+duplicate keys; ``RecordLoader`` notices them while constructing. Positions of problems
+found later are found by ``locate``, which composes the file again -- only files that have
+problems pay for that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from duchu.problems import Loc, Problem, problem
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+# An English key followed by a full-width colon: keys are English, so this is always a typo.
+_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+
+
+class RecordLoader(yaml.CSafeLoader):
+    """libyaml's safe loader, without timestamps, recording duplicate keys."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 -- PyYAML's own class-level table
+        first: [entry for entry in resolvers if entry[0] != _TIMESTAMP]
+        for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # (key, first occurrence, repeated occurrence)
+        self.duplicates: list[tuple[str, yaml.Mark, yaml.Mark]] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):  # libyaml hands mapping nodes only; be safe anyway
+            seen: dict[str, yaml.Mark] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE:
+                    continue
+                if key_node.value in seen:
+                    self.duplicates.append(
+                        (key_node.value, seen[key_node.value], key_node.start_mark)
+                    )
+                else:
+                    seen[key_node.value] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass
+class Parsed:
+    """What reading one file gave: its text (when decodable), data and problems."""
+
+    text: str | None = None
+    data: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of a file (BOM removed), or an ``encoding`` problem with a hint."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [problem(path, "encoding", line=1, column=1, hint="hint-utf16")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        line_start = raw.rfind(b"\n", 0, err.start) + 1
+        column = len(raw[line_start : err.start].decode("utf-8", "replace")) + 1
+        hint = None
+        try:
+            raw.decode("gbk")
+            hint = "hint-gbk"
+        except UnicodeDecodeError:
+            pass
+        return None, [problem(path, "encoding", line=line, column=column, hint=hint)]
+
+
+def full_width_colons(text: str, path: str) -> list[Problem]:
+    """Lines where an English key is followed by '：' (reported only for failing files)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _FULL_WIDTH_KEY.match(line)
+        if match:
+            column = len(match[1]) + len(match[2]) + 1
+            found.append(
+                problem(path, "full-width-colon", line=number, column=column, key=match[2])
+            )
+    return found
+
+
+def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    detail = getattr(err, "problem", None) or str(err)
+    source_lines = text.splitlines()
+    source = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+    if "\t" in source[: len(source) - len(source.lstrip())] or (
+        column - 1 < len(source) and source[column - 1] == "\t"
+    ):
+        return problem(path, "tab", line=line, column=column)
+    if "constructor for the tag" in detail:
+        tag = detail.rsplit("tag", 1)[-1].strip(" '")
+        return problem(path, "yaml-tag", line=line, column=column, tag=tag)
+    return problem(path, "yaml-syntax", line=line, column=column, detail=detail)
+
+
+def parse_yaml(text: str, path: str) -> Parsed:
+    """Plain data of one YAML document, with syntax and duplicate-key problems."""
+    parsed = Parsed(text=text)
+    loader = RecordLoader(text)
+    try:
+        parsed.data = loader.get_single_data()
+    except yaml.YAMLError as err:
+        colons = full_width_colons(text, path)
+        parsed.problems.extend(colons or [_syntax_problem(err, text, path)])
+        return parsed
+    finally:
+        loader.dispose()
+    for key, first, repeat in loader.duplicates:
+        parsed.problems.append(
+            problem(
+                path,
+                "duplicate-key",
+                line=repeat.line + 1,
+                column=repeat.column + 1,
+                key=key,
+                first=first.line + 1,
+            )
+        )
+    return parsed
+
+
+def _find(node: Node, loc: Loc) -> tuple[Node, Node | None, Node]:
+    """The node at ``loc`` (as far as it exists), its key node, and its parent node."""
+    key_node: Node | None = None
+    parent = node
+    for part in loc:
+        if part == "[key]":  # pydantic marks a problem with a mapping's key like this
+            continue
+        if isinstance(node, MappingNode):
+            for candidate_key, candidate_value in reversed(node.value):
+                if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(part):
+                    parent, key_node, node = node, candidate_key, candidate_value
+                    break
+            else:
+                return node, None, node
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            parent, key_node, node = node, None, node.value[part]
+        else:
+            return node, None, node
+    return node, key_node, parent
+
+
+def _position(root: Node | None, loc: Loc | None, anchor: str) -> tuple[int, int]:
+    if root is None or loc is None:
+        return (1, 1)
+    node, key_node, parent = _find(root, loc)
+    if anchor == "key" and key_node is not None:
+        mark = key_node.start_mark
+    elif anchor == "parent":
+        mark = parent.start_mark
+    else:
+        mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def locate(text: str, wanted: Iterable[Problem]) -> dict[Problem, Problem]:
+    """Each problem placed at the line and column (1-based) of its ``loc`` in ``text``."""
+    try:
+        root = yaml.compose(text, Loader=RecordLoader)
+    except yaml.YAMLError:
+        root = None
+    placed: dict[Problem, Problem] = {}
+    for item in wanted:
+        line, column = _position(root, item.loc, item.anchor)
+        args = item.args
+        if item.first_loc is not None:
+            first_line = _position(root, item.first_loc, "value")[0]
+            args = (*args, ("first", str(first_line)))
+        placed[item] = replace(item, line=line, column=column, args=args)
+    return placed
