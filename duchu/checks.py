@@ -405,9 +405,10 @@ def check_meeting_appraisal(tree: Tree) -> Iterator[Problem]:
             value = getattr(appraisal, key)
             if value is not None and value < 0:
                 yield problem(path, "negative-number", loc=(*base, key), value=value)
+        if appraisal.ballots is not None and appraisal.counts is not None:
+            yield problem(path, "counts-and-ballots", loc=(*base, "ballots"), anchor="key")
+            continue  # which of the two is right is for people to say; neither is tallied
         if appraisal.ballots is not None:
-            if appraisal.counts is not None:
-                yield problem(path, "counts-and-ballots", loc=(*base, "ballots"), anchor="key")
             for key in ("returned", "invalid"):
                 if getattr(appraisal, key) is not None:
                     yield problem(

@@ -262,7 +262,8 @@ def status(
             group_names=group_names,
             detail=unit is not None,
         )
-    raise typer.Exit(1 if fail_on is not None and report.has_state(fail_on) else 0)  # type: ignore[arg-type]
+    failing = fail_on is not None and report.any_unit_in(fail_on)  # type: ignore[arg-type]
+    raise typer.Exit(1 if failing else 0)
 
 
 def main() -> None:

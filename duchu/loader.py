@@ -223,7 +223,7 @@ def validation_problems(path: str, model: type[BaseModel], err: ValidationError)
                     key=key,
                     expected=Ref(expected),
                     detail=error["msg"],
-                    choices=ctx.get("expected", ""),
+                    choices=str(ctx.get("expected", "")).replace(" or ", ", "),
                     low=ctx.get("ge", ""),
                     high=ctx.get("le", ""),
                 )
@@ -295,7 +295,7 @@ def load_file(root: Path, rel_path: str) -> FileResult:
         problems.append(problem(rel_path, "empty-file", line=1, column=1))
         return FileResult(rel_path, None, text, problems)
     if not isinstance(data, dict):
-        found = Ref("expect-list" if isinstance(data, list) else "expect-text")
+        found = Ref("found-list" if isinstance(data, list) else "found-text")
         colons = full_width_colons(text, rel_path)
         problems.extend(
             colons or [problem(rel_path, "not-a-mapping", line=1, column=1, found=found)]
@@ -401,6 +401,8 @@ def _load_appraisals(tree: Tree) -> None:
                     by_subject={subject: dict(by) for subject, by in appraisal.counts.items()},
                 )
             continue
+        if appraisal.counts is not None:
+            continue  # counts and ballots both given: an error, and neither is tallied
         path = meeting_path(meeting_id)
         where = ("appraisal", "ballots")
         target = Path(os.path.normpath(tree.root / path)).parent / appraisal.ballots

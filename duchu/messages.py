@@ -54,6 +54,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "文件顶层应是“键: 值”的映射，而不是{found}",
         "en": "the file should be a mapping of 'key: value', not {found}",
     },
+    "found-list": {"zh": "列表", "en": "a list"},
+    "found-text": {"zh": "一段文字", "en": "a piece of text"},
     "unknown-key": {
         "zh": "未知的键 '{key}'{suggestion}",
         "en": "unknown key '{key}'{suggestion}",
@@ -248,13 +250,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "severity-error": {"zh": "error", "en": "error"},
     "severity-warning": {"zh": "warning", "en": "warning"},
     "check-summary": {
-        "zh": "{problems} 个问题（{errors} 个错误，{warnings} 个警告），共 {files} 个文件",
-        "en": "{problems} problems ({errors} errors, {warnings} warnings) in {files} files",
+        "zh": "{problems}（{errors}，{warnings}），共 {files}",
+        "en": "{problems} ({errors}, {warnings}) in {files}",
     },
-    "check-clean": {
-        "zh": "没有发现问题，共 {files} 个文件",
-        "en": "no problems in {files} files",
-    },
+    "n-problems": {"zh": "{count} 个问题", "en": "{count} problems", "en-one": "{count} problem"},
+    "n-errors": {"zh": "{count} 个错误", "en": "{count} errors", "en-one": "{count} error"},
+    "n-warnings": {"zh": "{count} 个警告", "en": "{count} warnings", "en-one": "{count} warning"},
+    "n-files": {"zh": "{count} 个文件", "en": "{count} files", "en-one": "{count} file"},
     "tree-has-errors": {
         "zh": "记录中有 {errors} 个错误，请先改正（duchu check 可查看全部问题）",
         "en": "the records have {errors} errors: fix them first (duchu check lists every problem)",
@@ -299,7 +301,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col-days-overdue": {"zh": "逾期天数", "en": "Days overdue"},
     "col-overdue": {"zh": "逾期未完成", "en": "Overdue"},
     "col-due-soon": {"zh": "临近截止", "en": "Due soon"},
-    "col-progress": {"zh": "已完成", "en": "Done"},
+    "col-progress": {"zh": "完成/应做", "en": "Done/owed"},
+    "col-late": {"zh": "逾期完成", "en": "Done late"},
     "col-problems": {"zh": "问题", "en": "Problems"},
     "col-phase": {"zh": "环节", "en": "Phase"},
     "col-action": {"zh": "事项", "en": "Action"},
@@ -310,6 +313,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "unit-due-soon": {"zh": "临近", "en": "due soon"},
     "unit-on-track": {"zh": "正常", "en": "on track"},
     "overdue-item": {"zh": "{action}（逾期 {days} 天）", "en": "{action} ({days} days)"},
+    "late-item": {"zh": "{action}（晚 {days} 天）", "en": "{action} ({days} days late)"},
     "due-soon-item": {"zh": "{action}（{due}截止）", "en": "{action} (due {due})"},
     "problem-before": {
         "zh": "{action}早于“{before}”完成",
@@ -333,15 +337,17 @@ class _Args(dict[str, object]):
         return "{" + key + "}"
 
 
-def message(key: str, lang: str, **args: object) -> str:
+def message(key: str, lang: str, /, **args: object) -> str:
     """The text of ``key`` in ``lang`` (Chinese when the language is unknown)."""
     entry = CATALOGUE.get(key)
     if entry is None:
         return key
     template = entry.get(lang) or entry["zh"]
+    if args.get("count") == 1:  # singular forms, where a language has them ("en-one")
+        template = entry.get(f"{lang}-one", template)
     return string.Formatter().vformat(template, (), _Args(args))
 
 
-def fields(key: str, lang: str) -> set[str]:
+def fields(key: str, variant: str) -> set[str]:
     """The format fields a message uses (for the catalogue's own consistency test)."""
-    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[key][lang]) if name}
+    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[key][variant]) if name}

@@ -92,10 +92,9 @@ class StatusReport:
     def lagging(self) -> int:
         return sum(1 for u in self.units if u.lagging)
 
-    def has_state(self, state: State) -> bool:
-        return any(a.state == state for u in self.units for a in u.actions) or any(
-            a.state == state for g in self.groups for a in g.actions
-        )
+    def any_unit_in(self, state: State) -> bool:
+        """Whether a unit of the report has an action in ``state`` (for ``--fail-on``)."""
+        return any(a.state == state for u in self.units for a in u.actions)
 
 
 def plan(campaign: Campaign, phase: str | None = None) -> list[PlannedAction]:

@@ -61,10 +61,10 @@ def summary_line(problems: list[Problem], files: int, lang: str) -> str:
     return message(
         "check-summary",
         lang,
-        problems=len(problems),
-        errors=errors,
-        warnings=len(problems) - errors,
-        files=files,
+        problems=message("n-problems", lang, count=len(problems)),
+        errors=message("n-errors", lang, count=errors),
+        warnings=message("n-warnings", lang, count=len(problems) - errors),
+        files=message("n-files", lang, count=files),
     )
 
 
@@ -119,12 +119,34 @@ def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text |
         ),
         style="yellow",
     )
+    late = Text(
+        "\n".join(
+            message(
+                "late-item",
+                lang,
+                action=a.planned.action.name,
+                days=(a.done - a.planned.due.day).days,
+            )
+            for a in unit.in_state("late")
+            if a.done is not None
+        ),
+        style="dark_orange",
+    )
     counted = [a for a in unit.actions if a.state != "waived"]
     finished = sum(1 for a in counted if a.state in ("done", "late"))
     progress = Text(f"{finished}/{len(counted)}", style="green" if finished == len(counted) else "")
     problems = "\n".join(t for a in unit.actions for t in _problem_texts(a, names, lang))
     days = str(unit.days_overdue) if unit.days_overdue else ""
-    return [unit.unit.label, state, days, overdue, soon, progress, Text(problems, style="magenta")]
+    return [
+        unit.unit.label,
+        state,
+        days,
+        overdue,
+        soon,
+        late,
+        progress,
+        Text(problems, style="magenta"),
+    ]
 
 
 def print_status(
@@ -196,6 +218,7 @@ def _print_unit_table(
         table.add_column(message("col-days-overdue", lang), justify="right")
         table.add_column(message("col-overdue", lang))
         table.add_column(message("col-due-soon", lang))
+        table.add_column(message("col-late", lang))
         table.add_column(message("col-progress", lang), justify="right")
         table.add_column(message("col-problems", lang))
         for unit in shown:

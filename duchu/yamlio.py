@@ -110,7 +110,8 @@ def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
     ):
         return problem(path, "tab", line=line, column=column)
     if "constructor for the tag" in detail:
-        tag = detail.rsplit("tag", 1)[-1].strip(" '")
+        tag = detail.split("'")[1] if detail.count("'") >= 2 else detail
+        tag = tag.replace("tag:yaml.org,2002:", "!!")  # shown as the user wrote it
         return problem(path, "yaml-tag", line=line, column=column, tag=tag)
     return problem(path, "yaml-syntax", line=line, column=column, detail=detail)
 

@@ -1,0 +1,46 @@
+"""Shared helpers: fixture trees are copied to a temporary folder before use, so no test
+can change the files under tests/fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = FIXTURES / "base"
+BROKEN = FIXTURES / "broken"
+SAMPLE = Path(__file__).parent.parent / "records"
+
+
+def build_tree(
+    target: Path, overlay: Path | None = None, files: dict[str, str] | None = None
+) -> Path:
+    """The base fixture tree, with a broken case's files (and ``files``) laid over it."""
+    shutil.copytree(BASE, target)
+    if overlay is not None:
+        for source in overlay.rglob("*"):
+            if source.is_file() and source.name != "expected.txt":
+                destination = target / source.relative_to(overlay)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+    for rel, text in (files or {}).items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+def write_tree(target: Path, files: dict[str, str]) -> Path:
+    """A tree made only of ``files`` (relative path -> text)."""
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def base_tree(tmp_path: Path) -> Path:
+    return build_tree(tmp_path / "tree")
