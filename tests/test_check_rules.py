@@ -30,6 +30,37 @@ def test_broken_case(case: str, tmp_path: Path) -> None:
     assert reported(root) == expected
 
 
+def test_symlinks_out_of_the_tree_are_refused_and_not_read(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "tree")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "c.yaml").write_text("name: 丙单位\ngroup: g1\n", encoding="utf-8")
+    (root / "units" / "c.yaml").symlink_to(outside / "c.yaml")
+    (root / "meetings" / "elsewhere").symlink_to(outside)
+    (root / "meetings" / "2014-02" / "again.yaml").symlink_to(
+        root / "meetings" / "2014-02" / "a-mob.yaml"  # inside the tree: read as usual
+    )
+    assert reported(root) == [
+        "meetings/elsewhere:1:1: error [outside-tree]",
+        "units/c.yaml:1:1: error [outside-tree]",
+    ]
+    assert "2014-02/again" in load_tree(root).meetings
+
+
+def test_an_unparsable_ballot_file(tmp_path: Path) -> None:
+    # a cell longer than the csv module's field limit (131,072 characters) cannot be read
+    huge = '1,好,好,\n2,"' + "好" * 140_000 + '",,\n'
+    root = build_tree(
+        tmp_path / "tree",
+        files={"meetings/2014-02/b-mob.csv": "ballot,领导班子,刘某,invalid\n" + huge},
+    )
+    assert reported(root) == ["meetings/2014-02/b-mob.csv:3:1: error [csv-syntax]"]
+
+
+# codes whose trees are made by the tests above rather than kept under fixtures/broken
+MADE_AT_TEST_TIME = {"outside-tree", "csv-syntax"}
+
+
 def test_there_is_a_case_for_every_problem_code() -> None:
     """A rule without a broken tree is a rule nobody has seen fire."""
     from duchu.messages import CATALOGUE

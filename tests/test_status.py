@@ -14,17 +14,20 @@ The tree (as of 2014-03-21 unless a test says otherwise; warn_days 5):
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli import app
-from duchu.loader import load_tree
+from duchu.loader import Tree, load_tree
 from duchu.status import UnknownIdError, status_json, unit_status
-from tests.conftest import write_tree
+from tests.conftest import SAMPLE, write_tree
 
 FILES = {
     "campaign.yaml": """\
@@ -307,3 +310,33 @@ def test_cli_status_table(tree_root: Path) -> None:
     assert "对照检查材料 (1 days late)" in every
     detail = runner.invoke(app, [*args, "--unit", "u2"]).stdout
     assert "已并入上级整改方案" in detail and "晚 1 天" in detail
+
+
+@functools.cache
+def _sample_tree() -> Tree:
+    return load_tree(SAMPLE)
+
+
+@given(st.dates(min_value=date(2014, 1, 1), max_value=date(2015, 3, 1)))
+@settings(max_examples=150, deadline=None)
+def test_states_follow_their_definitions_on_any_day(as_of: date) -> None:
+    """CLI.md's table of states, checked on the sample for any as-of date."""
+    report = unit_status(_sample_tree(), as_of)
+    warn = 7
+    for unit in report.units:
+        for action in unit.actions:
+            due = action.planned.due.day
+            if action.state in ("done", "late"):
+                assert action.done is not None and action.done <= as_of
+                assert (action.done <= due) == (action.state == "done")
+            elif action.state == "overdue":
+                assert action.done is None and as_of > due
+                assert action.days_overdue == (as_of - due).days
+            elif action.state == "due_soon":
+                assert action.done is None and 0 <= (due - as_of).days <= warn
+            elif action.state == "open":
+                assert action.done is None and (due - as_of).days > warn
+        assert unit.lagging == any(a.state == "overdue" for a in unit.actions)
+        assert unit.days_overdue == max((a.days_overdue for a in unit.actions), default=0)
+    order = [(not u.lagging, -u.days_overdue if u.lagging else 0) for u in report.units]
+    assert order == sorted(order)
