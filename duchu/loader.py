@@ -255,6 +255,10 @@ def _valid_id(record_id_text: str) -> bool:
     return all(ID_PATTERN.fullmatch(segment) for segment in record_id_text.split("/"))
 
 
+# problems after which a file has no data to validate
+_UNREADABLE = {"yaml-syntax", "tab", "yaml-tag", "full-width-colon", "too-deep"}
+
+
 @dataclass
 class FileResult:
     path: str
@@ -288,7 +292,7 @@ def load_file(root: Path, rel_path: str) -> FileResult:
         return FileResult(rel_path, None, None, problems)
     parsed = parse_yaml(text, rel_path)
     problems = parsed.problems
-    if any(p.code in {"yaml-syntax", "tab", "yaml-tag", "full-width-colon"} for p in problems):
+    if any(p.code in _UNREADABLE for p in problems):
         return FileResult(rel_path, None, text, problems)
     data = parsed.data
     if data is None:

@@ -42,6 +42,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "键 '{key}' 重复（第 {first} 行已有）：YAML 会悄悄只保留后一个",
         "en": "duplicate key '{key}' (first on line {first}): YAML would silently keep the last",
     },
+    "too-deep": {
+        "zh": "嵌套超过 {depth} 层，不是正常的记录，不予读取",
+        "en": "nested more than {depth} levels deep: not a record, not read",
+    },
     "yaml-tag": {
         "zh": "不允许使用 YAML 标签 {tag}",
         "en": "YAML tag {tag} is not allowed",

@@ -23,6 +23,10 @@ from duchu.problems import Loc, Problem, problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+# Records nest a few levels deep. libyaml composes recursively in C and crashes the process
+# on absurd depths, so deeper documents are refused before they are composed.
+MAX_DEPTH = 50
+_LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
 # An English key followed by a full-width colon: keys are English, so this is always a typo.
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 
@@ -116,9 +120,42 @@ def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
     return problem(path, "yaml-syntax", line=line, column=column, detail=detail)
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where (1-based line, column) a document nests deeper than ``MAX_DEPTH``, if it does.
+
+    Block nesting needs a longer run of leading spaces or dashes per level and flow nesting
+    a bracket per level, so a cheap bound from the text clears ordinary files; only the
+    rest are measured, from libyaml's event stream, which does not recurse."""
+    bound = max(map(len, _LEADING.findall(text)), default=0) + text.count("[") + text.count("{")
+    if bound <= MAX_DEPTH:
+        return None
+    loader = RecordLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return (event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the real parse reports the syntax error
+    finally:
+        loader.dispose()
+    return None
+
+
 def parse_yaml(text: str, path: str) -> Parsed:
     """Plain data of one YAML document, with syntax and duplicate-key problems."""
     parsed = Parsed(text=text)
+    deep = _too_deep(text)
+    if deep is not None:
+        parsed.problems.append(
+            problem(path, "too-deep", line=deep[0], column=deep[1], depth=MAX_DEPTH)
+        )
+        return parsed
     loader = RecordLoader(text)
     try:
         parsed.data = loader.get_single_data()

@@ -57,8 +57,22 @@ def test_an_unparsable_ballot_file(tmp_path: Path) -> None:
     assert reported(root) == ["meetings/2014-02/b-mob.csv:3:1: error [csv-syntax]"]
 
 
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        # the root mapping is level 1, so level 51 is the 50th bracket or dash
+        ("name: " + "[" * 200_000 + "]" * 200_000 + "\n", "1:56"),  # flow: crashed libyaml
+        ("name:\n" + "".join(" " * i + "- \n" for i in range(60)), "51:50"),  # block
+        ("- " * 60 + "x\n", "1:101"),  # compact block sequences on one line
+    ],
+)
+def test_absurd_nesting_is_refused_before_parsing(tmp_path: Path, text: str, position: str) -> None:
+    root = build_tree(tmp_path / "tree", files={"units/b.yaml": text})
+    assert f"units/b.yaml:{position}: error [too-deep]" in reported(root)
+
+
 # codes whose trees are made by the tests above rather than kept under fixtures/broken
-MADE_AT_TEST_TIME = {"outside-tree", "csv-syntax"}
+MADE_AT_TEST_TIME = {"outside-tree", "csv-syntax", "too-deep"}
 
 
 def test_there_is_a_case_for_every_problem_code() -> None:
