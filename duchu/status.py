@@ -52,6 +52,13 @@ class ActionStatus:
     days_overdue: int = 0
     days_left: int | None = None  # for open and due-soon actions
 
+    @property
+    def days_late(self) -> int:
+        """How many days after its due date the action was done (0 unless late)."""
+        if self.state != "late" or self.done is None:
+            return 0
+        return (self.done - self.planned.due.day).days
+
 
 @dataclass
 class UnitStatus:

@@ -8,6 +8,7 @@ under ``NO_COLOR`` or when output is piped -- rich decides that from the stream 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from rich import box
@@ -93,6 +94,18 @@ def _problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> li
     return texts
 
 
+def _listed(
+    actions: list[ActionStatus],
+    key: str,
+    style: str,
+    lang: str,
+    details: Callable[[ActionStatus], dict[str, object]],
+) -> Text:
+    """One line per action, e.g. "召开动员大会（逾期 3 天）", in the state's colour."""
+    lines = (message(key, lang, action=a.planned.action.name, **details(a)) for a in actions)
+    return Text("\n".join(lines), style=style)
+
+
 def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text | str]:
     if unit.lagging:
         state = Text("● " + message("unit-lagging", lang), style="bold red")
@@ -100,37 +113,22 @@ def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text |
         state = Text("● " + message("unit-due-soon", lang), style="yellow")
     else:
         state = Text("● " + message("unit-on-track", lang), style="green")
-    overdue = Text(
-        "\n".join(
-            message("overdue-item", lang, action=a.planned.action.name, days=a.days_overdue)
-            for a in sorted(unit.in_state("overdue"), key=lambda a: -a.days_overdue)
-        ),
-        style="red",
+    overdue = _listed(
+        sorted(unit.in_state("overdue"), key=lambda a: -a.days_overdue),
+        "overdue-item",
+        "red",
+        lang,
+        lambda a: {"days": a.days_overdue},
     )
-    soon = Text(
-        "\n".join(
-            message(
-                "due-soon-item",
-                lang,
-                action=a.planned.action.name,
-                due=format_deadline(a.planned.due, lang),
-            )
-            for a in unit.in_state("due_soon")
-        ),
-        style="yellow",
+    soon = _listed(
+        unit.in_state("due_soon"),
+        "due-soon-item",
+        "yellow",
+        lang,
+        lambda a: {"due": format_deadline(a.planned.due, lang)},
     )
-    late = Text(
-        "\n".join(
-            message(
-                "late-item",
-                lang,
-                action=a.planned.action.name,
-                days=(a.done - a.planned.due.day).days,
-            )
-            for a in unit.in_state("late")
-            if a.done is not None
-        ),
-        style="dark_orange",
+    late = _listed(
+        unit.in_state("late"), "late-item", "dark_orange", lang, lambda a: {"days": a.days_late}
     )
     counted = [a for a in unit.actions if a.state != "waived"]
     finished = sum(1 for a in counted if a.state in ("done", "late"))
@@ -243,10 +241,8 @@ def _print_unit_detail(
         table.add_column(message(key, lang))
     for action in unit.actions:
         notes = _problem_texts(action, names, lang)
-        if action.state == "late" and action.done:
-            notes.insert(
-                0, message("days-late", lang, days=(action.done - action.planned.due.day).days)
-            )
+        if action.state == "late":
+            notes.insert(0, message("days-late", lang, days=action.days_late))
         if action.state in ("open", "due_soon") and action.days_left is not None:
             notes.insert(0, message("days-left", lang, days=action.days_left))
         if action.state == "overdue":
