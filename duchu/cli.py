@@ -132,7 +132,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
     ] = False,
 ) -> None:
-    """督导组记录工具 duchu：校验记录（check）、查看进度（status）。"""
+    """督导组记录工具 duchu：校验记录（check）、查看进度（status）、评议汇总（tally）。"""
     del version
     ctx.obj = {"records": records, "lang": lang}
 
@@ -264,6 +264,88 @@ def status(
         )
     failing = fail_on is not None and report.any_unit_in(fail_on)  # type: ignore[arg-type]
     raise typer.Exit(1 if failing else 0)
+
+
+@app.command()
+@_handled
+def tally(
+    ctx: typer.Context,
+    meetings: Annotated[
+        list[str] | None,
+        typer.Argument(help="会议 id（默认：全部有评议的会议）/ meeting ids", show_default=False),
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位 id")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="会议类型 / meeting kind")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="督导组 id")] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="首次与末次评议对比 / first vs last appraisal")
+    ] = False,
+    output_format: FormatOption = "text",
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """民主评议汇总 / tally the democratic appraisals."""
+    from duchu.tally import (
+        UnknownMeetingError,
+        compare_json,
+        compare_units,
+        tally_json,
+        tally_meetings,
+    )
+
+    language = _lang(ctx, lang)
+    _format(output_format, ("text", "json"))
+    tree = _load_valid(ctx, records)
+    campaign = tree.campaign
+    assert campaign is not None
+    if unit is not None and unit not in tree.units:
+        raise CommandError("no-such-unit", id=unit)
+    if group is not None and group not in tree.groups:
+        raise CommandError("no-such-group", id=group)
+    if kind is not None and kind not in campaign.meeting_kinds:
+        raise CommandError("unknown-kind", kind=kind, kinds=", ".join(campaign.meeting_kinds))
+    try:
+        tallies = tally_meetings(tree, meetings or (), unit=unit, kind=kind, group=group)
+    except UnknownMeetingError as err:
+        raise CommandError(
+            "meeting-no-appraisal" if err.exists else "no-such-meeting", id=err.ident
+        ) from None
+    unit_names = {uid: u.label for uid, u in tree.units.items()}
+    kind_names = {kid: k.name for kid, k in campaign.meeting_kinds.items()}
+    if compare:
+        comparisons, single = compare_units(tallies)
+        if output_format == "json":
+            _print_json(compare_json(comparisons, single))
+        else:
+            from duchu.view import console_for, print_comparisons
+
+            print_comparisons(
+                console_for(),
+                comparisons,
+                single,
+                lang=language,
+                unit_names=unit_names,
+                kind_names=kind_names,
+            )
+        return
+    if output_format == "json":
+        _print_json(tally_json(tallies))
+        return
+    from duchu.appraisal import exact_fraction
+    from duchu.view import console_for, print_tallies
+
+    scheme = campaign.appraisal
+    print_tallies(
+        console_for(),
+        tallies,
+        lang=language,
+        ratings=scheme.ratings,
+        positive=scheme.positive,
+        negative=scheme.negative,
+        flag_at=exact_fraction(scheme.flag_at),
+        unit_names=unit_names,
+        kind_names=kind_names,
+    )
 
 
 def main() -> None:

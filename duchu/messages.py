@@ -288,6 +288,43 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "duchu 内部错误：{detail}（请把这条信息和所用命令报告给维护者）",
         "en": "internal error in duchu: {detail} (please report it with the command used)",
     },
+    # --- tally ----------------------------------------------------------------------------
+    "no-such-meeting": {"zh": "没有会议 '{id}'", "en": "no meeting '{id}'"},
+    "meeting-no-appraisal": {
+        "zh": "会议 '{id}' 没有民主评议记录",
+        "en": "meeting '{id}' has no appraisal",
+    },
+    "tally-none": {"zh": "没有符合条件的民主评议记录", "en": "no appraisals match"},
+    "tally-meeting": {
+        "zh": "{date} {unit} {kind}（{id}）",
+        "en": "{date} {unit} {kind} ({id})",
+    },
+    "tally-forms": {
+        "zh": "发出 {distributed} 张，收回 {returned} 张，有效 {valid} 张，无效 {invalid} 张",
+        "en": "{distributed} handed out, {returned} returned, {valid} valid, {invalid} void",
+    },
+    "tally-legend": {
+        "zh": "分布图：{legend}，空白为未评；差评率达到 {flag_at} 的标记为谈话提醒",
+        "en": "bars: {legend}, blank unrated; flagged for a reminder talk at {flag_at} negative",
+    },
+    "col-subject": {"zh": "评议对象", "en": "Subject"},
+    "col-unrated": {"zh": "未评", "en": "Unrated"},
+    "col-distribution": {"zh": "分布", "en": "Distribution"},
+    "col-positive-rate": {"zh": "好评率", "en": "Positive"},
+    "col-negative-rate": {"zh": "差评率", "en": "Negative"},
+    "col-flag": {"zh": "标记", "en": "Flag"},
+    "flag-mark": {"zh": "⚑ 谈话提醒", "en": "⚑ reminder talk"},
+    "compare-title": {
+        "zh": "{unit}：{before}（{before_date}）→ {after}（{after_date}）",
+        "en": "{unit}: {before} ({before_date}) → {after} ({after_date})",
+    },
+    "compare-single": {
+        "zh": "只有一次民主评议、无法对比的单位：{units}",
+        "en": "units with a single appraisal, not compared: {units}",
+    },
+    "col-before": {"zh": "之前", "en": "Before"},
+    "col-after": {"zh": "之后", "en": "After"},
+    "col-change": {"zh": "变化", "en": "Change"},
     # --- status --------------------------------------------------------------------------------
     "state-done": {"zh": "按时完成", "en": "done"},
     "state-late": {"zh": "逾期完成", "en": "late"},

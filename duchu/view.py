@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 from typing import TextIO
 
 from rich import box
@@ -16,10 +17,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from duchu.appraisal import SubjectTally
 from duchu.dates import format_date, format_deadline
 from duchu.messages import message
 from duchu.problems import Problem, Severity
 from duchu.status import ActionStatus, StatusReport, UnitStatus
+from duchu.tally import MeetingTally, UnitComparison
 
 STATE_STYLE = {
     "done": "green",
@@ -258,3 +261,179 @@ def _print_unit_detail(
             "\n".join(notes),
         )
     console.print(table)
+
+
+# --- tally ---------------------------------------------------------------------------------
+
+BAR_WIDTH = 20
+BAR_GLYPHS = "█▓▒░"  # distinct per rating, so a bar reads without colour too
+
+
+def percent(rate: Fraction | None) -> str:
+    """A rate as a table shows it: one decimal place, "—" when nothing was rated."""
+    if rate is None:
+        return "—"
+    tenths = round(rate * 1000)
+    return f"{tenths / 10:.1f}%"
+
+
+def signed_percent(change: Fraction | None) -> str:
+    if change is None:
+        return "—"
+    text = percent(abs(change))
+    return ("+" if change > 0 else "−" if change < 0 else "±") + text
+
+
+def rating_style(rating: str, positive: list[str], negative: list[str]) -> str:
+    return "green" if rating in positive else "red" if rating in negative else "yellow"
+
+
+def distribution_bar(
+    subject: SubjectTally, valid: int, positive: list[str], negative: list[str]
+) -> Text:
+    """A stacked bar of ``BAR_WIDTH`` cells over the valid forms; unrated forms stay blank.
+    Cell boundaries are rounded cumulatively, so the parts always add up to the whole."""
+    bar = Text()
+    if valid <= 0:
+        return bar
+    cumulative, drawn = 0, 0
+    for index, (rating, count) in enumerate(subject.counts.items()):
+        cumulative += count
+        edge = round(Fraction(cumulative * BAR_WIDTH, valid))
+        glyph = BAR_GLYPHS[min(index, len(BAR_GLYPHS) - 1)]
+        bar.append(glyph * (edge - drawn), style=rating_style(rating, positive, negative))
+        drawn = edge
+    bar.append(" " * (BAR_WIDTH - drawn))
+    return bar
+
+
+def print_tallies(
+    console: Console,
+    tallies: list[MeetingTally],
+    *,
+    lang: str,
+    ratings: list[str],
+    positive: list[str],
+    negative: list[str],
+    flag_at: Fraction,
+    unit_names: dict[str, str],
+    kind_names: dict[str, str],
+) -> None:
+    if not tallies:
+        console.print(message("tally-none", lang))
+        return
+    for tally in tallies:
+        counts = tally.counts
+        console.print(
+            message(
+                "tally-meeting",
+                lang,
+                date=format_date(tally.date, lang),
+                unit=unit_names.get(tally.unit, tally.unit),
+                kind=kind_names.get(tally.kind, tally.kind),
+                id=tally.id,
+            ),
+            style="bold",
+        )
+        console.print(
+            message(
+                "tally-forms",
+                lang,
+                distributed="—" if counts.distributed is None else counts.distributed,
+                returned=counts.returned,
+                valid=counts.valid,
+                invalid=counts.invalid,
+            )
+        )
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column(message("col-subject", lang), no_wrap=True)
+        for rating in ratings:
+            table.add_column(rating, justify="right")
+        table.add_column(message("col-unrated", lang), justify="right")
+        table.add_column(message("col-distribution", lang), no_wrap=True)
+        table.add_column(message("col-positive-rate", lang), justify="right")
+        table.add_column(message("col-negative-rate", lang), justify="right")
+        table.add_column(message("col-flag", lang), no_wrap=True)
+        for subject in tally.subjects:
+            table.add_row(
+                subject.subject,
+                *(str(subject.counts[rating]) for rating in ratings),
+                str(subject.unrated),
+                distribution_bar(subject, counts.valid, positive, negative),
+                percent(subject.positive_rate),
+                Text(percent(subject.negative_rate), style="red" if subject.flagged else ""),
+                Text(message("flag-mark", lang) if subject.flagged else "", style="bold red"),
+            )
+        console.print(table)
+    legend = " ".join(
+        f"{BAR_GLYPHS[min(i, len(BAR_GLYPHS) - 1)]} {rating}" for i, rating in enumerate(ratings)
+    )
+    console.print(
+        message("tally-legend", lang, legend=legend, flag_at=percent(flag_at)), style="dim"
+    )
+
+
+def print_comparisons(
+    console: Console,
+    comparisons: list[UnitComparison],
+    single: list[str],
+    *,
+    lang: str,
+    unit_names: dict[str, str],
+    kind_names: dict[str, str],
+) -> None:
+    if not comparisons and not single:
+        console.print(message("tally-none", lang))
+    for item in comparisons:
+        console.print(
+            message(
+                "compare-title",
+                lang,
+                unit=unit_names.get(item.unit, item.unit),
+                before=kind_names.get(item.before.kind, item.before.kind),
+                before_date=format_date(item.before.date, lang),
+                after=kind_names.get(item.after.kind, item.after.kind),
+                after_date=format_date(item.after.date, lang),
+            ),
+            style="bold",
+        )
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column(message("col-subject", lang), no_wrap=True)
+        for rate in ("col-positive-rate", "col-negative-rate"):
+            for side in ("col-before", "col-after", "col-change"):
+                table.add_column(f"{message(rate, lang)}·{message(side, lang)}", justify="right")
+        for change in item.subjects:
+            before, after = change.before, change.after
+            negative_change = change.negative_change
+            table.add_row(
+                change.subject,
+                percent(before.positive_rate if before else None),
+                percent(after.positive_rate if after else None),
+                Text(
+                    signed_percent(change.positive_change),
+                    style=_change_style(change.positive_change, good_when_up=True),
+                ),
+                Text(
+                    percent(before.negative_rate if before else None),
+                    style="red" if before and before.flagged else "",
+                ),
+                Text(
+                    percent(after.negative_rate if after else None),
+                    style="red" if after and after.flagged else "",
+                ),
+                Text(
+                    signed_percent(negative_change),
+                    style=_change_style(negative_change, good_when_up=False),
+                ),
+            )
+        console.print(table)
+    if single:
+        console.print(
+            message("compare-single", lang, units="、".join(unit_names.get(u, u) for u in single))
+        )
+
+
+def _change_style(change: Fraction | None, *, good_when_up: bool) -> str:
+    if not change:
+        return ""
+    return "green" if (change > 0) == good_when_up else "red"

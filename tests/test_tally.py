@@ -1,0 +1,240 @@
+"""``duchu tally``: counts from records and from ballot files, worked out by hand.
+
+Base fixture (tests/fixtures/base), flag_at 0.2:
+  a-mob (counts): returned 9, invalid 1 -> valid 8.
+    领导班子 好5 较好2 一般1 差0: rated 8, unrated 0, positive 7/8, negative 0.
+    王某 好6 差2: rated 8, unrated 0, positive 6/8, negative 2/8 = 0.25 >= 0.2: flagged.
+  b-mob (ballots b-mob.csv): 4 rows, row 4 void -> returned 4, invalid 1, valid 3.
+    领导班子: 好 (1), 较好 (2), 好 (3): rated 3, positive 3/3, negative 0.
+    刘某: 好 (1), 差 (2), empty (3): rated 2, unrated 1, positive 1/2, negative 1/2: flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from duchu.appraisal import exact_fraction, tally_subject
+from duchu.cli import app
+from duchu.loader import load_tree
+from duchu.tally import compare_units, tally_meetings
+from tests.conftest import SAMPLE, build_tree
+
+runner = CliRunner()
+
+
+def test_tally_from_counts_and_from_ballots(base_tree: Path) -> None:
+    result = runner.invoke(app, ["tally", "--records", str(base_tree), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "meetings": [
+            {
+                "id": "2014-02/a-mob",
+                "unit": "a",
+                "kind": "mobilization",
+                "date": "2014-02-26",
+                "distributed": 10,
+                "returned": 9,
+                "invalid": 1,
+                "valid": 8,
+                "subjects": [
+                    {
+                        "subject": "领导班子",
+                        "counts": {"好": 5, "较好": 2, "一般": 1, "差": 0},
+                        "rated": 8,
+                        "unrated": 0,
+                        "positive_rate": 0.875,
+                        "negative_rate": 0.0,
+                        "flagged": False,
+                    },
+                    {
+                        "subject": "王某",
+                        "counts": {"好": 6, "较好": 0, "一般": 0, "差": 2},
+                        "rated": 8,
+                        "unrated": 0,
+                        "positive_rate": 0.75,
+                        "negative_rate": 0.25,
+                        "flagged": True,
+                    },
+                ],
+            },
+            {
+                "id": "2014-02/b-mob",
+                "unit": "b",
+                "kind": "mobilization",
+                "date": "2014-02-27",
+                "distributed": 5,
+                "returned": 4,
+                "invalid": 1,
+                "valid": 3,
+                "subjects": [
+                    {
+                        "subject": "领导班子",
+                        "counts": {"好": 2, "较好": 1, "一般": 0, "差": 0},
+                        "rated": 3,
+                        "unrated": 0,
+                        "positive_rate": 1.0,
+                        "negative_rate": 0.0,
+                        "flagged": False,
+                    },
+                    {
+                        "subject": "刘某",
+                        "counts": {"好": 1, "较好": 0, "一般": 0, "差": 1},
+                        "rated": 2,
+                        "unrated": 1,
+                        "positive_rate": 0.5,
+                        "negative_rate": 0.5,
+                        "flagged": True,
+                    },
+                ],
+            },
+        ]
+    }
+
+
+SCHEME = {"ratings": ["好", "较好", "一般", "差"], "positive": ["好", "较好"], "negative": ["差"]}
+
+
+@pytest.mark.parametrize(
+    ("counts", "flag_at", "flagged"),
+    [
+        ({"好": 4, "差": 1}, 0.2, True),  # exactly 1/5 = 0.2: at the threshold is flagged
+        ({"好": 81, "差": 19}, 0.2, False),  # 0.19
+        ({"好": 79, "差": 21}, 0.2, True),
+        ({"好": 2, "差": 1}, 1 / 3, True),  # the default threshold, exactly one third
+        ({"好": 7, "差": 3}, 0.3, True),  # 0.3 is not exactly representable as a float
+        ({"好": 3, "一般": 1}, 0.0, True),  # flag_at 0: every rated subject
+        ({}, 0.0, False),  # nothing rated: no rate, no flag
+    ],
+)
+def test_flag_at_the_threshold(counts: dict[str, int], flag_at: float, flagged: bool) -> None:
+    result = tally_subject("王某", counts, 100, flag_at=exact_fraction(flag_at), **SCHEME)
+    assert result.flagged is flagged
+
+
+def test_rates_are_exact_and_null_when_unrated() -> None:
+    result = tally_subject(
+        "王某", {"好": 1, "较好": 1, "差": 1}, 5, flag_at=Fraction(1, 3), **SCHEME
+    )
+    assert (result.rated, result.unrated) == (3, 2)
+    assert result.positive_rate == Fraction(2, 3) and result.negative_rate == Fraction(1, 3)
+    empty = tally_subject("李某", {}, 5, flag_at=Fraction(1, 3), **SCHEME)
+    assert (empty.positive_rate, empty.negative_rate, empty.unrated) == (None, None, 5)
+
+
+def test_json_rounds_to_four_places(tmp_path: Path) -> None:
+    counts = "    领导班子: {好: 38, 较好: 0, 一般: 3, 差: 1}\n    王某: {好: 2}\n"
+    meeting = (
+        "date: 2014-02-26\nunit: a\nkind: mobilization\nappraisal:\n  distributed: 45\n"
+        "  returned: 43\n  invalid: 1\n  counts:\n" + counts
+    )
+    root = build_tree(tmp_path / "t", files={"meetings/2014-02/a-mob.yaml": meeting})
+    data = json.loads(
+        runner.invoke(
+            app, ["tally", "2014-02/a-mob", "--records", str(root), "--format", "json"]
+        ).stdout
+    )
+    team, wang = data["meetings"][0]["subjects"]
+    assert (team["positive_rate"], team["negative_rate"]) == (0.9048, 0.0238)  # 38/42, 1/42
+    assert (wang["rated"], wang["unrated"]) == (2, 40)
+
+
+def test_filters_and_meeting_arguments(base_tree: Path) -> None:
+    def ids(*args: str) -> list[str]:
+        result = runner.invoke(
+            app, ["tally", *args, "--records", str(base_tree), "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        return [m["id"] for m in json.loads(result.stdout)["meetings"]]
+
+    assert ids() == ["2014-02/a-mob", "2014-02/b-mob"]
+    assert ids("--unit", "b") == ["2014-02/b-mob"]
+    assert ids("--kind", "democratic_life") == []
+    assert ids("--group", "g1") == ["2014-02/a-mob", "2014-02/b-mob"]
+    assert ids("2014-02/b-mob") == ["2014-02/b-mob"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["2014-02/zz"], "没有会议 '2014-02/zz'"),
+        (["--unit", "zz"], "没有单位 'zz'"),
+        (["--kind", "zz"], "未知的会议类型 'zz'"),
+    ],
+)
+def test_tally_cannot_run(base_tree: Path, args: list[str], words: str) -> None:
+    result = runner.invoke(app, ["tally", *args, "--records", str(base_tree)])
+    assert result.exit_code == 2 and words in result.stderr
+
+
+def test_a_meeting_without_appraisal(tmp_path: Path) -> None:
+    root = build_tree(
+        tmp_path / "t",
+        files={"meetings/2014-03/a-dl.yaml": "date: 2014-03-05\nunit: a\nkind: democratic_life\n"},
+    )
+    result = runner.invoke(app, ["tally", "2014-03/a-dl", "--records", str(root)])
+    assert result.exit_code == 2 and "会议 '2014-03/a-dl' 没有民主评议记录" in result.stderr
+
+
+def test_table_shows_forms_bars_and_flags(base_tree: Path) -> None:
+    out = runner.invoke(app, ["tally", "--records", str(base_tree)]).stdout
+    assert "2014年2月27日 乙单位 动员大会（2014-02/b-mob）" in out
+    assert "发出 5 张，收回 4 张，有效 3 张，无效 1 张" in out
+    # 刘某: 好 1 and 差 1 of 3 valid forms -> 7 cells █, 6 cells ░ (cumulative rounding of
+    # 20/3 = 6.67 -> 7, 40/3 = 13.33 -> 13), 7 cells blank for the unrated form
+    row = next(line for line in out.splitlines() if "刘某" in line)
+    assert "███████░░░░░░       " in row and "50.0%" in row and "⚑ 谈话提醒" in row
+    en = runner.invoke(app, ["tally", "--records", str(base_tree), "--lang", "en"]).stdout
+    assert "5 handed out, 4 returned, 3 valid, 1 void" in en and "⚑ reminder talk" in en
+
+
+def test_compare_first_and_last(tmp_path: Path) -> None:
+    """Unit a: mobilization (王某 差 2/8) and a later summary (王某 差 1/10)."""
+    summary = (
+        "date: 2014-09-20\nunit: a\nkind: mobilization\nappraisal:\n  distributed: 10\n"
+        "  returned: 10\n  counts:\n    王某: {好: 8, 一般: 1, 差: 1}\n    李某: {好: 10}\n"
+    )
+    root = build_tree(tmp_path / "t", files={"meetings/2014-09/a-sum.yaml": summary})
+    comparisons, single = compare_units(tally_meetings(load_tree(root)))
+    assert single == ["b"]
+    [unit_a] = comparisons
+    assert (unit_a.before.id, unit_a.after.id) == ("2014-02/a-mob", "2014-09/a-sum")
+    by_subject = {c.subject: c for c in unit_a.subjects}
+    wang = by_subject["王某"]
+    assert wang.negative_change == Fraction(1, 10) - Fraction(2, 8)  # -0.15
+    assert wang.positive_change == Fraction(8, 10) - Fraction(6, 8)  # +0.05
+    assert by_subject["李某"].before is None and by_subject["李某"].positive_change is None
+    result = runner.invoke(app, ["tally", "--compare", "--records", str(root), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["not_compared"] == ["b"]
+    wang_json = data["units"][0]["subjects"][1]
+    assert wang_json["subject"] == "王某"
+    assert (wang_json["positive_change"], wang_json["negative_change"]) == (0.05, -0.15)
+    table = runner.invoke(app, ["tally", "--compare", "--records", str(root)]).stdout
+    assert "甲单位：动员大会（2014年2月26日）→ 动员大会（2014年9月20日）" in table
+    assert "−15.0%" in table and "+5.0%" in table
+
+
+def test_sample_flags_the_leader_at_exactly_the_threshold() -> None:
+    tree = load_tree(SAMPLE)
+    [mobilization] = tally_meetings(tree, ["2014-02/zhujian-mobilization"])
+    xie = next(s for s in mobilization.subjects if s.subject == "谢某")
+    assert (xie.counts["差"], xie.rated, xie.negative_rate, xie.flagged) == (
+        10,
+        50,
+        Fraction(1, 5),
+        True,
+    )
+    # the ballot file of 市交通局's summary meeting is tallied like any counts
+    [summary] = tally_meetings(tree, ["2014-09/jiaotong-summary"])
+    assert summary.counts.returned == sum(
+        1
+        for line in (SAMPLE / "meetings/2014-09/jiaotong-summary.csv")
+        .read_text("utf-8-sig")
+        .splitlines()[1:]
+        if line.strip()
+    )
