@@ -10,7 +10,6 @@ fixed, not guessed. Rates are exact fractions; rounding is for display only.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -104,31 +103,6 @@ def _cell_columns(raw_line: str, cells: list[str]) -> list[int]:
     return columns
 
 
-class _LineCounter:
-    """Feeds ``csv.reader`` line by line while remembering the raw text of each line."""
-
-    def __init__(self, handle: io.TextIOWrapper) -> None:
-        self.handle = handle
-        self.last_lines: list[str] = []
-        self.first_line = 0
-        self.lines_read = 0
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = self.handle.readline()
-        if not line:
-            raise StopIteration
-        self.lines_read += 1
-        self.last_lines.append(line)
-        return line
-
-    def start_row(self) -> None:
-        self.last_lines = []
-        self.first_line = self.lines_read + 1
-
-
 def read_ballots(
     path: Path,
     rel_path: str,
@@ -137,25 +111,27 @@ def read_ballots(
     team: str,
     ratings: list[str],
 ) -> tuple[Counts | None, list[Problem]]:
-    """Stream a ballot CSV into ``Counts``; every bad cell is a problem at its line."""
+    """Stream a ballot CSV into ``Counts``; every bad cell is a problem at its line.
+
+    The loop does only what a good row needs; the raw text of a line is read again only
+    for rows that have a bad cell, to give each its column."""
     problems: list[Problem] = []
-    allowed = set(ratings)
     known_subjects = set(subjects)
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 -- closed below
     except OSError as err:
         return None, [problem(rel_path, "ballots-missing", line=1, column=1, file=err.filename)]
+    bad_cells: list[tuple[int, int, int, str, str]] = []  # line, index, form, subject, value
     with handle:
-        lines = _LineCounter(handle)
-        reader = csv.reader(lines)
+        reader = csv.reader(handle)
         try:
-            lines.start_row()
             header = next(reader, None)
             if header is None:
                 return None, [problem(rel_path, "ballot-empty", line=1, column=1)]
+            header_line = ",".join(header)  # the header has no quotes in practice
+            header_columns = _cell_columns(header_line, header)
             header = [name.strip() for name in header]
-            header_columns = _cell_columns(lines.last_lines[0].rstrip("\r\n"), header)
-            subject_index: dict[int, str] = {}
+            counters: list[tuple[int, str, dict[str, int]]] = []
             invalid_index: int | None = None
             seen: set[str] = set()
             for index, name in enumerate(header):
@@ -172,10 +148,10 @@ def read_ballots(
                 seen.add(name)
                 if name == INVALID_COLUMN:
                     invalid_index = index
-                elif name == BALLOT_COLUMN or name == "":
+                elif name in (BALLOT_COLUMN, ""):
                     continue
                 elif name in known_subjects:
-                    subject_index[index] = name
+                    counters.append((index, name, dict.fromkeys(ratings, 0)))
                 else:
                     problems.append(
                         problem(
@@ -187,18 +163,14 @@ def read_ballots(
                             team=team,
                         )
                     )
-            counts = Counts(returned=0, invalid=0)
-            for subject in subject_index.values():
-                counts.by_subject[subject] = dict.fromkeys(ratings, 0)
             width = len(header)
-            ratings_text = "、".join(ratings)
-            lines.start_row()
+            returned = invalid = 0
+            start = reader.line_num + 1
             for row in reader:
-                line = lines.first_line
-                if not any(cell.strip() for cell in row):
-                    lines.start_row()
+                line, start = start, reader.line_num + 1
+                if not "".join(row).strip():
                     continue  # a blank line (Excel leaves them at the end) is no ballot
-                counts.returned += 1
+                returned += 1
                 if len(row) != width:
                     problems.append(
                         problem(
@@ -210,52 +182,68 @@ def read_ballots(
                             expected=width,
                         )
                     )
-                if (
-                    invalid_index is not None
-                    and invalid_index < len(row)
-                    and row[invalid_index].strip()
-                ):
-                    counts.invalid += 1
-                    lines.start_row()
+                    if len(row) < width:
+                        row = row + [""] * (width - len(row))
+                if invalid_index is not None and row[invalid_index].strip():
+                    invalid += 1
                     continue
-                bad: list[tuple[int, str]] = []
-                for index, subject in subject_index.items():
-                    if index >= len(row):
-                        continue
-                    value = row[index].strip()
-                    if not value:
-                        continue
-                    if value in allowed:
-                        counts.by_subject[subject][value] += 1
-                    else:
-                        bad.append((index, value))
-                if bad:
-                    raw = "".join(lines.last_lines).rstrip("\r\n")
-                    columns = _cell_columns(raw, row)
-                    for index, value in bad:
-                        problems.append(
-                            problem(
-                                rel_path,
-                                "ballot-cell",
-                                line=line,
-                                column=columns[index],
-                                row=counts.returned,
-                                subject=subject_index[index],
-                                value=value,
-                                ratings=ratings_text,
-                            )
-                        )
-                lines.start_row()
+                for index, subject, counter in counters:
+                    value = row[index]
+                    if value in counter:
+                        counter[value] += 1
+                    elif value := value.strip():
+                        if value in counter:
+                            counter[value] += 1
+                        else:
+                            bad_cells.append((line, index, returned, subject, value))
         except UnicodeDecodeError:
             hint = "hint-gbk" if _looks_gbk(path) else None
             return None, [
-                problem(rel_path, "encoding", line=lines.lines_read + 1, column=1, hint=hint)
+                problem(rel_path, "encoding", line=reader.line_num + 1, column=1, hint=hint)
             ]
         except csv.Error as err:
             return None, [
-                problem(rel_path, "csv-syntax", line=lines.lines_read, column=1, detail=str(err))
+                problem(rel_path, "csv-syntax", line=reader.line_num, column=1, detail=str(err))
             ]
+    problems.extend(_cell_problems(path, rel_path, bad_cells, "、".join(ratings)))
+    counts = Counts(returned=returned, invalid=invalid)
+    counts.by_subject = {subject: counter for _, subject, counter in counters}
     return counts, problems
+
+
+def _cell_problems(
+    path: Path, rel_path: str, bad_cells: list[tuple[int, int, int, str, str]], ratings: str
+) -> list[Problem]:
+    """``ballot-cell`` problems, each at the column where its cell starts on its line."""
+    if not bad_cells:
+        return []
+    wanted = {line for line, *_ in bad_cells}
+    raw_lines: dict[int, str] = {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for number, text in enumerate(handle, start=1):
+            if number in wanted:
+                raw_lines[number] = text.rstrip("\r\n")
+                if len(raw_lines) == len(wanted):
+                    break
+    found = []
+    for line, index, form, subject, value in bad_cells:
+        raw = raw_lines.get(line, "")
+        cells = next(csv.reader([raw]), [])
+        columns = _cell_columns(raw, cells) if index < len(cells) else []
+        column = columns[index] if columns else 1
+        found.append(
+            problem(
+                rel_path,
+                "ballot-cell",
+                line=line,
+                column=column,
+                row=form,
+                subject=subject,
+                value=value,
+                ratings=ratings,
+            )
+        )
+    return found
 
 
 def _looks_gbk(path: Path) -> bool:

@@ -238,3 +238,23 @@ def test_sample_flags_the_leader_at_exactly_the_threshold() -> None:
         .splitlines()[1:]
         if line.strip()
     )
+
+
+def test_a_large_ballot_file_agrees_with_an_independent_count(tmp_path: Path) -> None:
+    import csv
+    import sys
+    from collections import Counter
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from make_ballots import make  # type: ignore[import-not-found]
+
+    make(20_000, tmp_path / "big")
+    [tally] = tally_meetings(load_tree(tmp_path / "big"))
+    with open(tmp_path / "big/meetings/summary.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    valid = [r for r in rows if not r["invalid"]]
+    assert (tally.counts.returned, tally.counts.invalid) == (20_000, 400)
+    for subject in tally.subjects:
+        expected = Counter(r[subject.subject] for r in valid)
+        assert subject.counts == {rating: expected[rating] for rating in subject.counts}
+        assert subject.unrated == expected[""]
