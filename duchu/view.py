@@ -281,7 +281,9 @@ def signed_percent(change: Fraction | None) -> str:
     if change is None:
         return "—"
     text = percent(abs(change))
-    return ("+" if change > 0 else "−" if change < 0 else "±") + text
+    if text == "0.0%":  # a change too small to show has no direction either
+        return "±0.0%"
+    return ("+" if change > 0 else "−") + text
 
 
 def rating_style(rating: str, positive: list[str], negative: list[str]) -> str:

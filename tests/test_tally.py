@@ -258,3 +258,13 @@ def test_a_large_ballot_file_agrees_with_an_independent_count(tmp_path: Path) ->
         expected = Counter(r[subject.subject] for r in valid)
         assert subject.counts == {rating: expected[rating] for rating in subject.counts}
         assert subject.unrated == expected[""]
+
+
+def test_signed_changes_as_shown() -> None:
+    from duchu.view import percent, signed_percent
+
+    assert percent(Fraction(1, 49)) == "2.0%" and percent(None) == "—"
+    assert signed_percent(Fraction(1, 48) - Fraction(1, 49)) == "±0.0%"  # +0.04 points
+    assert signed_percent(Fraction(-3, 20)) == "−15.0%"
+    assert signed_percent(Fraction(1, 20)) == "+5.0%"
+    assert signed_percent(None) == "—"
