@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from duchu import __version__
+from duchu.errors import DuchuError
 from duchu.messages import LANGS, message
+from duchu.problems import Ref
 
 if TYPE_CHECKING:
     from duchu.loader import Tree
@@ -55,13 +57,7 @@ AsOfOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", help="text|json")]
 
 
-class CommandError(Exception):
-    """Cannot continue: a message-catalogue key and its arguments, printed as one line."""
-
-    def __init__(self, key: str, **args: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.args_ = args
+CommandError = DuchuError  # a command that cannot continue raises one of these
 
 
 class TreeHasErrors(Exception):
@@ -97,7 +93,8 @@ def _handled(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except CommandError as err:
-            _fail(message(err.key, lang, **err.args_))
+            shown = {k: message(v, lang) if isinstance(v, Ref) else v for k, v in err.args_.items()}
+            _fail(message(err.key, lang, **shown))
         except TreeHasErrors as err:
             from duchu.view import console_for, print_problems
 
@@ -166,15 +163,22 @@ def _load_valid(ctx: typer.Context, records: Path | None) -> Tree:
 
 
 def _as_of(text: str | None, tree: Tree) -> date:
-    from duchu.dates import DateError, parse_date
-
     if text is None:
         return date.today()  # the one place duchu reads the clock
+    return _parse_day(text, tree, "--as-of")
+
+
+def _parse_day(text: str, tree: Tree, option: str) -> date:
+    """A date typed on the command line, in any form RECORDS.md allows."""
+    from duchu.dates import DateError, parse_date
+
     year = tree.campaign.year if tree.campaign else None
     try:
         return parse_date(text, year)
     except DateError as err:
-        raise CommandError("bad-as-of", text=text, reason=message(err.reason, "zh")) from None
+        raise CommandError(
+            "bad-date-option", option=option, text=text, reason=Ref(err.reason)
+        ) from None
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
@@ -225,6 +229,15 @@ def status(
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="overdue|due_soon", show_default=False)
     ] = None,
+    stale: Annotated[
+        int | None,
+        typer.Option(
+            "--stale",
+            min=0,
+            show_default=False,
+            help="标出超过这么多天未更新的单位（git）/ mark units unchanged for DAYS",
+        ),
+    ] = None,
     output_format: FormatOption = "text",
     records: RecordsOption = None,
     lang: LangOption = None,
@@ -244,6 +257,14 @@ def status(
         report = unit_status(tree, day, group=group, phase=phase, unit=unit)
     except UnknownIdError as err:
         raise CommandError(f"no-such-{err.kind}", id=err.ident) from None
+    if stale is not None:
+        from duchu.gitrepo import last_changes
+        from duchu.loader import unit_files
+        from duchu.status import mark_stale
+
+        changed = last_changes(tree.root, day)
+        files_of = {u.id: unit_files(tree, u.id) for u in report.units}
+        mark_stale(report, files_of, changed, stale)
     if output_format == "json":
         _print_json(status_json(report))
     else:
@@ -346,6 +367,137 @@ def tally(
         unit_names=unit_names,
         kind_names=kind_names,
     )
+
+
+# --- init, new, log ---------------------------------------------------------------------------
+
+
+@app.command()
+@_handled
+def init(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="新的或空的文件夹 / a new or empty folder")],
+    lang: LangOption = None,
+) -> None:
+    """建立记录库：示例记录、git 仓库和提交前检查 / start a records repository."""
+    from duchu.scaffold import init_tree
+
+    language = _lang(ctx, lang)
+    written = init_tree(folder)
+    typer.echo(message("init-done", language, path=folder, files=len(written)))
+    typer.echo(message("init-next", language, path=folder))
+
+
+new_app = typer.Typer(
+    help="新建记录文件（不覆盖已有文件）/ scaffold a record", no_args_is_help=True
+)
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("meeting")
+@_handled
+def new_meeting_command(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", help="单位 id")],
+    kind: Annotated[str, typer.Option("--kind", help="会议类型 / meeting kind")],
+    meeting_date: Annotated[str, typer.Option("--date", help="会议日期 / date")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="文件名（不含 .yaml）/ file stem", show_default=False),
+    ] = None,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """新建会议记录 meetings/YYYY-MM/<单位>-<类型>.yaml / a new meeting record."""
+    from duchu.scaffold import new_meeting, relative
+
+    _lang(ctx, lang)
+    tree = _load_valid(ctx, records)
+    day = _parse_day(meeting_date, tree, "--date")
+    written = new_meeting(tree, unit, kind, day, name)
+    typer.echo(relative(written.path))
+
+
+@new_app.command("unit")
+@_handled
+def new_unit_command(
+    ctx: typer.Context,
+    unit_id: Annotated[str, typer.Argument(help="单位 id（文件名）/ unit id")],
+    group: Annotated[str, typer.Option("--group", help="督导组 id")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="单位全称 / full name", show_default=False)
+    ] = None,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """新建单位记录 units/<id>.yaml / a new unit record."""
+    from duchu.scaffold import new_unit, relative
+
+    _lang(ctx, lang)
+    tree = _load_valid(ctx, records)
+    written = new_unit(tree, unit_id, group, name)
+    typer.echo(relative(written.path))
+
+
+@app.command()
+@_handled
+def log(
+    ctx: typer.Context,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            help="单位 id 或路径（默认：整个记录库）/ unit id or path", show_default=False
+        ),
+    ] = None,
+    output_format: FormatOption = "text",
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """记录的修改历史（git）/ the git history of a unit's records or a path."""
+    from duchu.gitrepo import history
+    from duchu.loader import unit_files
+
+    language = _lang(ctx, lang)
+    _format(output_format, ("text", "json"))
+    tree = _load(ctx, records)  # history is worth reading even while the tree has errors
+    root = tree.root
+    if target is None:
+        paths = None
+    elif target in tree.units or target in tree.broken_units:
+        paths = unit_files(tree, target) if target in tree.units else [f"units/{target}.yaml"]
+    else:
+        paths = [_path_in_tree(target, root)]
+    commits = history(root, paths)
+    if output_format == "json":
+        _print_json(
+            {
+                "commits": [
+                    {
+                        "commit": c.commit,
+                        "date": c.when.isoformat(),
+                        "author": c.author,
+                        "email": c.email,
+                        "message": c.message,
+                        "files": list(c.files),
+                    }
+                    for c in commits
+                ]
+            }
+        )
+    else:
+        from duchu.view import console_for, print_log
+
+        print_log(console_for(), commits, language)
+
+
+def _path_in_tree(target: str, root: Path) -> str:
+    """A path given on the command line, relative to the records root."""
+    for candidate in (Path(target), root / target):
+        try:
+            return candidate.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    raise CommandError("no-such-path", path=target)
 
 
 def main() -> None:

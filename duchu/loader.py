@@ -449,3 +449,17 @@ def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:
         if (folder / CAMPAIGN_FILE).is_file():
             return folder
     return cwd / "records"
+
+
+def unit_files(tree: Tree, unit_id: str) -> list[str]:
+    """A unit's records: its unit file, its meetings and their ballot files (relative)."""
+    files = [unit_path(unit_id)]
+    for meeting_id, meeting in tree.meetings.items():
+        if meeting.unit != unit_id:
+            continue
+        path = meeting_path(meeting_id)
+        files.append(path)
+        if meeting.appraisal is not None and meeting.appraisal.ballots is not None:
+            ballots = os.path.normpath(Path(path).parent / meeting.appraisal.ballots)
+            files.append(Path(ballots).as_posix())
+    return files

@@ -269,9 +269,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "找不到记录目录：{path} 下没有 campaign.yaml（可用 --records 或 DUCHU_RECORDS 指定）",
         "en": "no records tree: {path} holds no campaign.yaml (use --records or DUCHU_RECORDS)",
     },
-    "bad-as-of": {
-        "zh": "--as-of 的日期 '{text}' 无效：{reason}",
-        "en": "--as-of date '{text}' is not valid: {reason}",
+    "no-such-path": {
+        "zh": "{path} 不在记录目录中",
+        "en": "{path} is not inside the records tree",
     },
     "bad-lang": {
         "zh": "--lang 只能是 zh 或 en，不能是 '{lang}'",
@@ -325,6 +325,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col-before": {"zh": "之前", "en": "Before"},
     "col-after": {"zh": "之后", "en": "After"},
     "col-change": {"zh": "变化", "en": "Change"},
+    # --- init, new, log, stale ------------------------------------------------------------
+    "file-exists": {
+        "zh": "{path} 已存在，不会覆盖（可用 --name 另取文件名）",
+        "en": "{path} exists and is never overwritten (use --name for another file name)",
+    },
+    "init-has-records": {
+        "zh": "{path} 里已经有记录（campaign.yaml），不会覆盖",
+        "en": "{path} already holds records (campaign.yaml): nothing written",
+    },
+    "init-not-empty": {
+        "zh": "{path} 不是空文件夹：请换一个新的或空的文件夹",
+        "en": "{path} is not empty: use a new or empty folder",
+    },
+    "init-not-folder": {"zh": "{path} 不是文件夹", "en": "{path} is not a folder"},
+    "hook-exists": {
+        "zh": "已有别的 pre-commit 钩子 {path}，未改动；请手工加入 duchu check",
+        "en": "another pre-commit hook exists at {path}: left alone; add duchu check by hand",
+    },
+    "init-done": {
+        "zh": "已在 {path} 建立记录库（{files} 个文件），并安装提交前检查（pre-commit）",
+        "en": "records started in {path} ({files} files), with a pre-commit check installed",
+    },
+    "init-next": {
+        "zh": "下一步：cd {path} && duchu check && git add . && git commit -m 建立记录库",
+        "en": "next: cd {path} && duchu check && git add . && git commit -m 'start records'",
+    },
+    "not-a-git-repo": {
+        "zh": "{path} 不在 git 仓库中：此功能需要 git（可先运行 git init）",
+        "en": "{path} is not in a git repository: this needs git (try git init)",
+    },
+    "git-failed": {"zh": "git 出错：{detail}", "en": "git failed: {detail}"},
+    "bad-date-option": {
+        "zh": "{option} 的日期 '{text}' 无效：{reason}",
+        "en": "{option} date '{text}' is not valid: {reason}",
+    },
+    "log-none": {"zh": "没有相关的提交记录", "en": "no commits touch these records"},
+    "col-date": {"zh": "日期", "en": "Date"},
+    "col-author": {"zh": "作者", "en": "Author"},
+    "col-commit": {"zh": "提交", "en": "Commit"},
+    "col-message": {"zh": "说明", "en": "Message"},
+    "col-files": {"zh": "文件", "en": "Files"},
+    "col-last-change": {"zh": "最近更新", "en": "Last change"},
+    "never-committed": {"zh": "从未提交", "en": "never committed"},
+    "stale-days": {"zh": "{days} 天未更新", "en": "{days} days without a change"},
+    "unit-stale": {"zh": "久未更新", "en": "stale"},
     # --- status --------------------------------------------------------------------------------
     "state-done": {"zh": "按时完成", "en": "done"},
     "state-late": {"zh": "逾期完成", "en": "late"},
@@ -363,6 +408,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status-rest": {
         "zh": "另有 {count} 个单位没有逾期或临近截止的事项（--all 显示全部）",
         "en": "{count} more units have nothing overdue or due soon (--all shows every unit)",
+    },
+    "status-rest-stale": {
+        "zh": "另有 {count} 个单位没有逾期、临近截止或久未更新的情况（--all 显示全部）",
+        "en": "{count} more units have nothing overdue, due soon or stale (--all shows every unit)",
     },
     "status-none": {"zh": "没有符合条件的单位", "en": "no units match"},
     "group-actions": {"zh": "督导组事项", "en": "Group actions"},

@@ -65,6 +65,10 @@ class UnitStatus:
     id: str
     unit: Unit
     actions: list[ActionStatus]
+    # with ``--stale``: the last day its records changed (None: never committed), and
+    # whether that is more than the allowed number of days before the as-of date
+    last_change: date | None = None
+    stale: bool | None = None
 
     @property
     def lagging(self) -> bool:
@@ -225,7 +229,24 @@ def _table_order(status: UnitStatus) -> tuple[int, int, int, str]:
     if status.due_soon:
         soonest = min(a.days_left or 0 for a in status.in_state("due_soon"))
         return (1, 0, soonest, status.id)
-    return (2, 0, 0, f"{status.unit.group}\0{status.id}")
+    if status.stale:
+        return (2, 0, 0, status.id)
+    return (3, 0, 0, f"{status.unit.group}\0{status.id}")
+
+
+def mark_stale(
+    report: StatusReport, files_of: dict[str, list[str]], changed: dict[str, date], days: int
+) -> None:
+    """Set each unit's last change (the latest date any of its files changed, from
+    ``changed``) and mark it stale when that is more than ``days`` before the as-of date
+    or never. Re-sorts the units: stale ones come right after those due soon."""
+    for status in report.units:
+        dates = [changed[f] for f in files_of.get(status.id, []) if f in changed]
+        status.last_change = max(dates) if dates else None
+        status.stale = status.last_change is None or (
+            (report.as_of - status.last_change).days > days
+        )
+    report.units.sort(key=_table_order)
 
 
 def unit_status(
@@ -306,6 +327,14 @@ def status_json(report: StatusReport) -> dict[str, object]:
                 "lagging": u.lagging,
                 "days_overdue": u.days_overdue,
                 "actions": [_action_json(a, unit=True) for a in u.actions],
+                **(
+                    {}
+                    if u.stale is None
+                    else {
+                        "last_change": u.last_change.isoformat() if u.last_change else None,
+                        "stale": u.stale,
+                    }
+                ),
             }
             for u in report.units
         ],

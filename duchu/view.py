@@ -19,6 +19,7 @@ from rich.text import Text
 
 from duchu.appraisal import SubjectTally
 from duchu.dates import format_date, format_deadline
+from duchu.gitrepo import Commit
 from duchu.messages import message
 from duchu.problems import Problem, Severity
 from duchu.status import ActionStatus, StatusReport, UnitStatus
@@ -114,6 +115,8 @@ def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text |
         state = Text("● " + message("unit-lagging", lang), style="bold red")
     elif unit.due_soon:
         state = Text("● " + message("unit-due-soon", lang), style="yellow")
+    elif unit.stale:
+        state = Text("● " + message("unit-stale", lang), style="red")
     else:
         state = Text("● " + message("unit-on-track", lang), style="green")
     overdue = _listed(
@@ -204,8 +207,13 @@ def _print_unit_table(
     lang: str,
     show_all: bool,
 ) -> None:
-    shown = report.units if show_all else [u for u in report.units if u.lagging or u.due_soon]
+    shown = (
+        report.units
+        if show_all
+        else [u for u in report.units if u.lagging or u.due_soon or u.stale]
+    )
     rest = len(report.units) - len(shown)
+    with_staleness = any(u.stale is not None for u in report.units)
     if not report.units:
         console.print(message("status-none", lang))
         return
@@ -221,15 +229,30 @@ def _print_unit_table(
         table.add_column(message("col-due-soon", lang))
         table.add_column(message("col-late", lang))
         table.add_column(message("col-progress", lang), justify="right")
+        if with_staleness:
+            table.add_column(message("col-last-change", lang))
         table.add_column(message("col-problems", lang))
         for unit in shown:
             row = _unit_row(unit, names, lang)
             if several_groups:
                 row.insert(1, group_names.get(unit.unit.group, unit.unit.group))
+            if with_staleness:
+                row.insert(-1, _last_change_text(unit, report, lang))
             table.add_row(*row)
         console.print(table)
     if rest:
-        console.print(message("status-rest", lang, count=rest))
+        key = "status-rest-stale" if with_staleness else "status-rest"
+        console.print(message(key, lang, count=rest))
+
+
+def _last_change_text(unit: UnitStatus, report: StatusReport, lang: str) -> Text:
+    if unit.last_change is None:
+        return Text(message("never-committed", lang), style="red" if unit.stale else "")
+    text = format_date(unit.last_change, lang)
+    if unit.stale:
+        days = (report.as_of - unit.last_change).days
+        return Text(f"{text}\n{message('stale-days', lang, days=days)}", style="red")
+    return Text(text)
 
 
 def _done_text(action: ActionStatus, lang: str) -> str:
@@ -439,3 +462,24 @@ def _change_style(change: Fraction | None, *, good_when_up: bool) -> str:
     if not change:
         return ""
     return "green" if (change > 0) == good_when_up else "red"
+
+
+# --- log ---------------------------------------------------------------------------------------
+
+
+def print_log(console: Console, commits: list[Commit], lang: str) -> None:
+    if not commits:
+        console.print(message("log-none", lang))
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for key in ("col-date", "col-author", "col-commit", "col-message", "col-files"):
+        table.add_column(message(key, lang), no_wrap=key in ("col-date", "col-commit"))
+    for commit in commits:
+        table.add_row(
+            commit.when.strftime("%Y-%m-%d %H:%M"),
+            commit.author,
+            Text(commit.short, style="cyan"),
+            commit.message,
+            "\n".join(commit.files),
+        )
+    console.print(table)
