@@ -225,13 +225,13 @@ def _print_unit_table(
             table.add_column(message("col-group", lang), no_wrap=True)
         table.add_column(message("col-state", lang), no_wrap=True)
         table.add_column(message("col-days-overdue", lang), justify="right")
-        table.add_column(message("col-overdue", lang))
-        table.add_column(message("col-due-soon", lang))
-        table.add_column(message("col-late", lang))
+        table.add_column(message("col-overdue", lang), overflow="fold")
+        table.add_column(message("col-due-soon", lang), overflow="fold")
+        table.add_column(message("col-late", lang), overflow="fold")
         table.add_column(message("col-progress", lang), justify="right")
         if with_staleness:
-            table.add_column(message("col-last-change", lang))
-        table.add_column(message("col-problems", lang))
+            table.add_column(message("col-last-change", lang), overflow="fold")
+        table.add_column(message("col-problems", lang), overflow="fold")
         for unit in shown:
             row = _unit_row(unit, names, lang)
             if several_groups:
@@ -264,7 +264,7 @@ def _print_unit_detail(
 ) -> None:
     table = Table(title=unit.unit.name, title_justify="left", box=box.SIMPLE_HEAD)
     for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note"):
-        table.add_column(message(key, lang))
+        table.add_column(message(key, lang), overflow="fold")
     for action in unit.actions:
         notes = _problem_texts(action, names, lang)
         if action.state == "late":
@@ -473,7 +473,9 @@ def print_log(console: Console, commits: list[Commit], lang: str) -> None:
         return
     table = Table(box=box.SIMPLE_HEAD)
     for key in ("col-date", "col-author", "col-commit", "col-message", "col-files"):
-        table.add_column(message(key, lang), no_wrap=key in ("col-date", "col-commit"))
+        table.add_column(
+            message(key, lang), no_wrap=key in ("col-date", "col-commit"), overflow="fold"
+        )
     for commit in commits:
         table.add_row(
             commit.when.strftime("%Y-%m-%d %H:%M"),

@@ -340,3 +340,13 @@ def test_states_follow_their_definitions_on_any_day(as_of: date) -> None:
         assert unit.days_overdue == max((a.days_overdue for a in unit.actions), default=0)
     order = [(not u.lagging, -u.days_overdue if u.lagging else 0) for u in report.units]
     assert order == sorted(order)
+
+
+def test_long_names_are_folded_never_cut(tmp_path: Path) -> None:
+    long_name = "对照检查材料经督导组审核并报市委教育实践活动领导小组办公室备案" * 3
+    files = {**FILES, "campaign.yaml": FILES["campaign.yaml"].replace("对照检查材料", long_name)}
+    root = write_tree(tmp_path / "tree", files)
+    result = CliRunner().invoke(app, ["status", "--records", str(root), "--as-of", "2014-03-21"])
+    assert "…" not in result.stdout
+    joined = "".join(line.strip() for line in result.stdout.splitlines())
+    assert long_name[:20] in joined and "备案对照检查材料" in joined
