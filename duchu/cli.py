@@ -181,6 +181,13 @@ def _parse_day(text: str, tree: Tree, option: str) -> date:
         ) from None
 
 
+def _start(ctx: typer.Context, lang: str | None, output_format: str) -> str:
+    """The common first step of a command: its language, and a known ``--format``."""
+    language = _lang(ctx, lang)
+    _format(output_format, ("text", "json"))
+    return language
+
+
 def _format(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise CommandError("bad-choice", option="--format", choices="|".join(allowed), value=value)
@@ -204,8 +211,7 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """校验整个记录目录，列出全部问题 / validate the whole records tree."""
-    language = _lang(ctx, lang)
-    _format(output_format, ("text", "json"))
+    language = _start(ctx, lang, output_format)
     tree = _load(ctx, records)
     if output_format == "json":
         _print_json({"problems": [p.as_json(language) for p in tree.problems], "files": tree.files})
@@ -245,8 +251,7 @@ def status(
     """哪些单位滞后 / which units are lagging, as of a date."""
     from duchu.status import UnknownIdError, status_json, unit_status
 
-    language = _lang(ctx, lang)
-    _format(output_format, ("text", "json"))
+    language = _start(ctx, lang, output_format)
     if fail_on is not None and fail_on not in ("overdue", "due_soon"):
         raise CommandError(
             "bad-choice", option="--fail-on", choices="overdue|due_soon", value=fail_on
@@ -314,8 +319,7 @@ def tally(
         tally_meetings,
     )
 
-    language = _lang(ctx, lang)
-    _format(output_format, ("text", "json"))
+    language = _start(ctx, lang, output_format)
     tree = _load_valid(ctx, records)
     campaign = tree.campaign
     assert campaign is not None
@@ -457,8 +461,7 @@ def log(
     from duchu.gitrepo import history
     from duchu.loader import unit_files
 
-    language = _lang(ctx, lang)
-    _format(output_format, ("text", "json"))
+    language = _start(ctx, lang, output_format)
     tree = _load(ctx, records)  # history is worth reading even while the tree has errors
     root = tree.root
     if target is None:
