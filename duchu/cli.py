@@ -373,6 +373,76 @@ def tally(
     )
 
 
+@app.command()
+@_handled
+def report(
+    ctx: typer.Context,
+    phase: Annotated[str, typer.Option("--phase", help="环节 id / phase id")],
+    group: Annotated[str | None, typer.Option("--group", help="督导组 id")] = None,
+    as_of: AsOfOption = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", help="md|docx（默认按 -o 的扩展名）", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="输出文件 / output file", show_default=False),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="模板文件名 / template name", show_default=False),
+    ] = None,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """起草督导工作总结（Markdown 或公文格式 DOCX）/ draft a phase summary."""
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import head_state
+    from duchu.report import Provenance, report_context
+    from duchu.status import UnknownIdError
+    from duchu.templating import DEFAULT_TEMPLATE, find_template_file, render
+
+    language = _lang(ctx, lang)
+    if output_format is None:
+        output_format = "docx" if output is not None and output.suffix.lower() == ".docx" else "md"
+    _format(output_format, ("md", "docx"))
+    if output_format == "docx" and output is None:
+        raise CommandError("docx-needs-output")
+    tree = _load_valid(ctx, records)
+    day = _as_of(as_of, tree)
+    try:
+        commit, dirty = head_state(tree.root)
+        provenance = Provenance(commit=commit, dirty=dirty, in_git=True)
+    except NotAGitRepositoryError:
+        provenance = Provenance()
+    try:
+        context = report_context(tree, phase, group, day, provenance)
+    except UnknownIdError as err:
+        if err.kind == "group" and not err.ident:
+            raise CommandError(
+                "report-needs-group", groups=", ".join(sorted(tree.groups))
+            ) from None
+        raise CommandError(f"no-such-{err.kind}", id=err.ident) from None
+    markdown = render(tree.root, template or DEFAULT_TEMPLATE, context)
+    if output_format == "docx":
+        from duchu.docx_writer import load_layout, markdown_to_docx, write_atomically
+
+        layout_file = find_template_file(tree.root, "gongwen.yaml")
+        if layout_file is None:
+            raise CommandError("template-not-found", name="gongwen.yaml")
+        document = markdown_to_docx(markdown, load_layout(layout_file))
+        assert output is not None
+        write_atomically(output, lambda temporary: document.save(str(temporary)))
+    elif output is not None:
+        from duchu.docx_writer import write_atomically
+
+        write_atomically(output, lambda temporary: temporary.write_text(markdown, encoding="utf-8"))
+    else:
+        typer.echo(markdown, nl=False)
+        return
+    typer.echo(message("report-written", language, path=output), err=True)
+
+
 # --- init, new, log ---------------------------------------------------------------------------
 
 

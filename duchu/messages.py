@@ -370,6 +370,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "never-committed": {"zh": "从未提交", "en": "never committed"},
     "stale-days": {"zh": "{days} 天未更新", "en": "{days} days without a change"},
     "unit-stale": {"zh": "久未更新", "en": "stale"},
+    # --- report ---------------------------------------------------------------------------
+    "template-not-found": {
+        "zh": "找不到报告模板 '{name}'（记录库 templates/ 下和内置模板中都没有）",
+        "en": "no report template '{name}' (neither in the tree's templates/ nor built in)",
+    },
+    "template-syntax": {
+        "zh": "模板 {file} 第 {line} 行有语法错误：{detail}",
+        "en": "template {file}, line {line}: syntax error: {detail}",
+    },
+    "template-undefined": {
+        "zh": "模板 {file} 第 {line} 行用到了不存在的字段：{detail}",
+        "en": "template {file}, line {line} uses a field that does not exist: {detail}",
+    },
+    "template-unsafe": {
+        "zh": "模板 '{name}' 试图做不允许的事：{detail}",
+        "en": "template '{name}' tried something not allowed: {detail}",
+    },
+    "template-error": {
+        "zh": "模板 '{name}' 出错：{detail}",
+        "en": "template '{name}' failed: {detail}",
+    },
+    "layout-invalid": {
+        "zh": "版式文件 {file} 有误：{detail}",
+        "en": "layout file {file} is not valid: {detail}",
+    },
+    "report-needs-group": {
+        "zh": "记录中有多个督导组，请用 --group 指定（现有：{groups}）",
+        "en": "the records have several groups: choose one with --group ({groups})",
+    },
+    "docx-needs-output": {
+        "zh": "DOCX 格式需要用 -o 指定输出文件",
+        "en": "DOCX output needs a file: give -o PATH",
+    },
+    "cannot-write": {
+        "zh": "无法写入 {path}：{reason}",
+        "en": "cannot write {path}: {reason}",
+    },
+    "report-written": {"zh": "已写入 {path}", "en": "written: {path}"},
     # --- status --------------------------------------------------------------------------------
     "state-done": {"zh": "按时完成", "en": "done"},
     "state-late": {"zh": "逾期完成", "en": "late"},
