@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,8 @@ class _Writer:
         # The title stands apart from the body by a blank line's worth of space.
         self.doc.styles["公文标题"].paragraph_format.space_after = Pt(layout.line_spacing)
         self.doc.styles["公文标题"].paragraph_format.line_spacing = Pt(layout.title_size * 1.5)
+        for heading in ("一级标题", "二级标题", "三级标题"):  # never last on a page
+            self.doc.styles[heading].paragraph_format.keep_with_next = True
 
     # --- content --------------------------------------------------------------------------------
 
@@ -234,6 +237,65 @@ class _Writer:
                 if is_header:
                     for run in paragraph.runs:
                         run.bold = True
+        self._fit_columns(table, rows)
+
+    def _fit_columns(
+        self, table: Any, rows: list[tuple[bool, list[tuple[Token, str | None]]]]
+    ) -> None:
+        """Column widths that keep short columns (dates, names, numbers) on one line and let
+        only long text wrap: each column's natural width in millimetres, allocated max-min
+        fairly over the width of the type area."""
+        layout = self.layout
+        available = layout.page.width - layout.margins.left - layout.margins.right
+        half_em_mm = layout.table_size / 2 * 25.4 / 72
+        natural = [0.0] * len(table.columns)
+        for _, cells in rows:
+            for index, (inline, _) in enumerate(cells):
+                width = _display_width(inline.content) * half_em_mm + CELL_PADDING_MM
+                natural[index] = max(natural[index], width)
+        widths = _allocate(natural, available)
+        table.autofit = False
+        for index, column in enumerate(table.columns):
+            width = Mm(widths[index])
+            column.width = width  # the grid, which LibreOffice reads
+            for cell in column.cells:
+                cell.width = width  # the cells, which Word reads
+
+
+# Word's default cell margins are 0.19 cm on each side; a little more keeps text off the lines.
+CELL_PADDING_MM = 4.5
+
+
+def _allocate(natural: list[float], available: float) -> list[float]:
+    """Max-min fair widths: columns needing less than an equal share of what is left get
+    what they need; the rest share the remainder equally. If everything fits, the spare
+    width is spread in proportion to need."""
+    total = sum(natural)
+    if total <= available:
+        return [width * available / total for width in natural]
+    widths = [0.0] * len(natural)
+    pending = sorted(range(len(natural)), key=lambda index: natural[index])
+    left = available
+    while pending:
+        share = left / len(pending)
+        index = pending[0]
+        if natural[index] > share:
+            for rest in pending:
+                widths[rest] = share
+            break
+        widths[index] = natural[index]
+        left -= natural[index]
+        pending.pop(0)
+    return widths
+
+
+def _display_width(text: str) -> float:
+    """Width in half-em cells: a Chinese character takes two, a Latin one one, and each
+    change between Chinese and Latin script half a cell more -- Word and LibreOffice set a
+    little space there ("2014年2月19日" has five such changes)."""
+    wide = [ord(char) > 0x2E7F for char in text]
+    changes = sum(1 for before, after in pairwise(wide) if before != after)
+    return float(sum(2 if flag else 1 for flag in wide)) + changes / 2
 
 
 def _add_page_field(run: Run) -> None:

@@ -333,3 +333,22 @@ def test_a_tree_with_no_templates_folder_uses_the_builtin(tmp_path: Path) -> Non
     from duchu.templating import find_template_file
 
     assert find_template_file(root, "gongwen.yaml") is not None
+
+
+def test_column_widths_keep_short_columns_whole() -> None:
+    from duchu.docx_writer import _allocate, _display_width
+
+    assert _display_width("市政府办") == 8
+    assert _display_width("2014年2月19日") == 13 + 2.5  # five changes of script
+    # everything fits: the spare width is spread in proportion
+    assert _allocate([10, 30], 80) == [20, 60]
+    # too wide: the short columns keep what they need, the long ones share the rest
+    assert _allocate([30, 20, 200, 150], 156) == [30, 20, 53, 53]
+
+
+def test_docx_columns_fit_their_dates(docx_path: Path) -> None:
+    meetings = next(t for t in Document(str(docx_path)).tables if t.rows[0].cells[0].text == "日期")
+    date_width = meetings.columns[0].width
+    assert date_width is not None and mm(date_width) >= 15.5 * 6 * 25.4 / 72 + 4.5 - 0.1
+    headings = Document(str(docx_path)).styles["一级标题"].paragraph_format
+    assert headings.keep_with_next is True
