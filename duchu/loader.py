@@ -28,6 +28,8 @@ from duchu.yamlio import decode, full_width_colons, locate, parse_yaml
 # Letters (Chinese too), digits, '-', '_' and '.'; a meeting id has '/'-separated segments.
 ID_PATTERN = re.compile(r"[^\W][\w.-]*|_[\w.-]*")
 CAMPAIGN_FILE = "campaign.yaml"
+# A record is a page or two of text; a file far larger is a mistake or an attack.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 class NoRecordsError(Exception):
@@ -120,7 +122,10 @@ def _walk(root: Path, rel: str, recursive: bool, found: Discovered, seen: set[Pa
                 seen.add(real)
                 _walk(root, rel_path, recursive, found, seen)
         elif entry.name.endswith(".yaml"):
-            found.files.append(rel_path)
+            if entry.is_file():
+                found.files.append(rel_path)
+            else:  # a pipe or device would block or never end: never opened
+                found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
         elif entry.name.endswith(".yml"):
             found.problems.append(
                 problem(rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1)
@@ -256,7 +261,15 @@ def _valid_id(record_id_text: str) -> bool:
 
 
 # problems after which a file has no data to validate
-_UNREADABLE = {"yaml-syntax", "tab", "yaml-tag", "full-width-colon", "too-deep"}
+_UNREADABLE = {
+    "yaml-syntax",
+    "tab",
+    "yaml-tag",
+    "full-width-colon",
+    "too-deep",
+    "yaml-aliases",
+    "control-character",
+}
 
 
 @dataclass
@@ -278,6 +291,14 @@ def load_file(root: Path, rel_path: str) -> FileResult:
             [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))],
         )
     try:
+        size = (root / rel_path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            return FileResult(
+                rel_path,
+                None,
+                None,
+                [problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)],
+            )
         raw = (root / rel_path).read_bytes()
     except OSError as err:
         detail = err.strerror or str(err)
@@ -416,10 +437,13 @@ def _load_appraisals(tree: Tree) -> None:
                 problem(path, "ballots-outside", loc=where, file=appraisal.ballots)
             )
             continue
-        if not real.is_file():
+        if not real.exists():
             tree.problems.append(
                 problem(path, "ballots-missing", loc=where, file=appraisal.ballots)
             )
+            continue
+        if not real.is_file():  # a pipe or device would block or never end
+            tree.problems.append(problem(path, "not-a-file", loc=where))
             continue
         unit = tree.units.get(meeting.unit)
         if unit is None:

@@ -46,6 +46,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "嵌套超过 {depth} 层，不是正常的记录，不予读取",
         "en": "nested more than {depth} levels deep: not a record, not read",
     },
+    "yaml-aliases": {
+        "zh": "锚点和别名（&、*）展开后超过 {limit} 个值，不予读取",
+        "en": "anchors and aliases (&, *) would expand to more than {limit} values: not read",
+    },
+    "control-character": {
+        "zh": "文件含有控制字符 {code_point}，可能不是文本文件（请另存为 UTF-8 文本）",
+        "en": "the file holds control character {code_point}: is it text? (save it as UTF-8 text)",
+    },
+    "too-large": {
+        "zh": "文件有 {size} 字节，超过记录文件上限 {limit} 字节，不予读取",
+        "en": "the file has {size} bytes, more than the {limit} a record may have: not read",
+    },
+    "not-a-file": {
+        "zh": "这不是普通文件（设备、管道或套接字），不予读取",
+        "en": "not a regular file (a device, pipe or socket): not read",
+    },
     "yaml-tag": {
         "zh": "不允许使用 YAML 标签 {tag}",
         "en": "YAML tag {tag} is not allowed",

@@ -26,6 +26,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 # Records nest a few levels deep. libyaml composes recursively in C and crashes the process
 # on absurd depths, so deeper documents are refused before they are composed.
 MAX_DEPTH = 50
+# A record file holds hundreds of values; aliases expanding past this are an attack.
+MAX_EXPANDED = 100_000
 _LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
 # An English key followed by a full-width colon: keys are English, so this is always a typo.
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
@@ -102,11 +104,29 @@ def full_width_colons(text: str, path: str) -> list[Problem]:
     return found
 
 
+def _position_of(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
+    if isinstance(err, yaml.reader.ReaderError):  # a control character, such as NUL
+        # libyaml counts bytes of UTF-8; positions are in characters
+        offset = len(text.encode("utf-8")[: err.position].decode("utf-8", "ignore"))
+        line, column = _position_of(text, offset)
+        return problem(
+            path,
+            "control-character",
+            line=line,
+            column=column,
+            code_point=f"U+{err.character:04X}"
+            if isinstance(err.character, int)
+            else repr(err.character),
+        )
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
-    detail = getattr(err, "problem", None) or str(err)
+    detail = " ".join(str(getattr(err, "problem", None) or err).split())  # one line
     source_lines = text.splitlines()
     source = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
     if "\t" in source[: len(source) - len(source.lstrip())] or (
@@ -120,27 +140,66 @@ def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
     return problem(path, "yaml-syntax", line=line, column=column, detail=detail)
 
 
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """Where (1-based line, column) a document nests deeper than ``MAX_DEPTH``, if it does.
+def _needs_screening(text: str) -> bool:
+    """Whether a document could be too deep, carry a tag or use aliases at all. Ordinary
+    records are none of these, and skip the event pass: block nesting needs a longer run of
+    leading spaces or dashes per level, flow nesting a bracket per level, a tag a '!' and an
+    alias a '*'."""
+    if "!" in text or "*" in text:
+        return True
+    leading = max(map(len, _LEADING.findall(text)), default=0)
+    return leading + text.count("[") + text.count("{") > MAX_DEPTH
 
-    Block nesting needs a longer run of leading spaces or dashes per level and flow nesting
-    a bracket per level, so a cheap bound from the text clears ordinary files; only the
-    rest are measured, from libyaml's event stream, which does not recurse."""
-    bound = max(map(len, _LEADING.findall(text)), default=0) + text.count("[") + text.count("{")
-    if bound <= MAX_DEPTH:
+
+def screen(text: str, path: str) -> Problem | None:
+    """The first reason not to construct a document, found from libyaml's event stream,
+    which neither recurses nor expands aliases: nesting deeper than ``MAX_DEPTH``, an
+    explicit tag (never constructed, whatever it names), or aliases that would expand to
+    more than ``MAX_EXPANDED`` values (a "billion laughs")."""
+    if not _needs_screening(text):
         return None
     loader = RecordLoader(text)
     depth = 0
+    expanded = 0
+    open_sizes: list[list[Any]] = []  # per open collection: [expanded size, anchor]
+    anchored: dict[str, int] = {}
+
+    def close(size: int, anchor: str | None) -> None:
+        if anchor:
+            anchored[anchor] = size
+        if open_sizes:
+            open_sizes[-1][0] += size
+
     try:
         while loader.check_event():
             event = loader.get_event()
+            if event is None:
+                break
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            tag = getattr(event, "tag", None)
+            if tag is not None and isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                shown = tag.replace("tag:yaml.org,2002:", "!!")
+                return problem(path, "yaml-tag", line=line, column=column, tag=shown)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                mark = event.start_mark
-                if depth > MAX_DEPTH and mark is not None:
-                    return (mark.line + 1, mark.column + 1)
+                if depth > MAX_DEPTH:
+                    return problem(path, "too-deep", line=line, column=column, depth=MAX_DEPTH)
+                open_sizes.append([1, event.anchor])
+                expanded += 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+                size, anchor = open_sizes.pop()
+                close(size, anchor)
+            elif isinstance(event, yaml.ScalarEvent):
+                expanded += 1
+                close(1, event.anchor)
+            elif isinstance(event, yaml.AliasEvent):
+                size = anchored.get(event.anchor or "", 1)
+                expanded += size
+                close(size, None)
+            if expanded > MAX_EXPANDED:
+                return problem(path, "yaml-aliases", line=line, column=column, limit=MAX_EXPANDED)
     except yaml.YAMLError:
         return None  # the real parse reports the syntax error
     finally:
@@ -151,11 +210,9 @@ def _too_deep(text: str) -> tuple[int, int] | None:
 def parse_yaml(text: str, path: str) -> Parsed:
     """Plain data of one YAML document, with syntax and duplicate-key problems."""
     parsed = Parsed(text=text)
-    deep = _too_deep(text)
-    if deep is not None:
-        parsed.problems.append(
-            problem(path, "too-deep", line=deep[0], column=deep[1], depth=MAX_DEPTH)
-        )
+    refused = screen(text, path)
+    if refused is not None:
+        parsed.problems.append(refused)
         return parsed
     loader = RecordLoader(text)
     try:

@@ -71,8 +71,30 @@ def test_absurd_nesting_is_refused_before_parsing(tmp_path: Path, text: str, pos
     assert f"units/b.yaml:{position}: error [too-deep]" in reported(root)
 
 
+def test_pipes_and_devices_are_never_opened(tmp_path: Path) -> None:
+    import os
+
+    root = build_tree(tmp_path / "tree")
+    os.mkfifo(root / "units" / "c.yaml")  # reading it would block forever
+    (root / "meetings" / "2014-02" / "b-mob.csv").unlink()
+    os.mkfifo(root / "meetings" / "2014-02" / "b-mob.csv")
+    assert reported(root) == [
+        "meetings/2014-02/b-mob.yaml:7:12: error [not-a-file]",
+        "units/c.yaml:1:1: error [not-a-file]",
+    ]
+
+
+def test_a_file_too_large_to_be_a_record(tmp_path: Path) -> None:
+    from duchu.loader import MAX_FILE_BYTES
+
+    notes = "  " + "督导组组长讲话。" * (MAX_FILE_BYTES // 20) + "\n"
+    meeting = "date: 2014-02-26\nunit: a\nkind: democratic_life\nnotes: |\n" + notes
+    root = build_tree(tmp_path / "tree", files={"meetings/2014-03/a-dl.yaml": meeting})
+    assert reported(root) == ["meetings/2014-03/a-dl.yaml:1:1: error [too-large]"]
+
+
 # codes whose trees are made by the tests above rather than kept under fixtures/broken
-MADE_AT_TEST_TIME = {"outside-tree", "csv-syntax", "too-deep"}
+MADE_AT_TEST_TIME = {"outside-tree", "csv-syntax", "too-deep", "not-a-file", "too-large"}
 
 
 def test_there_is_a_case_for_every_problem_code() -> None:
