@@ -10,6 +10,7 @@ field is an error with the template's file and line, never a silent blank.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,6 +34,22 @@ from duchu.report import chinese_number
 DEFAULT_TEMPLATE = "report.md.j2"
 
 
+class ConfinedLoader(FileSystemLoader):
+    """A file-system loader that refuses templates whose real path (after symbolic links)
+    lies outside its folder: a tree's templates cannot read the rest of the machine."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not _inside(Path(filename), Path(self.searchpath[0])):
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    real, top = path.resolve(), folder.resolve()
+    return real == top or top in real.parents
+
+
 def builtin_templates() -> Path:
     """The built-in templates: inside the installed package (a wheel puts the top-level
     ``templates/`` there), or the source tree's ``templates/`` in a checkout."""
@@ -47,7 +64,7 @@ def environment(records_root: Path) -> SandboxedEnvironment:
     loaders: list[Any] = []
     own = records_root / "templates"
     if own.is_dir():
-        loaders.append(FileSystemLoader(own))
+        loaders.append(ConfinedLoader(own))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
@@ -66,7 +83,7 @@ def find_template_file(records_root: Path, name: str) -> Path | None:
     as the DOCX layout."""
     for folder in (records_root / "templates", builtin_templates()):
         candidate = folder / name
-        if candidate.is_file():
+        if candidate.is_file() and _inside(candidate, folder):
             return candidate
     return None
 
