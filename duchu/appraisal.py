@@ -73,6 +73,14 @@ def tally_subject(
     )
 
 
+def percent(rate: Fraction | None) -> str:
+    """A rate as people read it: one decimal place ("20.0%"), "—" when nothing was rated."""
+    if rate is None:
+        return "—"
+    tenths = round(rate * 1000)
+    return f"{tenths / 10:.1f}%"
+
+
 def exact_fraction(value: float) -> Fraction:
     """A threshold as users meant it: ``0.2`` is one fifth, not the binary float near it."""
     return Fraction(repr(value)).limit_denominator(10**6)

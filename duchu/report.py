@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from duchu.appraisal import exact_fraction, percent
 from duchu.dates import format_date, format_deadline, parse_date, parse_deadline
 from duchu.loader import Tree
 from duchu.status import ActionStatus, UnknownIdError, unit_status
@@ -53,12 +54,6 @@ def chinese_number(number: int) -> str:
 
 def _day(day: date) -> str:
     return format_date(day, "zh")
-
-
-def _percent(value: Any) -> str:
-    if value is None:
-        return "—"
-    return f"{round(value * 1000) / 10:.1f}%"
 
 
 def _action_cell(status: ActionStatus) -> str:
@@ -256,8 +251,8 @@ def report_context(
                         "subject": s.subject,
                         "counts": [s.counts[r] for r in campaign.appraisal.ratings],
                         "unrated": s.unrated,
-                        "positive_rate": _percent(s.positive_rate),
-                        "negative_rate": _percent(s.negative_rate),
+                        "positive_rate": percent(s.positive_rate),
+                        "negative_rate": percent(s.negative_rate),
                         "flagged": s.flagged,
                     }
                     for s in t.subjects
@@ -266,13 +261,13 @@ def report_context(
             for t in tallies
         ],
         "ratings": list(campaign.appraisal.ratings),
-        "flag_at": _percent(campaign.appraisal.flag_at),
+        "flag_at": percent(exact_fraction(campaign.appraisal.flag_at)),
         "flagged": [
             {
                 "unit": unit_label(t.unit),
                 "kind": kind_names.get(t.kind, t.kind),
                 "subject": s.subject,
-                "negative_rate": _percent(s.negative_rate),
+                "negative_rate": percent(s.negative_rate),
             }
             for t in tallies
             for s in t.subjects

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from duchu.appraisal import SubjectTally
+from duchu.appraisal import SubjectTally, percent
 from duchu.dates import format_date, format_deadline
 from duchu.gitrepo import Commit
 from duchu.messages import message
@@ -290,14 +290,6 @@ def _print_unit_detail(
 
 BAR_WIDTH = 20
 BAR_GLYPHS = "█▓▒░"  # distinct per rating, so a bar reads without colour too
-
-
-def percent(rate: Fraction | None) -> str:
-    """A rate as a table shows it: one decimal place, "—" when nothing was rated."""
-    if rate is None:
-        return "—"
-    tenths = round(rate * 1000)
-    return f"{tenths / 10:.1f}%"
 
 
 def signed_percent(change: Fraction | None) -> str:
