@@ -32,7 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="duchu",
-    help="督导组记录工具：校验记录、查看进度（duchu — records for supervision groups）",
+    help="督导组记录工具：校验、进度、评议汇总、起草总结、留痕（duchu: supervision records）",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -129,7 +129,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
     ] = False,
 ) -> None:
-    """督导组记录工具 duchu：校验记录（check）、查看进度（status）、评议汇总（tally）。"""
+    """督导组记录工具 duchu：校验、进度、评议汇总、起草总结、留痕。"""
     del version
     ctx.obj = {"records": records, "lang": lang}
 
