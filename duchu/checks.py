@@ -199,9 +199,8 @@ def _done_problems(
     allowed: list[str],
     what: str,
     *,
-    before_start: bool,
+    start: date | None,
 ) -> Iterator[Problem]:
-    start = first_start(tree.campaign) if tree.campaign and before_start else None
     for key, entry in done.items():
         if key not in allowed:
             yield problem(
@@ -231,7 +230,7 @@ def check_group_done(tree: Tree) -> Iterator[Problem]:
     allowed = group_action_ids(tree.campaign)
     for group_id, group in tree.groups.items():
         yield from _done_problems(
-            tree, group_path(group_id), group.done, allowed, "what-group-action", before_start=False
+            tree, group_path(group_id), group.done, allowed, "what-group-action", start=None
         )
 
 
@@ -253,9 +252,10 @@ def check_unit_done(tree: Tree) -> Iterator[Problem]:
     if tree.campaign is None:
         return
     allowed = unit_action_ids(tree.campaign)
+    start = first_start(tree.campaign)  # once, not per unit
     for unit_id, unit in tree.units.items():
         yield from _done_problems(
-            tree, unit_path(unit_id), unit.done, allowed, "what-unit-action", before_start=True
+            tree, unit_path(unit_id), unit.done, allowed, "what-unit-action", start=start
         )
 
 

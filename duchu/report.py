@@ -90,6 +90,8 @@ def report_context(
     window_end = min(due, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
     kind_names = {kid: kind.name for kid, kind in campaign.meeting_kinds.items()}
+    kind_order = {kid: i for i, kid in enumerate(kind_names)}
+    unit_order = {uid: i for i, uid in enumerate(unit_ids)}
 
     status = unit_status(tree, as_of, group=group_id, phase=phase_id)
     meetings = sorted(
@@ -180,7 +182,7 @@ def report_context(
             {"name": kind_names.get(kind, kind), "count": count}
             for kind, count in sorted(
                 kinds_held.items(),
-                key=lambda kv: list(kind_names).index(kv[0]) if kv[0] in kind_names else 99,
+                key=lambda kv: kind_order.get(kv[0], len(kind_order)),
             )
         ],
         "kind_columns": [kind_names.get(k, k) for k in kind_names if kinds_held.get(k)],
@@ -210,7 +212,7 @@ def report_context(
                 ],
                 "lagging": u.lagging,
             }
-            for u in sorted(status.units, key=lambda u: unit_ids.index(u.id))
+            for u in sorted(status.units, key=lambda u: unit_order[u.id])
         ],
         "lagging": [
             {
@@ -225,7 +227,7 @@ def report_context(
         "all_done_count": len(all_done),
         "late": [
             {"unit": u.unit.label, "actions": [a.planned.action.name for a in u.in_state("late")]}
-            for u in sorted(status.units, key=lambda u: unit_ids.index(u.id))
+            for u in sorted(status.units, key=lambda u: unit_order[u.id])
             if u.in_state("late")
         ],
         "group_actions": [

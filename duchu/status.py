@@ -177,7 +177,7 @@ def _unit_actions(
     unit_id: str,
     unit: Unit,
     planned: list[PlannedAction],
-    everything: list[PlannedAction],
+    by_id: dict[str, PlannedAction],
     index: _DoneIndex,
     as_of: date,
 ) -> list[ActionStatus]:
@@ -187,7 +187,6 @@ def _unit_actions(
     group = tree.groups.get(unit.group)
     kinds = index.by_kind.get(unit_id, {})
     completes = index.by_completes.get(unit_id, {})
-    by_id = {p.id: p for p in everything}
 
     def done_on(action: Action) -> date | None:
         if action.by == "group":
@@ -265,12 +264,12 @@ def unit_status(
         raise UnknownIdError("group", group)
     if unit is not None and unit not in tree.units:
         raise UnknownIdError("unit", unit)
-    everything = plan(campaign)
+    by_id = {p.id: p for p in plan(campaign)}  # every action, for `after`: built once
     planned = plan(campaign, phase)
     index = _DoneIndex(tree, campaign.year)
     units = [
         UnitStatus(
-            unit_id, record, _unit_actions(tree, unit_id, record, planned, everything, index, as_of)
+            unit_id, record, _unit_actions(tree, unit_id, record, planned, by_id, index, as_of)
         )
         for unit_id, record in tree.units.items()
         if (group is None or record.group == group) and (unit is None or unit_id == unit)
