@@ -236,14 +236,15 @@ def check_group_done(tree: Tree) -> Iterator[Problem]:
 
 def check_unit_group(tree: Tree) -> Iterator[Problem]:
     """A unit belongs to a group that exists."""
+    group_ids = tree.group_ids  # a fresh set per access: taken once
     for unit_id, unit in tree.units.items():
-        if unit.group not in tree.group_ids:
+        if unit.group not in group_ids:
             yield problem(
                 unit_path(unit_id),
                 "unknown-group",
                 loc=("group",),
                 group=unit.group,
-                groups=_names(tree.group_ids),
+                groups=_names(group_ids),
             )
 
 
@@ -323,12 +324,14 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
     """A meeting names a real date, a known unit and kind, and the right people and actions."""
     campaign = tree.campaign
     unit_actions = unit_action_ids(campaign) if campaign else None
+    unit_ids = tree.unit_ids  # a fresh set per access: taken once, not per meeting
+    year = _year(tree)
     for meeting_id, meeting in tree.meetings.items():
         path = meeting_path(meeting_id)
-        found = _date_problem(path, ("date",), meeting.date, _year(tree), deadline=False)
+        found = _date_problem(path, ("date",), meeting.date, year, deadline=False)
         if found:
             yield found
-        if meeting.unit not in tree.unit_ids:
+        if meeting.unit not in unit_ids:
             yield problem(path, "unknown-unit", loc=("unit",), unit=meeting.unit)
         if campaign is not None and meeting.kind not in campaign.meeting_kinds:
             yield problem(

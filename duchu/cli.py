@@ -55,6 +55,13 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="以此日期为“今天” / judge as of this date", show_default=False),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="text|json")]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="不用缓存，全部重新读取 / read every file again, ignoring .duchu-cache",
+    ),
+]
 
 
 CommandError = DuchuError  # a command that cannot continue raises one of these
@@ -125,13 +132,14 @@ def _root(
     ctx: typer.Context,
     records: RecordsOption = None,
     lang: LangOption = None,
+    no_cache: NoCacheOption = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
     ] = False,
 ) -> None:
     """督导组记录工具 duchu：校验、进度、评议汇总、起草总结、留痕。"""
     del version
-    ctx.obj = {"records": records, "lang": lang}
+    ctx.obj = {"records": records, "lang": lang, "no_cache": no_cache}
 
 
 # --- shared steps ---------------------------------------------------------------------------------
@@ -144,19 +152,37 @@ def _records_root(ctx: typer.Context, records: Path | None) -> Path:
     return find_root(explicit, os.environ.get("DUCHU_RECORDS"), Path.cwd())
 
 
-def _load(ctx: typer.Context, records: Path | None) -> Tree:
+def _load(
+    ctx: typer.Context,
+    records: Path | None,
+    no_cache: bool = False,
+    quiet: bool = False,
+    lang: str | None = None,
+) -> Tree:
+    """Load the tree, through its cache unless told not to (``--no-cache``, before or after
+    the command, or ``DUCHU_NO_CACHE``); a progress bar on a terminal's stderr when loading
+    takes a while, never when ``quiet`` (JSON output)."""
     from duchu.loader import NoRecordsError, load_tree
+    from duchu.view import loading_progress
 
     root = _records_root(ctx, records)
+    no_cache = no_cache or (ctx.obj or {}).get("no_cache") or bool(os.environ.get("DUCHU_NO_CACHE"))
     try:
-        return load_tree(root)
+        with loading_progress(sys.stderr, _safe_lang(ctx, lang), enabled=not quiet) as progress:
+            return load_tree(root, use_cache=not no_cache, progress=progress)
     except NoRecordsError as err:
         raise CommandError("no-records", path=err.path) from None
 
 
-def _load_valid(ctx: typer.Context, records: Path | None) -> Tree:
+def _load_valid(
+    ctx: typer.Context,
+    records: Path | None,
+    no_cache: bool = False,
+    quiet: bool = False,
+    lang: str | None = None,
+) -> Tree:
     """The tree, or exit 2 with its errors: only `check` judges a tree with errors."""
-    tree = _load(ctx, records)
+    tree = _load(ctx, records, no_cache, quiet, lang)
     if tree.errors() or tree.campaign is None:
         raise TreeHasErrors(tree)
     return tree
@@ -207,12 +233,13 @@ def check(
     ctx: typer.Context,
     strict: Annotated[bool, typer.Option("--strict", help="警告也算失败 / warnings fail")] = False,
     output_format: FormatOption = "text",
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
     """校验整个记录目录，列出全部问题 / validate the whole records tree."""
     language = _start(ctx, lang, output_format)
-    tree = _load(ctx, records)
+    tree = _load(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
     if output_format == "json":
         _print_json({"problems": [p.as_json(language) for p in tree.problems], "files": tree.files})
     else:
@@ -245,6 +272,7 @@ def status(
         ),
     ] = None,
     output_format: FormatOption = "text",
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -256,7 +284,7 @@ def status(
         raise CommandError(
             "bad-choice", option="--fail-on", choices="overdue|due_soon", value=fail_on
         )
-    tree = _load_valid(ctx, records)
+    tree = _load_valid(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
     day = _as_of(as_of, tree)
     try:
         report = unit_status(tree, day, group=group, phase=phase, unit=unit)
@@ -307,6 +335,7 @@ def tally(
         bool, typer.Option("--compare", help="首次与末次评议对比 / first vs last appraisal")
     ] = False,
     output_format: FormatOption = "text",
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -320,7 +349,7 @@ def tally(
     )
 
     language = _start(ctx, lang, output_format)
-    tree = _load_valid(ctx, records)
+    tree = _load_valid(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
     campaign = tree.campaign
     assert campaign is not None
     if unit is not None and unit not in tree.units:
@@ -392,6 +421,7 @@ def report(
         str | None,
         typer.Option("--template", help="模板文件名 / template name", show_default=False),
     ] = None,
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -408,7 +438,7 @@ def report(
     _format(output_format, ("md", "docx"))
     if output_format == "docx" and output is None:
         raise CommandError("docx-needs-output")
-    tree = _load_valid(ctx, records)
+    tree = _load_valid(ctx, records, no_cache, lang=lang)
     day = _as_of(as_of, tree)
     try:
         commit, dirty = head_state(tree.root)
@@ -479,6 +509,7 @@ def new_meeting_command(
         str | None,
         typer.Option("--name", help="文件名（不含 .yaml）/ file stem", show_default=False),
     ] = None,
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -486,7 +517,7 @@ def new_meeting_command(
     from duchu.scaffold import new_meeting, relative
 
     _lang(ctx, lang)
-    tree = _load_valid(ctx, records)
+    tree = _load_valid(ctx, records, no_cache, lang=lang)
     day = _parse_day(meeting_date, tree, "--date")
     written = new_meeting(tree, unit, kind, day, name)
     typer.echo(relative(written.path))
@@ -501,6 +532,7 @@ def new_unit_command(
     name: Annotated[
         str | None, typer.Option("--name", help="单位全称 / full name", show_default=False)
     ] = None,
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -508,7 +540,7 @@ def new_unit_command(
     from duchu.scaffold import new_unit, relative
 
     _lang(ctx, lang)
-    tree = _load_valid(ctx, records)
+    tree = _load_valid(ctx, records, no_cache, lang=lang)
     written = new_unit(tree, unit_id, group, name)
     typer.echo(relative(written.path))
 
@@ -524,6 +556,7 @@ def log(
         ),
     ] = None,
     output_format: FormatOption = "text",
+    no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -532,7 +565,8 @@ def log(
     from duchu.loader import unit_files
 
     language = _start(ctx, lang, output_format)
-    tree = _load(ctx, records)  # history is worth reading even while the tree has errors
+    # history is worth reading even while the tree has errors
+    tree = _load(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
     root = tree.root
     if target is None:
         paths = None

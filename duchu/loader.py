@@ -10,18 +10,33 @@ not also make every meeting of that unit an "unknown unit".
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import gc
+import multiprocessing
+import multiprocessing.context
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from duchu.appraisal import Counts, read_ballots
-from duchu.models import Campaign, Group, Meeting, Unit
+from duchu.cache import (
+    BallotEntry,
+    RecordCache,
+    cache_key,
+    problem_from_stored,
+    problem_to_stored,
+)
+from duchu.models import AppraisalScheme, Campaign, Group, Meeting, Unit
 from duchu.problems import Problem, Ref, Severity, problem
 from duchu.yamlio import decode, full_width_colons, locate, parse_yaml
 
@@ -56,8 +71,6 @@ class Tree:
     broken_units: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-    # decoded text of each file read, kept only while loading to position problems
-    texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def group_ids(self) -> set[str]:
@@ -81,6 +94,9 @@ def unit_path(unit_id: str) -> str:
 
 def meeting_path(meeting_id: str) -> str:
     return f"meetings/{meeting_id}.yaml"
+
+
+Record = Campaign | Group | Unit | Meeting
 
 
 # --- discovery ------------------------------------------------------------------------------
@@ -160,27 +176,34 @@ _EXPECT_BY_TYPE = {
     "dict_type": "expect-mapping",
     "model_type": "expect-mapping",
     "model_attributes_type": "expect-mapping",
+    "dataclass_type": "expect-mapping",
+    "dataclass_args_type": "expect-mapping",
     "bool_type": "expect-bool",
     "literal_error": "expect-choice",
     "too_short": "expect-list",
 }
 
 
-def _fields_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+def _record_fields(model: Any) -> dict[str, Any]:
+    """A record class's fields by name (``{}`` for anything else)."""
+    return getattr(model, "__pydantic_fields__", {}) if dataclasses.is_dataclass(model) else {}
+
+
+def _fields_of(model: type[Any], loc: tuple[str | int, ...]) -> list[str]:
     """The keys a model accepts at ``loc`` (for "did you mean" hints on unknown keys)."""
     current: Any = model
     for part in loc:
         if isinstance(part, int) or current is None:
             continue
-        info = getattr(current, "model_fields", {}).get(part)
+        info = _record_fields(current).get(part)
         if info is not None:  # otherwise ``part`` is a key of a dict field: stay on its model
             current = _model_in(info.annotation)
-    return list(getattr(current, "model_fields", {}))
+    return list(_record_fields(current))
 
 
 def _model_in(annotation: Any) -> Any:
     """The model class inside an annotation such as ``list[Annotated[Leader, ...]] | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return annotation
     inner = [*getattr(annotation, "__args__", ()), getattr(annotation, "__origin__", None)]
     for candidate in inner:
@@ -191,14 +214,14 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def validation_problems(path: str, model: type[BaseModel], err: ValidationError) -> list[Problem]:
+def validation_problems(path: str, model: type[Any], err: ValidationError) -> list[Problem]:
     """One problem per pydantic error, with the stable codes of duchu."""
     found = []
     for error in err.errors(include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
         key = str(next((part for part in reversed(loc) if part != "[key]"), ""))
-        if kind == "extra_forbidden":
+        if kind in {"extra_forbidden", "unexpected_keyword_argument"}:
             known = _fields_of(model, loc[:-1])
             close = difflib.get_close_matches(key, known, n=1)
             found.append(
@@ -238,12 +261,20 @@ def validation_problems(path: str, model: type[BaseModel], err: ValidationError)
 
 # --- loading ----------------------------------------------------------------------------------
 
-_MODELS: dict[str, type[BaseModel]] = {
+_MODELS: dict[str, type[Any]] = {
     "campaign": Campaign,
     "groups": Group,
     "units": Unit,
     "meetings": Meeting,
 }
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: str) -> TypeAdapter[Any]:
+    """The validator of a record kind, built once per process (building one takes ~1 ms)."""
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter(_MODELS[kind])
+    return _ADAPTERS[kind]
 
 
 def record_kind(rel_path: str) -> str:
@@ -274,83 +305,173 @@ _UNREADABLE = {
 
 @dataclass
 class FileResult:
+    """What loading one file gave: its record (None when it failed) and its problems, placed
+    at their lines; ``size`` and ``mtime_ns`` are the file's as read, for the cache."""
+
     path: str
-    record: BaseModel | None
-    text: str | None
+    record: Record | None
     problems: list[Problem]
+    size: int = -1
+    mtime_ns: int = 0
 
 
 def load_file(root: Path, rel_path: str) -> FileResult:
-    """Read, decode, parse and validate one record file."""
+    """Read, decode, parse and validate one record file; its problems come placed."""
     kind = record_kind(rel_path)
     if kind != "campaign" and not _valid_id(record_id(rel_path)):
-        return FileResult(
-            rel_path,
-            None,
-            None,
-            [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))],
-        )
+        problems = [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
+        return FileResult(rel_path, None, problems)
     try:
-        size = (root / rel_path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            return FileResult(
-                rel_path,
-                None,
-                None,
-                [problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)],
-            )
+        stat = os.stat(root / rel_path)
+        if stat.st_size > MAX_FILE_BYTES:
+            size, limit = stat.st_size, MAX_FILE_BYTES
+            problems = [problem(rel_path, "too-large", line=1, column=1, size=size, limit=limit)]
+            return FileResult(rel_path, None, problems, stat.st_size, stat.st_mtime_ns)
         raw = (root / rel_path).read_bytes()
     except OSError as err:
         detail = err.strerror or str(err)
         return FileResult(
-            rel_path,
-            None,
-            None,
-            [problem(rel_path, "yaml-syntax", line=1, column=1, detail=detail)],
+            rel_path, None, [problem(rel_path, "yaml-syntax", line=1, column=1, detail=detail)]
         )
+    record, text, problems = _parse_record(kind, raw, rel_path)
+    if text is not None and any(p.line == 0 for p in problems):
+        placed = locate(text, [p for p in problems if p.line == 0])
+        problems = [placed.get(p, p) for p in problems]
+    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
+
+
+def _parse_record(
+    kind: str, raw: bytes, rel_path: str
+) -> tuple[Record | None, str | None, list[Problem]]:
+    """A record from the bytes of its file, or the problems that stop it."""
     text, problems = decode(raw, rel_path)
     if text is None:
-        return FileResult(rel_path, None, None, problems)
+        return None, None, problems
     parsed = parse_yaml(text, rel_path)
     problems = parsed.problems
     if any(p.code in _UNREADABLE for p in problems):
-        return FileResult(rel_path, None, text, problems)
+        return None, text, problems
     data = parsed.data
     if data is None:
         problems.append(problem(rel_path, "empty-file", line=1, column=1))
-        return FileResult(rel_path, None, text, problems)
+        return None, text, problems
     if not isinstance(data, dict):
         found = Ref("found-list" if isinstance(data, list) else "found-text")
         colons = full_width_colons(text, rel_path)
         problems.extend(
             colons or [problem(rel_path, "not-a-mapping", line=1, column=1, found=found)]
         )
-        return FileResult(rel_path, None, text, problems)
-    model = _MODELS[kind]
+        return None, text, problems
     try:
-        record = model.model_validate(data)
+        return _adapter(kind).validate_python(data), text, problems
     except ValidationError as err:
         colons = full_width_colons(text, rel_path)
-        problems.extend(colons or validation_problems(rel_path, model, err))
-        return FileResult(rel_path, None, text, problems)
-    return FileResult(rel_path, record, text, problems)
+        problems.extend(colons or validation_problems(rel_path, _MODELS[kind], err))
+        return None, text, problems
+
+
+# --- loading many files: the cache, then both cores ------------------------------------------
+
+# Below this many files to read, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+_CHUNK = 250
+Progress = Callable[[int, int], None]
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_chunk(root: Path, rel_paths: list[str]) -> list[FileResult]:
+    return [load_file(root, rel_path) for rel_path in rel_paths]
+
+
+def _load_files(
+    root: Path, rel_paths: list[str], jobs: int, progress: Progress | None, done: int, total: int
+) -> Iterator[FileResult]:
+    """Every file's result, in worker processes when there are enough files to share."""
+    chunks = [rel_paths[i : i + _CHUNK] for i in range(0, len(rel_paths), _CHUNK)]
+    finished = 0
+    if jobs > 1 and len(rel_paths) >= PARALLEL_MIN_FILES:
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
+                for results in pool.map(_load_chunk, [root] * len(chunks), chunks):
+                    finished += 1
+                    done += len(results)
+                    yield from results
+                    if progress is not None:
+                        progress(done, total)
+        except (OSError, BrokenProcessPool):
+            pass  # no processes to be had (a sandbox, a limit): the rest in this process
+    for chunk in chunks[finished:]:
+        results = _load_chunk(root, chunk)
+        done += len(results)
+        yield from results
+        if progress is not None:
+            progress(done, total)
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # fork starts a worker in milliseconds with duchu already imported; elsewhere, the default
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _open_cache(root: Path, files: list[str]) -> RecordCache:
+    campaign = b""
+    if CAMPAIGN_FILE in files:  # never read through a link that leaves the tree
+        try:
+            campaign = (root / CAMPAIGN_FILE).read_bytes()
+        except OSError:
+            campaign = b""
+    return RecordCache(root, cache_key(campaign))
+
+
+def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | None:
+    """The cached result of a file, if the file is unchanged and the entry still validates."""
+    try:
+        stat = os.stat(f"{root}/{rel_path}")  # a str, not a Path: this runs for every file
+    except OSError:
+        return None
+    entry = cache.file(rel_path, stat.st_size, stat.st_mtime_ns)
+    if entry is None:
+        return None
+    try:
+        record = None
+        if entry.record is not None:
+            record = _adapter(record_kind(rel_path)).validate_python(entry.record)
+        problems = [problem_from_stored(p) for p in entry.problems]
+    except ValueError:  # pydantic's ValidationError too: an entry the models refuse is a miss
+        return None
+    if any(p.path != rel_path for p in problems):
+        return None
+    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
+
+
+def _remember(cache: RecordCache, result: FileResult) -> None:
+    if result.size < 0:
+        return  # not even stat-able: nothing to key an entry on
+    record = None
+    if result.record is not None:
+        record = _adapter(record_kind(result.path)).dump_python(result.record, mode="json")
+    cache.put_file(result.path, result.size, result.mtime_ns, record, result.problems)
 
 
 def _place(tree: Tree) -> None:
-    """Give every problem that has a ``loc`` its line and column, then sort them."""
+    """Give the checks' problems their line and column, then sort all problems.
+
+    Files are read again for this, and only the files the checks found problems in."""
     pending: dict[str, list[Problem]] = defaultdict(list)
     for item in tree.problems:
         if item.line == 0:
             pending[item.path].append(item)
-    if not pending:
-        tree.problems.sort(key=Problem.sort_key)
-        return
     moved: dict[Problem, Problem] = {}
     for path, items in pending.items():
-        text = tree.texts.get(path)
-        if text is None:  # checks found a problem in a file that loaded cleanly: read it again
-            text = _reread(tree.root, path)
-        moved.update(locate(text, items))
+        moved.update(locate(_reread(tree.root, path), items))
     tree.problems = sorted((moved.get(p, p) for p in tree.problems), key=Problem.sort_key)
 
 
@@ -362,26 +483,71 @@ def _reread(root: Path, rel_path: str) -> str:
     return text or ""
 
 
-def load_tree(root: Path) -> Tree:
-    """Load and check every record under ``root``; problems are collected, never raised."""
-    from duchu.checks import run_checks
+def load_tree(
+    root: Path,
+    *,
+    use_cache: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Tree:
+    """Load and check every record under ``root``; problems are collected, never raised.
 
+    ``use_cache`` reads and updates ``<root>/.duchu-cache`` (see ``duchu.cache``); ``jobs``
+    is how many processes may read files (default: the usable cores); ``progress`` is
+    called with (files loaded, files in all) as reading goes on."""
     if not (root / CAMPAIGN_FILE).is_file():
         raise NoRecordsError(root)
+    with _cyclic_gc_paused():
+        return _load_tree(root, use_cache, jobs or usable_cores(), progress)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Loading makes hundreds of thousands of dicts, lists and records, none of them in a
+    cycle; the cyclic collector would walk them again and again as they pile up (it doubled
+    the time of reading the cache when measured). Paused while loading, then as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None) -> Tree:
+    from duchu.checks import run_checks
+
     tree = Tree(root=root)
     found = discover(root)
     tree.problems.extend(found.problems)
+    cache = _open_cache(root, found.files) if use_cache else None
+    results: dict[str, FileResult] = {}
+    misses = []
+    root_text = str(root)
     for rel_path in found.files:
-        result = load_file(root, rel_path)
+        hit = _from_cache(root_text, rel_path, cache) if cache is not None else None
+        if hit is None:
+            misses.append(rel_path)
+        else:
+            results[rel_path] = hit
+    total = len(found.files)
+    loaded = _load_files(root, misses, jobs, progress, total - len(misses), total)
+    for result in loaded:
+        results[result.path] = result
+        if cache is not None:
+            _remember(cache, result)
+    for rel_path in found.files:  # stored in discovery order, whatever order they loaded in
+        result = results[rel_path]
         tree.files += 1
         tree.problems.extend(result.problems)
-        if result.text is not None and (result.problems or result.record is None):
-            tree.texts[rel_path] = result.text
         _store(tree, rel_path, result)
-    _load_appraisals(tree)
+    ballots = _load_appraisals(tree, cache)
+    if cache is not None:
+        cache.keep_only(set(found.files), ballots)
+        cache.save()
     tree.problems.extend(run_checks(tree))
     _place(tree)
-    tree.texts.clear()
     return tree
 
 
@@ -406,13 +572,15 @@ def _store(tree: Tree, rel_path: str, result: FileResult) -> None:
         tree.meetings[ident] = record
 
 
-def _load_appraisals(tree: Tree) -> None:
-    """Counts of every appraisal; ballot files are read here, confined to the tree."""
+def _load_appraisals(tree: Tree, cache: RecordCache | None) -> set[str]:
+    """Counts of every appraisal; ballot files are read here, confined to the tree.
+    Returns the ballot files read (relative), for the cache to keep."""
     campaign = tree.campaign
     if campaign is None:
-        return
+        return set()
     scheme = campaign.appraisal
     root_real = tree.root.resolve()
+    read: set[str] = set()
     for meeting_id, meeting in tree.meetings.items():
         appraisal = meeting.appraisal
         if appraisal is None:
@@ -423,7 +591,7 @@ def _load_appraisals(tree: Tree) -> None:
                     returned=appraisal.returned,
                     invalid=appraisal.invalid or 0,
                     distributed=appraisal.distributed,
-                    by_subject={subject: dict(by) for subject, by in appraisal.counts.items()},
+                    by_subject=appraisal.counts,  # records are frozen: shared, not copied
                 )
             continue
         if appraisal.counts is not None:
@@ -449,17 +617,66 @@ def _load_appraisals(tree: Tree) -> None:
         if unit is None:
             continue  # the unknown unit is reported by the checks
         tree.files += 1
-        counts, found = read_ballots(
-            real,
-            real.relative_to(root_real).as_posix(),
-            subjects=[scheme.team, *(leader.name for leader in unit.leaders)],
-            team=scheme.team,
-            ratings=scheme.ratings,
-        )
+        rel_path = real.relative_to(root_real).as_posix()
+        read.add(rel_path)
+        subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
+        counts, found = _ballot_counts(real, rel_path, subjects, scheme, cache)
         tree.problems.extend(found)
         if counts is not None:
             counts.distributed = appraisal.distributed
             tree.appraisals[meeting_id] = counts
+    return read
+
+
+def _ballot_counts(
+    real: Path,
+    rel_path: str,
+    subjects: list[str],
+    scheme: AppraisalScheme,
+    cache: RecordCache | None,
+) -> tuple[Counts | None, list[Problem]]:
+    """The counts of one ballot file, from the cache when it is unchanged."""
+    if cache is None:
+        return read_ballots(
+            real, rel_path, subjects=subjects, team=scheme.team, ratings=scheme.ratings
+        )
+    try:
+        stat = real.stat()
+    except OSError:
+        stat = None
+    entry = None
+    if stat is not None:
+        entry = cache.ballot(
+            rel_path, stat.st_size, stat.st_mtime_ns, subjects, scheme.team, scheme.ratings
+        )
+    if entry is not None:
+        try:
+            problems = [problem_from_stored(p) for p in entry.problems]
+        except ValueError:
+            problems = None  # malformed: read the file again
+        if problems is not None and entry.counts is None:
+            return None, problems
+        if problems is not None and entry.counts is not None:
+            returned, invalid, by_subject = entry.counts
+            return Counts(returned=returned, invalid=invalid, by_subject=by_subject), problems
+    counts, problems = read_ballots(
+        real, rel_path, subjects=subjects, team=scheme.team, ratings=scheme.ratings
+    )
+    if stat is not None:
+        stored = (counts.returned, counts.invalid, counts.by_subject) if counts else None
+        cache.put_ballot(
+            rel_path,
+            BallotEntry(
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                subjects=subjects,
+                team=scheme.team,
+                ratings=list(scheme.ratings),
+                counts=stored,
+                problems=[problem_to_stored(p) for p in problems],
+            ),
+        )
+    return counts, problems
 
 
 def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:

@@ -300,6 +300,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "no-such-group": {"zh": "没有督导组 '{id}'", "en": "no group '{id}'"},
     "no-such-unit": {"zh": "没有单位 '{id}'", "en": "no unit '{id}'"},
     "no-such-phase": {"zh": "没有环节 '{id}'", "en": "no phase '{id}'"},
+    "loading": {"zh": "读取记录", "en": "Loading records"},
     "internal-error": {
         "zh": "duchu 内部错误：{detail}（请把这条信息和所用命令报告给维护者）",
         "en": "internal error in duchu: {detail} (please report it with the command used)",

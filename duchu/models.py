@@ -12,14 +12,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
+from pydantic.dataclasses import dataclass
 
+# Records are pydantic dataclasses with slots rather than ``BaseModel``s: a province keeps
+# hundreds of thousands of records in memory at once, and a slotted instance is a tenth of
+# the size of a model with its ``__dict__`` and fields-set. Strictness is per type (``Strict*``)
+# because a strict dataclass would only accept instances of itself, not a mapping.
+RECORD = ConfigDict(extra="forbid")
 
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[StrictStr, Field(min_length=1)]
+OptionalText = StrictStr | None
 
 
 def _widen(key: str) -> BeforeValidator:
@@ -31,20 +42,23 @@ def _widen(key: str) -> BeforeValidator:
     return BeforeValidator(widen)
 
 
-class MeetingKind(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class MeetingKind:
     name: Text
-    appraisal: bool = False
+    appraisal: StrictBool = False
 
 
-class AppraisalScheme(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class AppraisalScheme:
     team: Text = "领导班子"
     ratings: list[Text] = Field(default_factory=lambda: ["好", "较好", "一般", "差"], min_length=1)
     positive: list[Text] = Field(default_factory=lambda: ["好", "较好"])
     negative: list[Text] = Field(default_factory=lambda: ["差"])
-    flag_at: float = Field(default=1 / 3, ge=0, le=1)
+    flag_at: StrictFloat = Field(default=1 / 3, ge=0, le=1)
 
 
-class Action(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Action:
     id: Text
     name: Text
     due: Text
@@ -54,7 +68,8 @@ class Action(Record):
     applies_to: list[Text] | None = None
 
 
-class Phase(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Phase:
     id: Text
     name: Text
     start: Text | None = None
@@ -62,37 +77,44 @@ class Phase(Record):
     actions: list[Action]
 
 
-class Campaign(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Campaign:
     name: Text
     issuer: Text | None = None
-    year: int = Field(ge=1900, le=2999)
-    warn_days: int = Field(default=7, ge=0)
-    meeting_kinds: dict[str, Annotated[MeetingKind, _widen("name")]] = Field(default_factory=dict)
+    year: StrictInt = Field(ge=1900, le=2999)
+    warn_days: StrictInt = Field(default=7, ge=0)
+    meeting_kinds: dict[StrictStr, Annotated[MeetingKind, _widen("name")]] = Field(
+        default_factory=dict
+    )
     appraisal: AppraisalScheme = Field(default_factory=AppraisalScheme)
     phases: list[Phase]
 
 
-class Dated(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Dated:
     date: Text
-    note: str | None = None
+    note: OptionalText = None
 
 
-DoneMap = dict[str, Annotated[Dated, _widen("date")]]
+DoneMap = dict[StrictStr, Annotated[Dated, _widen("date")]]
 
 
-class Group(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Group:
     name: Text
     leader: Text | None = None
     members: list[Text] = Field(default_factory=list)
     done: DoneMap = Field(default_factory=dict)
 
 
-class Leader(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Leader:
     name: Text
-    post: str | None = None
+    post: OptionalText = None
 
 
-class Finding(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Finding:
     id: Text | None = None
     text: Text
     found: Text | None = None
@@ -101,14 +123,15 @@ class Finding(Record):
     resolved: Text | None = None
 
 
-class Unit(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Unit:
     name: Text
     short: Text | None = None
     group: Text
     category: Text | None = None
     leaders: list[Annotated[Leader, _widen("name")]] = Field(default_factory=list)
     done: DoneMap = Field(default_factory=dict)
-    waived: dict[str, Text] = Field(default_factory=dict)
+    waived: dict[StrictStr, Text] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
 
     @property
@@ -117,26 +140,29 @@ class Unit(Record):
         return self.short or self.name
 
 
-class Absence(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Absence:
     name: Text
-    reason: str | None = None
+    reason: OptionalText = None
 
 
-class Appraisal(Record):
-    distributed: int | None = None
-    returned: int | None = None
-    invalid: int | None = None
-    counts: dict[str, dict[str, int]] | None = None
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Appraisal:
+    distributed: StrictInt | None = None
+    returned: StrictInt | None = None
+    invalid: StrictInt | None = None
+    counts: dict[StrictStr, dict[StrictStr, StrictInt]] | None = None
     ballots: Text | None = None
 
 
-class Meeting(Record):
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Meeting:
     date: Text
     unit: Text
     kind: Text
-    title: str | None = None
+    title: OptionalText = None
     attended_by: list[Text] = Field(default_factory=list)
     absent: list[Annotated[Absence, _widen("name")]] = Field(default_factory=list)
     completes: list[Text] = Field(default_factory=list)
-    notes: str | None = None
+    notes: OptionalText = None
     appraisal: Appraisal | None = None

@@ -8,7 +8,9 @@ under ``NO_COLOR`` or when output is piped -- rich decides that from the stream 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import TextIO
 
@@ -42,6 +44,56 @@ def console_for(stream: TextIO | None = None) -> Console:
     if not console.is_terminal:
         console = Console(file=stream, highlight=False, width=PIPE_WIDTH)
     return console
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+# Loading shorter than this shows nothing: a bar that flashes by is noise.
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+@contextmanager
+def loading_progress(
+    stream: TextIO,
+    lang: str,
+    *,
+    enabled: bool = True,
+    after: float = PROGRESS_AFTER_SECONDS,
+    force_terminal: bool | None = None,
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback for ``load_tree`` that draws a bar on ``stream`` once loading has
+    taken ``after`` seconds, and removes it when done. ``None`` -- no callback, nothing
+    drawn -- unless ``enabled`` and the stream is a terminal: never in pipes or files."""
+    console = Console(file=stream, force_terminal=force_terminal)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    started = time.monotonic()
+    bar: Progress | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if time.monotonic() - started < after:
+                return
+            bar = Progress(
+                TextColumn(message("loading", lang)),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            bar.add_task("load", total=total)
+            bar.start()
+        bar.update(bar.task_ids[0], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 # --- problems -------------------------------------------------------------------------------------

@@ -44,3 +44,10 @@ def write_tree(target: Path, files: dict[str, str]) -> Path:
 @pytest.fixture
 def base_tree(tmp_path: Path) -> Path:
     return build_tree(tmp_path / "tree")
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line caches into the records tree; tests read their trees cold unless
+    they are about the cache (tests/test_cache.py turns it back on)."""
+    monkeypatch.setenv("DUCHU_NO_CACHE", "1")

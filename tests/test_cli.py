@@ -141,7 +141,7 @@ def test_unexpected_failure_is_one_line_not_a_traceback(
 ) -> None:
     import duchu.loader
 
-    def explode(root: Path) -> None:
+    def explode(root: Path, **options: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(duchu.loader, "load_tree", explode)

@@ -1,0 +1,278 @@
+"""The cache of loaded record files, so that a second run skips reading and parsing.
+
+For each record file the cache keeps what loading it gave: its validated record (as JSON,
+validated again on the way back in, so the cache cannot smuggle in a record the models
+would refuse) and its problems, already placed at their line and column. For each ballot
+CSV it keeps the counts and problems, together with the subjects and ratings they were
+read against. The checks across files are never cached: they run on every load, so a hit
+reports exactly the problems a cold load would.
+
+An entry is used only when its file's size and modification time (ns) are what they were,
+and -- as git does for its index -- only when the file is older than the cache file itself:
+a file changed in the same clock tick as the cache was written could otherwise keep its
+time and be missed. The whole cache is dropped when duchu's version, the cache format or
+the campaign file changes. The cache lives in ``<root>/.duchu-cache/`` (``duchu init``
+git-ignores it, and the folder ignores itself for trees made by hand). It is JSON, not
+pickle: a records tree is shared, and loading a planted cache must not run code. Anything
+wrong with it -- unreadable, truncated, foreign, from another version -- is a miss, and
+writing it is best effort: a read-only tree simply has no cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from duchu import __version__
+from duchu.problems import Problem, Severity
+
+CACHE_DIR = ".duchu-cache"
+CACHE_FILE = "records.json"
+FORMAT = 1
+_MAGIC = b"duchu-cache"
+
+# A problem as stored: its fields in order (path, code, severity, args, line, column, loc,
+# anchor, hint, refs, first_loc), tuples as lists.
+StoredProblem = list[Any]
+
+
+@dataclass
+class FileEntry:
+    size: int
+    mtime_ns: int
+    record: dict[str, Any] | None  # the validated record, dumped to plain data
+    problems: list[StoredProblem]
+
+
+@dataclass
+class BallotEntry:
+    size: int
+    mtime_ns: int
+    subjects: list[str]
+    team: str
+    ratings: list[str]
+    # returned, invalid and per subject the number of each rating; None when unreadable
+    counts: tuple[int, int, dict[str, dict[str, int]]] | None
+    problems: list[StoredProblem]
+
+
+def problem_to_stored(item: Problem) -> StoredProblem:
+    return [
+        item.path,
+        item.code,
+        str(item.severity),
+        [list(pair) for pair in item.args],
+        item.line,
+        item.column,
+        list(item.loc) if item.loc is not None else None,
+        item.anchor,
+        item.hint,
+        list(item.refs),
+        list(item.first_loc) if item.first_loc is not None else None,
+    ]
+
+
+def problem_from_stored(stored: StoredProblem) -> Problem:
+    """The problem back; a malformed one raises ``ValueError`` (a cache miss)."""
+    try:
+        path, code, severity, args, line, column, loc, anchor, hint, refs, first_loc = stored
+        item = Problem(
+            path=_text(path),
+            code=_text(code),
+            severity=Severity(severity),
+            args=tuple((_text(key), _text(value)) for key, value in args),
+            line=_number(line),
+            column=_number(column),
+            loc=_loc(loc),
+            anchor=anchor if anchor in ("value", "key", "parent") else "value",
+            hint=None if hint is None else _text(hint),
+            refs=tuple(_text(name) for name in refs),
+            first_loc=_loc(first_loc),
+        )
+    except (TypeError, ValueError) as err:
+        raise ValueError("malformed cached problem") from err
+    if anchor != item.anchor:
+        raise ValueError("malformed cached problem")
+    return item
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _number(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(value)
+    return value
+
+
+def _loc(value: object) -> tuple[str | int, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(part, (str, int)) for part in value):
+        raise TypeError(value)
+    return tuple(value)
+
+
+def cache_key(campaign_bytes: bytes | None) -> bytes:
+    """What every entry depends on: the cache format, duchu's version, the campaign file."""
+    digest = hashlib.sha256(campaign_bytes or b"").hexdigest()
+    return b"%s %d %s %s" % (_MAGIC, FORMAT, __version__.encode(), digest.encode())
+
+
+class RecordCache:
+    """The entries of one records tree's cache, read at the start of a load and written at
+    its end when anything changed."""
+
+    def __init__(self, root: Path, key: bytes) -> None:
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
+        self.key = key
+        self.files: dict[str, list[Any]] = {}
+        self.ballots: dict[str, list[Any]] = {}
+        self.changed = False
+        self._written_ns = 0
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            self._written_ns = self.path.stat().st_mtime_ns
+            with open(self.path, "rb") as handle:
+                header = handle.readline()
+                if header.rstrip(b"\n") != self.key:
+                    return
+                document = json.loads(handle.read())
+            files, ballots = document["files"], document["ballots"]
+            if isinstance(files, dict) and isinstance(ballots, dict):
+                self.files, self.ballots = files, ballots
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # unreadable or foreign: every file is a miss
+
+    def _fresh(self, entry: object, fields: int, size: int, mtime_ns: int) -> bool:
+        """An entry of the right shape for a file of this size and time, older than the cache."""
+        return (
+            isinstance(entry, list)
+            and len(entry) == fields
+            and entry[0] == size
+            and entry[1] == mtime_ns
+            and mtime_ns < self._written_ns
+        )
+
+    def file(self, rel_path: str, size: int, mtime_ns: int) -> FileEntry | None:
+        entry = self.files.get(rel_path)
+        if not self._fresh(entry, 4, size, mtime_ns):
+            return None
+        assert isinstance(entry, list)  # for mypy: _fresh checked it
+        _, _, record, problems = entry
+        if not (record is None or isinstance(record, dict)) or not isinstance(problems, list):
+            return None
+        return FileEntry(size, mtime_ns, record, problems)
+
+    def put_file(
+        self,
+        rel_path: str,
+        size: int,
+        mtime_ns: int,
+        record: dict[str, Any] | None,
+        problems: Iterable[Problem],
+    ) -> None:
+        self.files[rel_path] = [size, mtime_ns, record, [problem_to_stored(p) for p in problems]]
+        self.changed = True
+
+    def ballot(
+        self,
+        rel_path: str,
+        size: int,
+        mtime_ns: int,
+        subjects: list[str],
+        team: str,
+        ratings: list[str],
+    ) -> BallotEntry | None:
+        entry = self.ballots.get(rel_path)
+        if not self._fresh(entry, 7, size, mtime_ns):
+            return None
+        assert isinstance(entry, list)  # for mypy: _fresh checked it
+        _, _, was_subjects, was_team, was_ratings, counts, problems = entry
+        if (was_subjects, was_team, was_ratings) != (subjects, team, ratings):
+            return None
+        if counts is not None and not _counts_shape(counts):
+            return None
+        if not isinstance(problems, list):
+            return None
+        stored = None if counts is None else (counts[0], counts[1], counts[2])
+        return BallotEntry(size, mtime_ns, subjects, team, ratings, stored, problems)
+
+    def put_ballot(self, rel_path: str, entry: BallotEntry) -> None:
+        self.ballots[rel_path] = [
+            entry.size,
+            entry.mtime_ns,
+            entry.subjects,
+            entry.team,
+            entry.ratings,
+            None if entry.counts is None else list(entry.counts),
+            entry.problems,
+        ]
+        self.changed = True
+
+    def keep_only(self, files: set[str], ballots: set[str]) -> None:
+        """Forget entries of files that are gone (deleted, renamed)."""
+        for stored, wanted in ((self.files, files), (self.ballots, ballots)):
+            gone = stored.keys() - wanted
+            for rel_path in gone:
+                del stored[rel_path]
+            self.changed = self.changed or bool(gone)
+
+    def save(self) -> bool:
+        """Write the cache if anything changed; False when it could not be written."""
+        if not self.changed:
+            return True
+        temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+        try:
+            self.folder.mkdir(exist_ok=True)
+            _mark_folder(self.folder)
+            with open(temporary, "wb") as handle:
+                handle.write(self.key + b"\n")
+                document = {"files": self.files, "ballots": self.ballots}
+                handle.write(json.dumps(document, ensure_ascii=False).encode())
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return False
+        self.changed = False
+        return True
+
+
+def _counts_shape(counts: object) -> bool:
+    """``[returned, invalid, {subject: {rating: number}}]`` and nothing else."""
+    if not (isinstance(counts, list) and len(counts) == 3):
+        return False
+    returned, invalid, by_subject = counts
+    return (
+        type(returned) is int
+        and type(invalid) is int
+        and isinstance(by_subject, dict)
+        and all(
+            isinstance(by, dict) and all(type(n) is int for n in by.values())
+            for by in by_subject.values()
+        )
+    )
+
+
+def _mark_folder(folder: Path) -> None:
+    """Make the folder ignore itself in git and mark it as a cache for backup tools."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# duchu's cache: rebuilt from the records when missing\n*\n")
+    tag = folder / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This folder is duchu's cache of loaded records; see https://bford.info/cachedir/\n"
+        )
