@@ -23,7 +23,11 @@ UNITS_PER_GROUP = 20
 HERE = Path(__file__).resolve().parent
 CAMPAIGN = HERE.parent / "records" / "campaign.yaml"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 BUREAUS = [
     ("发展和改革局", "发改局", "政府部门"),
     ("教育局", "教育局", "政府部门"),
@@ -203,10 +207,12 @@ def make_meetings(
 ) -> None:
     subjects = ["领导班子", *leaders]
     plan = done.get("plan", date(2014, 2, 25))
-    after_talks = max(done.get("talks", date(2014, 5, 31)), done.get("materials", date(2014, 5, 31)))
+    after_talks = max(
+        done.get("talks", date(2014, 5, 31)), done.get("materials", date(2014, 5, 31))
+    )
     schedule = [
         ("coordination", plan - timedelta(days=rnd.randint(3, 8)), "督导组与党组共同研究实施方案"),
-        ("mobilization", plan + timedelta(days=rnd.randint(0, 3)), "督导组组长讲话，回收民主评议表"),
+        ("mobilization", plan + timedelta(days=rnd.randint(0, 3)), "组长讲话，回收民主评议表"),
         ("visit", date(2014, 3, rnd.randint(10, 28)), "列席中心组学习，抽查学习笔记"),
         ("talk", date(2014, 4, rnd.randint(1, 25)), "与班子成员逐一谈心谈话"),
         ("visit", date(2014, 5, rnd.randint(5, 25)), "审阅对照检查材料，提出修改意见"),

@@ -1,5 +1,5 @@
 """``python -m duchu``: the same command line as the ``duchu`` script."""
 
-from duchu.cli import main
+from duchu.launch import main
 
 main()

@@ -20,6 +20,7 @@ writing it is best effort: a read-only tree simply has no cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -243,7 +244,8 @@ class RecordCache:
                 handle.write(json.dumps(document, ensure_ascii=False).encode())
             os.replace(temporary, self.path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
             return False
         self.changed = False
         return True

@@ -318,15 +318,17 @@ class FileResult:
 def load_file(root: Path, rel_path: str) -> FileResult:
     """Read, decode, parse and validate one record file; its problems come placed."""
     kind = record_kind(rel_path)
-    if kind != "campaign" and not _valid_id(record_id(rel_path)):
-        problems = [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
-        return FileResult(rel_path, None, problems)
     try:
         stat = os.stat(root / rel_path)
-        if stat.st_size > MAX_FILE_BYTES:
-            size, limit = stat.st_size, MAX_FILE_BYTES
-            problems = [problem(rel_path, "too-large", line=1, column=1, size=size, limit=limit)]
-            return FileResult(rel_path, None, problems, stat.st_size, stat.st_mtime_ns)
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        if kind != "campaign" and not _valid_id(record_id(rel_path)):
+            found = [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
+            return FileResult(rel_path, None, found, size, mtime_ns)
+        if size > MAX_FILE_BYTES:
+            found = [
+                problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)
+            ]
+            return FileResult(rel_path, None, found, size, mtime_ns)
         raw = (root / rel_path).read_bytes()
     except OSError as err:
         detail = err.strerror or str(err)
@@ -337,7 +339,7 @@ def load_file(root: Path, rel_path: str) -> FileResult:
     if text is not None and any(p.line == 0 for p in problems):
         placed = locate(text, [p for p in problems if p.line == 0])
         problems = [placed.get(p, p) for p in problems]
-    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
+    return FileResult(rel_path, record, problems, size, mtime_ns)
 
 
 def _parse_record(

@@ -1,0 +1,295 @@
+"""The cache gives exactly what a cold load gives, through edits, deletions, renames, a
+corrupt or foreign cache file, and a tree it cannot write to; and loading on several cores
+gives what loading on one does."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import duchu.cache
+import duchu.loader
+from duchu.cache import CACHE_DIR, CACHE_FILE
+from duchu.cli import app
+from duchu.loader import Tree, load_tree
+
+from .conftest import BROKEN, SAMPLE, build_tree
+
+HOUR_AGO = time.time() - 3600
+
+
+def _age(root: Path) -> None:
+    """Date every file an hour back: the cache trusts only files older than itself."""
+    for path in root.rglob("*"):
+        if CACHE_DIR not in path.parts:
+            os.utime(path, (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The record files actually read (not taken from the cache) from now on."""
+    read: list[str] = []
+    real = duchu.loader.load_file
+
+    def counting(root: Path, rel_path: str) -> duchu.loader.FileResult:
+        read.append(rel_path)
+        return real(root, rel_path)
+
+    monkeypatch.setattr(duchu.loader, "load_file", counting)
+    return read
+
+
+def _warm_equals_cold(root: Path) -> Tree:
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)  # fills the cache (or refreshes it)
+    warm = load_tree(root, use_cache=True)
+    assert warm == cold
+    return warm
+
+
+def _copy(tmp_path: Path, source: Path) -> Path:
+    root = tmp_path / "tree"
+    shutil.copytree(source, root, symlinks=True)
+    _age(root)
+    return root
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in BROKEN.iterdir()))
+def test_every_broken_fixture_warm_equals_cold(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build_tree(tmp_path / "tree", BROKEN / case)
+    _age(root)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    read = _counting_reads(monkeypatch)
+    assert load_tree(root, use_cache=True) == cold
+    assert read == []  # every file came from the cache, problems and all
+
+
+def test_sample_warm_equals_cold_and_reads_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    assert (root / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    read = _counting_reads(monkeypatch)
+    warm = load_tree(root, use_cache=True)
+    assert warm == cold and read == []
+    assert warm.appraisals  # the sample's ballot CSV came back as counts too
+
+
+def test_edit_delete_and_rename_are_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    _warm_equals_cold(root)
+    read = _counting_reads(monkeypatch)
+    # an edit of the same size: only the modification time tells
+    unit = root / "units" / "zhujian.yaml"
+    text = unit.read_text(encoding="utf-8")
+    unit.write_text(text.replace("梁某", "梁某某", 1).replace("宋某", "宋", 1), encoding="utf-8")
+    assert len(unit.read_bytes()) == len(text.encode())
+    os.utime(unit, (HOUR_AGO + 60, HOUR_AGO + 60))
+    load_tree(root, use_cache=True)
+    assert read == ["units/zhujian.yaml"]
+    tree = _warm_equals_cold(root)
+    assert tree.units["zhujian"].leaders[0].name == "梁某某"
+    # a deleted unit: its meetings now name an unknown unit, as a cold load says
+    (root / "units" / "guihua.yaml").unlink()
+    tree = _warm_equals_cold(root)
+    assert any(p.code == "unknown-unit" for p in tree.problems)
+    # a renamed meeting: a new id, the old one gone
+    meeting = next((root / "meetings").rglob("zhengwu-talks.yaml"))
+    meeting.rename(meeting.with_name("zhengwu-talks-renamed.yaml"))
+    tree = _warm_equals_cold(root)
+    assert any(m.endswith("zhengwu-talks-renamed") for m in tree.meetings)
+    assert not any(m.endswith("zhengwu-talks") for m in tree.meetings)
+    stored = json.loads((root / CACHE_DIR / CACHE_FILE).read_bytes().split(b"\n", 1)[1])
+    assert "units/guihua.yaml" not in stored["files"]
+    assert not any(path.endswith("zhengwu-talks.yaml") for path in stored["files"])
+
+
+def test_a_broken_edit_and_its_fix_are_seen(tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    _warm_equals_cold(root)
+    unit = root / "units" / "fagaiwei.yaml"
+    good = unit.read_text(encoding="utf-8")
+    unit.write_text(good.replace("group: g2", "grop: g2"), encoding="utf-8")
+    tree = _warm_equals_cold(root)
+    assert {p.code for p in tree.problems} >= {"unknown-key", "missing-key"}
+    unit.write_text(good, encoding="utf-8")
+    os.utime(unit, (HOUR_AGO + 120, HOUR_AGO + 120))
+    assert _warm_equals_cold(root).problems == []
+
+
+def test_ballot_file_edits_and_leader_changes_are_seen(tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    _warm_equals_cold(root)
+    ballots = next(root.rglob("*.csv"))
+    lines = ballots.read_text(encoding="utf-8-sig").splitlines()
+    ballots.write_text("\n".join(lines[:-5]) + "\n", encoding="utf-8-sig")
+    os.utime(ballots, (HOUR_AGO + 60, HOUR_AGO + 60))
+    _warm_equals_cold(root)
+    # the subjects of a ballot file are the unit's leaders: renaming one changes its counts
+    unit = root / "units" / "jiaotong.yaml"
+    text = unit.read_text(encoding="utf-8")
+    first_leader = text.split("name: ", 2)[2].split(",")[0]
+    unit.write_text(text.replace(first_leader, "新某", 1), encoding="utf-8")
+    os.utime(unit, (HOUR_AGO + 60, HOUR_AGO + 60))
+    tree = _warm_equals_cold(root)
+    assert any(p.path.endswith(".csv") for p in tree.problems)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not a cache at all",
+        b"\x00\xff" * 100,
+        "垃圾\n{".encode(),
+        b'KEY\n{"files": [], "ballots": {}}',
+        b'KEY\n{"files": {"units/zhujian.yaml": "x"}, "ballots": {}}',
+        b"KEY\n[1, 2, 3]",
+        b'KEY\n{"files": {}, "ballots": {}',  # truncated
+    ],
+)
+def test_corrupt_cache_is_a_miss(
+    content: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    cold = load_tree(root)
+    key = duchu.cache.cache_key((root / "campaign.yaml").read_bytes())
+    (root / CACHE_DIR).mkdir()
+    (root / CACHE_DIR / CACHE_FILE).write_bytes(content.replace(b"KEY", key))
+    assert load_tree(root, use_cache=True) == cold
+    read = _counting_reads(monkeypatch)
+    assert load_tree(root, use_cache=True) == cold and read == []  # rewritten, whole
+
+
+def _tamper(root: Path, change: object) -> None:
+    path = root / CACHE_DIR / CACHE_FILE
+    header, body = path.read_bytes().split(b"\n", 1)
+    document = json.loads(body)
+    change(document)  # type: ignore[operator]
+    path.write_bytes(header + b"\n" + json.dumps(document, ensure_ascii=False).encode())
+
+
+def _set_record(document: dict, value: object) -> None:  # type: ignore[type-arg]
+    document["files"]["units/zhujian.yaml"][2] = value
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: _set_record(d, {"name": 5, "group": "g2"}),  # the models refuse it
+        lambda d: _set_record(d, {"name": "x", "group": "g2", "evil": True}),
+        lambda d: _set_record(d, ["not", "a", "mapping"]),
+        lambda d: d["files"]["units/zhujian.yaml"].__setitem__(3, [["bad"]]),
+        lambda d: d["files"]["units/zhujian.yaml"].__setitem__(3, [[1] * 11]),
+        lambda d: d["files"]["units/zhujian.yaml"].pop(),
+        lambda d: next(iter(d["ballots"].values())).__setitem__(5, [1, 2, {"a": {"b": "c"}}]),
+        lambda d: next(iter(d["ballots"].values())).__setitem__(6, "nope"),
+    ],
+)
+def test_tampered_entries_are_misses(change: object, tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    _tamper(root, change)
+    assert load_tree(root, use_cache=True) == cold
+
+
+def test_a_planted_problem_for_another_file_is_refused(tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+
+    def plant(document: dict) -> None:  # type: ignore[type-arg]
+        entry = document["files"]["units/zhujian.yaml"]
+        entry[3] = [
+            ["units/other.yaml", "bad-id", "error", [], 1, 1, None, "value", None, [], None]
+        ]
+
+    _tamper(root, plant)
+    assert load_tree(root, use_cache=True) == cold
+
+
+def test_campaign_or_version_change_drops_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    _warm_equals_cold(root)
+    files = load_tree(root).files - 1  # the ballot CSV is not a record file
+    read = _counting_reads(monkeypatch)
+    monkeypatch.setattr(duchu.cache, "__version__", "99.0")
+    load_tree(root, use_cache=True)
+    assert len(read) == files
+    read.clear()
+    campaign = root / "campaign.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8") + "\n# 改\n", encoding="utf-8")
+    os.utime(campaign, (HOUR_AGO + 60, HOUR_AGO + 60))
+    load_tree(root, use_cache=True)
+    assert len(read) == files
+
+
+def test_files_not_older_than_the_cache_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file changed in the clock tick the cache was written in could keep its time."""
+    root = _copy(tmp_path, SAMPLE)
+    unit = root / "units" / "zhujian.yaml"
+    later = time.time_ns() + 100 * 10**9  # changed "after" the cache will be written
+    os.utime(unit, ns=(later, later))
+    load_tree(root, use_cache=True)
+    read = _counting_reads(monkeypatch)
+    load_tree(root, use_cache=True)
+    assert read == ["units/zhujian.yaml"]  # same size and time as cached, yet read again
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    (root / CACHE_DIR).write_text("a file where the folder should be")
+    cold = load_tree(root)
+    assert load_tree(root, use_cache=True) == cold
+    assert load_tree(root, use_cache=True) == cold
+
+
+def test_several_processes_load_what_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build_tree(tmp_path / "tree", BROKEN / "unknown-unit")
+    one = load_tree(root, jobs=1)
+    monkeypatch.setattr(duchu.loader, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(duchu.loader, "_CHUNK", 2)
+    several = load_tree(root, jobs=2)
+    assert several == one and list(several.meetings) == list(one.meetings)
+    seen: list[tuple[int, int]] = []
+    load_tree(root, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    records = sum(1 for _ in root.rglob("*.yaml"))
+    assert seen[-1] == (records, records) and len(seen) > 1
+
+
+def test_cli_caches_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DUCHU_NO_CACHE")
+    runner = CliRunner()
+    root = build_tree(tmp_path / "tree", BROKEN / "unknown-key")
+    _age(root)
+    cold = runner.invoke(app, ["check", "--records", str(root), "--no-cache"])
+    assert not (root / CACHE_DIR).exists()
+    assert runner.invoke(app, ["--no-cache", "check", "--records", str(root)]).stdout == cold.stdout
+    assert not (root / CACHE_DIR).exists()
+    first = runner.invoke(app, ["check", "--records", str(root)])
+    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    second = runner.invoke(app, ["check", "--records", str(root), "--format", "json"])
+    assert first.stdout == cold.stdout and first.exit_code == cold.exit_code == 1
+    assert json.loads(second.stdout)["problems"][0]["code"] == "unknown-key"
+    monkeypatch.setenv("DUCHU_NO_CACHE", "1")
+    (root / CACHE_DIR / CACHE_FILE).unlink()
+    runner.invoke(app, ["check", "--records", str(root)])
+    assert not (root / CACHE_DIR / CACHE_FILE).exists()
