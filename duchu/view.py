@@ -431,6 +431,7 @@ def _print_unit_table(
             rows.append(row)
         console.print()
         print_table(console, columns, rows)
+        console.print()
     if rest:
         key = "status-rest-stale" if with_staleness else "status-rest"
         console.print(message(key, lang, count=rest))
