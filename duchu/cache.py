@@ -78,8 +78,9 @@ def problem_to_stored(item: Problem) -> StoredProblem:
     ]
 
 
-def problem_from_stored(stored: StoredProblem) -> Problem:
-    """The problem back; a malformed one raises ``ValueError`` (a cache miss)."""
+def problem_from_stored(stored: StoredProblem, owner: str) -> Problem:
+    """The problem back; a malformed one, or one about a file other than ``owner`` (the
+    file whose entry holds it), raises ``ValueError``: a cache miss."""
     try:
         path, code, severity, args, line, column, loc, anchor, hint, refs, first_loc = stored
         item = Problem(
@@ -97,7 +98,7 @@ def problem_from_stored(stored: StoredProblem) -> Problem:
         )
     except (TypeError, ValueError) as err:
         raise ValueError("malformed cached problem") from err
-    if anchor != item.anchor:
+    if anchor != item.anchor or item.path != owner:
         raise ValueError("malformed cached problem")
     return item
 

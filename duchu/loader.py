@@ -446,10 +446,8 @@ def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | No
         record = None
         if entry.record is not None:
             record = _adapter(record_kind(rel_path)).validate_python(entry.record)
-        problems = [problem_from_stored(p) for p in entry.problems]
+        problems = [problem_from_stored(p, rel_path) for p in entry.problems]
     except ValueError:  # pydantic's ValidationError too: an entry the models refuse is a miss
-        return None
-    if any(p.path != rel_path for p in problems):
         return None
     return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
 
@@ -653,7 +651,7 @@ def _ballot_counts(
         )
     if entry is not None:
         try:
-            problems = [problem_from_stored(p) for p in entry.problems]
+            problems = [problem_from_stored(p, rel_path) for p in entry.problems]
         except ValueError:
             problems = None  # malformed: read the file again
         if problems is not None and entry.counts is None:

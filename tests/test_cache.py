@@ -195,6 +195,10 @@ def _set_record(document: dict, value: object) -> None:  # type: ignore[type-arg
         lambda d: d["files"]["units/zhujian.yaml"].pop(),
         lambda d: next(iter(d["ballots"].values())).__setitem__(5, [1, 2, {"a": {"b": "c"}}]),
         lambda d: next(iter(d["ballots"].values())).__setitem__(6, "nope"),
+        # a ballot problem planted for another file
+        lambda d: next(iter(d["ballots"].values())).__setitem__(
+            6, [["units/x.yaml", "bad-id", "error", [], 1, 1, None, "value", None, [], None]]
+        ),
     ],
 )
 def test_tampered_entries_are_misses(change: object, tmp_path: Path) -> None:
