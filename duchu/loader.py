@@ -318,8 +318,9 @@ class FileResult:
 def load_file(root: Path, rel_path: str) -> FileResult:
     """Read, decode, parse and validate one record file; its problems come placed."""
     kind = record_kind(rel_path)
+    path = f"{root}/{rel_path}"  # a str, not a Path: this runs for every file
     try:
-        stat = os.stat(root / rel_path)
+        stat = os.stat(path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
         if kind != "campaign" and not _valid_id(record_id(rel_path)):
             found = [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
@@ -329,7 +330,8 @@ def load_file(root: Path, rel_path: str) -> FileResult:
                 problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)
             ]
             return FileResult(rel_path, None, found, size, mtime_ns)
-        raw = (root / rel_path).read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read()
     except OSError as err:
         detail = err.strerror or str(err)
         return FileResult(
@@ -391,6 +393,24 @@ def _load_chunk(root: Path, rel_paths: list[str]) -> list[FileResult]:
     return [load_file(root, rel_path) for rel_path in rel_paths]
 
 
+def _load_chunk_to_ship(root: Path, rel_paths: list[str]) -> list[FileResult]:
+    """A worker's results, each record as its JSON (bytes): rebuilding a record from that in
+    one ``validate_json`` call costs the parent process less than half of unpickling it."""
+    results = _load_chunk(root, rel_paths)
+    for result in results:
+        if result.record is not None:
+            kind = record_kind(result.path)
+            result.record = _adapter(kind).dump_json(result.record)  # type: ignore[assignment]
+    return results
+
+
+def _unship(result: FileResult) -> FileResult:
+    shipped: Any = result.record
+    if shipped is not None:
+        result.record = _adapter(record_kind(result.path)).validate_json(shipped)
+    return result
+
+
 def _load_files(
     root: Path, rel_paths: list[str], jobs: int, progress: Progress | None, done: int, total: int
 ) -> Iterator[FileResult]:
@@ -400,10 +420,10 @@ def _load_files(
     if jobs > 1 and len(rel_paths) >= PARALLEL_MIN_FILES:
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
-                for results in pool.map(_load_chunk, [root] * len(chunks), chunks):
+                for results in pool.map(_load_chunk_to_ship, [root] * len(chunks), chunks):
                     finished += 1
                     done += len(results)
-                    yield from results
+                    yield from map(_unship, results)
                     if progress is not None:
                         progress(done, total)
         except (OSError, BrokenProcessPool):

@@ -4,9 +4,17 @@ Text: UTF-8 with or without a byte-order mark, any line ending. A file in anothe
 is never guessed at; GBK and UTF-16 get a hint because Windows editors save them.
 YAML: libyaml (``CSafeLoader``) with the timestamp resolver removed, so dates stay the text
 the user typed and ``duchu.dates`` parses them. PyYAML silently keeps the last of two
-duplicate keys; ``RecordLoader`` notices them while constructing. Positions of problems
-found later are found by ``locate``, which composes the file again -- only files that have
-problems pay for that.
+duplicate keys; duchu notices them while constructing. Positions of problems found later
+are found by ``locate``, which composes the file again -- only files that have problems pay
+for that.
+
+Speed: libyaml composes in C but calls back into Python to resolve every node's tag, and
+PyYAML's constructor then walks the nodes in Python with generators and bookkeeping for
+aliases and merge keys -- together more than the C parse itself. Records use neither, so
+``RecordLoader`` resolves tags with one table lookup, and ``_build`` makes plain data from
+the nodes in one recursive pass. Anything unusual (an alias, a merge key, a tag of its own,
+a key that is not a scalar) goes to PyYAML's own constructor instead, so the result is
+always what PyYAML would make (``tests/test_yamlio.py`` checks that property).
 """
 
 from __future__ import annotations
@@ -23,6 +31,13 @@ from duchu.problems import Loc, Problem, problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
 # Records nest a few levels deep. libyaml composes recursively in C and crashes the process
 # on absurd depths, so deeper documents are refused before they are composed.
 MAX_DEPTH = 50
@@ -46,6 +61,23 @@ class RecordLoader(yaml.CSafeLoader):
         # (key, first occurrence, repeated occurrence)
         self.duplicates: list[tuple[str, yaml.Mark, yaml.Mark]] = []
 
+    # libyaml calls these three for every node it composes. PyYAML's resolver also supports
+    # path resolvers, which nobody registers here; without them the answer is a lookup.
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:  # a plain scalar: null, bool, int, float, or text
+                for tag, pattern in _RESOLVERS.get(value[:1], ()):
+                    if pattern.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):  # libyaml hands mapping nodes only; be safe anyway
             seen: dict[str, yaml.Mark] = {}
@@ -59,6 +91,79 @@ class RecordLoader(yaml.CSafeLoader):
                 else:
                     seen[key_node.value] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+    def single_data(self, text: str) -> Any:
+        """The document's data, as ``get_single_data`` would construct it."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if "*" not in text:  # no aliases: every node is constructed once, no cycles
+            try:
+                return _build(node, self, self.duplicates)
+            except _Unusual:
+                self.duplicates.clear()
+        return self.construct_document(node)
+
+
+# The implicit resolvers by a plain scalar's first character ('' for the empty scalar).
+_RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers) + tuple(RecordLoader.yaml_implicit_resolvers.get(None, []))
+    for first, resolvers in RecordLoader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+class _Unusual(Exception):
+    """A document ``_build`` leaves to PyYAML's constructor."""
+
+
+def _build(node: Node, loader: RecordLoader, duplicates: list[Any]) -> Any:
+    """Plain data from a composed document without aliases, in one pass; duplicate keys are
+    noted as ``RecordLoader.construct_mapping`` notes them. Text scalars, most of a record,
+    are taken in place rather than through another call."""
+    kind = node.__class__
+    if kind is ScalarNode:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _INT:
+            value = node.value
+            if value.isdecimal() and (value[0] != "0" or len(value) == 1):
+                return int(value)  # plain decimal; PyYAML's rules for 0x, 0o, 1_000, 1:30
+            return loader.construct_yaml_int(node)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return loader.construct_yaml_bool(node)
+        if tag == _FLOAT:
+            return loader.construct_yaml_float(node)
+        raise _Unusual  # merge keys, "=", explicit tags: PyYAML's constructor decides
+    if kind is MappingNode and node.tag == _MAP:
+        seen: dict[str, yaml.Mark] = {}
+        for key_node, _ in node.value:  # before the values, in PyYAML's order
+            if key_node.__class__ is not ScalarNode:
+                raise _Unusual  # an unhashable key: PyYAML's error, with its position
+            text = key_node.value
+            if text in seen:
+                duplicates.append((text, seen[text], key_node.start_mark))
+            else:
+                seen[text] = key_node.start_mark
+        data = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if key_node.tag == _STR else _build(key_node, loader, duplicates)
+            if value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                data[key] = value_node.value
+            else:
+                data[key] = _build(value_node, loader, duplicates)
+        return data
+    if kind is SequenceNode and node.tag == _SEQ:
+        return [
+            item.value
+            if item.__class__ is ScalarNode and item.tag == _STR
+            else _build(item, loader, duplicates)
+            for item in node.value
+        ]
+    raise _Unusual  # a collection with a tag of its own (!!set, !!omap, ...)
 
 
 @dataclass
@@ -216,7 +321,7 @@ def parse_yaml(text: str, path: str) -> Parsed:
         return parsed
     loader = RecordLoader(text)
     try:
-        parsed.data = loader.get_single_data()
+        parsed.data = loader.single_data(text)
     except yaml.YAMLError as err:
         colons = full_width_colons(text, path)
         parsed.problems.extend(colons or [_syntax_problem(err, text, path)])
