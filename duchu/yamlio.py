@@ -122,7 +122,7 @@ def _build(node: Node, loader: RecordLoader, duplicates: list[Any]) -> Any:
     noted as ``RecordLoader.construct_mapping`` notes them. Text scalars, most of a record,
     are taken in place rather than through another call."""
     kind = node.__class__
-    if kind is ScalarNode:
+    if isinstance(node, ScalarNode):
         tag = node.tag
         if tag == _STR:
             return node.value
