@@ -139,8 +139,11 @@ class _DoneIndex:
 
 
 def _earliest(*days: date | None) -> date | None:
-    present = [d for d in days if d is not None]
-    return min(present) if present else None
+    earliest = None
+    for day in days:
+        if day is not None and (earliest is None or day < earliest):
+            earliest = day
+    return earliest
 
 
 def _done_date(done: dict[str, Dated], action_id: str, year: int) -> date | None:
@@ -188,7 +191,11 @@ def _unit_actions(
     kinds = index.by_kind.get(unit_id, {})
     completes = index.by_completes.get(unit_id, {})
 
+    known: dict[str, date | None] = {}  # an action is asked about again for each `after`
+
     def done_on(action: Action) -> date | None:
+        if action.id in known:
+            return known[action.id]
         if action.by == "group":
             day = _done_date(group.done, action.id, year) if group else None
         else:
@@ -197,7 +204,8 @@ def _unit_actions(
                 kinds.get(action.meeting) if action.meeting else None,
                 completes.get(action.id),
             )
-        return day if day is not None and day <= as_of else None
+        known[action.id] = day = day if day is not None and day <= as_of else None
+        return day
 
     statuses = []
     for item in planned:

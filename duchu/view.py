@@ -19,6 +19,8 @@ from typing import Any, Literal, TextIO
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -134,21 +136,24 @@ def print_table(
         for i, column in enumerate(columns)
     ]
     _fit(widths, columns, console.width, cells)
-    out = Text()
+    out: list[Segment] = []
     if title:
-        out.append(title + "\n", style="bold")
+        out += [Segment(title, Style.parse("bold")), Segment("\n")]
     whole = [replace(column, wrap=False) for column in columns]
-    _append_row(out, [([column.header], "bold") for column in columns], widths, whole)
-    out.append(" " + "─" * (sum(widths) + 3 * len(widths) - 1) + " \n")
+    bold = Style.parse("bold")
+    _row_segments(out, [([column.header], bold) for column in columns], widths, whole)
+    out.append(Segment(" " + "─" * (sum(widths) + 3 * len(widths) - 1) + " \n"))
     for row in cells:
-        _append_row(out, row, widths, columns)
-    console.print(out, soft_wrap=True, end="")
+        _row_segments(out, row, widths, columns)
+    # Segments go to the console as they are: no wrapping, cropping or markup to undo.
+    console.print(Segments(out), soft_wrap=True, crop=False, end="")
 
 
-def _lines_of(cell: Cell) -> tuple[list[str], str]:
+def _lines_of(cell: Cell) -> tuple[list[str], Style | None]:
     if isinstance(cell, Text):
-        return cell.plain.split("\n"), str(cell.style or "")
-    return cell.split("\n"), ""
+        style = cell.style
+        return cell.plain.split("\n"), Style.parse(style) if isinstance(style, str) else style
+    return cell.split("\n"), None
 
 
 def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[Any]]) -> None:
@@ -212,26 +217,33 @@ def _fold(line: str, width: int) -> list[str]:
     return out
 
 
-def _append_row(
-    out: Text, row: list[tuple[list[str], str]], widths: list[int], columns: list[Column]
+def _row_segments(
+    out: list[Segment],
+    row: list[tuple[list[str], Style | None]],
+    widths: list[int],
+    columns: list[Column],
 ) -> None:
+    """A row's lines as segments: plain runs joined into one, styled text on its own."""
     folded = [
         [part for line in lines for part in (_fold(line, widths[i]) if columns[i].wrap else [line])]
         for i, (lines, _) in enumerate(row)
     ]
+    last = len(folded) - 1
     for number in range(max(len(lines) for lines in folded)):
-        out.append(" ")
+        plain = " "
         for i, lines in enumerate(folded):
             text = lines[number] if number < len(lines) else ""
             pad = " " * max(widths[i] - cell_len(text), 0)
-            out.append(" ")
-            if columns[i].justify == "right":
-                out.append(pad)
-            out.append(text, style=row[i][1] or None)
-            if columns[i].justify != "right":
-                out.append(pad)
-            out.append("  " if i < len(folded) - 1 else " ")
-        out.append(" \n")
+            left, right = (pad, "") if columns[i].justify == "right" else ("", pad)
+            gap = "  " if i < last else " "
+            style = row[i][1]
+            if style and text:
+                out.append(Segment(plain + " " + left))
+                out.append(Segment(text, style))
+                plain = right + gap
+            else:
+                plain += " " + left + text + right + gap
+        out.append(Segment(plain + " \n"))
 
 
 # --- problems -------------------------------------------------------------------------------------
