@@ -1,52 +1,82 @@
 """The cache of loaded record files, so that a second run skips reading and parsing.
 
-For each record file the cache keeps what loading it gave: its validated record (as JSON,
-validated again on the way back in, so the cache cannot smuggle in a record the models
-would refuse) and its problems, already placed at their line and column. For each ballot
-CSV it keeps the counts and problems, together with the subjects and ratings they were
-read against. The checks across files are never cached: they run on every load, so a hit
-reports exactly the problems a cold load would.
+For each record file the cache keeps what loading it gave: its validated record and its
+problems, already placed at their line and column. For each ballot CSV it keeps the counts
+and problems, together with the subjects and ratings they were read against. And for the
+tree as a whole, the problems of the checks across files, with a fingerprint of every file
+they were worked out from; they are used only when every file is a hit and the fingerprint
+is the same, so a warm load reports exactly the problems of a cold one.
 
 An entry is used only when its file's size and modification time (ns) are what they were,
 and -- as git does for its index -- only when the file is older than the cache file itself:
 a file changed in the same clock tick as the cache was written could otherwise keep its
 time and be missed. The whole cache is dropped when duchu's version, the cache format or
 the campaign file changes. The cache lives in ``<root>/.duchu-cache/`` (``duchu init``
-git-ignores it, and the folder ignores itself for trees made by hand). It is JSON, not
-pickle: a records tree is shared, and loading a planted cache must not run code. Anything
-wrong with it -- unreadable, truncated, foreign, from another version -- is a miss, and
-writing it is best effort: a read-only tree simply has no cache.
+git-ignores it, and the folder ignores itself for trees made by hand).
+
+It is JSON, not pickle: a records tree is shared, and loading a planted cache must not run
+code. The whole file is parsed and validated in one pass by pydantic (``validate_json``,
+in Rust) against the record models, so the cache cannot smuggle in a record the models
+would refuse -- and that one pass is also the fastest way to make the records again.
+Anything wrong with it -- unreadable, truncated, foreign, from another version, an entry
+of the wrong shape -- is a miss, and writing it is best effort: a read-only tree simply
+has no cache.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
+from pydantic import ConfigDict, StrictInt, StrictStr, TypeAdapter
+from pydantic import dataclasses as pydantic_dataclasses
+
 from duchu import __version__
+from duchu.models import Campaign, Group, Meeting, Unit
 from duchu.problems import Problem, Severity
 
 CACHE_DIR = ".duchu-cache"
 CACHE_FILE = "records.json"
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"duchu-cache"
+KINDS = ("campaign", "groups", "units", "meetings")
 
 # A problem as stored: its fields in order (path, code, severity, args, line, column, loc,
 # anchor, hint, refs, first_loc), tuples as lists.
 StoredProblem = list[Any]
+_Problems = list[list[Any]]  # checked one by one by ``problem_from_stored`` when used
+
+
+@pydantic_dataclasses.dataclass(config=ConfigDict(extra="forbid"), frozen=True)
+class _Document:
+    """The cache file after its header line. A file entry is [size, mtime_ns, record or
+    null, problems]; a ballot entry is checked by hand (``RecordCache.ballot``)."""
+
+    campaign: dict[StrictStr, tuple[StrictInt, StrictInt, Campaign | None, _Problems]]
+    groups: dict[StrictStr, tuple[StrictInt, StrictInt, Group | None, _Problems]]
+    units: dict[StrictStr, tuple[StrictInt, StrictInt, Unit | None, _Problems]]
+    meetings: dict[StrictStr, tuple[StrictInt, StrictInt, Meeting | None, _Problems]]
+    ballots: dict[StrictStr, list[Any]]
+    checks: tuple[StrictStr, _Problems] | None = None
+
+
+@cache
+def _document_adapter() -> TypeAdapter[_Document]:
+    return TypeAdapter(_Document)
 
 
 @dataclass
 class FileEntry:
     size: int
     mtime_ns: int
-    record: dict[str, Any] | None  # the validated record, dumped to plain data
+    record: Any  # the validated record (Campaign, Group, Unit, Meeting), or None
     problems: list[StoredProblem]
 
 
@@ -78,9 +108,10 @@ def problem_to_stored(item: Problem) -> StoredProblem:
     ]
 
 
-def problem_from_stored(stored: StoredProblem, owner: str) -> Problem:
-    """The problem back; a malformed one, or one about a file other than ``owner`` (the
-    file whose entry holds it), raises ``ValueError``: a cache miss."""
+def problem_from_stored(stored: StoredProblem, owners: Collection[str]) -> Problem:
+    """The problem back; a malformed one, or one about a file not in ``owners`` (the file
+    whose entry holds it, or for the checks the files of the tree), raises ``ValueError``:
+    a cache miss."""
     try:
         path, code, severity, args, line, column, loc, anchor, hint, refs, first_loc = stored
         item = Problem(
@@ -98,7 +129,7 @@ def problem_from_stored(stored: StoredProblem, owner: str) -> Problem:
         )
     except (TypeError, ValueError) as err:
         raise ValueError("malformed cached problem") from err
-    if anchor != item.anchor or item.path != owner:
+    if anchor != item.anchor or item.path not in owners:
         raise ValueError("malformed cached problem")
     return item
 
@@ -137,9 +168,12 @@ class RecordCache:
         self.folder = root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
         self.key = key
-        self.files: dict[str, list[Any]] = {}
+        # kind -> path -> [size, mtime_ns, record, problems]
+        self.files: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         self.ballots: dict[str, list[Any]] = {}
+        self.stored_checks: tuple[str, list[StoredProblem]] | None = None
         self.changed = False
+        self.reads = 0  # files the loader read this time rather than took from here
         self._written_ns = 0
         self._read()
 
@@ -150,42 +184,56 @@ class RecordCache:
                 header = handle.readline()
                 if header.rstrip(b"\n") != self.key:
                     return
-                document = json.loads(handle.read())
-            files, ballots = document["files"], document["ballots"]
-            if isinstance(files, dict) and isinstance(ballots, dict):
-                self.files, self.ballots = files, ballots
-        except (OSError, ValueError, TypeError, KeyError):
-            pass  # unreadable or foreign: every file is a miss
+                document = _document_adapter().validate_json(handle.read())
+        except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+            return  # unreadable or foreign: every file is a miss
+        self.files = {kind: getattr(document, kind) for kind in KINDS}
+        self.ballots = document.ballots
+        self.stored_checks = document.checks
 
     def _fresh(self, entry: object, fields: int, size: int, mtime_ns: int) -> bool:
         """An entry of the right shape for a file of this size and time, older than the cache."""
         return (
-            isinstance(entry, list)
+            isinstance(entry, (list, tuple))
             and len(entry) == fields
             and entry[0] == size
             and entry[1] == mtime_ns
             and mtime_ns < self._written_ns
         )
 
-    def file(self, rel_path: str, size: int, mtime_ns: int) -> FileEntry | None:
-        entry = self.files.get(rel_path)
+    def file(self, kind: str, rel_path: str, size: int, mtime_ns: int) -> FileEntry | None:
+        """The entry of a record file (its record already validated), if still fresh."""
+        entry = self.files[kind].get(rel_path)
         if not self._fresh(entry, 4, size, mtime_ns):
             return None
-        assert isinstance(entry, list)  # for mypy: _fresh checked it
-        _, _, record, problems = entry
-        if not (record is None or isinstance(record, dict)) or not isinstance(problems, list):
-            return None
-        return FileEntry(size, mtime_ns, record, problems)
+        assert entry is not None  # for mypy: _fresh checked it
+        return FileEntry(size, mtime_ns, entry[2], entry[3])
 
     def put_file(
         self,
+        kind: str,
         rel_path: str,
         size: int,
         mtime_ns: int,
-        record: dict[str, Any] | None,
+        record: Any,
         problems: Iterable[Problem],
     ) -> None:
-        self.files[rel_path] = [size, mtime_ns, record, [problem_to_stored(p) for p in problems]]
+        self.files[kind][rel_path] = (
+            size,
+            mtime_ns,
+            record,
+            [problem_to_stored(p) for p in problems],
+        )
+        self.changed = True
+
+    def checks(self, fingerprint: str) -> list[StoredProblem] | None:
+        """The problems of the checks across files, if worked out from the same files."""
+        if self.stored_checks is None or self.stored_checks[0] != fingerprint:
+            return None
+        return self.stored_checks[1]
+
+    def put_checks(self, fingerprint: str, problems: Iterable[Problem]) -> None:
+        self.stored_checks = (fingerprint, [problem_to_stored(p) for p in problems])
         self.changed = True
 
     def ballot(
@@ -225,7 +273,8 @@ class RecordCache:
 
     def keep_only(self, files: set[str], ballots: set[str]) -> None:
         """Forget entries of files that are gone (deleted, renamed)."""
-        for stored, wanted in ((self.files, files), (self.ballots, ballots)):
+        kept: list[tuple[dict[str, Any], set[str]]] = [(e, files) for e in self.files.values()]
+        for stored, wanted in [*kept, (self.ballots, ballots)]:
             gone = stored.keys() - wanted
             for rel_path in gone:
                 del stored[rel_path]
@@ -236,15 +285,16 @@ class RecordCache:
         if not self.changed:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+        document = {**self.files, "ballots": self.ballots, "checks": self.stored_checks}
         try:
+            body = pydantic_core.to_json(document)  # records as their fields, in Rust
             self.folder.mkdir(exist_ok=True)
             _mark_folder(self.folder)
             with open(temporary, "wb") as handle:
                 handle.write(self.key + b"\n")
-                document = {"files": self.files, "ballots": self.ballots}
-                handle.write(json.dumps(document, ensure_ascii=False).encode())
+                handle.write(body)
             os.replace(temporary, self.path)
-        except OSError:
+        except (OSError, pydantic_core.PydanticSerializationError):
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
             return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import gc
+import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
@@ -454,45 +455,40 @@ def _open_cache(root: Path, files: list[str]) -> RecordCache:
 
 
 def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | None:
-    """The cached result of a file, if the file is unchanged and the entry still validates."""
+    """The cached result of a file, if the file is unchanged and its problems are sound."""
     try:
         stat = os.stat(f"{root}/{rel_path}")  # a str, not a Path: this runs for every file
     except OSError:
         return None
-    entry = cache.file(rel_path, stat.st_size, stat.st_mtime_ns)
+    entry = cache.file(record_kind(rel_path), rel_path, stat.st_size, stat.st_mtime_ns)
     if entry is None:
         return None
     try:
-        record = None
-        if entry.record is not None:
-            record = _adapter(record_kind(rel_path)).validate_python(entry.record)
-        problems = [problem_from_stored(p, rel_path) for p in entry.problems]
-    except ValueError:  # pydantic's ValidationError too: an entry the models refuse is a miss
+        problems = [problem_from_stored(p, (rel_path,)) for p in entry.problems]
+    except ValueError:
         return None
-    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
+    return FileResult(rel_path, entry.record, problems, stat.st_size, stat.st_mtime_ns)
 
 
 def _remember(cache: RecordCache, result: FileResult) -> None:
     if result.size < 0:
         return  # not even stat-able: nothing to key an entry on
-    record = None
-    if result.record is not None:
-        record = _adapter(record_kind(result.path)).dump_python(result.record, mode="json")
-    cache.put_file(result.path, result.size, result.mtime_ns, record, result.problems)
+    kind = record_kind(result.path)
+    cache.put_file(kind, result.path, result.size, result.mtime_ns, result.record, result.problems)
 
 
-def _place(tree: Tree) -> None:
-    """Give the checks' problems their line and column, then sort all problems.
-
-    Files are read again for this, and only the files the checks found problems in."""
+def _placed(root: Path, problems: list[Problem]) -> list[Problem]:
+    """The problems, those still without a line given their line and column (the checks'
+    and the ballots' problems carry a ``loc`` instead). Files are read again for this, and
+    only the files with such problems."""
     pending: dict[str, list[Problem]] = defaultdict(list)
-    for item in tree.problems:
+    for item in problems:
         if item.line == 0:
             pending[item.path].append(item)
     moved: dict[Problem, Problem] = {}
     for path, items in pending.items():
-        moved.update(locate(_reread(tree.root, path), items))
-    tree.problems = sorted((moved.get(p, p) for p in tree.problems), key=Problem.sort_key)
+        moved.update(locate(_reread(root, path), items))
+    return [moved.get(p, p) for p in problems]
 
 
 def _reread(root: Path, rel_path: str) -> str:
@@ -536,8 +532,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None) -> Tree:
-    from duchu.checks import run_checks
-
     tree = Tree(root=root)
     found = discover(root)
     tree.problems.extend(found.problems)
@@ -552,6 +546,8 @@ def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None
         else:
             results[rel_path] = hit
     total = len(found.files)
+    if cache is not None:
+        cache.reads += len(misses)
     loaded = _load_files(root, misses, jobs, progress, total - len(misses), total)
     for result in loaded:
         results[result.path] = result
@@ -563,12 +559,57 @@ def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None
         tree.problems.extend(result.problems)
         _store(tree, rel_path, result)
     ballots = _load_appraisals(tree, cache)
+    checked = _checked(tree, cache, found.files, results, ballots)
     if cache is not None:
         cache.keep_only(set(found.files), ballots)
         cache.save()
-    tree.problems.extend(run_checks(tree))
-    _place(tree)
+    problems = _placed(root, tree.problems) + checked
+    tree.problems = sorted(problems, key=Problem.sort_key)
     return tree
+
+
+def _checked(
+    tree: Tree,
+    cache: RecordCache | None,
+    files: list[str],
+    results: dict[str, FileResult],
+    ballots: set[str],
+) -> list[Problem]:
+    """The problems of the checks across files, placed: from the cache when every file was
+    a hit and the files are the very ones the cached problems were found in, else worked
+    out (and remembered)."""
+    from duchu.checks import run_checks
+
+    if cache is None:
+        return _placed(tree.root, run_checks(tree))
+    every_file_hit = cache.reads == 0
+    fingerprint = _fingerprint(files, results, ballots, cache)
+    stored = cache.checks(fingerprint) if every_file_hit else None
+    if stored is not None:
+        owners = set(files) | ballots
+        try:
+            return [problem_from_stored(p, owners) for p in stored]
+        except ValueError:
+            pass  # malformed: work them out again
+    checked = _placed(tree.root, run_checks(tree))
+    cache.put_checks(fingerprint, checked)
+    return checked
+
+
+def _fingerprint(
+    files: list[str], results: dict[str, FileResult], ballots: set[str], cache: RecordCache
+) -> str:
+    """Which files, at which size and time, the checks ran over (ballot files as their
+    cache entries have them: the counts the checks saw)."""
+    digest = hashlib.sha256()
+    for rel_path in files:
+        result = results[rel_path]
+        digest.update(f"{rel_path}\t{result.size}\t{result.mtime_ns}\n".encode())
+    for rel_path in sorted(ballots):
+        entry = cache.ballots.get(rel_path)
+        stat = f"{entry[0]}\t{entry[1]}" if isinstance(entry, list) and len(entry) > 1 else "-"
+        digest.update(f"ballot\t{rel_path}\t{stat}\n".encode())
+    return digest.hexdigest()
 
 
 def _store(tree: Tree, rel_path: str, result: FileResult) -> None:
@@ -671,7 +712,7 @@ def _ballot_counts(
         )
     if entry is not None:
         try:
-            problems = [problem_from_stored(p, rel_path) for p in entry.problems]
+            problems = [problem_from_stored(p, (rel_path,)) for p in entry.problems]
         except ValueError:
             problems = None  # malformed: read the file again
         if problems is not None and entry.counts is None:
@@ -682,6 +723,7 @@ def _ballot_counts(
     counts, problems = read_ballots(
         real, rel_path, subjects=subjects, team=scheme.team, ratings=scheme.ratings
     )
+    cache.reads += 1
     if stat is not None:
         stored = (counts.returned, counts.invalid, counts.by_subject) if counts else None
         cache.put_ballot(

@@ -14,7 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 import duchu.cache
+import duchu.checks
 import duchu.loader
+import duchu.problems
 from duchu.cache import CACHE_DIR, CACHE_FILE
 from duchu.cli import app
 from duchu.loader import Tree, load_tree
@@ -68,8 +70,64 @@ def test_every_broken_fixture_warm_equals_cold(
     cold = load_tree(root)
     load_tree(root, use_cache=True)
     read = _counting_reads(monkeypatch)
+    checked = _counting_checks(monkeypatch)
     assert load_tree(root, use_cache=True) == cold
     assert read == []  # every file came from the cache, problems and all
+    assert checked == []  # and so did the problems of the checks across files
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[Tree]:
+    """The trees the checks across files actually ran over from now on."""
+    ran: list[Tree] = []
+    real = duchu.checks.run_checks
+
+    def counting(tree: Tree) -> list[duchu.problems.Problem]:
+        ran.append(tree)
+        return real(tree)
+
+    monkeypatch.setattr(duchu.checks, "run_checks", counting)
+    return ran
+
+
+def test_checks_run_again_after_any_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change the per-file entries alone would not show -- a unit deleted makes its
+    meetings "unknown unit" -- is seen because the checks' fingerprint changed."""
+    root = _copy(tmp_path, SAMPLE)
+    _warm_equals_cold(root)
+    checked = _counting_checks(monkeypatch)
+    (root / "units" / "zhujian.yaml").unlink()
+    tree = _warm_equals_cold(root)
+    assert len(checked) == 2  # the cold load, the load that refilled the cache; not the warm
+    assert any(p.code == "unknown-unit" for p in tree.problems)
+    checked.clear()
+    ballot = root / "meetings" / "2014-09" / "jiaotong-summary.csv"
+    ballot.write_bytes(ballot.read_bytes() + b"\n")
+    os.utime(ballot, (HOUR_AGO + 60, HOUR_AGO + 60))
+    _warm_equals_cold(root)
+    assert len(checked) == 2  # a ballot file read again: checked again
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.__setitem__("checks", ["0" * 64, []]),  # another fingerprint
+        lambda d: d["checks"].__setitem__(1, [["bad"]]),
+        lambda d: d["checks"].__setitem__(1, "nope"),
+        lambda d: d.__setitem__("checks", "nope"),
+        # a problem planted for a file that is not in the tree
+        lambda d: d["checks"][1].append(
+            ["units/ghost.yaml", "bad-id", "error", [], 1, 1, None, "value", None, [], None]
+        ),
+    ],
+)
+def test_tampered_checks_are_misses(change: object, tmp_path: Path) -> None:
+    root = _copy(tmp_path, SAMPLE)
+    (root / "units" / "zhujian.yaml").unlink()  # so that the checks find problems
+    _age(root)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    _tamper(root, change)
+    assert load_tree(root, use_cache=True) == cold
 
 
 def test_sample_warm_equals_cold_and_reads_nothing(
@@ -111,8 +169,9 @@ def test_edit_delete_and_rename_are_seen(tmp_path: Path, monkeypatch: pytest.Mon
     assert any(m.endswith("zhengwu-talks-renamed") for m in tree.meetings)
     assert not any(m.endswith("zhengwu-talks") for m in tree.meetings)
     stored = json.loads((root / CACHE_DIR / CACHE_FILE).read_bytes().split(b"\n", 1)[1])
-    assert "units/guihua.yaml" not in stored["files"]
-    assert not any(path.endswith("zhengwu-talks.yaml") for path in stored["files"])
+    assert "units/guihua.yaml" not in stored["units"]
+    assert not any(path.endswith("zhengwu-talks.yaml") for path in stored["meetings"])
+    assert any(path.endswith("zhengwu-talks-renamed.yaml") for path in stored["meetings"])
 
 
 def test_a_broken_edit_and_its_fix_are_seen(tmp_path: Path) -> None:
@@ -153,8 +212,10 @@ def test_ballot_file_edits_and_leader_changes_are_seen(tmp_path: Path) -> None:
         b"not a cache at all",
         b"\x00\xff" * 100,
         "垃圾\n{".encode(),
-        b'KEY\n{"files": [], "ballots": {}}',
-        b'KEY\n{"files": {"units/zhujian.yaml": "x"}, "ballots": {}}',
+        b'KEY\n{"files": [], "ballots": {}}',  # the format before
+        b'KEY\n{"campaign": {}, "groups": {}, "units": [], "meetings": {}, "ballots": {}}',
+        b'KEY\n{"campaign": {}, "groups": {}, "units": {"units/zhujian.yaml": "x"}, '
+        b'"meetings": {}, "ballots": {}}',
         b"KEY\n[1, 2, 3]",
         b'KEY\n{"files": {}, "ballots": {}',  # truncated
     ],
@@ -181,7 +242,7 @@ def _tamper(root: Path, change: object) -> None:
 
 
 def _set_record(document: dict, value: object) -> None:  # type: ignore[type-arg]
-    document["files"]["units/zhujian.yaml"][2] = value
+    document["units"]["units/zhujian.yaml"][2] = value
 
 
 @pytest.mark.parametrize(
@@ -190,9 +251,9 @@ def _set_record(document: dict, value: object) -> None:  # type: ignore[type-arg
         lambda d: _set_record(d, {"name": 5, "group": "g2"}),  # the models refuse it
         lambda d: _set_record(d, {"name": "x", "group": "g2", "evil": True}),
         lambda d: _set_record(d, ["not", "a", "mapping"]),
-        lambda d: d["files"]["units/zhujian.yaml"].__setitem__(3, [["bad"]]),
-        lambda d: d["files"]["units/zhujian.yaml"].__setitem__(3, [[1] * 11]),
-        lambda d: d["files"]["units/zhujian.yaml"].pop(),
+        lambda d: d["units"]["units/zhujian.yaml"].__setitem__(3, [["bad"]]),
+        lambda d: d["units"]["units/zhujian.yaml"].__setitem__(3, [[1] * 11]),
+        lambda d: d["units"]["units/zhujian.yaml"].pop(),
         lambda d: next(iter(d["ballots"].values())).__setitem__(5, [1, 2, {"a": {"b": "c"}}]),
         lambda d: next(iter(d["ballots"].values())).__setitem__(6, "nope"),
         # a ballot problem planted for another file
@@ -215,7 +276,7 @@ def test_a_planted_problem_for_another_file_is_refused(tmp_path: Path) -> None:
     load_tree(root, use_cache=True)
 
     def plant(document: dict) -> None:  # type: ignore[type-arg]
-        entry = document["files"]["units/zhujian.yaml"]
+        entry = document["units"]["units/zhujian.yaml"]
         entry[3] = [
             ["units/other.yaml", "bad-id", "error", [], 1, 1, None, "value", None, [], None]
         ]
