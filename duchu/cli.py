@@ -10,6 +10,7 @@ rich) are imported inside the commands, so ``--version`` and ``--help`` start qu
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -169,9 +170,14 @@ def _load(
     no_cache = no_cache or (ctx.obj or {}).get("no_cache") or bool(os.environ.get("DUCHU_NO_CACHE"))
     try:
         with loading_progress(sys.stderr, _safe_lang(ctx, lang), enabled=not quiet) as progress:
-            return load_tree(root, use_cache=not no_cache, progress=progress)
+            tree = load_tree(root, use_cache=not no_cache, progress=progress)
     except NoRecordsError as err:
         raise CommandError("no-records", path=err.path) from None
+    # The tree lives until the command ends and holds no cycles worth collecting: taken out
+    # of the cyclic collector's view, so that the work after loading does not make it walk
+    # a province's records again and again (measured: a third of `status` after loading).
+    gc.freeze()
+    return tree
 
 
 def _load_valid(

@@ -161,6 +161,8 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
     wrappable column (the rightmost of equals), each no narrower than its longest word;
     only then below that, down to a few cells."""
     excess = 2 + sum(widths) + 3 * len(widths) - 1 - total
+    if excess <= 0:
+        return  # it fits: no need to look at every word
     longest_word = [  # headers are never folded: they are the longest "word" of a column
         max(
             [cell_len(column.header)]
