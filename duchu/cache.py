@@ -73,14 +73,6 @@ def _document_adapter() -> TypeAdapter[_Document]:
 
 
 @dataclass
-class FileEntry:
-    size: int
-    mtime_ns: int
-    record: Any  # the validated record (Campaign, Group, Unit, Meeting), or None
-    problems: list[StoredProblem]
-
-
-@dataclass
 class BallotEntry:
     size: int
     mtime_ns: int
@@ -201,13 +193,18 @@ class RecordCache:
             and mtime_ns < self._written_ns
         )
 
-    def file(self, kind: str, rel_path: str, size: int, mtime_ns: int) -> FileEntry | None:
-        """The entry of a record file (its record already validated), if still fresh."""
+    def file(
+        self, kind: str, rel_path: str, size: int, mtime_ns: int
+    ) -> tuple[Any, list[Any]] | None:
+        """The record (validated with the whole file) and stored problems of a record file,
+        if its entry is fresh."""
         entry = self.files[kind].get(rel_path)
-        if not self._fresh(entry, 4, size, mtime_ns):
+        # the document's validation made every entry a 4-tuple
+        if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
-        assert entry is not None  # for mypy: _fresh checked it
-        return FileEntry(size, mtime_ns, entry[2], entry[3])
+        if mtime_ns >= self._written_ns:
+            return None  # changed in the tick the cache was written in, maybe: read again
+        return entry[2], entry[3]
 
     def put_file(
         self,

@@ -115,29 +115,36 @@ def _inside(real: Path, root_real: Path) -> bool:
     return real == root_real or root_real in real.parents
 
 
-def _walk(root: Path, rel: str, recursive: bool, found: Discovered, seen: set[Path]) -> None:
-    folder = root / rel
-    root_real = root.resolve()
+def _walk(
+    root: Path,
+    root_real: Path,
+    rel: str,
+    folder_real: str,
+    recursive: bool,
+    found: Discovered,
+    seen: set[str],
+) -> None:
+    """Record files under ``rel`` (whose real path is ``folder_real``), in name order."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        entries = sorted(os.scandir(f"{root}/{rel}"), key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
         rel_path = f"{rel}/{entry.name}"
+        real = f"{folder_real}/{entry.name}"  # only links need resolving
         if entry.is_symlink():
-            real = Path(os.path.realpath(entry.path))
-            if not _inside(real, root_real):
+            real = os.path.realpath(entry.path)
+            if not _inside(Path(real), root_real):
                 found.problems.append(
-                    problem(rel_path, "outside-tree", line=1, column=1, target=str(real))
+                    problem(rel_path, "outside-tree", line=1, column=1, target=real)
                 )
                 continue
         if entry.is_dir():
-            real = Path(os.path.realpath(entry.path))
             if recursive and real not in seen:
                 seen.add(real)
-                _walk(root, rel_path, recursive, found, seen)
+                _walk(root, root_real, rel_path, real, recursive, found, seen)
         elif entry.name.endswith(".yaml"):
             if entry.is_file():
                 found.files.append(rel_path)
@@ -159,9 +166,13 @@ def discover(root: Path) -> Discovered:
         )
     else:
         found.files.append(CAMPAIGN_FILE)
-    _walk(root, "groups", False, found, set())
-    _walk(root, "units", False, found, set())
-    _walk(root, "meetings", True, found, {(root / "meetings").resolve()})
+    root_real = root.resolve()  # once: resolving walks every folder of the path
+    for folder, recursive in (("groups", False), ("units", False), ("meetings", True)):
+        real = os.path.realpath(root / folder)
+        if not _inside(Path(real), root_real):  # the folder itself a link out of the tree
+            found.problems.append(problem(folder, "outside-tree", line=1, column=1, target=real))
+            continue
+        _walk(root, root_real, folder, real, recursive, found, {real})
     return found
 
 
@@ -463,11 +474,12 @@ def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | No
     entry = cache.file(record_kind(rel_path), rel_path, stat.st_size, stat.st_mtime_ns)
     if entry is None:
         return None
+    record, stored = entry
     try:
-        problems = [problem_from_stored(p, (rel_path,)) for p in entry.problems]
+        problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
     except ValueError:
         return None
-    return FileResult(rel_path, entry.record, problems, stat.st_size, stat.st_mtime_ns)
+    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
 
 
 def _remember(cache: RecordCache, result: FileResult) -> None:

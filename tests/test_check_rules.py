@@ -4,6 +4,7 @@ hand in the case's expected.txt."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,15 @@ def test_symlinks_out_of_the_tree_are_refused_and_not_read(tmp_path: Path) -> No
         "units/c.yaml:1:1: error [outside-tree]",
     ]
     assert "2014-02/again" in load_tree(root).meetings
+
+
+def test_a_record_folder_linked_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "tree")
+    outside = tmp_path / "outside"
+    shutil.move(root / "units", outside)
+    (root / "units").symlink_to(outside)
+    assert "units:1:1: error [outside-tree]" in reported(root)
+    assert load_tree(root).units == {}
 
 
 def test_an_unparsable_ballot_file(tmp_path: Path) -> None:
