@@ -15,9 +15,10 @@ the campaign file changes. The cache lives in ``<root>/.duchu-cache/`` (``duchu 
 git-ignores it, and the folder ignores itself for trees made by hand).
 
 It is JSON, not pickle: a records tree is shared, and loading a planted cache must not run
-code. The whole file is parsed and validated in one pass by pydantic (``validate_json``,
-in Rust) against the record models, so the cache cannot smuggle in a record the models
-would refuse -- and that one pass is also the fastest way to make the records again.
+code. After a header line (magic, format, version, campaign digest) each line holds a part
+of the entries, parsed and validated in one pass by pydantic (``validate_json``, in Rust)
+against the record models, so the cache cannot smuggle in a record the models would refuse
+-- and that pass is also the fastest way to make the records again.
 Anything wrong with it -- unreadable, truncated, foreign, from another version, an entry
 of the wrong shape -- is a miss, and writing it is best effort: a read-only tree simply
 has no cache.
@@ -28,14 +29,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pydantic_core
-from pydantic import ConfigDict, StrictInt, StrictStr, TypeAdapter
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
 from pydantic import dataclasses as pydantic_dataclasses
 
 from duchu import __version__
@@ -44,7 +45,7 @@ from duchu.problems import Problem, Severity
 
 CACHE_DIR = ".duchu-cache"
 CACHE_FILE = "records.json"
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"duchu-cache"
 KINDS = ("campaign", "groups", "units", "meetings")
 
@@ -55,21 +56,35 @@ _Problems = list[list[Any]]  # checked one by one by ``problem_from_stored`` whe
 
 
 @pydantic_dataclasses.dataclass(config=ConfigDict(extra="forbid"), frozen=True)
-class _Document:
-    """The cache file after its header line. A file entry is [size, mtime_ns, record or
-    null, problems]; a ballot entry is checked by hand (``RecordCache.ballot``)."""
+class _Part:
+    """One line of the cache file after its header: some of its entries. A file entry is
+    [size, mtime_ns, record or null, problems]; a ballot entry is checked by hand
+    (``RecordCache.ballot``). The entries come in parts of at most ``PART_SIZE`` so that
+    the parse of one part, which pydantic holds whole while validating it, stays small:
+    one document of a province's cache took 120 MB more at its peak."""
 
-    campaign: dict[StrictStr, tuple[StrictInt, StrictInt, Campaign | None, _Problems]]
-    groups: dict[StrictStr, tuple[StrictInt, StrictInt, Group | None, _Problems]]
-    units: dict[StrictStr, tuple[StrictInt, StrictInt, Unit | None, _Problems]]
-    meetings: dict[StrictStr, tuple[StrictInt, StrictInt, Meeting | None, _Problems]]
-    ballots: dict[StrictStr, list[Any]]
+    campaign: dict[StrictStr, tuple[StrictInt, StrictInt, Campaign | None, _Problems]] = Field(
+        default_factory=dict
+    )
+    groups: dict[StrictStr, tuple[StrictInt, StrictInt, Group | None, _Problems]] = Field(
+        default_factory=dict
+    )
+    units: dict[StrictStr, tuple[StrictInt, StrictInt, Unit | None, _Problems]] = Field(
+        default_factory=dict
+    )
+    meetings: dict[StrictStr, tuple[StrictInt, StrictInt, Meeting | None, _Problems]] = Field(
+        default_factory=dict
+    )
+    ballots: dict[StrictStr, list[Any]] = Field(default_factory=dict)
     checks: tuple[StrictStr, _Problems] | None = None
 
 
+PART_SIZE = 2000
+
+
 @cache
-def _document_adapter() -> TypeAdapter[_Document]:
-    return TypeAdapter(_Document)
+def _part_adapter() -> TypeAdapter[_Part]:
+    return TypeAdapter(_Part)
 
 
 @dataclass
@@ -170,18 +185,24 @@ class RecordCache:
         self._read()
 
     def _read(self) -> None:
+        files: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        ballots: dict[str, list[Any]] = {}
+        checks = None
+        validate = _part_adapter().validate_json
         try:
             self._written_ns = self.path.stat().st_mtime_ns
             with open(self.path, "rb") as handle:
-                header = handle.readline()
-                if header.rstrip(b"\n") != self.key:
+                if handle.readline().rstrip(b"\n") != self.key:
                     return
-                document = _document_adapter().validate_json(handle.read())
+                for line in handle:
+                    part = validate(line)
+                    for kind in KINDS:
+                        files[kind].update(getattr(part, kind))
+                    ballots.update(part.ballots)
+                    checks = part.checks or checks
         except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-            return  # unreadable or foreign: every file is a miss
-        self.files = {kind: getattr(document, kind) for kind in KINDS}
-        self.ballots = document.ballots
-        self.stored_checks = document.checks
+            return  # unreadable, foreign, any part damaged: every file is a miss
+        self.files, self.ballots, self.stored_checks = files, ballots, checks
 
     def _fresh(self, entry: object, fields: int, size: int, mtime_ns: int) -> bool:
         """An entry of the right shape for a file of this size and time, older than the cache."""
@@ -199,7 +220,7 @@ class RecordCache:
         """The record (validated with the whole file) and stored problems of a record file,
         if its entry is fresh."""
         entry = self.files[kind].get(rel_path)
-        # the document's validation made every entry a 4-tuple
+        # validating the file made every entry a 4-tuple
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
         if mtime_ns >= self._written_ns:
@@ -282,14 +303,13 @@ class RecordCache:
         if not self.changed:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-        document = {**self.files, "ballots": self.ballots, "checks": self.stored_checks}
         try:
-            body = pydantic_core.to_json(document)  # records as their fields, in Rust
             self.folder.mkdir(exist_ok=True)
             _mark_folder(self.folder)
             with open(temporary, "wb") as handle:
                 handle.write(self.key + b"\n")
-                handle.write(body)
+                for part in self._parts():
+                    handle.write(pydantic_core.to_json(part) + b"\n")  # records in Rust
             os.replace(temporary, self.path)
         except (OSError, pydantic_core.PydanticSerializationError):
             with contextlib.suppress(OSError):
@@ -297,6 +317,13 @@ class RecordCache:
             return False
         self.changed = False
         return True
+
+    def _parts(self) -> Iterator[dict[str, Any]]:
+        for kind, entries in self.files.items():
+            paths = list(entries)
+            for start in range(0, len(paths), PART_SIZE):
+                yield {kind: {path: entries[path] for path in paths[start : start + PART_SIZE]}}
+        yield {"ballots": self.ballots, "checks": self.stored_checks}
 
 
 def _counts_shape(counts: object) -> bool:

@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -168,7 +169,7 @@ def test_edit_delete_and_rename_are_seen(tmp_path: Path, monkeypatch: pytest.Mon
     tree = _warm_equals_cold(root)
     assert any(m.endswith("zhengwu-talks-renamed") for m in tree.meetings)
     assert not any(m.endswith("zhengwu-talks") for m in tree.meetings)
-    stored = json.loads((root / CACHE_DIR / CACHE_FILE).read_bytes().split(b"\n", 1)[1])
+    stored = _stored(root)
     assert "units/guihua.yaml" not in stored["units"]
     assert not any(path.endswith("zhengwu-talks.yaml") for path in stored["meetings"])
     assert any(path.endswith("zhengwu-talks-renamed.yaml") for path in stored["meetings"])
@@ -233,10 +234,23 @@ def test_corrupt_cache_is_a_miss(
     assert load_tree(root, use_cache=True) == cold and read == []  # rewritten, whole
 
 
+def _stored(root: Path) -> dict[str, Any]:
+    """The cache's entries as one document: its parts (the lines after the header) merged."""
+    document: dict[str, Any] = {}
+    for line in (root / CACHE_DIR / CACHE_FILE).read_bytes().splitlines()[1:]:
+        for key, value in json.loads(line).items():
+            if isinstance(value, dict):
+                document.setdefault(key, {}).update(value)
+            else:
+                document[key] = value
+    return document
+
+
 def _tamper(root: Path, change: object) -> None:
+    """Change the entries, written back as one part (a file of one line is valid too)."""
     path = root / CACHE_DIR / CACHE_FILE
-    header, body = path.read_bytes().split(b"\n", 1)
-    document = json.loads(body)
+    header = path.read_bytes().split(b"\n", 1)[0]
+    document = _stored(root)
     change(document)  # type: ignore[operator]
     path.write_bytes(header + b"\n" + json.dumps(document, ensure_ascii=False).encode())
 
@@ -358,3 +372,28 @@ def test_cli_caches_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.Monke
     (root / CACHE_DIR / CACHE_FILE).unlink()
     runner.invoke(app, ["check", "--records", str(root)])
     assert not (root / CACHE_DIR / CACHE_FILE).exists()
+
+
+def test_a_cache_in_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of two entries: every one read back; one damaged part drops the whole cache;
+    a file cut between parts loses only the entries after the cut (read again)."""
+    monkeypatch.setattr(duchu.cache, "PART_SIZE", 2)
+    root = _copy(tmp_path, SAMPLE)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    path = root / CACHE_DIR / CACHE_FILE
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert len(lines) > 10
+    read = _counting_reads(monkeypatch)
+    assert load_tree(root, use_cache=True) == cold and read == []
+
+    path.write_bytes(b"".join([*lines[:3], b'{"units": {"units/x.yaml": [1]}}\n', *lines[4:]]))
+    assert load_tree(root, use_cache=True) == cold
+    assert len(read) == cold.files - 1  # every record file (the ballot CSV is not one)
+
+    read.clear()
+    path.write_bytes(b"".join(lines[:5]))  # the header and four parts
+    kept = sum(len(entries) for line in lines[1:5] for entries in json.loads(line).values())
+    assert 4 < kept <= 8
+    assert load_tree(root, use_cache=True) == cold
+    assert len(read) == cold.files - 1 - kept
