@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -227,7 +226,19 @@ def _format(value: str, allowed: tuple[str, ...]) -> str:
 
 
 def _print_json(data: object) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """The document as ``json.dumps(data, ensure_ascii=False, indent=2)`` would write it,
+    serialised in Rust by pydantic-core: for a province's tally (90 MB of JSON) the
+    standard library's indenting encoder, in Python, peaked at 1.3 GB and took seconds."""
+    from pydantic_core import to_json
+
+    body = to_json(data, indent=2) + b"\n"
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (some test harnesses, IDE consoles)
+        sys.stdout.write(body.decode())
+    else:
+        binary.write(body)
+        binary.flush()
 
 
 # --- commands -------------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ _UNREADABLE = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """What loading one file gave: its record (None when it failed) and its problems, placed
     at their lines; ``size`` and ``mtime_ns`` are the file's as read, for the cache."""

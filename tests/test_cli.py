@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu import __version__
@@ -165,3 +167,35 @@ def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     assert "check" in result.stdout and "status" in result.stdout
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**62), 2**62)
+    | st.floats(0, 1).map(lambda x: round(x, 4))  # the rates, rounded as CLI.md says
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_json_output_is_what_json_dumps_writes(data: object) -> None:
+    """``--format json`` is written by pydantic-core (fast, lean) yet byte for byte what
+    ``json.dumps(data, ensure_ascii=False, indent=2)`` gives, control characters and all."""
+    import io
+
+    from duchu import cli
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    real = sys.stdout
+    sys.stdout = stream
+    try:
+        cli._print_json(data)
+    finally:
+        sys.stdout = real
+    stream.flush()
+    written = stream.buffer.getvalue()  # type: ignore[attr-defined]
+    assert written == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
