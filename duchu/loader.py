@@ -14,18 +14,14 @@ import dataclasses
 import difflib
 import gc
 import hashlib
-import multiprocessing
-import multiprocessing.context
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -39,7 +35,12 @@ from duchu.cache import (
 )
 from duchu.models import AppraisalScheme, Campaign, Group, Meeting, Unit
 from duchu.problems import Problem, Ref, Severity, problem
-from duchu.yamlio import decode, full_width_colons, locate, parse_yaml
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+# yaml (duchu.yamlio) and multiprocessing are imported where used: a load that the cache
+# answers whole needs neither, and importing them was a tenth of a warm `status`.
 
 # Letters (Chinese too), digits, '-', '_' and '.'; a meeting id has '/'-separated segments.
 ID_PATTERN = re.compile(r"[^\W][\w.-]*|_[\w.-]*")
@@ -351,6 +352,8 @@ def load_file(root: Path, rel_path: str) -> FileResult:
         )
     record, text, problems = _parse_record(kind, raw, rel_path)
     if text is not None and any(p.line == 0 for p in problems):
+        from duchu.yamlio import locate
+
         placed = locate(text, [p for p in problems if p.line == 0])
         problems = [placed.get(p, p) for p in problems]
     return FileResult(rel_path, record, problems, size, mtime_ns)
@@ -360,6 +363,8 @@ def _parse_record(
     kind: str, raw: bytes, rel_path: str
 ) -> tuple[Record | None, str | None, list[Problem]]:
     """A record from the bytes of its file, or the problems that stop it."""
+    from duchu.yamlio import decode, full_width_colons, parse_yaml
+
     text, problems = decode(raw, rel_path)
     if text is None:
         return None, None, problems
@@ -430,6 +435,9 @@ def _load_files(
     chunks = [rel_paths[i : i + _CHUNK] for i in range(0, len(rel_paths), _CHUNK)]
     finished = 0
     if jobs > 1 and len(rel_paths) >= PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
                 for results in pool.map(_load_chunk_to_ship, [root] * len(chunks), chunks):
@@ -449,6 +457,8 @@ def _load_files(
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork starts a worker in milliseconds with duchu already imported; elsewhere, the default
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
@@ -498,12 +508,16 @@ def _placed(root: Path, problems: list[Problem]) -> list[Problem]:
         if item.line == 0:
             pending[item.path].append(item)
     moved: dict[Problem, Problem] = {}
+    if pending:
+        from duchu.yamlio import locate
     for path, items in pending.items():
         moved.update(locate(_reread(root, path), items))
     return [moved.get(p, p) for p in problems]
 
 
 def _reread(root: Path, rel_path: str) -> str:
+    from duchu.yamlio import decode
+
     try:
         text, _ = decode((root / rel_path).read_bytes(), rel_path)
     except OSError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from duchu.dates import Deadline, parse_date, parse_deadline
@@ -70,15 +71,17 @@ class UnitStatus:
     last_change: date | None = None
     stale: bool | None = None
 
-    @property
+    # Asked again and again while sorting and drawing a province's table; the actions of a
+    # unit are settled when its status is made.
+    @cached_property
     def lagging(self) -> bool:
         return any(a.state == "overdue" for a in self.actions)
 
-    @property
+    @cached_property
     def days_overdue(self) -> int:
         return max((a.days_overdue for a in self.actions), default=0)
 
-    @property
+    @cached_property
     def due_soon(self) -> bool:
         return any(a.state == "due_soon" for a in self.actions)
 

@@ -132,7 +132,7 @@ def print_table(
     whole table goes to the console as one ``Text``."""
     cells = [[_lines_of(cell) for cell in row] for row in rows]
     widths = [
-        max([cell_len(column.header), *(cell_len(line) for row in cells for line in row[i][0])])
+        max([_width(column.header), *(_width(line) for row in cells for line in row[i][0])])
         for i, column in enumerate(columns)
     ]
     _fit(widths, columns, console.width, cells)
@@ -167,7 +167,7 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
         max(
             [cell_len(column.header)]
             + [
-                cell_len(p.rstrip())
+                _piece_width(p.rstrip())
                 for row in cells
                 for line in row[i][0]
                 for p in _PIECE.findall(line)
@@ -191,20 +191,40 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
     # still too wide: the terminal wraps the lines
 
 
+_WIDTHS: dict[str, int] = {}  # display widths of the pieces of folded lines, memoised
+
+
+def _width(text: str) -> int:
+    """Display width: rich's ``cell_len``, skipped for printable ASCII (a cell a character)."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+
+
+def _piece_width(piece: str) -> int:
+    """``_width`` of a piece of a line -- a CJK character, a word: few, and seen again and
+    again in a big table (a province's status folds a hundred thousand of them)."""
+    size = _WIDTHS.get(piece)
+    if size is None:
+        size = _width(piece)
+        if len(_WIDTHS) < 100_000:
+            _WIDTHS[piece] = size
+    return size
+
+
 def _fold(line: str, width: int) -> list[str]:
     """A line broken to ``width`` display cells: between words, or anywhere within CJK
     text or a word too long for the column -- folded, never cut."""
-    if cell_len(line) <= width:
+    if len(line) * 2 <= width or _width(line) <= width:  # no character is wider than two
         return [line]
     out: list[str] = []
     current, used = "", 0
     for piece in _PIECE.findall(line):
-        size = cell_len(piece)
-        if used + cell_len(piece.rstrip()) > width and current:
+        size = _piece_width(piece)
+        bare = _piece_width(piece.rstrip()) if piece[-1].isspace() else size
+        if used + bare > width and current:
             out.append(current.rstrip())
             current, used = "", 0
             piece = piece.lstrip()
-            size = cell_len(piece)
+            size = _piece_width(piece)
         while size > width:  # a word wider than the column: fold it by characters
             head, head_size = "", 0
             for char in piece:
@@ -235,7 +255,7 @@ def _row_segments(
         plain = " "
         for i, lines in enumerate(folded):
             text = lines[number] if number < len(lines) else ""
-            pad = " " * max(widths[i] - cell_len(text), 0)
+            pad = " " * max(widths[i] - _width(text), 0)
             left, right = (pad, "") if columns[i].justify == "right" else ("", pad)
             gap = "  " if i < last else " "
             style = row[i][1]
