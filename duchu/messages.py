@@ -490,7 +490,7 @@ def message(key: str, lang: str, /, **args: object) -> str:
     template = entry.get(lang) or entry["zh"]
     if args.get("count") == 1:  # singular forms, where a language has them ("en-one")
         template = entry.get(f"{lang}-one", template)
-    return string.Formatter().vformat(template, (), _Args(args))
+    return template.format_map(_Args(args))  # in C: a province's table formats thousands
 
 
 def fields(key: str, variant: str) -> set[str]:

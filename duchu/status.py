@@ -44,7 +44,7 @@ class PlannedAction:
         return self.action.id
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a province has hundreds of thousands, made in a loop
 class ActionStatus:
     planned: PlannedAction
     state: State

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Literal, TextIO
 
 from rich import box
@@ -129,7 +130,7 @@ def print_table(
     millisecond a row: twenty seconds for the 20,000 units of a province. The cells of
     duchu's big tables are simple -- text of one style, maybe several lines -- so they are
     measured by display width (CJK counts two), folded to fit and padded here, and the
-    whole table goes to the console as one ``Text``."""
+    whole table goes to the console as a list of segments."""
     cells = [[_lines_of(cell) for cell in row] for row in rows]
     widths = [
         max([_width(column.header), *(_width(line) for row in cells for line in row[i][0])])
@@ -166,12 +167,7 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
     longest_word = [  # headers are never folded: they are the longest "word" of a column
         max(
             [cell_len(column.header)]
-            + [
-                _piece_width(p.rstrip())
-                for row in cells
-                for line in row[i][0]
-                for p in _PIECE.findall(line)
-            ]
+            + [_longest_piece(line) for row in cells for line in row[i][0]]
         )
         for i, column in enumerate(columns)
     ]
@@ -210,11 +206,17 @@ def _piece_width(piece: str) -> int:
     return size
 
 
-def _fold(line: str, width: int) -> list[str]:
+@lru_cache(maxsize=65536)  # a big table repeats its lines: "召开动员大会（逾期 3 天）"
+def _longest_piece(line: str) -> int:
+    return max((_piece_width(p.rstrip()) for p in _PIECE.findall(line)), default=0)
+
+
+@lru_cache(maxsize=65536)
+def _fold(line: str, width: int) -> tuple[str, ...]:
     """A line broken to ``width`` display cells: between words, or anywhere within CJK
     text or a word too long for the column -- folded, never cut."""
     if len(line) * 2 <= width or _width(line) <= width:  # no character is wider than two
-        return [line]
+        return (line,)
     out: list[str] = []
     current, used = "", 0
     for piece in _PIECE.findall(line):
@@ -236,7 +238,7 @@ def _fold(line: str, width: int) -> list[str]:
         current, used = current + piece, used + size
     if current.strip() or not out:
         out.append(current.rstrip())
-    return out
+    return tuple(out)
 
 
 def _row_segments(
