@@ -61,7 +61,8 @@ class _Part:
     [size, mtime_ns, record or null, problems]; a ballot entry is checked by hand
     (``RecordCache.ballot``). The entries come in parts of at most ``PART_SIZE`` so that
     the parse of one part, which pydantic holds whole while validating it, stays small:
-    one document of a province's cache took 120 MB more at its peak."""
+    a warm ``status`` of 20,000 units peaked at 903 MB reading one whole document, at
+    488 MB reading parts (``/usr/bin/time -f %M``)."""
 
     campaign: dict[StrictStr, tuple[StrictInt, StrictInt, Campaign | None, _Problems]] = Field(
         default_factory=dict
