@@ -199,3 +199,17 @@ def test_json_output_is_what_json_dumps_writes(data: object) -> None:
     stream.flush()
     written = stream.buffer.getvalue()  # type: ignore[attr-defined]
     assert written == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def test_the_collector_is_given_back_after_a_command() -> None:
+    """Commands pause the cyclic collector after loading (a province's table is made of
+    hundreds of thousands of objects it would walk for nothing); in-process callers get it
+    back as it was, running and with nothing frozen."""
+    import gc
+
+    from tests.conftest import SAMPLE
+
+    assert gc.isenabled()
+    for args in (["status", "--as-of", "2014-06-15"], ["check"], ["tally", "--unit", "nope"]):
+        CliRunner().invoke(app, [*args, "--records", str(SAMPLE)])
+        assert gc.isenabled() and gc.get_freeze_count() == 0
