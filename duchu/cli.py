@@ -114,10 +114,8 @@ def _handled(func: F) -> F:
                 raise
             _fail(message("internal-error", lang, detail=f"{type(err).__name__}: {err}"))
         finally:
-            if not _process_ends_with_command:  # else it would only cost a collection at exit
-                gc.unfreeze()  # as it was before `_load`
-                if collecting:
-                    gc.enable()
+            if collecting and not _process_ends_with_command:  # as it was before `_load`
+                gc.enable()  # (in a process about to end, that would cost a collection)
 
     return wrapper  # type: ignore[return-value]
 
@@ -173,18 +171,18 @@ def _load(
 
     root = _records_root(ctx, records)
     no_cache = no_cache or (ctx.obj or {}).get("no_cache") or bool(os.environ.get("DUCHU_NO_CACHE"))
+    # The tree lives until the command ends, and what the command makes of it -- hundreds of
+    # thousands of short-lived objects for a province's table -- holds no cycles worth
+    # collecting. The cyclic collector walked them all the same: 1.1 s of the 2.6 s that a
+    # 20,000-unit `status` spends after loading. So it is paused from before loading (had
+    # `load_tree` resumed it, its first pass would walk the whole new tree) until the
+    # command ends (`_handled`).
+    gc.disable()
     try:
         with loading_progress(sys.stderr, _safe_lang(ctx, lang), enabled=not quiet) as progress:
             tree = load_tree(root, use_cache=not no_cache, progress=progress)
     except NoRecordsError as err:
         raise CommandError("no-records", path=err.path) from None
-    # The tree lives until the command ends, and what the command makes of it -- hundreds of
-    # thousands of short-lived objects for a province's table -- holds no cycles worth
-    # collecting. The cyclic collector walked them all the same: 1.1 s of the 2.6 s that a
-    # 20,000-unit `status` spends after loading. So until the command ends (`_handled`)
-    # the tree is out of its view and it is paused.
-    gc.freeze()
-    gc.disable()
     return tree
 
 
@@ -633,9 +631,9 @@ def _path_in_tree(target: str, root: Path) -> str:
     raise CommandError("no-such-path", path=target)
 
 
-# Set by ``main``: the process ends when the command does, so the collector's state (see
-# `_load`) need not be given back -- giving it back made the interpreter collect the whole
-# tree at exit (40 ms at 2,000 units). Embedders and tests get it back.
+# Set by ``main``: the process ends when the command does, so the collector (paused by
+# `_load`) need not be resumed -- resuming it made the interpreter collect the whole tree
+# at exit (40 ms at 2,000 units). Embedders and tests get it back.
 _process_ends_with_command = False
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -201,15 +202,25 @@ def test_json_output_is_what_json_dumps_writes(data: object) -> None:
     assert written == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def test_the_collector_is_given_back_after_a_command() -> None:
-    """Commands pause the cyclic collector after loading (a province's table is made of
+def test_the_collector_is_given_back_after_a_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands pause the cyclic collector from loading on (a province's table is made of
     hundreds of thousands of objects it would walk for nothing); in-process callers get it
-    back as it was, running and with nothing frozen."""
+    back as it was."""
     import gc
 
+    import duchu.status
     from tests.conftest import SAMPLE
 
+    seen = []
+    real = duchu.status.unit_status
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duchu.status, "unit_status", spying)
     assert gc.isenabled()
     for args in (["status", "--as-of", "2014-06-15"], ["check"], ["tally", "--unit", "nope"]):
         CliRunner().invoke(app, [*args, "--records", str(SAMPLE)])
         assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert seen == [False]  # paused while `status` worked
