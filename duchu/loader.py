@@ -507,9 +507,11 @@ def _placed(root: Path, problems: list[Problem]) -> list[Problem]:
     for item in problems:
         if item.line == 0:
             pending[item.path].append(item)
+    if not pending:
+        return problems
+    from duchu.yamlio import locate
+
     moved: dict[Problem, Problem] = {}
-    if pending:
-        from duchu.yamlio import locate
     for path, items in pending.items():
         moved.update(locate(_reread(root, path), items))
     return [moved.get(p, p) for p in problems]

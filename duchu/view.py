@@ -187,23 +187,16 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
     # still too wide: the terminal wraps the lines
 
 
-_WIDTHS: dict[str, int] = {}  # display widths of the pieces of folded lines, memoised
-
-
 def _width(text: str) -> int:
     """Display width: rich's ``cell_len``, skipped for printable ASCII (a cell a character)."""
     return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
+@lru_cache(maxsize=65536)
 def _piece_width(piece: str) -> int:
     """``_width`` of a piece of a line -- a CJK character, a word: few, and seen again and
     again in a big table (a province's status folds a hundred thousand of them)."""
-    size = _WIDTHS.get(piece)
-    if size is None:
-        size = _width(piece)
-        if len(_WIDTHS) < 100_000:
-            _WIDTHS[piece] = size
-    return size
+    return _width(piece)
 
 
 @lru_cache(maxsize=65536)  # a big table repeats its lines: "召开动员大会（逾期 3 天）"
