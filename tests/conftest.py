@@ -12,13 +12,21 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BASE = FIXTURES / "base"
 BROKEN = FIXTURES / "broken"
 SAMPLE = Path(__file__).parent.parent / "records"
+# A cache duchu left in a tree (the README's quick start runs `status` on records/ first)
+# is not part of it: copies leave it behind.
+_NOT_THE_TREE = shutil.ignore_patterns(".duchu-cache")
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A copy of a records tree (links kept as links), without duchu's cache."""
+    return Path(shutil.copytree(source, target, symlinks=True, ignore=_NOT_THE_TREE))
 
 
 def build_tree(
     target: Path, overlay: Path | None = None, files: dict[str, str] | None = None
 ) -> Path:
     """The base fixture tree, with a broken case's files (and ``files``) laid over it."""
-    shutil.copytree(BASE, target)
+    copy_tree(BASE, target)
     if overlay is not None:
         for source in overlay.rglob("*"):
             if source.is_file() and source.name != "expected.txt":

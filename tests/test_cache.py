@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from duchu.cache import CACHE_DIR, CACHE_FILE
 from duchu.cli import app
 from duchu.loader import Tree, load_tree
 
-from .conftest import BROKEN, SAMPLE, build_tree
+from .conftest import BROKEN, SAMPLE, build_tree, copy_tree
 
 HOUR_AGO = time.time() - 3600
 
@@ -57,7 +56,7 @@ def _warm_equals_cold(root: Path) -> Tree:
 
 def _copy(tmp_path: Path, source: Path) -> Path:
     root = tmp_path / "tree"
-    shutil.copytree(source, root, symlinks=True)
+    copy_tree(source, root)
     _age(root)
     return root
 

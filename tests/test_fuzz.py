@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli import app
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, copy_tree
 
 EXAMPLES = int(os.environ.get("DUCHU_FUZZ_EXAMPLES", "120"))
 FILES = sorted(
@@ -167,7 +166,7 @@ def mutations(draw: st.DrawFn) -> tuple[str, bytes]:
 
 @pytest.fixture(scope="module")
 def work_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return Path(shutil.copytree(SAMPLE, tmp_path_factory.mktemp("fuzz") / "records"))
+    return copy_tree(SAMPLE, tmp_path_factory.mktemp("fuzz") / "records")
 
 
 @settings(

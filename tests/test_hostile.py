@@ -4,21 +4,20 @@ read, nothing is written where it should not be, and every refusal is one line, 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from duchu.cli import app
-from tests.conftest import SAMPLE, build_tree
+from tests.conftest import SAMPLE, build_tree, copy_tree
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(SAMPLE, tmp_path / "records"))
+    return copy_tree(SAMPLE, tmp_path / "records")
 
 
 def test_a_template_cannot_include_a_file_outside_the_tree(sample: Path, tmp_path: Path) -> None:

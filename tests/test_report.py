@@ -3,7 +3,6 @@ laid out after GB/T 9704-2012, and writing whole or not at all."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from docx.shared import Mm, Pt
 from typer.testing import CliRunner
 
 from duchu.cli import app
-from tests.conftest import SAMPLE, write_tree
+from tests.conftest import SAMPLE, copy_tree, write_tree
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,7 +22,7 @@ GOLDEN = Path(__file__).parent / "golden"
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A copy of the sample outside any git repository (so the provenance line is fixed)."""
-    return Path(shutil.copytree(SAMPLE, tmp_path / "records"))
+    return copy_tree(SAMPLE, tmp_path / "records")
 
 
 def report(root: Path, *args: str) -> tuple[int, str, str]:
@@ -67,7 +66,7 @@ def test_the_last_phase_and_a_lagging_unit(sample: Path) -> None:
 def test_provenance_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> None:
     import subprocess
 
-    root = Path(shutil.copytree(SAMPLE, tmp_path / "records"))
+    root = copy_tree(SAMPLE, tmp_path / "records")
     env_git = ["git", "-c", "user.name=张某", "-c", "user.email=z@example.cn"]
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run([*env_git, "add", "."], cwd=root, check=True)
