@@ -35,3 +35,54 @@ class GitFailedError(DuchuError):
 
 class ScaffoldError(DuchuError):
     """``duchu init`` or ``duchu new`` cannot write what was asked."""
+
+
+class GitNotInstalledError(NotAGitRepositoryError):
+    """git is not installed (not on PATH). A kind of ``NotAGitRepositoryError``, so whatever
+    goes on without git (a report's provenance line) still does; its own words say why."""
+
+    def __init__(self, path: Path) -> None:
+        DuchuError.__init__(self, "git-not-installed")
+        self.path = path
+
+
+class UnsafeRepositoryError(DuchuError):
+    """git refuses the repository: it belongs to another user ("dubious ownership") and is
+    not listed in ``safe.directory``. duchu never overrides that: the user decides."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("git-unsafe-repo", path=path)
+        self.path = path
+
+
+class NoCommitsError(DuchuError):
+    """The repository has no commits yet, so there is no committed state to read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("git-no-commits", path=path)
+        self.path = path
+
+
+class BeforeFirstCommitError(DuchuError):
+    """``--known`` on a day before the branch's first commit: nothing was known yet."""
+
+    def __init__(self, day: object, first: object) -> None:
+        super().__init__("known-before-first-commit", day=day, first=first)
+        self.day = day
+        self.first = first
+
+
+class ShallowHistoryError(DuchuError):
+    """``--known`` in a shallow clone whose history stops before ``day``."""
+
+    def __init__(self, day: object) -> None:
+        super().__init__("known-shallow", day=day)
+        self.day = day
+
+
+class GitObjectMissingError(DuchuError):
+    """An object a commit names is not in the repository (a partial or damaged clone)."""
+
+    def __init__(self, object_id: str) -> None:
+        super().__init__("git-object-missing", object=object_id)
+        self.object_id = object_id

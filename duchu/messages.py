@@ -181,6 +181,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "未知的会议类型 '{kind}'（现有：{kinds}）",
         "en": "unknown meeting kind '{kind}' (kinds: {kinds})",
     },
+    "meeting-no-unit": {
+        "zh": (
+            "会议记录没有写明单位：请写 unit（一个单位）、units（几个单位）"
+            "或 group（督导组的全部单位）之一"
+        ),
+        "en": (
+            "the meeting names no unit: give one of unit (one unit), units (several) "
+            "or group (all of a group's units)"
+        ),
+    },
+    "meeting-unit-twice": {
+        "zh": "{other} 和 {key} 只能写一个",
+        "en": "give {other} or {key}, not both",
+    },
+    "duplicate-unit": {
+        "zh": "单位 '{unit}' 重复列出",
+        "en": "unit '{unit}' is listed twice",
+    },
+    "appraisal-several-units": {
+        "zh": "民主评议只能属于一个单位的会议：几个单位一起开的会请按单位分别记录评议",
+        "en": (
+            "an appraisal belongs to a meeting of one unit: "
+            "record each unit's appraisal in its own meeting"
+        ),
+    },
     "not-a-member": {
         "zh": "{name} 不是督导组 {group} 的成员",
         "en": "{name} is not a member of group {group}",
@@ -297,6 +322,29 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{option} 只能是 {choices}，不能是 '{value}'",
         "en": "{option} must be one of {choices}, not '{value}'",
     },
+    "no-such-name": {
+        "zh": "没有{what}“{text}”（可选：{candidates}）",
+        "en": "no {what} '{text}' (candidates: {candidates})",
+    },
+    "no-such-name-none": {"zh": "没有{what}“{text}”", "en": "no {what} '{text}'"},
+    "ambiguous-name": {
+        "zh": "“{text}”可指多个{what}：{candidates}；请用 id 指定",
+        "en": "'{text}' names more than one {what}: {candidates}; give the id",
+    },
+    "what-name-unit": {"zh": "单位", "en": "unit"},
+    "what-name-group": {"zh": "督导组", "en": "group"},
+    "what-name-phase": {"zh": "环节", "en": "phase"},
+    "what-name-action": {"zh": "规定动作", "en": "action"},
+    "what-name-kind": {"zh": "会议类型", "en": "meeting kind"},
+    "name-with-id": {"zh": "{name}（{id}）", "en": "{name} ({id})"},
+    "by-group-excludes": {
+        "zh": "--by group 按督导组汇总，不能与 {option} 同用",
+        "en": "--by group sums up by group and cannot be used with {option}",
+    },
+    "known-no-records": {
+        "zh": "提交 {commit} 中的 {path} 没有 campaign.yaml，不是记录目录",
+        "en": "{path} holds no campaign.yaml in commit {commit}: not a records tree",
+    },
     "no-such-group": {"zh": "没有督导组 '{id}'", "en": "no group '{id}'"},
     "no-such-unit": {"zh": "没有单位 '{id}'", "en": "no unit '{id}'"},
     "no-such-phase": {"zh": "没有环节 '{id}'", "en": "no phase '{id}'"},
@@ -368,11 +416,81 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "下一步：cd {path} && duchu check && git add . && git commit -m 建立记录库",
         "en": "next: cd {path} && duchu check && git add . && git commit -m 'start records'",
     },
+    "init-empty-next": {
+        "zh": "下一步：\n"
+        "  cd {path}\n"
+        "  编辑 campaign.yaml：活动名称、年份、各环节的规定动作和时限\n"
+        "  duchu new group g1 --name 市委第一督导组 --leader 张某 --members 张某,赵某,钱某\n"
+        "  duchu new unit fagaiwei --group g1 --name 市发展和改革委员会 --short 市发改委\n"
+        "  duchu check && git add . && git commit -m 建立记录库",
+        "en": "next:\n"
+        "  cd {path}\n"
+        "  edit campaign.yaml: the campaign's name, year, phases, actions and deadlines\n"
+        "  duchu new group g1 --name 市委第一督导组 --leader 张某 --members 张某,赵某,钱某\n"
+        "  duchu new unit fagaiwei --group g1 --name 市发展和改革委员会 --short 市发改委\n"
+        "  duchu check && git add . && git commit -m 'start records'",
+    },
+    "record-exists": {
+        "zh": "{path} 已存在，不会覆盖",
+        "en": "{path} exists and is never overwritten",
+    },
+    "empty-value": {
+        "zh": "{option} 不能为空",
+        "en": "{option} must not be empty",
+    },
+    "bad-text": {
+        "zh": "{option} 含有控制字符或双向控制字符 {code_point}，不能写入记录",
+        "en": "{option} holds a control or bidirectional character {code_point}: not written",
+    },
+    "group-name-taken": {
+        "zh": "督导组名称 '{name}' 已被 {id} 使用：名称须唯一，才能代替 id 使用",
+        "en": "group name '{name}' is already {id}'s: names must be unique to stand for ids",
+    },
+    "unit-name-taken": {
+        "zh": "单位名称 '{name}' 已被 {id} 使用：名称须唯一，才能代替 id 使用",
+        "en": "unit name '{name}' is already {id}'s: names must be unique to stand for ids",
+    },
+    "scaffold-unreadable": {
+        "zh": "{path} 写出后无法原样读回，未写入（请报告这个问题）",
+        "en": "{path} would not read back as written: nothing written (please report this)",
+    },
+    "unit-name-is-id": {
+        "zh": "未给出 --name：单位名称暂写为 '{id}'，"
+        "请在 {path} 中改为全称（或删除后用 --name 重建）",
+        "en": "no --name given: the unit is named '{id}' for now; "
+        "put its full name in {path} (or delete it and give --name)",
+    },
     "not-a-git-repo": {
         "zh": "{path} 不在 git 仓库中：此功能需要 git（可先运行 git init）",
         "en": "{path} is not in a git repository: this needs git (try git init)",
     },
     "git-failed": {"zh": "git 出错：{detail}", "en": "git failed: {detail}"},
+    "git-not-installed": {
+        "zh": "找不到 git 程序：此功能需要先安装 git",
+        "en": "git is not installed: this needs git",
+    },
+    "git-unsafe-repo": {
+        "zh": "git 拒绝读取 {path}：仓库属于另一个用户。"
+        "确认可信后运行 git config --global --add safe.directory {path}",
+        "en": "git refuses to read {path}: the repository belongs to another user; "
+        "if you trust it: git config --global --add safe.directory {path}",
+    },
+    "git-no-commits": {
+        "zh": "{path} 的 git 仓库还没有任何提交",
+        "en": "the git repository at {path} has no commits yet",
+    },
+    "git-object-missing": {
+        "zh": "git 仓库缺少对象 {object}（部分克隆或仓库已损坏）",
+        "en": "the git repository lacks object {object} (a partial clone, or damaged)",
+    },
+    "known-before-first-commit": {
+        "zh": "{day} 早于第一次提交（{first}）：那天还没有提交的记录",
+        "en": "{day} is before the first commit ({first}): nothing was committed by then",
+    },
+    "known-shallow": {
+        "zh": "浅克隆缺少 {day} 之前的历史：请先运行 git fetch --unshallow",
+        "en": "this shallow clone lacks the history before {day}: run git fetch --unshallow",
+    },
     "bad-date-option": {
         "zh": "{option} 的日期 '{text}' 无效：{reason}",
         "en": "{option} date '{text}' is not valid: {reason}",
@@ -412,6 +530,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "版式文件 {file} 有误：{detail}",
         "en": "layout file {file} is not valid: {detail}",
     },
+    "no-groups": {
+        "zh": "记录中还没有督导组：先用 duchu new group 建立",
+        "en": "the records have no group yet: add one with duchu new group",
+    },
     "report-needs-group": {
         "zh": "记录中有多个督导组，请用 --group 指定（现有：{groups}）",
         "en": "the records have several groups: choose one with --group ({groups})",
@@ -436,6 +558,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "截至 {as_of}：{units} 个单位，{lagging} 个滞后",
         "en": "As of {as_of}: {units} units, {lagging} lagging",
     },
+    "office-title": {
+        "zh": "截至 {as_of}：{groups} 个督导组、{units} 个单位，{lagging} 个单位滞后{known}",
+        "en": "As of {as_of}: {groups} groups, {units} units, {lagging} lagging{known}",
+    },
+    "office-known": {
+        "zh": "（按当日已提交的记录 {commit}）",
+        "en": " (as committed by that day: {commit})",
+    },
+    "office-none": {"zh": "没有督导组", "en": "no groups"},
+    "col-units-lagging": {"zh": "滞后/\n单位", "en": "Lagging/\nunits"},
+    "col-days-overdue-2": {"zh": "逾期\n天数", "en": "Days\noverdue"},
+    "col-last-change-2": {"zh": "最近\n更新", "en": "Last\nchange"},
+    "col-owed": {"zh": "应\n完成", "en": "Due"},
+    "col-on-time": {"zh": "按时", "en": "On time"},
+    "col-late-short": {"zh": "逾期\n完成", "en": "Late"},
+    "col-overdue-short": {"zh": "未\n完成", "en": "Over-\ndue"},
+    "col-done-share": {"zh": "完成\n率", "en": "Done"},
+    "col-attended": {"zh": "督查\n次数", "en": "Visits"},
+    "col-report-delay": {"zh": "上报\n用时", "en": "Report\ndelay"},
+    "office-legend": {
+        "zh": (
+            "督查次数：督导组出席的会议和检查（截至当日）；"
+            "上报用时：从会议日期到记录提交的天数，中位数/最长。"
+        ),
+        "en": (
+            "Visits: meetings and checks the group attended (to date); report delay: "
+            "days from a meeting to the commit of its record, median/longest."
+        ),
+    },
+    "report-delay-days": {"zh": "{median}/{max}天", "en": "{median}/{max} d"},
+    "office-lagging-units": {"zh": "滞后单位", "en": "Lagging units"},
     "col-unit": {"zh": "单位", "en": "Unit"},
     "col-group": {"zh": "督导组", "en": "Group"},
     "col-state": {"zh": "状态", "en": "State"},
