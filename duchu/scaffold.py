@@ -5,6 +5,13 @@ and of two ``duchu new`` racing for one path exactly one wins. What is written i
 written -- ``duchu check`` passes on it -- and filled from what the records already know.
 The pre-commit hook checks what is being committed (the index, exported to a temporary
 folder), not the edits left unstaged.
+
+Records made from what a user typed or the records hold (names, leaders, members) are
+written by a YAML emitter, never by pasting text into a template: a name such as
+``[试点] 市局: #1`` must come back as exactly that name, not as a list, a mapping or a
+comment. Each record is read back before it is written (and again from the disk after),
+and anything that would not come back exactly, or that ``duchu check`` would refuse, is
+refused instead of written.
 """
 
 from __future__ import annotations
@@ -13,25 +20,29 @@ import os
 import shlex
 import stat
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from duchu.errors import ScaffoldError
 from duchu.gitrepo import hooks_folder, init_repository
 from duchu.loader import CAMPAIGN_FILE, ID_PATTERN, Tree
+from duchu.models import Group, Meeting, MeetingKind, Unit
 
 CACHE_FOLDER = ".duchu-cache"
 
 
-def write_new(path: Path, text: str) -> None:
-    """Create ``path`` with ``text``; refuse if it exists (atomically, by the OS)."""
+def write_new(path: Path, text: str, exists: str = "file-exists") -> None:
+    """Create ``path`` with ``text``; refuse (with the message ``exists``) if it exists,
+    atomically, by the OS."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
-        raise ScaffoldError("file-exists", path=path) from None
+        raise ScaffoldError(exists, path=path) from None
 
 
 # --- duchu init ----------------------------------------------------------------------------------
@@ -156,9 +167,15 @@ def _holds_anything(folder: Path) -> bool:
     return folder.exists() and any(entry.name != ".git" for entry in folder.iterdir())
 
 
-def init_tree(target: Path, python: str = sys.executable) -> list[str]:
-    """Write a small working records tree into an empty or new folder, make it a git
-    repository and install the pre-commit hook. Returns the files written."""
+# `duchu init --empty`: what an office starts its own tree from -- the campaign to adapt, and
+# nothing of the example's groups, units and meetings to delete again.
+EMPTY_FILES = (CAMPAIGN_FILE, ".gitignore")
+
+
+def init_tree(target: Path, python: str = sys.executable, *, empty: bool = False) -> list[str]:
+    """Write a small working records tree into an empty or new folder (with ``empty``, the
+    campaign alone), make it a git repository and install the pre-commit hook. Returns
+    the files written."""
     if (target / CAMPAIGN_FILE).exists():
         raise ScaffoldError("init-has-records", path=target)
     if target.exists() and not target.is_dir():
@@ -168,6 +185,8 @@ def init_tree(target: Path, python: str = sys.executable) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for rel, text in INIT_FILES.items():
+        if empty and rel not in EMPTY_FILES:
+            continue
         write_new(target / rel, text)
         written.append(rel)
     if not (target / ".git").exists():
@@ -190,76 +209,315 @@ class Written:
     rel: str
 
 
+# Names, leaders and members are text to be shown and printed; RECORDS.md refuses control
+# characters (C0 but the newline of multi-line fields, DEL, C1) and bidirectional
+# overrides, which can make a name look like another on a screen or in a document. What
+# `check` would refuse is refused here, naming the option it came from.
+_FORBIDDEN = frozenset(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+
+def clean_text(option: str, value: str) -> str:
+    """``value`` as given, or a ScaffoldError when a record may not hold it."""
+    if not value.strip():
+        raise ScaffoldError("empty-value", option=option)
+    for char in value:
+        if ord(char) in _FORBIDDEN:
+            raise ScaffoldError("bad-text", option=option, code_point=f"U+{ord(char):04X}")
+    return value
+
+
+def split_names(option: str, value: str) -> list[str]:
+    """Names given as one option: separated by ',', '，' or '、' (as people type lists in
+    Chinese), blanks around them dropped, each once, in the order given."""
+    names: list[str] = []
+    for part in value.replace("，", ",").replace("、", ",").split(","):
+        name = part.strip()
+        if name and name not in names:
+            names.append(clean_text(option, name))
+    if not names:
+        raise ScaffoldError("empty-value", option=option)
+    return names
+
+
+# Where `new` looks up the things its options name, by id. The command line turns a name
+# typed where an id goes into the id first (CLI.md 1.1); these stay the one place that
+# says which ids exist.
+def find_group(tree: Tree, group_id: str) -> Group:
+    group = tree.groups.get(group_id)
+    if group is None:
+        raise ScaffoldError("no-such-group", id=group_id)
+    return group
+
+
+def find_unit(tree: Tree, unit_id: str) -> Unit:
+    unit = tree.units.get(unit_id)
+    if unit is None:
+        raise ScaffoldError("no-such-unit", id=unit_id)
+    return unit
+
+
+def find_kind(tree: Tree, kind: str) -> MeetingKind:
+    campaign = tree.campaign
+    assert campaign is not None
+    found = campaign.meeting_kinds.get(kind)
+    if found is None:
+        raise ScaffoldError("unknown-kind", kind=kind, kinds=", ".join(campaign.meeting_kinds))
+    return found
+
+
+def _new_id(ident: str) -> str:
+    if not ID_PATTERN.fullmatch(ident):
+        raise ScaffoldError("bad-id", id=ident)
+    return ident
+
+
+def _free(tree: Tree, rel: str) -> str:
+    """``rel``, when no record is there yet: said before anything else about the record,
+    so that running one command twice says "exists", not that its name is taken."""
+    if (tree.root / rel).exists():
+        raise ScaffoldError(_exists_message(rel), path=tree.root / rel)
+    return rel
+
+
+def _exists_message(rel: str) -> str:
+    # a meeting's file name is the user's to choose (--name); a group's or unit's is its id
+    return "file-exists" if rel.startswith("meetings/") else "record-exists"
+
+
+def _unique_name(tree: Tree, kind: str, name: str) -> None:
+    """A new group's or unit's name must not be another's: names stand for ids on the
+    command line only while exactly one thing has them."""
+    if kind == "group":
+        taken = {g.name: gid for gid, g in tree.groups.items()}
+    else:
+        taken = {n: uid for uid, u in tree.units.items() for n in (u.name, u.short) if n}
+    if name in taken:
+        raise ScaffoldError(f"{kind}-name-taken", name=name, id=taken[name])
+
+
+# --- emitting records ---
+
+
+class Guidance(str):
+    """A comment line written above the next key: our own words, never a user's."""
+
+
+Item = tuple[str, Any] | Guidance
+
+
+class _Block(dict[str, Any]):
+    """A record's top-level mapping: always in block style, one key a line."""
+
+
+def _dumper() -> type[Any]:
+    import yaml
+
+    from duchu.yamlio import RecordLoader
+
+    class RecordDumper(yaml.SafeDumper):
+        """PyYAML's safe emitter, resolving plain scalars as duchu reads them: with no
+        timestamps, so ``2014-02-26`` is written plain (as people write it) and still
+        read as the text it is; everything else (``010``, ``yes``, ``1:30``, ``~``) is
+        quoted exactly when a plain scalar would read as something else."""
+
+        yaml_implicit_resolvers = RecordLoader.yaml_implicit_resolvers
+
+    def block(dumper: yaml.SafeDumper, data: _Block) -> yaml.Node:
+        return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=False)
+
+    RecordDumper.add_representer(_Block, block)
+    return RecordDumper
+
+
+def render(items: Iterable[Item]) -> tuple[str, dict[str, Any]]:
+    """A record's text and the data it must read back as. Each key is emitted on its own
+    (block style, lists and mappings of plain values in flow style as people write
+    ``members: [张某, 赵某]``), so a guidance comment can stand between keys on a line of
+    its own, where no value can reach it."""
+    import yaml
+
+    dumper = _dumper()
+    pieces: list[str] = []
+    data: dict[str, Any] = {}
+    for item in items:
+        if isinstance(item, Guidance):
+            assert "\n" not in item and "\r" not in item
+            pieces.append(f"# {item}\n")
+            continue
+        key, value = item
+        data[key] = value
+        pieces.append(
+            yaml.dump(
+                _Block({key: value}),
+                Dumper=dumper,
+                allow_unicode=True,
+                sort_keys=False,
+                default_flow_style=None,
+                width=1 << 16,  # never fold a long name over two lines
+            )
+        )
+    return "".join(pieces), data
+
+
+def _model(kind: str) -> type[Any]:
+    return {"groups": Group, "units": Unit, "meetings": Meeting}[kind]
+
+
+def _verify(text: str, data: dict[str, Any], rel: str) -> Any:
+    """The record ``text`` reads back as through duchu's own reader -- the same data, valid
+    -- or a ScaffoldError: nothing that would not come back exactly is written."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from duchu.yamlio import parse_yaml
+
+    parsed = parse_yaml(text, rel)
+    if parsed.problems or parsed.data != data:
+        raise ScaffoldError("scaffold-unreadable", path=rel)
+    try:
+        return TypeAdapter(_model(rel.split("/", 1)[0])).validate_python(parsed.data)
+    except ValidationError as err:
+        raise ScaffoldError("scaffold-unreadable", path=rel) from err
+
+
+def _write_record(tree: Tree, rel: str, items: Iterable[Item]) -> Written:
+    """Emit, verify, create exclusively, and read back from the disk as ``check`` reads it;
+    a file that does not read back as intended is removed again."""
+    from duchu.loader import load_file
+
+    text, data = render(items)
+    expected = _verify(text, data, rel)
+    path = tree.root / rel
+    write_new(path, text, _exists_message(rel))
+    result = load_file(tree.root, rel)
+    if result.record != expected or any(p.severity == "error" for p in result.problems):
+        path.unlink()
+        raise ScaffoldError("scaffold-unreadable", path=rel)
+    return Written(path, rel)
+
+
+# --- the records `new` writes ---
+
+
+def new_group(
+    tree: Tree,
+    group_id: str,
+    name: str,
+    leader: str,
+    members: list[str] | None = None,
+    order: int | None = None,
+) -> Written:
+    """A group file ``groups/<id>.yaml``. The leader is a member of the group (RECORDS.md
+    lists them among the members): one left out of ``members`` is put first."""
+    rel = _free(tree, f"groups/{_new_id(group_id)}.yaml")
+    name = clean_text("--name", name)
+    leader = clean_text("--leader", leader)
+    _unique_name(tree, "group", name)
+    people = [clean_text("--members", m) for m in members or []]
+    if leader not in people:
+        people.insert(0, leader)
+    items: list[Item] = [("name", name), ("leader", leader), ("members", people)]
+    if order is not None:
+        items.append(("order", order))
+    else:
+        items.append(Guidance("order: 在活动办报表中的排序（数字，如 1），可不写"))
+    items += [
+        Guidance("accounts: git 服务器上可修改本组记录的账号，如 [zhangmou]，可不写"),
+        Guidance("本组自己的规定动作完成情况：事项 id: 日期，如 group_plan: 2014-02-18"),
+        ("done", {}),
+    ]
+    return _write_record(tree, rel, items)
+
+
+def new_unit(
+    tree: Tree,
+    unit_id: str,
+    group: str,
+    name: str | None = None,
+    *,
+    short: str | None = None,
+    order: int | None = None,
+    category: str | None = None,
+) -> Written:
+    """A unit file ``units/<id>.yaml`` in ``group``, valid as written. Without ``name`` the
+    unit is named by its id, for the user to correct (the command line says so)."""
+    find_group(tree, group)
+    rel = _free(tree, f"units/{_new_id(unit_id)}.yaml")
+    shown = clean_text("--name", name) if name is not None else unit_id
+    _unique_name(tree, "unit", shown)
+    items: list[Item] = [("name", shown)]
+    if short is not None:
+        short = clean_text("--short", short)
+        _unique_name(tree, "unit", short)
+        items.append(("short", short))
+    else:
+        items.append(Guidance("short: 简称，用于表格，如 市发改委"))
+    if order is not None:
+        items.append(("order", order))
+    else:
+        items.append(Guidance("order: 在本组单位中的排序（数字，如 3），可不写"))
+    items.append(("group", group))
+    if category is not None:
+        items.append(("category", clean_text("--category", category)))
+    else:
+        items.append(
+            Guidance("category: 单位类别，如 窗口服务单位（规定动作的 applies_to 按它区分）")
+        )
+    items += [
+        Guidance("领导班子成员，按排序，如："),
+        Guidance("  - {name: 王某, post: 党组书记、主任}"),
+        ("leaders", []),
+        Guidance("会议之外完成的规定动作：事项 id: 日期，如 plan: 2014-02-20"),
+        ("done", {}),
+    ]
+    return _write_record(tree, rel, items)
+
+
+def _members_first_leader(group: Group | None) -> list[str]:
+    if group is None:
+        return []
+    leader = [group.leader] if group.leader else []
+    return [*leader, *(m for m in group.members if m not in leader)]
+
+
 def new_meeting(tree: Tree, unit_id: str, kind: str, day: date, name: str | None = None) -> Written:
     """A meeting file at ``meetings/YYYY-MM/<unit>-<kind>.yaml`` (or ``<name>.yaml``),
     with the group's members to keep or strike and, when the kind takes an appraisal, the
     team and the unit's leaders as subjects with every rating at zero."""
     campaign = tree.campaign
     assert campaign is not None
-    unit = tree.units.get(unit_id)
-    if unit is None:
-        raise ScaffoldError("no-such-unit", id=unit_id)
-    meeting_kind = campaign.meeting_kinds.get(kind)
-    if meeting_kind is None:
-        raise ScaffoldError("unknown-kind", kind=kind, kinds=", ".join(campaign.meeting_kinds))
-    stem = name or f"{unit_id}-{kind}"
-    if not ID_PATTERN.fullmatch(stem):
-        raise ScaffoldError("bad-id", id=stem)
-    rel = f"meetings/{day:%Y-%m}/{stem}.yaml"
-    group = tree.groups.get(unit.group)
-    members = [
-        *([group.leader] if group and group.leader else []),
-        *(m for m in (group.members if group else []) if m != (group.leader if group else None)),
-    ]
-    lines = [
-        f"date: {day.isoformat()}",
-        f"unit: {unit_id}",
-        f"kind: {kind}",
-        f"title: {unit.label}{meeting_kind.name}",
-        f"attended_by: [{', '.join(members)}]    # 督导组成员：只保留实际到会的",
-        "absent: []                  # 缺席的班子成员，如 - {name: 李某, reason: 出差}",
-        "notes: |",
-        "  ",
+    unit = find_unit(tree, unit_id)
+    meeting_kind = find_kind(tree, kind)
+    stem = _new_id(name or f"{unit_id}-{kind}")
+    items: list[Item] = [
+        ("date", day.isoformat()),
+        ("unit", unit_id),
+        ("kind", kind),
+        ("title", f"{unit.label}{meeting_kind.name}"),
+        Guidance("督导组成员：只保留实际到会的"),
+        ("attended_by", _members_first_leader(tree.groups.get(unit.group))),
+        Guidance("缺席的班子成员及原因，如 - {name: 李某, reason: 出差}"),
+        ("absent", []),
+        Guidance("people: 谈话、座谈、走访的人次（如 12），可不写"),
+        Guidance("notes: 会议情况；多行时写 notes: | 后另起一行，每行缩进两格"),
     ]
     if meeting_kind.appraisal:
         scheme = campaign.appraisal
-        zeros = ", ".join(f"{rating}: 0" for rating in scheme.ratings)
-        lines += [
-            "appraisal:                  # 民主评议：填写张数和票数，或改用 ballots: 文件名.csv",
-            "  distributed: 0",
-            "  returned: 0",
-            "  invalid: 0",
-            "  counts:",
-            *(
-                f"    {subject}: {{{zeros}}}"
-                for subject in [scheme.team, *(leader.name for leader in unit.leaders)]
+        subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
+        items += [
+            Guidance("民主评议：填写张数和各等次票数，或改用 ballots: 文件名.csv"),
+            (
+                "appraisal",
+                {
+                    "distributed": 0,
+                    "returned": 0,
+                    "invalid": 0,
+                    "counts": {s: dict.fromkeys(scheme.ratings, 0) for s in subjects},
+                },
             ),
         ]
-    write_new(tree.root / rel, "\n".join(lines) + "\n")
-    return Written(tree.root / rel, rel)
-
-
-def new_unit(tree: Tree, unit_id: str, group: str, name: str | None = None) -> Written:
-    """A unit file ``units/<id>.yaml`` in ``group``, valid as written."""
-    if group not in tree.groups:
-        raise ScaffoldError("no-such-group", id=group)
-    if not ID_PATTERN.fullmatch(unit_id):
-        raise ScaffoldError("bad-id", id=unit_id)
-    rel = f"units/{unit_id}.yaml"
-    text = "\n".join(
-        [
-            f"name: {name or unit_id}",
-            f"group: {group}",
-            "# short: 简称，用于表格",
-            "# category: 单位类别，用于 applies_to",
-            "leaders:                    # 领导班子成员，按排序，如 - {name: 王某, post: 党组书记}",
-            "  []",
-            "done: {}                    # 会议之外完成的规定动作：事项 id: 日期",
-            "",
-        ]
-    )
-    write_new(tree.root / rel, text)
-    return Written(tree.root / rel, rel)
+    return _write_record(tree, f"meetings/{day:%Y-%m}/{stem}.yaml", items)
 
 
 def relative(path: Path) -> str:
