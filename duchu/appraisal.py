@@ -10,9 +10,11 @@ fixed, not guessed. Rates are exact fractions; rounding is for display only.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import IO
 
 from duchu.problems import Problem, problem
 
@@ -112,7 +114,7 @@ def _cell_columns(raw_line: str, cells: list[str]) -> list[int]:
 
 
 def read_ballots(
-    path: Path,
+    path: Path | bytes,
     rel_path: str,
     *,
     subjects: list[str],
@@ -126,7 +128,7 @@ def read_ballots(
     problems: list[Problem] = []
     known_subjects = set(subjects)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 -- closed below
+        handle = _open_text(path)
     except OSError as err:
         return None, [problem(rel_path, "ballots-missing", line=1, column=1, file=err.filename)]
     bad_cells: list[tuple[int, int, int, str, str]] = []  # line, index, form, subject, value
@@ -220,14 +222,14 @@ def read_ballots(
 
 
 def _cell_problems(
-    path: Path, rel_path: str, bad_cells: list[tuple[int, int, int, str, str]], ratings: str
+    path: Path | bytes, rel_path: str, bad_cells: list[tuple[int, int, int, str, str]], ratings: str
 ) -> list[Problem]:
     """``ballot-cell`` problems, each at the column where its cell starts on its line."""
     if not bad_cells:
         return []
     wanted = {line for line, *_ in bad_cells}
     raw_lines: dict[int, str] = {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with _open_text(path) as handle:
         for number, text in enumerate(handle, start=1):
             if number in wanted:
                 raw_lines[number] = text.rstrip("\r\n")
@@ -254,9 +256,18 @@ def _cell_problems(
     return found
 
 
-def _looks_gbk(path: Path) -> bool:
+def _open_text(source: Path | bytes) -> IO[str]:
+    """A ballot file as text: a file on disk, or the bytes of a committed one (``--known``),
+    read alike."""
+    if isinstance(source, bytes):
+        return io.TextIOWrapper(io.BytesIO(source), encoding="utf-8-sig", newline="")
+    return open(source, encoding="utf-8-sig", newline="")
+
+
+def _looks_gbk(path: Path | bytes) -> bool:
     try:
-        path.read_bytes()[: 1 << 16].decode("gbk")
+        raw = path if isinstance(path, bytes) else path.read_bytes()
+        raw[: 1 << 16].decode("gbk")
     except (UnicodeDecodeError, OSError):
         return False
     return True

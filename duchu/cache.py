@@ -45,7 +45,7 @@ from duchu.problems import Problem, Severity
 
 CACHE_DIR = ".duchu-cache"
 CACHE_FILE = "records.json"
-FORMAT = 3
+FORMAT = 4  # 4: meetings of several units, order, accounts (RECORDS.md 1.1)
 _MAGIC = b"duchu-cache"
 KINDS = ("campaign", "groups", "units", "meetings")
 
@@ -168,12 +168,30 @@ def cache_key(campaign_bytes: bytes | None) -> bytes:
     return b"%s %d %s %s" % (_MAGIC, FORMAT, __version__.encode(), digest.encode())
 
 
+def user_cache_folder(root: Path, purpose: str) -> Path:
+    """The folder of ``purpose`` for the records tree at ``root`` in the user's cache
+    (RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu``, one folder per
+    tree, named by a digest of its real path -- outside the tree, so a tree that is copied
+    or received carries no cache to trust."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    home = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:24]
+    return home / "duchu" / digest / purpose
+
+
 class RecordCache:
     """The entries of one records tree's cache, read at the start of a load and written at
     its end when anything changed."""
 
-    def __init__(self, root: Path, key: bytes) -> None:
-        self.folder = root / CACHE_DIR
+    def __init__(
+        self, root: Path, key: bytes, *, folder: Path | None = None, racy: bool = True
+    ) -> None:
+        # ``folder``: elsewhere than in the tree (the ``--known`` cache, keyed by blob ids);
+        # ``racy``: whether an entry's time can fall in the tick the cache was written in
+        # (file times can; a blob's stamp is its content and never changes)
+        self.folder = folder if folder is not None else root / CACHE_DIR
+        self.outside_tree = folder is not None
+        self.racy = racy
         self.path = self.folder / CACHE_FILE
         self.key = key
         # kind -> path -> [size, mtime_ns, record, problems]
@@ -212,7 +230,7 @@ class RecordCache:
             and len(entry) == fields
             and entry[0] == size
             and entry[1] == mtime_ns
-            and mtime_ns < self._written_ns
+            and (not self.racy or mtime_ns < self._written_ns)
         )
 
     def file(
@@ -224,7 +242,7 @@ class RecordCache:
         # validating the file made every entry a 4-tuple
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
-        if mtime_ns >= self._written_ns:
+        if self.racy and mtime_ns >= self._written_ns:
             return None  # changed in the tick the cache was written in, maybe: read again
         return entry[2], entry[3]
 
@@ -305,7 +323,8 @@ class RecordCache:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
         try:
-            self.folder.mkdir(exist_ok=True)
+            # a cache folder of the user's own, made private; in a tree, the folder only
+            self.folder.mkdir(parents=self.outside_tree, exist_ok=True, mode=0o700)
             _mark_folder(self.folder)
             with open(temporary, "wb") as handle:
                 handle.write(self.key + b"\n")

@@ -321,18 +321,19 @@ def check_unit_findings(tree: Tree) -> Iterator[Problem]:
 
 
 def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
-    """A meeting names a real date, a known unit and kind, and the right people and actions."""
+    """A meeting names a real date, its unit(s), a known kind, and the right people and
+    actions."""
     campaign = tree.campaign
     unit_actions = unit_action_ids(campaign) if campaign else None
     unit_ids = tree.unit_ids  # a fresh set per access: taken once, not per meeting
+    group_ids = tree.group_ids
     year = _year(tree)
     for meeting_id, meeting in tree.meetings.items():
         path = meeting_path(meeting_id)
         found = _date_problem(path, ("date",), meeting.date, year, deadline=False)
         if found:
             yield found
-        if meeting.unit not in unit_ids:
-            yield problem(path, "unknown-unit", loc=("unit",), unit=meeting.unit)
+        yield from _whose_problems(path, meeting, unit_ids, group_ids)
         if campaign is not None and meeting.kind not in campaign.meeting_kinds:
             yield problem(
                 path,
@@ -352,26 +353,77 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
                         what=Ref("what-unit-action"),
                         actions=_names(unit_actions),
                     )
-        unit = tree.units.get(meeting.unit)
-        if unit is None:
-            continue
-        yield from _people_problems(tree, path, meeting, unit)
+        units = [tree.units[uid] for uid in tree.meeting_units.get(meeting_id, ())]
+        if units:
+            yield from _people_problems(tree, path, meeting, units)
 
 
-def _people_problems(tree: Tree, path: str, meeting: Meeting, unit: Unit) -> Iterator[Problem]:
-    group = tree.groups.get(unit.group)
-    if group is not None:
-        members = set(group.members) | ({group.leader} if group.leader else set())
+_WHOSE_KEYS = ("unit", "units", "group")
+
+
+def _whose_problems(
+    path: str, meeting: Meeting, unit_ids: set[str], group_ids: set[str]
+) -> Iterator[Problem]:
+    """Exactly one of ``unit``, ``units`` and ``group`` says whose meeting it is, and it
+    names units (a group) the records have."""
+    given = [key for key in _WHOSE_KEYS if getattr(meeting, key) is not None]
+    if not given:
+        yield problem(path, "meeting-no-unit", loc=(), anchor="parent")
+        return
+    for key in given[1:]:
+        yield problem(path, "meeting-unit-twice", loc=(key,), anchor="key", key=key, other=given[0])
+    if meeting.unit is not None and meeting.unit not in unit_ids:
+        yield problem(path, "unknown-unit", loc=("unit",), unit=meeting.unit)
+    if meeting.units is not None:
+        if not meeting.units:
+            yield problem(path, "expect-list", loc=("units",))
+        seen: set[str] = set()
+        for index, uid in enumerate(meeting.units):
+            if uid not in unit_ids:
+                yield problem(path, "unknown-unit", loc=("units", index), unit=uid)
+            elif uid in seen:
+                yield problem(
+                    path,
+                    "duplicate-unit",
+                    loc=("units", index),
+                    severity=Severity.WARNING,
+                    unit=uid,
+                )
+            seen.add(uid)
+    if meeting.group is not None and meeting.group not in group_ids:
+        yield problem(
+            path, "unknown-group", loc=("group",), group=meeting.group, groups=_names(group_ids)
+        )
+    if meeting.appraisal is not None and meeting.unit is None:
+        yield problem(path, "appraisal-several-units", loc=("appraisal",), anchor="key")
+
+
+def _people_problems(
+    tree: Tree, path: str, meeting: Meeting, units: list[Unit]
+) -> Iterator[Problem]:
+    groups = [
+        g for g in (tree.groups.get(gid) for gid in dict.fromkeys(u.group for u in units)) if g
+    ]
+    if groups:
+        members = {name for g in groups for name in (*g.members, *([g.leader] if g.leader else []))}
         for index, name in enumerate(meeting.attended_by):
             if name not in members:
                 yield problem(
-                    path, "not-a-member", loc=("attended_by", index), name=name, group=group.name
+                    path,
+                    "not-a-member",
+                    loc=("attended_by", index),
+                    name=name,
+                    group="、".join(g.name for g in groups),
                 )
-    leaders = {leader.name for leader in unit.leaders}
+    leaders = {leader.name for unit in units for leader in unit.leaders}
     for index, absence in enumerate(meeting.absent):
         if absence.name not in leaders:
             yield problem(
-                path, "not-a-leader", loc=("absent", index), name=absence.name, unit=unit.name
+                path,
+                "not-a-leader",
+                loc=("absent", index),
+                name=absence.name,
+                unit="、".join(unit.name for unit in units),
             )
         if not (absence.reason or "").strip():
             yield problem(
@@ -427,7 +479,7 @@ def check_meeting_appraisal(tree: Tree) -> Iterator[Problem]:
         yield from _count_problems(
             path,
             meeting,
-            tree.units.get(meeting.unit),
+            tree.units.get(meeting.unit) if meeting.unit is not None else None,
             counts,
             from_ballots=appraisal.ballots is not None,
             ratings=scheme.ratings,

@@ -14,6 +14,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -55,6 +56,13 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="以此日期为“今天” / judge as of this date", show_default=False),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="text|json")]
+KnownOption = Annotated[
+    bool,
+    typer.Option(
+        "--known",
+        help="按截至该日已提交到 git 的记录判断（活动办当日所知）/ as committed by the as-of date",
+    ),
+]
 NoCacheOption = Annotated[
     bool,
     typer.Option(
@@ -200,6 +208,115 @@ def _load_valid(
     return tree
 
 
+@dataclass
+class Judged:
+    """What a judging command works from: the tree, the as-of date, and -- with
+    ``--known`` -- the commit it was read from."""
+
+    tree: Tree
+    day: date
+    known_commit: str | None = None
+
+
+def _judged(
+    ctx: typer.Context,
+    records: Path | None,
+    *,
+    as_of: str | None,
+    known: bool,
+    no_cache: bool = False,
+    quiet: bool = False,
+    lang: str | None = None,
+) -> Judged:
+    """The valid tree and the as-of date; with ``known``, the tree as committed on that
+    date (CLI.md ``--known``), read from git's objects and never checked out."""
+    if not known:
+        tree = _load_valid(ctx, records, no_cache, quiet, lang)
+        return Judged(tree, _as_of(as_of, tree))
+    from duchu.cache import user_cache_folder
+    from duchu.gitrepo import known_commit
+    from duchu.loader import CAMPAIGN_FILE, NoRecordsError, load_known_tree
+
+    root = _records_root(ctx, records)
+    try:  # a full date needs no year: the campaign file is read only for one like 4月1日
+        day = _day_from_text(as_of, None)
+    except CommandError:
+        day = _day_from_text(as_of, _campaign_year(root / CAMPAIGN_FILE))
+    commit = known_commit(root, day)
+    use_cache = not (
+        no_cache or (ctx.obj or {}).get("no_cache") or os.environ.get("DUCHU_NO_CACHE")
+    )
+    gc.disable()  # as in `_load`: nothing to collect until the command ends
+    try:
+        tree = load_known_tree(
+            root, commit, cache_folder=user_cache_folder(root, "known") if use_cache else None
+        )
+    except NoRecordsError as err:
+        raise CommandError("known-no-records", path=err.path, commit=commit[:8]) from None
+    if tree.errors() or tree.campaign is None:
+        raise TreeHasErrors(tree)
+    return Judged(tree, day, commit)
+
+
+def _campaign_year(path: Path) -> int | None:
+    """The campaign's year, for a date like 4月1日 typed before the tree is loaded; None
+    when the file cannot tell (then only full dates are understood)."""
+    from duchu.loader import load_file
+
+    if not path.is_file():
+        return None
+    record = load_file(path.parent, path.name).record
+    year = getattr(record, "year", None)
+    return year if isinstance(year, int) else None
+
+
+def _day_from_text(text: str | None, year: int | None) -> date:
+    if text is None:
+        return date.today()  # with `_as_of`, the only places duchu reads the clock
+    from duchu.dates import DateError, parse_date
+
+    try:
+        return parse_date(text, year)
+    except DateError as err:
+        raise CommandError(
+            "bad-date-option", option="--as-of", text=text, reason=Ref(err.reason)
+        ) from None
+
+
+def _resolved(tree: Tree, kind: str, text: str | None, lang: str) -> str | None:
+    """The id a user meant by ``text`` -- an id, or a name or short name (CLI.md 1.1) --
+    or exit 2 naming the candidates as 名称（id）."""
+    if text is None:
+        return None
+    from duchu.names import NameLookupError, resolve
+
+    try:
+        return resolve(tree, kind, text)  # type: ignore[arg-type]
+    except NameLookupError as err:
+        candidates = "、" if lang == "zh" else ", "
+        listed = candidates.join(
+            message("name-with-id", lang, name=name, id=ident) for name, ident in err.candidates
+        )
+        what = Ref(f"what-name-{err.kind}")
+        if err.ambiguous:
+            raise CommandError("ambiguous-name", what=what, text=text, candidates=listed) from None
+        if not listed:
+            raise CommandError("no-such-name-none", what=what, text=text) from None
+        raise CommandError("no-such-name", what=what, text=text, candidates=listed) from None
+
+
+def _file_dates(judged: Judged) -> Any:
+    """When each file was added and last changed, by the commits up to the as-of date
+    (from the known commit with ``--known``); None outside git."""
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import file_dates
+
+    try:
+        return file_dates(judged.tree.root, judged.day, start=judged.known_commit)
+    except NotAGitRepositoryError:
+        return None
+
+
 def _as_of(text: str | None, tree: Tree) -> date:
     if text is None:
         return date.today()  # the one place duchu reads the clock
@@ -279,10 +396,14 @@ def check(
 def status(
     ctx: typer.Context,
     as_of: AsOfOption = None,
+    by: Annotated[
+        str,
+        typer.Option("--by", help="unit：逐个单位；group：逐个督导组（活动办）/ unit|group"),
+    ] = "unit",
     show_all: Annotated[bool, typer.Option("--all", help="显示全部单位 / every unit")] = False,
-    group: Annotated[str | None, typer.Option("--group", help="督导组 id")] = None,
-    phase: Annotated[str | None, typer.Option("--phase", help="环节 id")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="单位 id")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="督导组 id 或名称")] = None,
+    phase: Annotated[str | None, typer.Option("--phase", help="环节 id 或名称")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位 id 或名称")] = None,
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="overdue|due_soon", show_default=False)
     ] = None,
@@ -295,25 +416,55 @@ def status(
             help="标出超过这么多天未更新的单位（git）/ mark units unchanged for DAYS",
         ),
     ] = None,
+    known: KnownOption = False,
     output_format: FormatOption = "text",
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
     """哪些单位滞后 / which units are lagging, as of a date."""
-    from duchu.status import UnknownIdError, status_json, unit_status
+    from duchu.status import status_json, unit_status
 
     language = _start(ctx, lang, output_format)
     if fail_on is not None and fail_on not in ("overdue", "due_soon"):
         raise CommandError(
             "bad-choice", option="--fail-on", choices="overdue|due_soon", value=fail_on
         )
-    tree = _load_valid(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
-    day = _as_of(as_of, tree)
-    try:
-        report = unit_status(tree, day, group=group, phase=phase, unit=unit)
-    except UnknownIdError as err:
-        raise CommandError(f"no-such-{err.kind}", id=err.ident) from None
+    if by not in ("unit", "group"):
+        raise CommandError("bad-choice", option="--by", choices="unit|group", value=by)
+    if by == "group" and (unit is not None or stale is not None):
+        raise CommandError("by-group-excludes", option="--unit" if unit is not None else "--stale")
+    judged = _judged(
+        ctx,
+        records,
+        as_of=as_of,
+        known=known,
+        no_cache=no_cache,
+        quiet=output_format == "json",
+        lang=lang,
+    )
+    tree, day = judged.tree, judged.day
+    report = unit_status(
+        tree,
+        day,
+        group=_resolved(tree, "group", group, language),
+        phase=_resolved(tree, "phase", phase, language),
+        unit=_resolved(tree, "unit", unit, language),
+    )
+    failing = fail_on is not None and report.any_unit_in(fail_on)  # type: ignore[arg-type]
+    if by == "group":
+        from duchu.office import office_json, office_rollup
+
+        office = office_rollup(
+            tree, report, _file_dates(judged), known=known, commit=judged.known_commit
+        )
+        if output_format == "json":
+            _print_json(office_json(office))
+        else:
+            from duchu.view import console_for, print_office
+
+            print_office(console_for(), office, lang=language)
+        raise typer.Exit(1 if failing else 0)
     if stale is not None:
         from duchu.gitrepo import last_changes
         from duchu.loader import unit_files
@@ -340,7 +491,6 @@ def status(
             group_names=group_names,
             detail=unit is not None,
         )
-    failing = fail_on is not None and report.any_unit_in(fail_on)  # type: ignore[arg-type]
     raise typer.Exit(1 if failing else 0)
 
 
@@ -352,12 +502,16 @@ def tally(
         list[str] | None,
         typer.Argument(help="会议 id（默认：全部有评议的会议）/ meeting ids", show_default=False),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="单位 id")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="会议类型 / meeting kind")] = None,
-    group: Annotated[str | None, typer.Option("--group", help="督导组 id")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位 id 或名称")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="会议类型 id 或名称 / meeting kind")
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="督导组 id 或名称")] = None,
     compare: Annotated[
         bool, typer.Option("--compare", help="首次与末次评议对比 / first vs last appraisal")
     ] = False,
+    as_of: AsOfOption = None,
+    known: KnownOption = False,
     output_format: FormatOption = "text",
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
@@ -373,17 +527,30 @@ def tally(
     )
 
     language = _start(ctx, lang, output_format)
-    tree = _load_valid(ctx, records, no_cache, quiet=output_format == "json", lang=lang)
+    judged = _judged(
+        ctx,
+        records,
+        as_of=as_of,
+        known=known,
+        no_cache=no_cache,
+        quiet=output_format == "json",
+        lang=lang,
+    )
+    tree = judged.tree
     campaign = tree.campaign
     assert campaign is not None
-    if unit is not None and unit not in tree.units:
-        raise CommandError("no-such-unit", id=unit)
-    if group is not None and group not in tree.groups:
-        raise CommandError("no-such-group", id=group)
-    if kind is not None and kind not in campaign.meeting_kinds:
-        raise CommandError("unknown-kind", kind=kind, kinds=", ".join(campaign.meeting_kinds))
+    unit = _resolved(tree, "unit", unit, language)
+    group = _resolved(tree, "group", group, language)
+    kind = _resolved(tree, "kind", kind, language)
     try:
-        tallies = tally_meetings(tree, meetings or (), unit=unit, kind=kind, group=group)
+        tallies = tally_meetings(
+            tree,
+            meetings or (),
+            unit=unit,
+            kind=kind,
+            group=group,
+            until=judged.day if as_of is not None or known else None,
+        )
     except UnknownMeetingError as err:
         raise CommandError(
             "meeting-no-appraisal" if err.exists else "no-such-meeting", id=err.ident
@@ -430,9 +597,13 @@ def tally(
 @_handled
 def report(
     ctx: typer.Context,
-    phase: Annotated[str, typer.Option("--phase", help="环节 id / phase id")],
-    group: Annotated[str | None, typer.Option("--group", help="督导组 id")] = None,
+    phase: Annotated[str, typer.Option("--phase", help="环节 id 或名称 / phase")],
+    group: Annotated[
+        str | None,
+        typer.Option("--group", help="督导组 id 或名称（不写：多个组时为活动办通报）"),
+    ] = None,
     as_of: AsOfOption = None,
+    known: KnownOption = False,
     output_format: Annotated[
         str | None,
         typer.Option("--format", help="md|docx（默认按 -o 的扩展名）", show_default=False),
@@ -449,12 +620,12 @@ def report(
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
-    """起草督导工作总结（Markdown 或公文格式 DOCX）/ draft a phase summary."""
+    """起草督导工作总结或活动办通报（Markdown 或 DOCX 公文）/ draft a summary or circular."""
     from duchu.errors import NotAGitRepositoryError
     from duchu.gitrepo import head_state
     from duchu.report import Provenance, report_context
     from duchu.status import UnknownIdError
-    from duchu.templating import DEFAULT_TEMPLATE, find_template_file, render
+    from duchu.templating import CIRCULAR_TEMPLATE, DEFAULT_TEMPLATE, find_template_file, render
 
     language = _lang(ctx, lang)
     if output_format is None:
@@ -462,22 +633,40 @@ def report(
     _format(output_format, ("md", "docx"))
     if output_format == "docx" and output is None:
         raise CommandError("docx-needs-output")
-    tree = _load_valid(ctx, records, no_cache, lang=lang)
-    day = _as_of(as_of, tree)
+    judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
+    tree, day = judged.tree, judged.day
+    phase_id = _resolved(tree, "phase", phase, language)
+    group_id = _resolved(tree, "group", group, language)
+    if judged.known_commit is not None:
+        provenance = Provenance(commit=judged.known_commit, dirty=False, in_git=True)
+    else:
+        try:
+            commit, dirty = head_state(tree.root)
+            provenance = Provenance(commit=commit, dirty=dirty, in_git=True)
+        except NotAGitRepositoryError:
+            provenance = Provenance()
+    assert phase_id is not None
+    circular = group_id is None and len(tree.groups) > 1
     try:
-        commit, dirty = head_state(tree.root)
-        provenance = Provenance(commit=commit, dirty=dirty, in_git=True)
-    except NotAGitRepositoryError:
-        provenance = Provenance()
-    try:
-        context = report_context(tree, phase, group, day, provenance)
+        if circular:
+            from duchu.circular import circular_context
+
+            context = circular_context(
+                tree,
+                phase_id,
+                day,
+                provenance,
+                _file_dates(judged),
+                known_commit=judged.known_commit,
+            )
+        else:
+            context = report_context(tree, phase_id, group_id, day, provenance)
     except UnknownIdError as err:
         if err.kind == "group" and not err.ident:
-            raise CommandError(
-                "report-needs-group", groups=", ".join(sorted(tree.groups))
-            ) from None
+            raise CommandError("no-groups") from None
         raise CommandError(f"no-such-{err.kind}", id=err.ident) from None
-    markdown = render(tree.root, template or DEFAULT_TEMPLATE, context)
+    default = CIRCULAR_TEMPLATE if circular else DEFAULT_TEMPLATE
+    markdown = render(tree.root, template or default, context)
     if output_format == "docx":
         from duchu.docx_writer import load_layout, markdown_to_docx, write_atomically
 
@@ -499,30 +688,66 @@ def report(
 
 # --- init, new, log ---------------------------------------------------------------------------
 
+# Every --help below ends with examples (an epilog: Typer shows it after the options); `\b`
+# keeps the example lines as they are instead of folding them into one paragraph.
+INIT_EXAMPLES = """\b
+例 / examples:
+  duchu init 督导记录              一个督导组、两个单位的示例记录
+  duchu init 活动办记录 --empty    只有活动方案，再用 duchu new 添加
+  duchu init records --empty --lang en
+"""
 
-@app.command()
+
+@app.command(epilog=INIT_EXAMPLES)
 @_handled
 def init(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="新的或空的文件夹 / a new or empty folder")],
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="只写活动方案，不写示例督导组、单位和会议 / the campaign only, no examples",
+        ),
+    ] = False,
     lang: LangOption = None,
 ) -> None:
-    """建立记录库：示例记录、git 仓库和提交前检查 / start a records repository."""
+    """建立记录库 / start a records repository.
+
+    写入示例记录（--empty：只写活动方案），建立 git 仓库，安装提交前检查。
+    Example records (--empty: the campaign only), a git repository and its hook.
+    """
     from duchu.scaffold import init_tree
 
     language = _lang(ctx, lang)
-    written = init_tree(folder)
+    written = init_tree(folder, empty=empty)
     typer.echo(message("init-done", language, path=folder, files=len(written)))
-    typer.echo(message("init-next", language, path=folder))
+    typer.echo(message("init-empty-next" if empty else "init-next", language, path=folder))
 
 
+NEW_EXAMPLES = """\b
+例 / examples:
+  duchu new group g1 --name 市委第一督导组 --leader 蒋某 --members 沈某,曹某
+  duchu new unit jiaoyu --group g1 --name 市教育局 --order 1
+  duchu new meeting --unit jiaoyu --kind mobilization --date 2014-02-20
+"""
 new_app = typer.Typer(
-    help="新建记录文件（不覆盖已有文件）/ scaffold a record", no_args_is_help=True
+    help="新建记录文件（不覆盖已有文件）/ scaffold a record",
+    epilog=NEW_EXAMPLES,
+    no_args_is_help=True,
 )
 app.add_typer(new_app, name="new")
 
+NEW_MEETING_EXAMPLES = """\b
+例 / examples:
+  duchu new meeting --unit fagaiwei --kind mobilization --date 2014-02-26
+  duchu new meeting --unit jiaotong --kind talk --date 2014年3月6日
+  duchu new meeting --unit fagaiwei --kind visit --date 2014-03-21 \\
+      --name fagaiwei-study-visit
+"""
 
-@new_app.command("meeting")
+
+@new_app.command("meeting", epilog=NEW_MEETING_EXAMPLES)
 @_handled
 def new_meeting_command(
     ctx: typer.Context,
@@ -537,7 +762,12 @@ def new_meeting_command(
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
-    """新建会议记录 meetings/YYYY-MM/<单位>-<类型>.yaml / a new meeting record."""
+    """新建会议记录 / a new meeting record.
+
+    写入 meetings/YYYY-MM/<单位>-<类型>.yaml（或 --name 给的文件名），
+    督导组成员和单位领导班子（评议对象）已按记录填好。
+    Filled from the records: the group's members, the unit's leaders as subjects.
+    """
     from duchu.scaffold import new_meeting, relative
 
     _lang(ctx, lang)
@@ -547,7 +777,17 @@ def new_meeting_command(
     typer.echo(relative(written.path))
 
 
-@new_app.command("unit")
+NEW_UNIT_EXAMPLES = """\b
+例 / examples:
+  duchu new unit fagaiwei --group g2 --name 市发展和改革委员会 \\
+      --short 市发改委 --order 3
+  duchu new unit jiaotong --group g2 --name 市交通运输局 \\
+      --category 窗口服务单位
+  duchu new unit minzheng --group g1     名称暂为 id，稍后在文件中补全称
+"""
+
+
+@new_app.command("unit", epilog=NEW_UNIT_EXAMPLES)
 @_handled
 def new_unit_command(
     ctx: typer.Context,
@@ -556,16 +796,84 @@ def new_unit_command(
     name: Annotated[
         str | None, typer.Option("--name", help="单位全称 / full name", show_default=False)
     ] = None,
+    short: Annotated[
+        str | None,
+        typer.Option("--short", help="简称，用于表格 / short name", show_default=False),
+    ] = None,
+    order: Annotated[
+        int | None,
+        typer.Option("--order", min=1, help="排序 / official order", show_default=False),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="单位类别 / category (applies_to)", show_default=False),
+    ] = None,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
 ) -> None:
-    """新建单位记录 units/<id>.yaml / a new unit record."""
+    """新建单位记录 / a new unit record.
+
+    写入 units/<id>.yaml。未给 --name 时名称暂写为 id，并提示补全称。
+    Without --name the unit is named by its id until its full name is written.
+    """
     from duchu.scaffold import new_unit, relative
+
+    language = _lang(ctx, lang)
+    tree = _load_valid(ctx, records, no_cache, lang=lang)
+    written = new_unit(tree, unit_id, group, name, short=short, order=order, category=category)
+    typer.echo(relative(written.path))
+    if name is None:  # a unit named by its id would stand so in every table and report
+        typer.echo(
+            message("unit-name-is-id", language, id=unit_id, path=relative(written.path)),
+            err=True,
+        )
+
+
+NEW_GROUP_EXAMPLES = """\b
+例 / examples:
+  duchu new group g1 --name 市委第一督导组 --leader 蒋某 --order 1
+  duchu new group g3 --name 市委第三督导组 --leader 曾某 \\
+      --members 萧某,田某 --order 3
+  duchu new group xianzhi6 --name 县直第六督导组 --leader 王某 \\
+      --members 李某、刘某
+"""
+
+
+@new_app.command("group", epilog=NEW_GROUP_EXAMPLES)
+@_handled
+def new_group_command(
+    ctx: typer.Context,
+    group_id: Annotated[str, typer.Argument(help="督导组 id（文件名）/ group id")],
+    name: Annotated[str, typer.Option("--name", help="督导组名称 / the group's name")],
+    leader: Annotated[str, typer.Option("--leader", help="组长 / the group's leader")],
+    members: Annotated[
+        str | None,
+        typer.Option(
+            "--members",
+            help="成员，用逗号或顿号分隔；未列组长时自动加在最前 / members, comma-separated",
+            show_default=False,
+        ),
+    ] = None,
+    order: Annotated[
+        int | None,
+        typer.Option("--order", min=1, help="排序 / order in office tables", show_default=False),
+    ] = None,
+    no_cache: NoCacheOption = False,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """新建督导组记录 / a new group record.
+
+    写入 groups/<id>.yaml；组长总是成员之一，--members 未列组长时自动加在最前。
+    The leader is always a member: put first when --members leaves them out.
+    """
+    from duchu.scaffold import new_group, relative, split_names
 
     _lang(ctx, lang)
     tree = _load_valid(ctx, records, no_cache, lang=lang)
-    written = new_unit(tree, unit_id, group, name)
+    people = split_names("--members", members) if members is not None else None
+    written = new_group(tree, group_id, name, leader, people, order)
     typer.echo(relative(written.path))
 
 
@@ -596,6 +904,8 @@ def log(
         paths = None
     elif target in tree.units or target in tree.broken_units:
         paths = unit_files(tree, target) if target in tree.units else [f"units/{target}.yaml"]
+    elif _names_a_unit(tree, target):
+        paths = unit_files(tree, _resolved(tree, "unit", target, language) or target)
     else:
         paths = [_path_in_tree(target, root)]
     commits = history(root, paths)
@@ -619,6 +929,12 @@ def log(
         from duchu.view import console_for, print_log
 
         print_log(console_for(), commits, language)
+
+
+def _names_a_unit(tree: Tree, text: str) -> bool:
+    """Whether ``text`` is some unit's name or short name (``log 市发改委``); a path is
+    taken as a path."""
+    return any(text in (unit.name, unit.short) for unit in tree.units.values())
 
 
 def _path_in_tree(target: str, root: Path) -> str:

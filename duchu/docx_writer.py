@@ -181,6 +181,7 @@ class _Writer:
         )
         self._paragraph_style("表格文字", layout.table_font, layout.table_size, indent=False)
         self._paragraph_style("生成说明", layout.body_font, layout.note_size, indent=False)
+        self._paragraph_style("附件标识", layout.heading1_font, layout.body_size, indent=False)
         # The title stands apart from the body by a blank line's worth of space.
         self.doc.styles["公文标题"].paragraph_format.space_after = Pt(layout.line_spacing)
         self.doc.styles["公文标题"].paragraph_format.line_spacing = Pt(layout.title_size * 1.5)
@@ -233,6 +234,8 @@ class _Writer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 elif align == "right":
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                else:  # not justified like the body: a narrow cell would be spaced apart
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 self.add_runs(paragraph, inline, fonts)
                 if is_header:
                     for run in paragraph.runs:
@@ -248,12 +251,18 @@ class _Writer:
         layout = self.layout
         available = layout.page.width - layout.margins.left - layout.margins.right
         half_em_mm = layout.table_size / 2 * 25.4 / 72
-        natural = [0.0] * len(table.columns)
-        for _, cells in rows:
+        body = [0.0] * len(table.columns)
+        header = [0.0] * len(table.columns)
+        for is_header, cells in rows:
             for index, (inline, _) in enumerate(cells):
-                width = _display_width(inline.content) * half_em_mm + CELL_PADDING_MM
-                natural[index] = max(natural[index], width)
-        widths = _allocate(natural, available)
+                column = header if is_header else body
+                column[index] = max(column[index], _display_width(inline.content))
+        natural = [max(b, h) for b, h in zip(body, header, strict=True)]
+        if sum(natural) * half_em_mm + CELL_PADDING_MM * len(natural) > available:
+            # too wide: a header over a column of short figures folds (逾期/完成) rather than
+            # squeezing the one column of names into a character a line
+            natural = [max(b, min(h, HEADER_FOLD_CELLS)) for b, h in zip(body, header, strict=True)]
+        widths = _allocate([n * half_em_mm + CELL_PADDING_MM for n in natural], available)
         table.autofit = False
         for index, column in enumerate(table.columns):
             width = Mm(widths[index])
@@ -261,6 +270,9 @@ class _Writer:
             for cell in column.cells:
                 cell.width = width  # the cells, which Word reads
 
+
+# A header folded to fit: two Chinese characters a line, as hand-made tables do.
+HEADER_FOLD_CELLS = 4
 
 # Word's default cell margins are 0.19 cm on each side; a little more keeps text off the lines.
 CELL_PADDING_MM = 4.5
@@ -344,6 +356,8 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
     }
     index = 0
     after_title = False
+    attachment_label = False  # the next paragraph is an attachment's label (附件1)
+    in_attachment_note = False  # inside the 附件说明 of the main text
     rows: list[tuple[bool, list[tuple[Token, str | None]]]] = []
     in_header = False
     cells: list[tuple[Token, str | None]] = []
@@ -358,6 +372,10 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
             continue
         if token.type == "html_block" and "signature" in token.content:
             writer.right_aligned = True
+        elif token.type == "html_block" and "attachment" in token.content:
+            # an attachment (附件) starts a page, with its label 附件1 flush left in 黑体
+            writer.right_aligned = False
+            attachment_label = True
         elif token.type == "paragraph_open":
             inline = tokens[index + 1]
             children = inline.children or []
@@ -365,7 +383,21 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
                 paragraph = writer.paragraph(
                     inline, "生成说明", (layout.body_font, layout.note_size)
                 )
+            elif attachment_label:
+                paragraph = writer.paragraph(inline, "附件标识", (layout.heading1_font, body[1]))
+                paragraph.paragraph_format.page_break_before = True
+                attachment_label = False
+            elif inline.content.startswith("附件："):
+                # 附件说明 (GB/T 9704 7.3.4): two characters in; further attachments' names
+                # in the lines below line up with the first one's, after "附件："
+                paragraph = writer.paragraph(inline, "Normal", body)
+                in_attachment_note = True
+            elif in_attachment_note and inline.content[:1].isdigit():
+                paragraph = writer.paragraph(inline, "Normal", body)
+                paragraph.paragraph_format.first_line_indent = Pt(0)
+                paragraph.paragraph_format.left_indent = Pt(layout.body_size * 5)
             else:
+                in_attachment_note = False
                 paragraph = writer.paragraph(inline, "Normal", body)
                 if after_title and inline.content.endswith("："):
                     paragraph.paragraph_format.first_line_indent = Pt(0)  # 主送机关顶格

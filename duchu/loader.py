@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import gc
 import hashlib
 import os
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -38,6 +39,8 @@ from duchu.problems import Problem, Ref, Severity, problem
 
 if TYPE_CHECKING:
     import multiprocessing.context
+
+    from duchu.gitrepo import BlobReader, TreeEntry
 
 # yaml (duchu.yamlio) and multiprocessing are imported where used: a load that the cache
 # answers whole needs neither, and importing them was a tenth of a warm `status`.
@@ -68,6 +71,9 @@ class Tree:
     meetings: dict[str, Meeting] = field(default_factory=dict)
     # meeting id -> the counts of its appraisal (from ``counts`` or its ballot file)
     appraisals: dict[str, Counts] = field(default_factory=dict)
+    # meeting id -> the units it counts for (``unit``, ``units`` or every unit of ``group``),
+    # known units only, in the units' official order: see ``link_meetings``
+    meeting_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # ids of records that exist but did not validate: references to them are not errors
     broken_groups: set[str] = field(default_factory=set)
     broken_units: set[str] = field(default_factory=set)
@@ -84,6 +90,46 @@ class Tree:
 
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def official_order(ident: str, order: int | None) -> tuple[bool, int, str]:
+    """Where a group or unit stands in tables and reports: by its ``order`` (those without
+    one after those with), then by id (RECORDS.md 1.1)."""
+    return (order is None, order or 0, ident)
+
+
+def put_in_order(tree: Tree) -> None:
+    """Groups and units in their official order, so that everything which walks them --
+    tables, JSON lists, reports -- meets them in that order without sorting again; then the
+    units of every meeting (``link_meetings``)."""
+    tree.groups = dict(
+        sorted(tree.groups.items(), key=lambda kv: official_order(kv[0], kv[1].order))
+    )
+    tree.units = dict(sorted(tree.units.items(), key=lambda kv: official_order(kv[0], kv[1].order)))
+    link_meetings(tree)
+
+
+def link_meetings(tree: Tree) -> None:
+    """Which known units each meeting counts for: its ``unit``, its ``units`` (each once),
+    or every unit of its ``group`` (RECORDS.md 1.1), in the units' official order. A meeting
+    naming none, or an unknown one, counts for no unit; ``duchu check`` says why."""
+    position = {uid: i for i, uid in enumerate(tree.units)}
+    by_group: dict[str, list[str]] = defaultdict(list)
+    for uid, unit in tree.units.items():
+        by_group[unit.group].append(uid)
+    linked: dict[str, tuple[str, ...]] = {}
+    for meeting_id, meeting in tree.meetings.items():
+        if meeting.unit is not None:
+            named: list[str] = [meeting.unit]
+        elif meeting.units is not None:
+            named = meeting.units
+        elif meeting.group is not None:
+            named = by_group.get(meeting.group, [])
+        else:
+            named = []
+        known = {uid for uid in named if uid in position}
+        linked[meeting_id] = tuple(sorted(known, key=position.__getitem__))
+    tree.meeting_units = linked
 
 
 def group_path(group_id: str) -> str:
@@ -330,19 +376,13 @@ class FileResult:
 
 def load_file(root: Path, rel_path: str) -> FileResult:
     """Read, decode, parse and validate one record file; its problems come placed."""
-    kind = record_kind(rel_path)
     path = f"{root}/{rel_path}"  # a str, not a Path: this runs for every file
     try:
         stat = os.stat(path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        if kind != "campaign" and not _valid_id(record_id(rel_path)):
-            found = [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
-            return FileResult(rel_path, None, found, size, mtime_ns)
-        if size > MAX_FILE_BYTES:
-            found = [
-                problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)
-            ]
-            return FileResult(rel_path, None, found, size, mtime_ns)
+        refused = _refused(rel_path, size)
+        if refused is not None:
+            return FileResult(rel_path, None, refused, size, mtime_ns)
         with open(path, "rb") as file:
             raw = file.read()
     except OSError as err:
@@ -350,13 +390,29 @@ def load_file(root: Path, rel_path: str) -> FileResult:
         return FileResult(
             rel_path, None, [problem(rel_path, "yaml-syntax", line=1, column=1, detail=detail)]
         )
-    record, text, problems = _parse_record(kind, raw, rel_path)
+    return parse_file(rel_path, raw, size, mtime_ns)
+
+
+def _refused(rel_path: str, size: int) -> list[Problem] | None:
+    """The problem that stops a file before it is read: a name that is no id, a size no
+    record has."""
+    if record_kind(rel_path) != "campaign" and not _valid_id(record_id(rel_path)):
+        return [problem(rel_path, "bad-id", line=1, column=1, id=record_id(rel_path))]
+    if size > MAX_FILE_BYTES:
+        return [problem(rel_path, "too-large", line=1, column=1, size=size, limit=MAX_FILE_BYTES)]
+    return None
+
+
+def parse_file(rel_path: str, raw: bytes, size: int, stamp: int) -> FileResult:
+    """A record file's result from its bytes, wherever they came from (a file on disk, a
+    commit's object); ``size`` and ``stamp`` are what its cache entry is keyed on."""
+    record, text, problems = _parse_record(record_kind(rel_path), raw, rel_path)
     if text is not None and any(p.line == 0 for p in problems):
         from duchu.yamlio import locate
 
         placed = locate(text, [p for p in problems if p.line == 0])
         problems = [placed.get(p, p) for p in problems]
-    return FileResult(rel_path, record, problems, size, mtime_ns)
+    return FileResult(rel_path, record, problems, size, stamp)
 
 
 def _parse_record(
@@ -410,15 +466,30 @@ def _load_chunk(root: Path, rel_paths: list[str]) -> list[FileResult]:
     return [load_file(root, rel_path) for rel_path in rel_paths]
 
 
-def _load_chunk_to_ship(root: Path, rel_paths: list[str]) -> list[FileResult]:
+# A file read from a commit, to parse: path, bytes, size, cache stamp.
+_Blob = tuple[str, bytes, int, int]
+
+
+def _parse_chunk(blobs: list[_Blob]) -> list[FileResult]:
+    return [parse_file(*blob) for blob in blobs]
+
+
+def _shipped(results: list[FileResult]) -> list[FileResult]:
     """A worker's results, each record as its JSON (bytes): rebuilding a record from that in
     one ``validate_json`` call costs the parent process less than half of unpickling it."""
-    results = _load_chunk(root, rel_paths)
     for result in results:
         if result.record is not None:
             kind = record_kind(result.path)
             result.record = _adapter(kind).dump_json(result.record)  # type: ignore[assignment]
     return results
+
+
+def _load_chunk_to_ship(root: Path, rel_paths: list[str]) -> list[FileResult]:
+    return _shipped(_load_chunk(root, rel_paths))
+
+
+def _parse_chunk_to_ship(blobs: list[_Blob]) -> list[FileResult]:
+    return _shipped(_parse_chunk(blobs))
 
 
 def _unship(result: FileResult) -> FileResult:
@@ -432,15 +503,37 @@ def _load_files(
     root: Path, rel_paths: list[str], jobs: int, progress: Progress | None, done: int, total: int
 ) -> Iterator[FileResult]:
     """Every file's result, in worker processes when there are enough files to share."""
-    chunks = [rel_paths[i : i + _CHUNK] for i in range(0, len(rel_paths), _CHUNK)]
+    return _in_workers(
+        functools.partial(_load_chunk, root),
+        functools.partial(_load_chunk_to_ship, root),
+        rel_paths,
+        jobs,
+        progress,
+        done,
+        total,
+    )
+
+
+def _in_workers(
+    work: Callable[[list[Any]], list[FileResult]],
+    work_to_ship: Callable[[list[Any]], list[FileResult]],
+    items: list[Any],
+    jobs: int,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> Iterator[FileResult]:
+    """``work`` over ``items`` in chunks, in worker processes (``work_to_ship``) when there
+    are enough to share, else (or when no process can be had) in this one."""
+    chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
     finished = 0
-    if jobs > 1 and len(rel_paths) >= PARALLEL_MIN_FILES:
+    if jobs > 1 and len(items) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
-                for results in pool.map(_load_chunk_to_ship, [root] * len(chunks), chunks):
+                for results in pool.map(work_to_ship, chunks):
                     finished += 1
                     done += len(results)
                     yield from map(_unship, results)
@@ -449,7 +542,7 @@ def _load_files(
         except (OSError, BrokenProcessPool):
             pass  # no processes to be had (a sandbox, a limit): the rest in this process
     for chunk in chunks[finished:]:
-        results = _load_chunk(root, chunk)
+        results = work(chunk)
         done += len(results)
         yield from results
         if progress is not None:
@@ -499,7 +592,62 @@ def _remember(cache: RecordCache, result: FileResult) -> None:
     cache.put_file(kind, result.path, result.size, result.mtime_ns, result.record, result.problems)
 
 
-def _placed(root: Path, problems: list[Problem]) -> list[Problem]:
+class _Files(Protocol):
+    """Where a load reads its files from: the folder on disk, or a commit's objects
+    (``--known``). The loader asks it again for a file's text (to place problems) and for
+    the ballot files that meetings name."""
+
+    def raw(self, rel_path: str) -> bytes:
+        """The bytes of a record file (OSError when it cannot be read)."""
+        ...
+
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
+        """The ballot file ``name`` of a meeting, relative to the root, or the code of the
+        problem that stops it (outside the tree, missing, not a file)."""
+        ...
+
+    def stamp(self, rel_path: str) -> tuple[int, int] | None:
+        """What a cache entry of the file is keyed on (None: not to be cached)."""
+        ...
+
+    def ballot_input(self, rel_path: str) -> Path | bytes:
+        """What ``read_ballots`` reads: the file's path, or its bytes."""
+        ...
+
+
+class _DiskFiles:
+    """The records tree as it stands in its folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root_real = root.resolve()
+
+    def raw(self, rel_path: str) -> bytes:
+        return (self.root / rel_path).read_bytes()
+
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
+        target = Path(os.path.normpath(self.root / meeting_file)).parent / name
+        real = Path(os.path.realpath(target))
+        if not _inside(real, self.root_real):
+            return None, "ballots-outside"
+        if not real.exists():
+            return None, "ballots-missing"
+        if not real.is_file():  # a pipe or device would block or never end
+            return None, "not-a-file"
+        return real.relative_to(self.root_real).as_posix(), None
+
+    def stamp(self, rel_path: str) -> tuple[int, int] | None:
+        try:
+            stat = (self.root_real / rel_path).stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
+    def ballot_input(self, rel_path: str) -> Path | bytes:
+        return self.root_real / rel_path
+
+
+def _placed(files: _Files, problems: list[Problem]) -> list[Problem]:
     """The problems, those still without a line given their line and column (the checks'
     and the ballots' problems carry a ``loc`` instead). Files are read again for this, and
     only the files with such problems."""
@@ -513,15 +661,15 @@ def _placed(root: Path, problems: list[Problem]) -> list[Problem]:
 
     moved: dict[Problem, Problem] = {}
     for path, items in pending.items():
-        moved.update(locate(_reread(root, path), items))
+        moved.update(locate(_reread(files, path), items))
     return [moved.get(p, p) for p in problems]
 
 
-def _reread(root: Path, rel_path: str) -> str:
+def _reread(files: _Files, rel_path: str) -> str:
     from duchu.yamlio import decode
 
     try:
-        text, _ = decode((root / rel_path).read_bytes(), rel_path)
+        text, _ = decode(files.raw(rel_path), rel_path)
     except OSError:
         return ""
     return text or ""
@@ -586,12 +734,25 @@ def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None
         tree.files += 1
         tree.problems.extend(result.problems)
         _store(tree, rel_path, result)
-    ballots = _load_appraisals(tree, cache)
-    checked = _checked(tree, cache, found.files, results, ballots)
+    return _finish(tree, _DiskFiles(root), cache, found.files, results)
+
+
+def _finish(
+    tree: Tree,
+    files: _Files,
+    cache: RecordCache | None,
+    paths: list[str],
+    results: dict[str, FileResult],
+) -> Tree:
+    """What every load does once its files are read: order, appraisals, the checks across
+    files, the cache written, every problem placed and sorted."""
+    put_in_order(tree)
+    ballots = _load_appraisals(tree, cache, files)
+    checked = _checked(tree, cache, paths, results, ballots, files)
     if cache is not None:
-        cache.keep_only(set(found.files), ballots)
+        cache.keep_only(set(paths), ballots)
         cache.save()
-    problems = _placed(root, tree.problems) + checked
+    problems = _placed(files, tree.problems) + checked
     tree.problems = sorted(problems, key=Problem.sort_key)
     return tree
 
@@ -602,6 +763,7 @@ def _checked(
     files: list[str],
     results: dict[str, FileResult],
     ballots: set[str],
+    source: _Files,
 ) -> list[Problem]:
     """The problems of the checks across files, placed: from the cache when every file was
     a hit and the files are the very ones the cached problems were found in, else worked
@@ -609,7 +771,7 @@ def _checked(
     from duchu.checks import run_checks
 
     if cache is None:
-        return _placed(tree.root, run_checks(tree))
+        return _placed(source, run_checks(tree))
     every_file_hit = cache.reads == 0
     fingerprint = _fingerprint(files, results, ballots, cache)
     stored = cache.checks(fingerprint) if every_file_hit else None
@@ -619,7 +781,7 @@ def _checked(
             return [problem_from_stored(p, owners) for p in stored]
         except ValueError:
             pass  # malformed: work them out again
-    checked = _placed(tree.root, run_checks(tree))
+    checked = _placed(source, run_checks(tree))
     cache.put_checks(fingerprint, checked)
     return checked
 
@@ -661,14 +823,13 @@ def _store(tree: Tree, rel_path: str, result: FileResult) -> None:
         tree.meetings[ident] = record
 
 
-def _load_appraisals(tree: Tree, cache: RecordCache | None) -> set[str]:
+def _load_appraisals(tree: Tree, cache: RecordCache | None, files: _Files) -> set[str]:
     """Counts of every appraisal; ballot files are read here, confined to the tree.
     Returns the ballot files read (relative), for the cache to keep."""
     campaign = tree.campaign
     if campaign is None:
         return set()
     scheme = campaign.appraisal
-    root_real = tree.root.resolve()
     read: set[str] = set()
     for meeting_id, meeting in tree.meetings.items():
         appraisal = meeting.appraisal
@@ -687,29 +848,19 @@ def _load_appraisals(tree: Tree, cache: RecordCache | None) -> set[str]:
             continue  # counts and ballots both given: an error, and neither is tallied
         path = meeting_path(meeting_id)
         where = ("appraisal", "ballots")
-        target = Path(os.path.normpath(tree.root / path)).parent / appraisal.ballots
-        real = Path(os.path.realpath(target))
-        if not _inside(real, root_real):
+        rel_path, trouble = files.ballot(path, appraisal.ballots)
+        if rel_path is None:
             tree.problems.append(
-                problem(path, "ballots-outside", loc=where, file=appraisal.ballots)
+                problem(path, trouble or "ballots-missing", loc=where, file=appraisal.ballots)
             )
             continue
-        if not real.exists():
-            tree.problems.append(
-                problem(path, "ballots-missing", loc=where, file=appraisal.ballots)
-            )
-            continue
-        if not real.is_file():  # a pipe or device would block or never end
-            tree.problems.append(problem(path, "not-a-file", loc=where))
-            continue
-        unit = tree.units.get(meeting.unit)
+        unit = tree.units.get(meeting.unit) if meeting.unit is not None else None
         if unit is None:
-            continue  # the unknown unit is reported by the checks
+            continue  # an unknown unit, or several (no appraisal then): the checks say so
         tree.files += 1
-        rel_path = real.relative_to(root_real).as_posix()
         read.add(rel_path)
         subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
-        counts, found = _ballot_counts(real, rel_path, subjects, scheme, cache)
+        counts, found = _ballot_counts(files, rel_path, subjects, scheme, cache)
         tree.problems.extend(found)
         if counts is not None:
             counts.distributed = appraisal.distributed
@@ -718,7 +869,7 @@ def _load_appraisals(tree: Tree, cache: RecordCache | None) -> set[str]:
 
 
 def _ballot_counts(
-    real: Path,
+    files: _Files,
     rel_path: str,
     subjects: list[str],
     scheme: AppraisalScheme,
@@ -727,17 +878,16 @@ def _ballot_counts(
     """The counts of one ballot file, from the cache when it is unchanged."""
     if cache is None:
         return read_ballots(
-            real, rel_path, subjects=subjects, team=scheme.team, ratings=scheme.ratings
+            files.ballot_input(rel_path),
+            rel_path,
+            subjects=subjects,
+            team=scheme.team,
+            ratings=scheme.ratings,
         )
-    try:
-        stat = real.stat()
-    except OSError:
-        stat = None
+    stamp = files.stamp(rel_path)
     entry = None
-    if stat is not None:
-        entry = cache.ballot(
-            rel_path, stat.st_size, stat.st_mtime_ns, subjects, scheme.team, scheme.ratings
-        )
+    if stamp is not None:
+        entry = cache.ballot(rel_path, *stamp, subjects, scheme.team, scheme.ratings)
     if entry is not None:
         try:
             problems = [problem_from_stored(p, (rel_path,)) for p in entry.problems]
@@ -749,16 +899,20 @@ def _ballot_counts(
             returned, invalid, by_subject = entry.counts
             return Counts(returned=returned, invalid=invalid, by_subject=by_subject), problems
     counts, problems = read_ballots(
-        real, rel_path, subjects=subjects, team=scheme.team, ratings=scheme.ratings
+        files.ballot_input(rel_path),
+        rel_path,
+        subjects=subjects,
+        team=scheme.team,
+        ratings=scheme.ratings,
     )
     cache.reads += 1
-    if stat is not None:
+    if stamp is not None:
         stored = (counts.returned, counts.invalid, counts.by_subject) if counts else None
         cache.put_ballot(
             rel_path,
             BallotEntry(
-                size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns,
+                size=stamp[0],
+                mtime_ns=stamp[1],
                 subjects=subjects,
                 team=scheme.team,
                 ratings=list(scheme.ratings),
@@ -767,6 +921,211 @@ def _ballot_counts(
             ),
         )
     return counts, problems
+
+
+# --- the tree as committed (``--known``) ------------------------------------------------------
+
+_REGULAR_MODES = ("100644", "100755")
+_LINK_MODE = "120000"
+
+
+class _CommitFiles:
+    """A records tree as one commit holds it, read from git's objects: nothing is checked
+    out and the working tree is never touched. ``entries`` are the commit's files under the
+    records root (``duchu.gitrepo.tree_entries``); ``reader`` reads their blobs."""
+
+    def __init__(self, entries: list[TreeEntry], reader: BlobReader) -> None:
+        self.entries = {entry.path: entry for entry in entries}
+        self.reader = reader
+        self._links: dict[str, TreeEntry] = {}
+
+    def target(self, rel_path: str) -> TreeEntry | str:
+        """The regular file a path stands for (a link inside the tree followed, up to a few
+        times), or the code of the problem that stops it."""
+        import posixpath
+
+        entry = self.entries.get(rel_path)
+        for _ in range(8):
+            if entry is None:
+                return "ballots-missing"
+            if entry.mode in _REGULAR_MODES:
+                return entry
+            if entry.mode != _LINK_MODE:
+                return "not-a-file"  # a submodule, where a record belongs
+            raw = self.reader.read(entry.blob, 4096)
+            if raw is None:
+                return "outside-tree"
+            followed = posixpath.normpath(
+                posixpath.join(posixpath.dirname(entry.path), raw.decode("utf-8", "replace"))
+            )
+            if followed.startswith(("/", "../")) or followed == "..":
+                return "outside-tree"
+            entry = self.entries.get(followed)
+        return "not-a-file"  # a loop of links
+
+    def discover(self) -> Discovered:
+        """The record files, as ``discover`` finds them on disk."""
+        found = Discovered()
+        for rel_path in sorted(self.entries, key=_discovery_order):
+            if rel_path[0] == "." or "/." in rel_path:
+                continue  # hidden, as on disk
+            folder, _, rest = rel_path.partition("/")
+            if rel_path == CAMPAIGN_FILE:
+                pass
+            elif folder in ("groups", "units"):
+                if not rest or "/" in rest:
+                    continue
+            elif folder != "meetings" or not rest:
+                continue
+            name = rel_path.rpartition("/")[2]
+            if name.endswith(".yaml"):
+                target = self.target(rel_path)
+                if target == "outside-tree":
+                    found.problems.append(
+                        problem(rel_path, "outside-tree", line=1, column=1, target=rel_path)
+                    )
+                    continue
+                if isinstance(target, str):
+                    found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
+                    continue
+                self._links[rel_path] = target
+                found.files.append(rel_path)
+            elif name.endswith(".yml"):
+                found.problems.append(
+                    problem(rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1)
+                )
+        return found
+
+    def entry(self, rel_path: str) -> TreeEntry:
+        found = self._links.get(rel_path)
+        if found is not None:
+            return found
+        target = self.target(rel_path)
+        if isinstance(target, str):
+            raise OSError(target)
+        return target
+
+    def raw(self, rel_path: str) -> bytes:
+        entry = self.entry(rel_path)
+        data = self.reader.read(entry.blob, MAX_FILE_BYTES)
+        if data is None:
+            raise OSError("too large")
+        return data
+
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
+        import posixpath
+
+        rel_path = posixpath.normpath(posixpath.join(posixpath.dirname(meeting_file), name))
+        if rel_path.startswith(("/", "../")) or rel_path == "..":
+            return None, "ballots-outside"
+        target = self.target(rel_path)
+        if isinstance(target, str):
+            return None, "ballots-outside" if target == "outside-tree" else target
+        return target.path, None
+
+    def stamp(self, rel_path: str) -> tuple[int, int] | None:
+        entry = self.entry(rel_path)
+        return entry.size or 0, blob_stamp(entry.blob)
+
+    def ballot_input(self, rel_path: str) -> Path | bytes:
+        try:
+            return self.raw(rel_path)
+        except OSError:
+            return b""
+
+
+def blob_stamp(blob: str) -> int:
+    """What a cache entry of a committed file is keyed on besides its size: the first 60
+    bits of its blob id (a file's content, never its time -- a commit's file cannot change)."""
+    return int(blob[:15], 16)
+
+
+_PLACE = {"campaign.yaml": 0, "groups": 1, "units": 2, "meetings": 3}
+
+
+def _discovery_order(rel_path: str) -> tuple[int, str]:
+    return (_PLACE.get(rel_path.partition("/")[0], 4), rel_path)
+
+
+def load_known_tree(
+    root: Path,
+    commit: str,
+    *,
+    cache_folder: Path | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Tree:
+    """The records tree as ``commit`` holds it (``--known``), loaded and checked like
+    ``load_tree`` loads the folder: read from git's objects, never checked out. Parsed
+    files are cached in ``cache_folder`` by their blob ids, so a second run is warm."""
+    from duchu.gitrepo import BlobReader, tree_entries
+
+    entries = tree_entries(root, commit)
+    if not any(entry.path == CAMPAIGN_FILE for entry in entries):
+        raise NoRecordsError(root)
+    with _cyclic_gc_paused(), BlobReader(root) as reader:
+        files = _CommitFiles(entries, reader)
+        tree = Tree(root=root)
+        found = files.discover()
+        tree.problems.extend(found.problems)
+        cache = None
+        if cache_folder is not None:
+            campaign_entry = files.entries[CAMPAIGN_FILE]
+            key = cache_key(campaign_entry.blob.encode())
+            cache = RecordCache(root, key, folder=cache_folder, racy=False)
+        results: dict[str, FileResult] = {}
+        misses: list[_Blob] = []
+        for rel_path in found.files:
+            entry = files.entry(rel_path)
+            size, stamp = entry.size or 0, blob_stamp(entry.blob)
+            hit = _cached(cache, rel_path, size, stamp) if cache is not None else None
+            if hit is not None:
+                results[rel_path] = hit
+                continue
+            refused = _refused(rel_path, size)
+            if refused is not None:
+                results[rel_path] = FileResult(rel_path, None, refused, size, stamp)
+                continue
+            misses.append((rel_path, b"", size, stamp))
+        if cache is not None:
+            cache.reads += len(misses)
+        by_blob = {files.entry(rel).blob: i for i, (rel, *_) in enumerate(misses)}
+        for blob, data in reader.read_many(list(by_blob)):
+            index = by_blob[blob]
+            rel_path, _, size, stamp = misses[index]
+            misses[index] = (rel_path, data, size, stamp)
+        total = len(found.files)
+        work = _in_workers(
+            _parse_chunk,
+            _parse_chunk_to_ship,
+            misses,
+            jobs or usable_cores(),
+            progress,
+            total - len(misses),
+            total,
+        )
+        for result in work:
+            results[result.path] = result
+            if cache is not None:
+                _remember(cache, result)
+        for rel_path in found.files:
+            result = results[rel_path]
+            tree.files += 1
+            tree.problems.extend(result.problems)
+            _store(tree, rel_path, result)
+        return _finish(tree, files, cache, found.files, results)
+
+
+def _cached(cache: RecordCache, rel_path: str, size: int, stamp: int) -> FileResult | None:
+    entry = cache.file(record_kind(rel_path), rel_path, size, stamp)
+    if entry is None:
+        return None
+    record, stored = entry
+    try:
+        problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
+    except ValueError:
+        return None
+    return FileResult(rel_path, record, problems, size, stamp)
 
 
 def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:
@@ -786,7 +1145,7 @@ def unit_files(tree: Tree, unit_id: str) -> list[str]:
     """A unit's records: its unit file, its meetings and their ballot files (relative)."""
     files = [unit_path(unit_id)]
     for meeting_id, meeting in tree.meetings.items():
-        if meeting.unit != unit_id:
+        if unit_id not in tree.meeting_units.get(meeting_id, ()):
             continue
         path = meeting_path(meeting_id)
         files.append(path)

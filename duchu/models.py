@@ -81,6 +81,7 @@ class Phase:
 class Campaign:
     name: Text
     issuer: Text | None = None
+    office_accounts: list[Text] = Field(default_factory=list)
     year: StrictInt = Field(ge=1900, le=2999)
     warn_days: StrictInt = Field(default=7, ge=0)
     meeting_kinds: dict[StrictStr, Annotated[MeetingKind, _widen("name")]] = Field(
@@ -104,6 +105,8 @@ class Group:
     name: Text
     leader: Text | None = None
     members: list[Text] = Field(default_factory=list)
+    order: StrictInt | None = None
+    accounts: list[Text] = Field(default_factory=list)
     done: DoneMap = Field(default_factory=dict)
 
 
@@ -127,6 +130,7 @@ class Finding:
 class Unit:
     name: Text
     short: Text | None = None
+    order: StrictInt | None = None
     group: Text
     category: Text | None = None
     leaders: list[Annotated[Leader, _widen("name")]] = Field(default_factory=list)
@@ -157,12 +161,19 @@ class Appraisal:
 
 @dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
 class Meeting:
+    """A meeting or visit. It belongs to one unit (``unit``), to several (``units``), or to
+    every unit of a group (``group``); exactly one of the three is given (checked in
+    ``duchu.checks``), and ``Tree.meeting_units`` says which units that is."""
+
     date: Text
-    unit: Text
+    unit: Text | None = None
+    units: list[Text] | None = None
+    group: Text | None = None
     kind: Text
     title: OptionalText = None
     attended_by: list[Text] = Field(default_factory=list)
     absent: list[Annotated[Absence, _widen("name")]] = Field(default_factory=list)
     completes: list[Text] = Field(default_factory=list)
+    people: StrictInt | None = Field(default=None, ge=0)
     notes: OptionalText = None
     appraisal: Appraisal | None = None

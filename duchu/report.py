@@ -16,6 +16,7 @@ from typing import Any
 from duchu.appraisal import exact_fraction, percent
 from duchu.dates import format_date, format_deadline, parse_date, parse_deadline
 from duchu.loader import Tree
+from duchu.models import Campaign, Phase
 from duchu.status import ActionStatus, UnknownIdError, unit_status
 from duchu.tally import tally_meetings
 
@@ -52,17 +53,64 @@ def chinese_number(number: int) -> str:
     return str(number)
 
 
-def _day(day: date) -> str:
+def zh_day(day: date) -> str:
     return format_date(day, "zh")
 
 
-def _action_cell(status: ActionStatus) -> str:
+def action_cell(status: ActionStatus) -> str:
     word = STATE_WORDS[status.state]
     if status.state in ("done", "late") and status.done is not None:
         word += f"（{status.done.month}月{status.done.day}日）"
     if status.state == "overdue":
         word += f"（{status.days_overdue}天）"
     return word
+
+
+def phase_window(phase: Phase, year: int) -> tuple[date | None, date]:
+    """A phase's first day (None when it has no start) and its deadline."""
+    start = parse_deadline(phase.start, year, "start").day if phase.start else None
+    return start, parse_deadline(phase.due, year).day
+
+
+def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
+    """The phase after the one at ``index``, with its actions and deadlines (None after the
+    last)."""
+    if index + 1 >= len(campaign.phases):
+        return None
+    following = campaign.phases[index + 1]
+    year = campaign.year
+    start, due = phase_window(following, year)
+    return {
+        "name": following.name,
+        "start": zh_day(start) if start else "",
+        "due": zh_day(due),
+        "actions": [
+            {
+                "name": a.name,
+                "due": format_deadline(parse_deadline(a.due, year), "zh"),
+                "by_group": a.by == "group",
+            }
+            for a in following.actions
+        ],
+    }
+
+
+def provenance_context(provenance: Provenance, as_of: date) -> dict[str, Any]:
+    return {
+        "as_of": zh_day(as_of),
+        "commit": provenance.commit[:8] if provenance.commit else "",
+        "dirty": provenance.dirty,
+        "in_git": provenance.in_git,
+    }
+
+
+def meeting_units_label(tree: Tree, meeting_id: str, group_units: list[str]) -> str:
+    """Whose meeting it was, in a table cell: a unit's short name, several names, or all
+    of the group's units."""
+    units = [uid for uid in tree.meeting_units.get(meeting_id, ()) if uid in group_units]
+    if len(units) > 1 and len(units) == len(group_units):
+        return f"全部{len(units)}个单位"
+    return "、".join(tree.units[uid].label for uid in units)
 
 
 def report_context(
@@ -84,8 +132,7 @@ def report_context(
         raise UnknownIdError("group", group_id)
     phase = phases[phase_id]
     year = campaign.year
-    start = parse_deadline(phase.start, year, "start").day if phase.start else None
-    due = parse_deadline(phase.due, year).day
+    start, due = phase_window(phase, year)
     window_start = start or date.min
     window_end = min(due, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
@@ -98,21 +145,21 @@ def report_context(
         (
             (parse_date(m.date, year), mid, m)
             for mid, m in tree.meetings.items()
-            if m.unit in unit_ids and window_start <= parse_date(m.date, year) <= window_end
+            if set(tree.meeting_units.get(mid, ())) & set(unit_ids)
+            and window_start <= parse_date(m.date, year) <= window_end
         ),
         key=lambda item: (item[0], item[1]),
     )
     kinds_held = Counter(m.kind for _, _, m in meetings)
+    # a meeting of several units is listed once, and counted for each of them
     per_unit_kinds = {
-        uid: Counter(m.kind for _, _, m in meetings if m.unit == uid) for uid in unit_ids
+        uid: Counter(m.kind for _, mid, m in meetings if uid in tree.meeting_units[mid])
+        for uid in unit_ids
     }
     meeting_ids = [mid for _, mid, m in meetings if mid in tree.appraisals]
     tallies = tally_meetings(tree, meeting_ids) if meeting_ids else []
 
     phase_index = campaign.phases.index(phase)
-    next_phase = (
-        campaign.phases[phase_index + 1] if phase_index + 1 < len(campaign.phases) else None
-    )
 
     def unit_label(uid: str) -> str:
         return tree.units[uid].label
@@ -128,7 +175,7 @@ def report_context(
                     {
                         "unit": unit_label(uid),
                         "text": finding.text,
-                        "found": _day(found) if found else "—",
+                        "found": zh_day(found) if found else "—",
                         "owner": finding.owner or "—",
                         "due": format_deadline(deadline, "zh") if deadline else "—",
                         "overdue": deadline is not None and deadline.day < as_of,
@@ -153,12 +200,12 @@ def report_context(
         "phase": {
             "id": phase.id,
             "name": phase.name,
-            "start": _day(start) if start else "",
-            "due": _day(due),
+            "start": zh_day(start) if start else "",
+            "due": zh_day(due),
             "due_text": format_deadline(parse_deadline(phase.due, year), "zh"),
             "number": chinese_number(phase_index + 1),
         },
-        "as_of": _day(as_of),
+        "as_of": zh_day(as_of),
         "units": [
             {
                 "name": tree.units[uid].name,
@@ -170,13 +217,13 @@ def report_context(
         ],
         "meetings": [
             {
-                "date": _day(day),
-                "unit": unit_label(m.unit),
+                "date": zh_day(day),
+                "unit": meeting_units_label(tree, mid, unit_ids),
                 "kind": kind_names.get(m.kind, m.kind),
                 "title": m.title or "",
                 "attended_by": "、".join(m.attended_by) or "—",
             }
-            for day, _, m in meetings
+            for day, mid, m in meetings
         ],
         "meeting_kinds": [
             {"name": kind_names.get(kind, kind), "count": count}
@@ -205,7 +252,7 @@ def report_context(
                     {
                         "name": a.planned.action.name,
                         "due": format_deadline(a.planned.due, "zh"),
-                        "state": _action_cell(a),
+                        "state": action_cell(a),
                         "problems": [planned_names.get(p.split(":", 1)[1], p) for p in a.problems],
                     }
                     for a in u.actions
@@ -234,14 +281,14 @@ def report_context(
             {
                 "name": a.planned.action.name,
                 "due": format_deadline(a.planned.due, "zh"),
-                "state": _action_cell(a),
+                "state": action_cell(a),
             }
             for g in status.groups
             for a in g.actions
         ],
         "appraisals": [
             {
-                "date": _day(t.date),
+                "date": zh_day(t.date),
                 "unit": unit_label(t.unit),
                 "kind": kind_names.get(t.kind, t.kind),
                 "distributed": t.counts.distributed if t.counts.distributed is not None else "—",
@@ -276,29 +323,6 @@ def report_context(
             if s.flagged
         ],
         "findings": findings,
-        "next_phase": None
-        if next_phase is None
-        else {
-            "name": next_phase.name,
-            "start": (
-                _day(parse_deadline(next_phase.start, year, "start").day)
-                if next_phase.start
-                else ""
-            ),
-            "due": _day(parse_deadline(next_phase.due, year).day),
-            "actions": [
-                {
-                    "name": a.name,
-                    "due": format_deadline(parse_deadline(a.due, year), "zh"),
-                    "by_group": a.by == "group",
-                }
-                for a in next_phase.actions
-            ],
-        },
-        "provenance": {
-            "as_of": _day(as_of),
-            "commit": provenance.commit[:8] if provenance.commit else "",
-            "dirty": provenance.dirty,
-            "in_git": provenance.in_git,
-        },
+        "next_phase": next_phase_context(campaign, phase_index),
+        "provenance": provenance_context(provenance, as_of),
     }

@@ -70,6 +70,8 @@ class UnitStatus:
     # whether that is more than the allowed number of days before the as-of date
     last_change: date | None = None
     stale: bool | None = None
+    # where the unit stands in official order: its group's order, then its own (RECORDS.md)
+    position: int = 0
 
     # Asked again and again while sorting and drawing a province's table; the actions of a
     # unit are settled when its status is made.
@@ -130,15 +132,17 @@ class _DoneIndex:
     def __init__(self, tree: Tree, year: int) -> None:
         self.by_kind: dict[str, dict[str, date]] = defaultdict(dict)
         self.by_completes: dict[str, dict[str, date]] = defaultdict(dict)
-        for meeting in tree.meetings.values():
+        for meeting_id, meeting in tree.meetings.items():
             day = parse_date(meeting.date, year)
-            kinds = self.by_kind[meeting.unit]
-            if meeting.kind not in kinds or day < kinds[meeting.kind]:
-                kinds[meeting.kind] = day
-            completes = self.by_completes[meeting.unit]
-            for action_id in meeting.completes:
-                if action_id not in completes or day < completes[action_id]:
-                    completes[action_id] = day
+            # a meeting of several units counts for each of them as if it were theirs
+            for unit_id in tree.meeting_units.get(meeting_id, ()):
+                kinds = self.by_kind[unit_id]
+                if meeting.kind not in kinds or day < kinds[meeting.kind]:
+                    kinds[meeting.kind] = day
+                completes = self.by_completes[unit_id]
+                for action_id in meeting.completes:
+                    if action_id not in completes or day < completes[action_id]:
+                        completes[action_id] = day
 
 
 def _earliest(*days: date | None) -> date | None:
@@ -233,15 +237,27 @@ def _unit_actions(
     return statuses
 
 
-def _table_order(status: UnitStatus) -> tuple[int, int, int, str]:
+def _table_order(status: UnitStatus) -> tuple[int, int, int, int]:
+    """Lagging units first, most days overdue first; then those with an action due soon,
+    soonest first; then stale ones; then the rest; ties in official order."""
     if status.lagging:
-        return (0, -status.days_overdue, 0, status.id)
+        return (0, -status.days_overdue, 0, status.position)
     if status.due_soon:
         soonest = min(a.days_left or 0 for a in status.in_state("due_soon"))
-        return (1, 0, soonest, status.id)
+        return (1, 0, soonest, status.position)
     if status.stale:
-        return (2, 0, 0, status.id)
-    return (3, 0, 0, f"{status.unit.group}\0{status.id}")
+        return (2, 0, 0, status.position)
+    return (3, 0, 0, status.position)
+
+
+def official_positions(tree: Tree) -> dict[str, int]:
+    """Each unit's place in official order: by its group's place, then its own."""
+    group_place = {gid: i for i, gid in enumerate(tree.groups)}
+    ordered = sorted(
+        enumerate(tree.units.items()),
+        key=lambda item: (group_place.get(item[1][1].group, len(group_place)), item[0]),
+    )
+    return {uid: place for place, (_, (uid, _)) in enumerate(ordered)}
 
 
 def mark_stale(
@@ -278,9 +294,13 @@ def unit_status(
     by_id = {p.id: p for p in plan(campaign)}  # every action, for `after`: built once
     planned = plan(campaign, phase)
     index = _DoneIndex(tree, campaign.year)
+    positions = official_positions(tree)
     units = [
         UnitStatus(
-            unit_id, record, _unit_actions(tree, unit_id, record, planned, by_id, index, as_of)
+            unit_id,
+            record,
+            _unit_actions(tree, unit_id, record, planned, by_id, index, as_of),
+            position=positions[unit_id],
         )
         for unit_id, record in tree.units.items()
         if (group is None or record.group == group) and (unit is None or unit_id == unit)
@@ -291,7 +311,7 @@ def unit_status(
         if group is not None
         else [tree.units[unit].group]
         if unit is not None
-        else sorted(tree.groups)
+        else list(tree.groups)  # in official order
     )
     groups = []
     for group_id in shown_groups:

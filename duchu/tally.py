@@ -87,8 +87,10 @@ def tally_meetings(
     unit: str | None = None,
     kind: str | None = None,
     group: str | None = None,
+    until: date | None = None,
 ) -> list[MeetingTally]:
-    """Every selected meeting's appraisal tallied, in date order (then id)."""
+    """Every selected meeting's appraisal tallied, in date order (then id); with ``until``
+    (an as-of date), only the meetings held by then."""
     campaign = tree.campaign
     if campaign is None:
         raise ValueError("the tree has no valid campaign")
@@ -101,12 +103,16 @@ def tally_meetings(
     tallies = []
     for ident in wanted or tree.appraisals:
         meeting = tree.meetings[ident]
-        record = tree.units.get(meeting.unit)
-        if unit is not None and meeting.unit != unit:
+        unit_id = meeting.unit or ""  # a meeting with an appraisal is one unit's (checks)
+        record = tree.units.get(unit_id)
+        if unit is not None and unit_id != unit:
             continue
         if kind is not None and meeting.kind != kind:
             continue
         if group is not None and (record is None or record.group != group):
+            continue
+        day = parse_date(meeting.date, campaign.year)
+        if until is not None and day > until:
             continue
         counts = tree.appraisals[ident]
         order = [scheme.team, *(leader.name for leader in record.leaders)] if record else []
@@ -116,9 +122,9 @@ def tally_meetings(
         tallies.append(
             MeetingTally(
                 id=ident,
-                unit=meeting.unit,
+                unit=unit_id,
                 kind=meeting.kind,
-                date=parse_date(meeting.date, campaign.year),
+                date=day,
                 counts=counts,
                 subjects=[
                     tally_subject(

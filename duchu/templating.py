@@ -32,6 +32,7 @@ from duchu.errors import DuchuError
 from duchu.report import chinese_number
 
 DEFAULT_TEMPLATE = "report.md.j2"
+CIRCULAR_TEMPLATE = "circular.md.j2"  # the office's circular: no --group, several groups
 
 
 class ConfinedLoader(FileSystemLoader):

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Literal, TextIO
@@ -29,6 +30,7 @@ from duchu.appraisal import SubjectTally, percent
 from duchu.dates import format_date, format_deadline
 from duchu.gitrepo import Commit
 from duchu.messages import message
+from duchu.office import OfficeReport
 from duchu.problems import Problem, Severity
 from duchu.status import ActionStatus, StatusReport, UnitStatus
 from duchu.tally import MeetingTally, UnitComparison
@@ -132,8 +134,9 @@ def print_table(
     measured by display width (CJK counts two), folded to fit and padded here, and the
     whole table goes to the console as a list of segments."""
     cells = [[_lines_of(cell) for cell in row] for row in rows]
+    headers = [column.header.split("\n") for column in columns]  # a header may have lines
     widths = [
-        max([_width(column.header), *(_width(line) for row in cells for line in row[i][0])])
+        max([*map(_width, headers[i]), *(_width(line) for row in cells for line in row[i][0])])
         for i, column in enumerate(columns)
     ]
     _fit(widths, columns, console.width, cells)
@@ -142,7 +145,7 @@ def print_table(
         out += [Segment(title, Style.parse("bold")), Segment("\n")]
     whole = [replace(column, wrap=False) for column in columns]
     bold = Style.parse("bold")
-    _row_segments(out, [([column.header], bold) for column in columns], widths, whole)
+    _row_segments(out, [(lines, bold) for lines in headers], widths, whole)
     out.append(Segment(" " + "─" * (sum(widths) + 3 * len(widths) - 1) + " \n"))
     for row in cells:
         _row_segments(out, row, widths, columns)
@@ -157,6 +160,9 @@ def _lines_of(cell: Cell) -> tuple[list[str], Style | None]:
     return cell.split("\n"), None
 
 
+READABLE_CELLS = 12  # six Chinese characters a line
+
+
 def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[Any]]) -> None:
     """Narrow columns a cell at a time until the table fits: prose first, then the widest
     wrappable column (the rightmost of equals), each no narrower than its longest word;
@@ -166,12 +172,17 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
         return  # it fits: no need to look at every word
     longest_word = [  # headers are never folded: they are the longest "word" of a column
         max(
-            [cell_len(column.header)]
+            [*(cell_len(line) for line in column.header.split("\n"))]
             + [_longest_piece(line) for row in cells for line in row[i][0]]
         )
         for i, column in enumerate(columns)
     ]
+    # First no column below a readable width (a CJK word is one character, so "its longest
+    # word" alone let a long group name squeeze the overdue column to 3 cells a line)
+    readable = [max(longest_word[i], min(widths[i], READABLE_CELLS)) for i in range(len(columns))]
     steps = (
+        ([c.prose for c in columns], readable),
+        ([c.wrap for c in columns], readable),
         ([c.prose for c in columns], longest_word),
         ([c.wrap for c in columns], longest_word),
         ([c.wrap for c in columns], [6] * len(columns)),
@@ -397,23 +408,131 @@ def print_status(
         _print_unit_detail(console, report.units[0], names, lang)
     else:
         _print_unit_table(console, report, names, group_names, lang, show_all)
-    if report.groups and any(g.actions for g in report.groups):
-        keys = ("col-group", "col-action", "col-due", "col-state", "col-done-on")
-        rows: list[list[Cell]] = [
+    _print_group_actions(console, [(g.name, g.actions) for g in report.groups], lang)
+
+
+def _print_group_actions(
+    console: Console, groups: list[tuple[str, list[ActionStatus]]], lang: str
+) -> None:
+    """The groups' own actions (a plan, the phase reports), one row each."""
+    if not any(actions for _, actions in groups):
+        return
+    keys = ("col-group", "col-action", "col-due", "col-state", "col-done-on")
+    rows: list[list[Cell]] = [
+        [
+            name,
+            action.planned.action.name,
+            format_deadline(action.planned.due, lang),
+            _state_text(action, lang),
+            _done_text(action, lang),
+        ]
+        for name, actions in groups
+        for action in actions
+    ]
+    console.print()
+    print_table(
+        console, [Column(message(k, lang)) for k in keys], rows, message("group-actions", lang)
+    )
+
+
+def _short_date(day: date | None, as_of: date, lang: str) -> str:
+    """A date in a narrow column: without its year when it is the as-of date's (6月20日)."""
+    if day is None:
+        return "—"
+    if lang == "zh" and day.year == as_of.year:
+        return f"{day.month}月{day.day}日"
+    return format_date(day, lang)
+
+
+def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
+    """The activity office's table (``status --by group``): one row a group, the groups
+    that lag most first, then the lagging units named, then the groups' own actions."""
+    commit = ""
+    if office.known and office.commit:
+        commit = message("office-known", lang, commit=office.commit[:8])
+    console.print(
+        message(
+            "office-title",
+            lang,
+            as_of=format_date(office.as_of, lang),
+            groups=len(office.groups),
+            units=office.units,
+            lagging=office.lagging,
+            known=commit,
+        ),
+        style="bold",
+    )
+    if not office.groups:
+        console.print(message("office-none", lang))
+        return
+    columns = [
+        Column(message("col-group", lang), prose=True),
+        Column(message("col-units-lagging", lang), justify="right"),
+        Column(message("col-days-overdue-2", lang), justify="right"),
+        Column(message("col-owed", lang), justify="right"),
+        Column(message("col-on-time", lang), justify="right"),
+        Column(message("col-late-short", lang), justify="right"),
+        Column(message("col-overdue-short", lang), justify="right"),
+        Column(message("col-done-share", lang), justify="right"),
+        Column(message("col-attended", lang), justify="right"),
+        Column(message("col-last-change-2", lang)),
+        Column(message("col-report-delay", lang), justify="right"),
+    ]
+    rows: list[list[Cell]] = []
+    for row in office.groups:
+        if row.lagging:
+            style = "bold red"
+        elif any(u.due_soon for u in row.units):
+            style = "yellow"
+        else:
+            style = "green"
+        delay = row.report_delay
+        rows.append(
             [
-                group.name,
-                action.planned.action.name,
-                format_deadline(action.planned.due, lang),
-                _state_text(action, lang),
-                _done_text(action, lang),
+                Text("● " + row.name, style=style),
+                Text(f"{row.lagging}/{len(row.units)}", style="red" if row.lagging else ""),
+                str(row.days_overdue) if row.days_overdue else "",
+                str(row.due),
+                str(row.on_time),
+                str(row.late),
+                Text(str(row.overdue), style="red" if row.overdue else ""),
+                percent(row.done_share),
+                str(row.attended),
+                _short_date(row.last_change, office.as_of, lang),
+                "—"
+                if delay is None
+                else message("report-delay-days", lang, median=delay.median_number, max=delay.max),
             ]
-            for group in report.groups
-            for action in group.actions
+        )
+    console.print()
+    print_table(console, columns, rows)
+    console.print(message("office-legend", lang), style="dim")
+    lagging = [(row, u) for row in office.groups for u in row.units if u.lagging]
+    if lagging:
+        unit_rows: list[list[Cell]] = [
+            [
+                row.name,
+                u.unit.label,
+                str(u.days_overdue),
+                _listed(
+                    sorted(u.in_state("overdue"), key=lambda a: -a.days_overdue),
+                    "overdue-item",
+                    "red",
+                    lang,
+                    lambda a: {"days": a.days_overdue},
+                ),
+            ]
+            for row, u in lagging
+        ]
+        unit_columns = [
+            Column(message("col-group", lang), prose=True),
+            Column(message("col-unit", lang), wrap=False),
+            Column(message("col-days-overdue", lang), justify="right"),
+            Column(message("col-overdue", lang)),
         ]
         console.print()
-        print_table(
-            console, [Column(message(k, lang)) for k in keys], rows, message("group-actions", lang)
-        )
+        print_table(console, unit_columns, unit_rows, message("office-lagging-units", lang))
+    _print_group_actions(console, [(g.name, g.actions) for g in office.groups], lang)
 
 
 def _print_unit_table(
@@ -437,8 +556,8 @@ def _print_unit_table(
     if shown:
         several_groups = len({u.unit.group for u in shown}) > 1
         columns = [Column(message("col-unit", lang), wrap=False)]
-        if several_groups:
-            columns.append(Column(message("col-group", lang), wrap=False))
+        if several_groups:  # a long group name folds before the overdue column does
+            columns.append(Column(message("col-group", lang), prose=True))
         columns += [
             Column(message("col-state", lang), wrap=False),
             Column(message("col-days-overdue", lang), justify="right"),

@@ -101,9 +101,9 @@ def test_a_tree_with_warnings_only_is_judged(tmp_path: Path) -> None:
     ("args", "words"),
     [
         (["status", "--as-of", "2014-02-30"], "--as-of 的日期 '2014-02-30' 无效"),
-        (["status", "--unit", "zz"], "没有单位 'zz'"),
-        (["status", "--group", "zz"], "没有督导组 'zz'"),
-        (["status", "--phase", "zz"], "没有环节 'zz'"),
+        (["status", "--unit", "zz"], "没有单位“zz”"),
+        (["status", "--group", "zz"], "没有督导组“zz”"),
+        (["status", "--phase", "zz"], "没有环节“zz”"),
         (["status", "--fail-on", "late"], "--fail-on 只能是 overdue|due_soon"),
         (["check", "--format", "xml"], "--format 只能是 text|json"),
         (["check", "--lang", "fr"], "--lang 只能是 zh 或 en"),

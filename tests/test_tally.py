@@ -162,8 +162,8 @@ def test_filters_and_meeting_arguments(base_tree: Path) -> None:
     ("args", "words"),
     [
         (["2014-02/zz"], "没有会议 '2014-02/zz'"),
-        (["--unit", "zz"], "没有单位 'zz'"),
-        (["--kind", "zz"], "未知的会议类型 'zz'"),
+        (["--unit", "zz"], "没有单位“zz”"),
+        (["--kind", "zz"], "没有会议类型“zz”"),
     ],
 )
 def test_tally_cannot_run(base_tree: Path, args: list[str], words: str) -> None:

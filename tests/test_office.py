@@ -1,0 +1,578 @@
+"""The activity office's view: ``status --by group`` worked out by hand on a small
+repository with commits at chosen dates, ``--known`` against a checkout of the commit it
+names, names where ids go, meetings of several units, ``order``, and the circular.
+
+The fixture repository keeps its records in a sub-folder with a space in its name, and one
+unit has a Chinese id, so every git path duchu reads goes through quoting-free parsing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from duchu.cli import app
+from tests.conftest import write_tree
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+runner = CliRunner()
+
+FOLDER = "督导 记录"  # the records root inside the repository
+
+CAMPAIGN = """\
+name: 测试活动
+issuer: 中共××县委教育实践活动领导小组
+year: 2014
+warn_days: 7
+meeting_kinds:
+  mobilization: 动员大会
+  visit: 督导检查
+phases:
+  - id: study
+    name: 学习教育
+    start: 2014-02-10
+    due: 2014-04-20
+    actions:
+      - {id: group_plan, name: 制定督导工作方案, due: 2014-02-18, by: group}
+      - {id: plan, name: 审定实施方案, due: 2014-02-28}
+      - {id: mobilization, name: 召开动员大会, due: 2014-02-28, meeting: mobilization}
+      - {id: opinions, name: 征求意见, due: 2014-04-10}
+  - id: criticism
+    name: 查摆问题
+    start: 2014-04-21
+    due: 2014-06-20
+    actions:
+      - {id: talks, name: 谈心谈话, due: 2014-05-31}
+"""
+GROUP_A = "name: 县委第一督导组\nleader: 甲组长\nmembers: [甲组长, 甲组员]\norder: 2\n"
+GROUP_B = "name: 县委第二督导组\nleader: 乙组长\nmembers: [乙组长]\norder: 1\n"
+
+
+def unit(name: str, group: str, done: str = "") -> str:
+    return f"name: {name}\ngroup: {group}\nleaders: [{name}书记]\n" + done
+
+
+def meeting(day: str, whose: str, kind: str, attended: str) -> str:
+    return f"date: {day}\n{whose}\nkind: {kind}\nattended_by: [{attended}]\n"
+
+
+# (committer date, files written in that commit); "東城区" is unit b1 of the office's table
+COMMITS: list[tuple[str, dict[str, str]]] = [
+    (
+        "2014-02-10T09:00:00+08:00",
+        {
+            "campaign.yaml": CAMPAIGN,
+            "groups/ga.yaml": GROUP_A,
+            "groups/gb.yaml": GROUP_B,
+            "units/a1.yaml": unit("甲一局", "ga"),
+            "units/a2.yaml": unit("甲二局", "ga"),
+            "units/东城区.yaml": unit("东城区委", "gb"),
+        },
+    ),
+    (
+        "2014-02-20T18:00:00+08:00",
+        {
+            "meetings/2014-02/a1-mob.yaml": meeting(
+                "2014-02-18", "unit: a1", "mobilization", "甲组长"
+            )
+        },
+    ),
+    (
+        "2014-03-05T18:00:00+08:00",
+        {
+            "meetings/2014-02/a2-mob.yaml": meeting(
+                "2014-02-27", "unit: a2", "mobilization", "甲组员"
+            ),
+            "units/a1.yaml": unit("甲一局", "ga", "done: {plan: 2014-02-25}\n"),
+        },
+    ),
+    (
+        "2014-03-20T18:00:00+08:00",
+        {
+            "meetings/2014-03/东城区-动员.yaml": meeting(
+                "2014-03-02", "unit: 东城区", "mobilization", "乙组长"
+            ),
+            "groups/gb.yaml": GROUP_B + "done: {group_plan: 2014-02-17}\n",
+        },
+    ),
+    (
+        "2014-04-15T18:00:00+08:00",
+        {
+            "meetings/2014-04/ga-visit.yaml": meeting("2014-04-08", "group: ga", "visit", "甲组长"),
+            "units/a2.yaml": unit(
+                "甲二局", "ga", "done: {plan: 2014-02-26, opinions: 2014-04-09}\n"
+            ),
+            "units/东城区.yaml": unit(
+                "东城区委", "gb", "done: {plan: 2014-03-01, opinions: 2014-04-12}\n"
+            ),
+        },
+    ),
+]
+
+
+def git(top: Path, *args: str, when: str = "2014-02-10T09:00:00+08:00") -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "王书记员",
+        "GIT_AUTHOR_EMAIL": "w@example.cn",
+        "GIT_COMMITTER_NAME": "王书记员",
+        "GIT_COMMITTER_EMAIL": "w@example.cn",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=top, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository; returns the records root (a sub-folder of it)."""
+    top = tmp_path_factory.mktemp("office")
+    git(top, "init", "--quiet", "--initial-branch=main")
+    root = top / FOLDER
+    for when, files in COMMITS:
+        write_tree(root, files)
+        git(top, "add", "--all")
+        git(top, "commit", "--quiet", "-m", f"记录 {when[:10]}", when=when)
+    return root
+
+
+def by_group(root: Path, *args: str) -> dict[str, dict[str, object]]:
+    result = runner.invoke(
+        app, ["status", "--by", "group", "--format", "json", "--records", str(root), *args]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    return {"_order": [g["id"] for g in document["groups"]], "_doc": document} | {
+        g["id"]: g for g in document["groups"]
+    }
+
+
+def fields(group: dict[str, object]) -> tuple[object, ...]:
+    keys = ("units", "lagging", "days_overdue", "due", "on_time", "late", "overdue")
+    return tuple(group[k] for k in keys)
+
+
+def test_by_group_worked_out_by_hand_on_the_tenth_of_march(office: Path) -> None:
+    rows = by_group(office, "--as-of", "2014-03-10")
+    # lagging shares are equal (none): `order` decides, gb (order 1) before ga (order 2)
+    assert rows["_order"] == ["gb", "ga"]
+    ga, gb = rows["ga"], rows["gb"]
+    # a1: plan 2-25, mobilization 2-18; a2: plan 2-26, mobilization 2-27 (opinions not due)
+    assert fields(ga) == (2, 0, 0, 4, 4, 0, 0)
+    assert ga["attended"] == 2 and ga["attended_by_kind"] == {"mobilization": 2}
+    assert ga["last_change"] == "2014-03-05"  # the commit adding a2-mob; ga-visit came later
+    assert ga["report_delay_days"] == {"median": 4, "max": 6}  # a1-mob 2 days, a2-mob 6
+    assert ga["actions"] == [
+        {"id": "group_plan", "due": "2014-02-18", "state": "overdue", "done": None}
+    ]
+    # 东城区: plan 3-01 and mobilization 3-02, both late
+    assert fields(gb) == (1, 0, 0, 2, 0, 2, 0)
+    assert gb["attended"] == 1 and gb["attended_by_kind"] == {"mobilization": 1}
+    assert gb["last_change"] == "2014-02-10"  # its meeting was committed only on 3-20
+    assert gb["report_delay_days"] is None
+    assert gb["actions"][0]["state"] == "done"
+    assert rows["_doc"]["summary"] == {"groups": 2, "units": 3, "lagging": 0}
+    assert rows["_doc"]["known"] is False
+
+
+def test_by_group_worked_out_by_hand_on_the_twentieth_of_april(office: Path) -> None:
+    rows = by_group(office, "--as-of", "2014-04-20")
+    assert rows["_order"] == ["ga", "gb"]  # ga: one of two units lagging; gb: none
+    ga, gb = rows["ga"], rows["gb"]
+    # a1 has not done opinions (due 4-10): overdue 10 days
+    assert fields(ga) == (2, 1, 10, 6, 5, 0, 1)
+    # the group-wide visit counts once for the group, not once per unit
+    assert ga["attended"] == 3
+    assert ga["attended_by_kind"] == {"mobilization": 2, "visit": 1}
+    assert ga["last_change"] == "2014-04-15"
+    assert ga["report_delay_days"] == {"median": 6, "max": 7}  # 2, 6 and 7 days
+    assert fields(gb) == (1, 0, 0, 3, 0, 3, 0)
+    assert gb["attended"] == 1
+    assert gb["last_change"] == "2014-04-15"
+    assert gb["report_delay_days"] == {"median": 18, "max": 18}
+
+
+def test_known_is_what_was_committed_by_then(office: Path) -> None:
+    rows = by_group(office, "--as-of", "2014-03-10", "--known")
+    assert rows["_doc"]["known"] is True
+    assert rows["_order"] == ["gb", "ga"]  # gb: its only unit lagging; ga: one of two
+    ga, gb = rows["ga"], rows["gb"]
+    # a2's plan reached the office only on 4-15; 东城区's meeting and plan later than 3-10
+    assert fields(ga) == (2, 1, 10, 4, 3, 0, 1)
+    assert ga["attended"] == 2 and ga["report_delay_days"] == {"median": 4, "max": 6}
+    assert fields(gb) == (1, 1, 10, 2, 0, 0, 2)
+    assert gb["attended"] == 0 and gb["attended_by_kind"] == {}
+    assert gb["actions"][0]["state"] == "overdue"  # its plan was committed on 3-20
+
+
+def _checkout(office: Path, tmp_path: Path, when: str) -> Path:
+    """A clone of the office repository with the last commit of ``when`` checked out."""
+    top = office.parent
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(top), str(clone))
+    commit = git(clone, "rev-list", "-1", f"--before={when}T23:59:59+08:00", "HEAD").strip()
+    git(clone, "checkout", "--quiet", commit)
+    return clone / FOLDER
+
+
+@pytest.mark.parametrize("day", ["2014-02-15", "2014-03-10", "2014-03-25", "2014-04-20"])
+def test_known_equals_the_status_of_the_commit_checked_out(
+    office: Path, tmp_path: Path, day: str
+) -> None:
+    checked_out = _checkout(office, tmp_path, day)
+    for extra in ([], ["--by", "group"]):
+        args = ["status", "--all", "--format", "json", "--as-of", day, *extra]
+        known = runner.invoke(app, [*args, "--records", str(office), "--known"])
+        plain = runner.invoke(app, [*args, "--records", str(checked_out)])
+        assert known.exit_code == plain.exit_code, known.output
+        known_doc, plain_doc = json.loads(known.stdout), json.loads(plain.stdout)
+        known_doc.pop("known", None)
+        plain_doc.pop("known", None)
+        assert known_doc == plain_doc
+
+
+def test_known_differs_from_the_working_tree_where_work_was_committed_late(office: Path) -> None:
+    working = by_group(office, "--as-of", "2014-03-10")
+    known = by_group(office, "--as-of", "2014-03-10", "--known")
+    assert fields(working["gb"]) != fields(known["gb"])
+
+
+def test_known_reads_a_second_time_from_its_cache(
+    office: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from duchu.cache import user_cache_folder
+
+    monkeypatch.delenv("DUCHU_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = by_group(office, "--as-of", "2014-03-10", "--known")
+    folder = user_cache_folder(office, "known")
+    assert (folder / "records.json").is_file()
+    assert not (office / ".duchu-cache").exists()  # nothing written into the tree
+
+    import duchu.loader
+
+    def no_parsing(*args: object) -> object:
+        raise AssertionError("a warm --known parsed a file again")
+
+    monkeypatch.setattr(duchu.loader, "_parse_record", no_parsing)
+    second = by_group(office, "--as-of", "2014-03-10", "--known")
+    assert first["_doc"] == second["_doc"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "words"),
+    [
+        ("outside", "不在 git 仓库中"),
+        ("before", "早于"),
+    ],
+)
+def test_known_cannot_run(office: Path, tmp_path: Path, setup: str, words: str) -> None:
+    if setup == "outside":
+        root = tmp_path / "copy"
+        shutil.copytree(office, root)
+        args = ["--as-of", "2014-03-10"]
+    else:
+        root = office
+        args = ["--as-of", "2014-01-01"]
+    result = runner.invoke(app, ["status", "--known", "--records", str(root), *args])
+    assert result.exit_code == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_known_on_a_shallow_clone_missing_the_history(office: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{office.parent}", str(clone))
+    result = runner.invoke(
+        app, ["status", "--known", "--as-of", "2014-03-10", "--records", str(clone / FOLDER)]
+    )
+    assert result.exit_code == 2
+    assert "浅克隆" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# --- a Chinese unit id and a folder with a space, through git --------------------------------
+
+
+def test_log_of_a_chinese_unit_in_a_spaced_folder(office: Path) -> None:
+    result = runner.invoke(app, ["log", "东城区", "--format", "json", "--records", str(office)])
+    assert result.exit_code == 0, result.output
+    commits = json.loads(result.stdout)["commits"]
+    assert len(commits) == 3  # created, its meeting, its done dates
+    assert "meetings/2014-03/东城区-动员.yaml" in commits[1]["files"]
+    text = runner.invoke(app, ["log", "东城区", "--records", str(office)]).stdout
+    assert "东城区-动员.yaml" in text and "\\344" not in text
+
+
+def test_stale_of_a_chinese_unit(office: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "status",
+            "--stale",
+            "30",
+            "--all",
+            "--format",
+            "json",
+            "--as-of",
+            "2014-04-20",
+            "--records",
+            str(office),
+        ],
+    )
+    units = {u["id"]: u for u in json.loads(result.stdout)["units"]}
+    assert units["东城区"]["last_change"] == "2014-04-15"
+    assert units["东城区"]["stale"] is False
+
+
+# --- names where ids go -------------------------------------------------------------------------
+
+
+def test_names_where_ids_go(office: Path) -> None:
+    def units(*args: str) -> list[str]:
+        result = runner.invoke(
+            app,
+            [
+                "status",
+                "--all",
+                "--format",
+                "json",
+                "--as-of",
+                "2014-04-20",
+                "--records",
+                str(office),
+                *args,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return [u["id"] for u in json.loads(result.stdout)["units"]]
+
+    assert units("--unit", "甲二局") == ["a2"]
+    assert units("--group", "县委第二督导组") == ["东城区"]
+    assert units("--group", "gb") == ["东城区"]
+    assert units("--phase", "学习教育", "--unit", "东城区委") == ["东城区"]
+    kinds = runner.invoke(
+        app, ["tally", "--kind", "动员大会", "--format", "json", "--records", str(office)]
+    )
+    assert kinds.exit_code == 0, kinds.output
+
+
+def test_an_unknown_name_lists_candidates_as_name_and_id(office: Path) -> None:
+    result = runner.invoke(app, ["status", "--group", "县委第", "--records", str(office)])
+    assert result.exit_code == 2
+    assert "县委第一督导组（ga）" in result.stderr and "县委第二督导组（gb）" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_ambiguous_name_is_exit_2_with_the_candidates(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "t",
+        {
+            "campaign.yaml": CAMPAIGN,
+            "groups/ga.yaml": GROUP_A,
+            "units/x1.yaml": "name: 城关镇\nshort: 城关\ngroup: ga\n",
+            "units/x2.yaml": "name: 城关街道\nshort: 城关\ngroup: ga\n",
+        },
+    )
+    result = runner.invoke(app, ["status", "--unit", "城关", "--records", str(root)])
+    assert result.exit_code == 2
+    assert "“城关”可指多个单位" in result.stderr
+    assert "城关（x1）" in result.stderr and "城关（x2）" in result.stderr
+    english = runner.invoke(
+        app, ["status", "--unit", "城关", "--records", str(root), "--lang", "en"]
+    )
+    assert "城关 (x1)" in english.stderr
+
+
+# --- meetings of several units, order ----------------------------------------------------------
+
+
+def several_units_tree(tmp_path: Path, meeting_text: str) -> Path:
+    return write_tree(
+        tmp_path / "t",
+        {
+            "campaign.yaml": CAMPAIGN,
+            "groups/ga.yaml": GROUP_A,
+            "groups/gb.yaml": GROUP_B,
+            "units/a1.yaml": unit("甲一局", "ga") + "order: 2\n",
+            "units/a2.yaml": unit("甲二局", "ga") + "order: 1\n",
+            "units/a3.yaml": unit("甲三局", "ga"),
+            "units/b1.yaml": unit("乙一局", "gb"),
+            "meetings/m.yaml": meeting_text,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("whose", "done"),
+    [
+        ("units: [a1, a3]", {"a1", "a3"}),
+        ("group: ga", {"a1", "a2", "a3"}),
+        ("unit: a2", {"a2"}),
+    ],
+)
+def test_a_meeting_of_several_units_counts_for_each(
+    tmp_path: Path, whose: str, done: set[str]
+) -> None:
+    root = several_units_tree(tmp_path, meeting("2014-02-26", whose, "mobilization", "甲组长"))
+    result = runner.invoke(
+        app,
+        ["status", "--all", "--format", "json", "--as-of", "2014-03-01", "--records", str(root)],
+    )
+    assert result.exit_code == 0, result.output
+    mobilized = {
+        u["id"]
+        for u in json.loads(result.stdout)["units"]
+        for a in u["actions"]
+        if a["id"] == "mobilization" and a["state"] == "done"
+    }
+    assert mobilized == done
+    rows = by_group(root, "--as-of", "2014-03-01")
+    assert rows["ga"]["attended"] == 1  # one meeting, whatever the number of its units
+
+
+@pytest.mark.parametrize(
+    ("whose", "code", "line"),
+    [
+        ("unit: a1\nunits: [a2]", "meeting-unit-twice", 3),
+        ("unit: a1\ngroup: ga", "meeting-unit-twice", 3),
+        ("units: [a1, zz]", "unknown-unit", 2),
+        ("group: gz", "unknown-group", 2),
+        ("title: 无单位", "meeting-no-unit", 1),
+    ],
+)
+def test_a_meeting_names_its_units_once(tmp_path: Path, whose: str, code: str, line: int) -> None:
+    root = several_units_tree(tmp_path, meeting("2014-02-26", whose, "mobilization", "甲组长"))
+    result = runner.invoke(app, ["check", "--format", "json", "--records", str(root)])
+    problems = json.loads(result.stdout)["problems"]
+    found = [p for p in problems if p["code"] == code]
+    assert found and found[0]["path"] == "meetings/m.yaml" and found[0]["line"] == line
+    assert result.exit_code == 1
+
+
+def test_an_appraisal_belongs_to_one_unit(tmp_path: Path) -> None:
+    text = meeting("2014-02-26", "units: [a1, a2]", "mobilization", "甲组长") + (
+        "appraisal: {returned: 3, counts: {领导班子: {好: 3}}}\n"
+    )
+    root = several_units_tree(tmp_path, text)
+    result = runner.invoke(app, ["check", "--format", "json", "--records", str(root)])
+    codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
+    assert "appraisal-several-units" in codes
+
+
+def test_order_decides_ties_in_tables_and_json(tmp_path: Path) -> None:
+    root = several_units_tree(
+        tmp_path, meeting("2014-02-26", "group: ga", "mobilization", "甲组长")
+    )
+    result = runner.invoke(
+        app,
+        ["status", "--all", "--format", "json", "--as-of", "2014-02-20", "--records", str(root)],
+    )
+    # nothing due yet: units in official order -- gb (order 1) before ga, then a2 (order 1),
+    # a1 (order 2), a3 (no order: after those with one)
+    assert [u["id"] for u in json.loads(result.stdout)["units"]] == ["b1", "a2", "a1", "a3"]
+    text = runner.invoke(
+        app, ["status", "--all", "--as-of", "2014-02-20", "--records", str(root)]
+    ).stdout
+    assert text.index("乙一局") < text.index("甲二局") < text.index("甲一局") < text.index("甲三局")
+
+
+def test_log_takes_a_unit_name(office: Path) -> None:
+    by_name = runner.invoke(app, ["log", "东城区委", "--format", "json", "--records", str(office)])
+    by_id = runner.invoke(app, ["log", "东城区", "--format", "json", "--records", str(office)])
+    assert by_name.exit_code == 0, by_name.output
+    assert json.loads(by_name.stdout) == json.loads(by_id.stdout)
+
+
+# --- the office's circular ------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_golden_circular_of_the_sample(tmp_path: Path) -> None:
+    """Read line by line against the records: 15 units x 4 actions of the study phase are
+    due by 4-25 (60); 市水利局's 中心组学习 (due 3-31) and 征求意见 (4-10) are overdue 25
+    and 15 days; 市农委's four and 市规划局's 中心组学习 were done late (5); 43 visits
+    from 2-11 to 4-20 over 15 units is 2.9 a unit, 市委第三督导组's 6 over 4 is 1.5."""
+    from tests.conftest import SAMPLE, copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    result = runner.invoke(
+        app, ["report", "--phase", "study", "--as-of", "2014-04-25", "--records", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (GOLDEN / "circular-study.md").read_text(encoding="utf-8")
+
+
+def test_the_circular_by_name_and_as_docx(tmp_path: Path) -> None:
+    from docx import Document
+    from docx.shared import Pt
+
+    from tests.conftest import SAMPLE, copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    target = tmp_path / "通报.docx"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--phase",
+            "学习教育、听取意见",
+            "--as-of",
+            "2014-04-25",
+            "--records",
+            str(root),
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = Document(str(target))
+    paragraphs = document.paragraphs
+    texts = [p.text for p in paragraphs]
+    assert texts[0] == "关于学习教育、听取意见环节督导工作情况的通报"
+    assert paragraphs[0].style.name == "公文标题"
+    # the 附件说明: "附件：" two characters in, the next names lined up after it
+    note = texts.index("附件：1.各督导组工作情况一览表")
+    assert paragraphs[note + 1].paragraph_format.left_indent == Pt(16 * 5)
+    # each attachment starts a page with its label flush left
+    labels = [p for p in paragraphs if p.text in ("附件1", "附件2", "附件3")]
+    assert [p.text for p in labels] == ["附件1", "附件2", "附件3"]
+    assert all(p.paragraph_format.page_break_before for p in labels)
+    assert all(p.style.name == "附件标识" for p in labels)
+    # the 落款 is the office of the leading group the reports go to
+    assert "中共××市委教育实践活动领导小组办公室" in texts
+    ranked = [row.cells[0].text for row in document.tables[0].rows[1:]]
+    assert ranked == ["市委第三督导组", "市委第一督导组", "市委第二督导组"]
+
+
+def circular_of(tmp_path: Path, day: str) -> str:
+    root = several_units_tree(
+        tmp_path, meeting("2014-02-26", "group: ga", "mobilization", "甲组长")
+    )
+    result = runner.invoke(
+        app, ["report", "--phase", "study", "--as-of", day, "--records", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_circular_sentences_say_only_what_is_true(tmp_path: Path) -> None:
+    # 2-20: nothing is due yet, no unit lags
+    early = circular_of(tmp_path / "a", "2014-02-20")
+    assert "本环节的规定动作尚无到期的" in early
+    assert "滞后" not in early.split("附件：")[0].replace("滞后单位", "")
+    # 3-05: every unit of gb and ga owes its plan; ga's units held their mobilization
+    later = circular_of(tmp_path / "b", "2014-03-05")
+    assert "4个单位全部有逾期未完成的规定动作" in later
+    assert "县委第二督导组（组长乙组长）督导1个单位" in later
+    assert "所联系的单位全部滞后" in later
+    assert "本环节没有参加会议或督导检查的记录" in later  # gb's one unit: no visit
