@@ -466,11 +466,13 @@ def status(
             print_office(console_for(), office, lang=language)
         raise typer.Exit(1 if failing else 0)
     if stale is not None:
-        from duchu.gitrepo import last_changes
+        from duchu.gitrepo import file_dates
         from duchu.loader import unit_files
         from duchu.status import mark_stale
 
-        changed = last_changes(tree.root, day)
+        # one rule for "when did this file last change" in every view: the branch's own
+        # line of commits up to the as-of date (as `--by group`'s last_change)
+        changed = file_dates(tree.root, day, start=judged.known_commit).changed
         files_of = {u.id: unit_files(tree, u.id) for u in report.units}
         mark_stale(report, files_of, changed, stale)
     if output_format == "json":
@@ -751,8 +753,8 @@ NEW_MEETING_EXAMPLES = """\b
 @_handled
 def new_meeting_command(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", help="单位 id")],
-    kind: Annotated[str, typer.Option("--kind", help="会议类型 / meeting kind")],
+    unit: Annotated[str, typer.Option("--unit", help="单位 id 或名称")],
+    kind: Annotated[str, typer.Option("--kind", help="会议类型 id 或名称 / meeting kind")],
     meeting_date: Annotated[str, typer.Option("--date", help="会议日期 / date")],
     name: Annotated[
         str | None,
@@ -770,10 +772,11 @@ def new_meeting_command(
     """
     from duchu.scaffold import new_meeting, relative
 
-    _lang(ctx, lang)
+    language = _lang(ctx, lang)
     tree = _load_valid(ctx, records, no_cache, lang=lang)
     day = _parse_day(meeting_date, tree, "--date")
-    written = new_meeting(tree, unit, kind, day, name)
+    unit_id = _resolved(tree, "unit", unit, language) or unit
+    written = new_meeting(tree, unit_id, _resolved(tree, "kind", kind, language) or kind, day, name)
     typer.echo(relative(written.path))
 
 
@@ -792,7 +795,7 @@ NEW_UNIT_EXAMPLES = """\b
 def new_unit_command(
     ctx: typer.Context,
     unit_id: Annotated[str, typer.Argument(help="单位 id（文件名）/ unit id")],
-    group: Annotated[str, typer.Option("--group", help="督导组 id")],
+    group: Annotated[str, typer.Option("--group", help="督导组 id 或名称")],
     name: Annotated[
         str | None, typer.Option("--name", help="单位全称 / full name", show_default=False)
     ] = None,
@@ -821,7 +824,8 @@ def new_unit_command(
 
     language = _lang(ctx, lang)
     tree = _load_valid(ctx, records, no_cache, lang=lang)
-    written = new_unit(tree, unit_id, group, name, short=short, order=order, category=category)
+    group_id = _resolved(tree, "group", group, language) or group
+    written = new_unit(tree, unit_id, group_id, name, short=short, order=order, category=category)
     typer.echo(relative(written.path))
     if name is None:  # a unit named by its id would stand so in every table and report
         typer.echo(

@@ -576,3 +576,113 @@ def test_circular_sentences_say_only_what_is_true(tmp_path: Path) -> None:
     assert "县委第二督导组（组长乙组长）督导1个单位" in later
     assert "所联系的单位全部滞后" in later
     assert "本环节没有参加会议或督导检查的记录" in later  # gb's one unit: no visit
+
+
+def test_new_records_take_names(office: Path, tmp_path: Path) -> None:
+    from tests.conftest import copy_tree
+
+    root = copy_tree(office, tmp_path / "copy")
+    made = runner.invoke(
+        app,
+        ["new", "meeting", "--unit", "东城区委", "--kind", "督导检查", "--date", "2014-04-02"]
+        + ["--records", str(root)],
+    )
+    assert made.exit_code == 0, made.output
+    assert "东城区" in made.stdout and "visit" in made.stdout
+    unit_made = runner.invoke(
+        app,
+        ["new", "unit", "a9", "--group", "县委第一督导组", "--name", "甲九局"]
+        + ["--records", str(root)],
+    )
+    assert unit_made.exit_code == 0, unit_made.output
+    assert "group: ga" in (root / "units" / "a9.yaml").read_text(encoding="utf-8")
+
+
+# --- tables an office reads: 103 units, long group names, 100 columns ------------------------
+
+LONG_GROUP = "中共××县委党的群众路线教育实践活动第{n}督导组"  # 24 characters and more
+
+
+def county_tree(tmp_path: Path) -> Path:
+    files = {"campaign.yaml": CAMPAIGN}
+    for n in range(10):
+        files[f"groups/g{n}.yaml"] = (
+            f"name: {LONG_GROUP.format(n=n + 1)}\nleader: 组长{n}\nmembers: [组长{n}]\n"
+        )
+    for n in range(103):
+        done = "done: {plan: 2014-02-20}\n" if n % 2 else ""
+        files[f"units/u{n:03d}.yaml"] = unit(f"第{n}乡", f"g{n % 10}", done)
+    return write_tree(tmp_path / "county", files)
+
+
+def _column_widths(header: str, names: list[str]) -> dict[str, int]:
+    from rich.cells import cell_len
+
+    starts = {name: cell_len(header[: header.index(name)]) for name in names}
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    return {
+        name: (ordered[i + 1][1] if i + 1 < len(ordered) else cell_len(header)) - start
+        for i, (name, start) in enumerate(ordered)
+    }
+
+
+def test_the_unit_table_of_a_county_stays_readable_at_100_columns(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from duchu.loader import load_tree
+    from duchu.status import unit_status
+    from duchu.view import print_status
+
+    tree = load_tree(county_tree(tmp_path))
+    report = unit_status(tree, __import__("datetime").date(2014, 3, 10))
+    console = Console(width=100, record=True, force_terminal=True, color_system=None)
+    print_status(
+        console,
+        report,
+        lang="zh",
+        show_all=False,
+        names={},
+        group_names={gid: g.name for gid, g in tree.groups.items()},
+        detail=False,
+    )
+    lines = console.export_text().splitlines()
+    header = next(line for line in lines if "逾期未完成" in line)
+    widths = _column_widths(header, ["督导组", "逾期未完成"])
+    assert widths["逾期未完成"] >= 12  # six characters a line at least, not three
+    assert max(map(len, lines)) <= 100
+
+
+def test_the_office_table_fits_100_columns_and_reads_when_piped(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from duchu.loader import load_tree
+    from duchu.office import office_rollup
+    from duchu.status import unit_status
+    from duchu.view import print_office
+
+    tree = load_tree(county_tree(tmp_path))
+    day = __import__("datetime").date(2014, 3, 10)
+    office = office_rollup(tree, unit_status(tree, day), None)
+    console = Console(width=100, record=True, force_terminal=True, color_system=None)
+    print_office(console, office, lang="zh")
+    text = console.export_text()
+    table = text.split("\n\n")[1]
+    assert all(len(line) <= 100 for line in table.splitlines())
+    # every group named whole on its row, at 100 columns
+    for n in range(10):
+        assert LONG_GROUP.format(n=n + 1)[:6] in table
+    piped = runner.invoke(
+        app,
+        [
+            "status",
+            "--by",
+            "group",
+            "--as-of",
+            "2014-03-10",
+            "--records",
+            str(county_tree(tmp_path / "p")),
+        ],
+    )
+    assert piped.exit_code == 0
+    assert "\x1b[" not in piped.stdout  # no colour codes in a pipe
+    assert "10 个督导组、103 个单位" in piped.stdout

@@ -369,7 +369,7 @@ def test_new_unit_refusals(sample: Path) -> None:
                  "--records", str(sample))  # fmt: skip
     assert exists.exit_code == 2 and "已存在，不会覆盖" in exists.stderr
     no_group = run("new", "unit", "x", "--group", "g9", "--records", str(sample))
-    assert no_group.exit_code == 2 and "没有督导组 'g9'" in no_group.stderr
+    assert no_group.exit_code == 2 and "没有督导组“g9”（可选：" in no_group.stderr
     bad = run("new", "unit", "x", "--group", "g1", "--name", "市\u202e局", "--records", str(sample))
     assert bad.exit_code == 2 and "U+202E" in bad.stderr
     assert files_under(sample) == before
