@@ -15,7 +15,7 @@ from fractions import Fraction
 from duchu.appraisal import Counts
 from duchu.dates import DateError, Meaning, parse_date, parse_deadline
 from duchu.loader import Tree, group_path, meeting_path, unit_path
-from duchu.models import Action, Campaign, Dated, Meeting, Unit
+from duchu.models import Action, Campaign, Dated, Group, Meeting, Unit
 from duchu.problems import Loc, Problem, Ref, Severity, problem
 
 CAMPAIGN = "campaign.yaml"
@@ -354,8 +354,9 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
                         actions=_names(unit_actions),
                     )
         units = [tree.units[uid] for uid in tree.meeting_units.get(meeting_id, ())]
-        if units:
-            yield from _people_problems(tree, path, meeting, units)
+        named_group = tree.groups.get(meeting.group) if meeting.group is not None else None
+        if units or named_group is not None:
+            yield from _people_problems(tree, path, meeting, units, named_group)
 
 
 _WHOSE_KEYS = ("unit", "units", "group")
@@ -376,7 +377,7 @@ def _whose_problems(
         yield problem(path, "unknown-unit", loc=("unit",), unit=meeting.unit)
     if meeting.units is not None:
         if not meeting.units:
-            yield problem(path, "expect-list", loc=("units",))
+            yield problem(path, "empty-units", loc=("units",))
         seen: set[str] = set()
         for index, uid in enumerate(meeting.units):
             if uid not in unit_ids:
@@ -399,11 +400,18 @@ def _whose_problems(
 
 
 def _people_problems(
-    tree: Tree, path: str, meeting: Meeting, units: list[Unit]
+    tree: Tree, path: str, meeting: Meeting, units: list[Unit], named_group: Group | None
 ) -> Iterator[Problem]:
-    groups = [
-        g for g in (tree.groups.get(gid) for gid in dict.fromkeys(u.group for u in units)) if g
-    ]
+    """``attended_by`` names members of the meeting's group(s) -- of the group it names, or
+    of its units' groups (a meeting of units of several groups: of any of them; the office's
+    counts give each group only its own members' visits) -- and ``absent`` its units'
+    leaders."""
+    if named_group is not None:
+        groups = [named_group]
+    else:
+        groups = [
+            g for g in (tree.groups.get(gid) for gid in dict.fromkeys(u.group for u in units)) if g
+        ]
     if groups:
         members = {name for g in groups for name in (*g.members, *([g.leader] if g.leader else []))}
         for index, name in enumerate(meeting.attended_by):
@@ -423,7 +431,8 @@ def _people_problems(
                 "not-a-leader",
                 loc=("absent", index),
                 name=absence.name,
-                unit="、".join(unit.name for unit in units),
+                unit="、".join(unit.name for unit in units)
+                or (named_group.name if named_group else ""),
             )
         if not (absence.reason or "").strip():
             yield problem(

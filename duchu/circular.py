@@ -128,6 +128,7 @@ def circular_context(
                     "behind": a.state in ("late", "overdue"),
                     "days": a.days_overdue or a.days_late,
                     "word": STATE_WORDS[a.state],
+                    "pending": a.state in ("overdue", "due_soon", "open"),
                 }
                 for a in row.actions
             ],
@@ -196,6 +197,30 @@ def circular_context(
     ]
 
     phase_index = campaign.phases.index(phase)
+    # the last phase's circular covers the whole campaign: what is still overdue from the
+    # phases before it
+    earlier_overdue: list[dict[str, Any]] = []
+    if phase_index == len(campaign.phases) - 1:
+        phase_names = {p.id: p.name for p in campaign.phases}
+        whole = unit_status(tree, as_of)
+        group_names = {gid: g.name for gid, g in tree.groups.items()}
+        for u in sorted(whole.units, key=lambda u: u.position):
+            overdue = [a for a in u.in_state("overdue") if a.planned.phase_id != phase_id]
+            if overdue:
+                earlier_overdue.append(
+                    {
+                        "group": group_names.get(u.unit.group, u.unit.group),
+                        "unit": u.unit.label,
+                        "overdue": [
+                            {
+                                "name": a.planned.action.name,
+                                "phase": phase_names[a.planned.phase_id],
+                                "days": a.days_overdue,
+                            }
+                            for a in overdue
+                        ],
+                    }
+                )
     return {
         "campaign": {"name": campaign.name, "issuer": campaign.issuer or ""},
         "office": office_name(campaign.issuer),
@@ -237,6 +262,7 @@ def circular_context(
             {"group": g["name"], **a} for g in groups for a in g["actions"] if a["behind"]
         ],
         "lagging_units": lagging_units,
+        "earlier_overdue": earlier_overdue,
         "action_names": action_names,
         "progress": progress,
         "next_phase": next_phase_context(campaign, phase_index),

@@ -258,6 +258,49 @@ def _judged(
     return Judged(tree, day, commit)
 
 
+def _warn_outside(judged: Judged, lang: str) -> None:
+    """A word on stderr when the as-of date lies far outside the campaign: a newcomer's
+    first ``duchu status`` of a 2014 tree would otherwise say "逾期 4467 天" unexplained."""
+    from duchu.dates import format_date
+    from duchu.status import far_outside
+
+    campaign = judged.tree.campaign
+    span = far_outside(campaign, judged.day) if campaign is not None else None
+    if span is not None:
+        typer.echo(
+            message(
+                "as-of-outside",
+                lang,
+                as_of=format_date(judged.day, lang),
+                first=format_date(span[0], lang),
+                last=format_date(span[1], lang),
+            ),
+            err=True,
+        )
+
+
+def _warn_not_begun(tree: Tree, phase_id: str, day: date, lang: str) -> None:
+    """A word on stderr when a report is drafted on a phase that has not begun."""
+    from duchu.dates import format_date
+    from duchu.report import phase_window
+
+    campaign = tree.campaign
+    assert campaign is not None
+    phase = next(p for p in campaign.phases if p.id == phase_id)
+    start, _ = phase_window(phase, campaign.year)
+    if start is not None and start > day:
+        typer.echo(
+            message(
+                "phase-not-begun",
+                lang,
+                phase=phase.name,
+                start=format_date(start, lang),
+                as_of=format_date(day, lang),
+            ),
+            err=True,
+        )
+
+
 def _campaign_year(path: Path) -> int | None:
     """The campaign's year, for a date like 4月1日 typed before the tree is loaded; None
     when the file cannot tell (then only full dates are understood)."""
@@ -444,13 +487,10 @@ def status(
         lang=lang,
     )
     tree, day = judged.tree, judged.day
-    report = unit_status(
-        tree,
-        day,
-        group=_resolved(tree, "group", group, language),
-        phase=_resolved(tree, "phase", phase, language),
-        unit=_resolved(tree, "unit", unit, language),
-    )
+    group_id = _resolved(tree, "group", group, language)
+    phase_id = _resolved(tree, "phase", phase, language)
+    unit_id = _resolved(tree, "unit", unit, language)
+    report = unit_status(tree, day, group=group_id, phase=phase_id, unit=unit_id)
     failing = fail_on is not None and report.any_unit_in(fail_on)  # type: ignore[arg-type]
     if by == "group":
         from duchu.office import office_json, office_rollup
@@ -464,6 +504,7 @@ def status(
             from duchu.view import console_for, print_office
 
             print_office(console_for(), office, lang=language)
+        _warn_outside(judged, language)
         raise typer.Exit(1 if failing else 0)
     if stale is not None:
         from duchu.gitrepo import file_dates
@@ -493,6 +534,7 @@ def status(
             group_names=group_names,
             detail=unit is not None,
         )
+    _warn_outside(judged, language)  # last: a command that fails says one line only
     raise typer.Exit(1 if failing else 0)
 
 
@@ -684,8 +726,11 @@ def report(
         write_atomically(output, lambda temporary: temporary.write_text(markdown, encoding="utf-8"))
     else:
         typer.echo(markdown, nl=False)
-        return
-    typer.echo(message("report-written", language, path=output), err=True)
+    # notes last: a command that fails says one line only
+    _warn_outside(judged, language)
+    _warn_not_begun(tree, phase_id, day, language)
+    if output is not None:
+        typer.echo(message("report-written", language, path=output), err=True)
 
 
 # --- init, new, log ---------------------------------------------------------------------------

@@ -932,18 +932,60 @@ _LINK_MODE = "120000"
 class _CommitFiles:
     """A records tree as one commit holds it, read from git's objects: nothing is checked
     out and the working tree is never touched. ``entries`` are the commit's files under the
-    records root (``duchu.gitrepo.tree_entries``); ``reader`` reads their blobs."""
+    records root (``duchu.gitrepo.tree_entries``); ``reader`` reads their blobs.
+
+    Links are followed as on disk: a link to a file or a folder inside the tree stands for
+    it (a folder's files appear under the link's path too), a link leading out of the tree is
+    an ``outside-tree`` error, and a submodule where records belong is ``not-a-file`` -- its
+    files are not in the commit, and counting without them would be silently wrong."""
 
     def __init__(self, entries: list[TreeEntry], reader: BlobReader) -> None:
         self.entries = {entry.path: entry for entry in entries}
         self.reader = reader
         self._links: dict[str, TreeEntry] = {}
+        self._targets: dict[str, str | None] = {}  # a link's path -> where it leads (None: out)
+        self._expand_folder_links()
+
+    def _link_target(self, entry: TreeEntry) -> str | None:
+        """Where a link entry leads, relative to the root; None when out of the tree."""
+        import posixpath
+
+        if entry.path in self._targets:
+            return self._targets[entry.path]
+        raw = self.reader.read(entry.blob, 4096)
+        followed: str | None = None
+        if raw is not None:
+            text = raw.decode("utf-8", "replace")
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path), text))
+            if not (text.startswith("/") or joined == ".." or joined.startswith("../")):
+                followed = joined
+        self._targets[entry.path] = followed
+        return followed
+
+    def _expand_folder_links(self) -> None:
+        """Give the files of a linked folder the link's paths as well (a few levels deep:
+        a link to a folder holding links)."""
+        for _ in range(4):
+            added: dict[str, TreeEntry] = {}
+            for path, entry in self.entries.items():
+                if entry.mode != _LINK_MODE:
+                    continue
+                target = self._link_target(entry)
+                if target is None or target in self.entries:
+                    continue  # out of the tree, or a link to a file
+                prefix = target + "/"
+                for inner, inner_entry in self.entries.items():
+                    if inner.startswith(prefix):
+                        virtual = path + "/" + inner[len(prefix) :]
+                        if virtual not in self.entries:
+                            added[virtual] = inner_entry
+            if not added:
+                return
+            self.entries.update(added)
 
     def target(self, rel_path: str) -> TreeEntry | str:
         """The regular file a path stands for (a link inside the tree followed, up to a few
         times), or the code of the problem that stops it."""
-        import posixpath
-
         entry = self.entries.get(rel_path)
         for _ in range(8):
             if entry is None:
@@ -952,13 +994,8 @@ class _CommitFiles:
                 return entry
             if entry.mode != _LINK_MODE:
                 return "not-a-file"  # a submodule, where a record belongs
-            raw = self.reader.read(entry.blob, 4096)
-            if raw is None:
-                return "outside-tree"
-            followed = posixpath.normpath(
-                posixpath.join(posixpath.dirname(entry.path), raw.decode("utf-8", "replace"))
-            )
-            if followed.startswith(("/", "../")) or followed == "..":
+            followed = self._link_target(entry)
+            if followed is None:
                 return "outside-tree"
             entry = self.entries.get(followed)
         return "not-a-file"  # a loop of links
@@ -972,28 +1009,43 @@ class _CommitFiles:
             folder, _, rest = rel_path.partition("/")
             if rel_path == CAMPAIGN_FILE:
                 pass
-            elif folder in ("groups", "units"):
-                if not rest or "/" in rest:
+            elif folder in ("groups", "units") and rest:
+                if "/" in rest:
                     continue
-            elif folder != "meetings" or not rest:
+            elif folder not in ("meetings", "groups", "units"):
                 continue
+            entry = self.entries[rel_path]
             name = rel_path.rpartition("/")[2]
-            if name.endswith(".yaml"):
-                target = self.target(rel_path)
-                if target == "outside-tree":
+            if name.endswith(".yaml") or not rest or entry.mode not in _REGULAR_MODES:
+                if entry.mode == _LINK_MODE and self._link_target(entry) is None:
                     found.problems.append(
                         problem(rel_path, "outside-tree", line=1, column=1, target=rel_path)
                     )
                     continue
-                if isinstance(target, str):
+                if entry.mode not in (*_REGULAR_MODES, _LINK_MODE):
+                    # a submodule: on disk a folder of records, in the commit nothing
                     found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
                     continue
-                self._links[rel_path] = target
-                found.files.append(rel_path)
-            elif name.endswith(".yml"):
-                found.problems.append(
-                    problem(rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1)
-                )
+            if not name.endswith(".yaml"):
+                if name.endswith(".yml") and entry.mode in _REGULAR_MODES:
+                    found.problems.append(
+                        problem(
+                            rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1
+                        )
+                    )
+                continue
+            target = self.target(rel_path)
+            if isinstance(target, str):
+                code = "outside-tree" if target == "outside-tree" else "not-a-file"
+                if code == "outside-tree":
+                    found.problems.append(
+                        problem(rel_path, code, line=1, column=1, target=rel_path)
+                    )
+                else:
+                    found.problems.append(problem(rel_path, code, line=1, column=1))
+                continue
+            self._links[rel_path] = target
+            found.files.append(rel_path)
         return found
 
     def entry(self, rel_path: str) -> TreeEntry:
@@ -1028,10 +1080,11 @@ class _CommitFiles:
         return entry.size or 0, blob_stamp(entry.blob)
 
     def ballot_input(self, rel_path: str) -> Path | bytes:
-        try:
-            return self.raw(rel_path)
-        except OSError:
+        target = self.target(rel_path)
+        if isinstance(target, str):
             return b""
+        # a ballot file has no record's size limit, on disk or in a commit
+        return self.reader.read(target.blob, target.size or 1 << 40) or b""
 
 
 def blob_stamp(blob: str) -> int:
@@ -1089,11 +1142,15 @@ def load_known_tree(
             misses.append((rel_path, b"", size, stamp))
         if cache is not None:
             cache.reads += len(misses)
-        by_blob = {files.entry(rel).blob: i for i, (rel, *_) in enumerate(misses)}
+        # one blob may stand in several places (two files alike, a link): read once, used
+        # for each
+        by_blob: dict[str, list[int]] = defaultdict(list)
+        for i, (rel, *_) in enumerate(misses):
+            by_blob[files.entry(rel).blob].append(i)
         for blob, data in reader.read_many(list(by_blob)):
-            index = by_blob[blob]
-            rel_path, _, size, stamp = misses[index]
-            misses[index] = (rel_path, data, size, stamp)
+            for index in by_blob[blob]:
+                rel_path, _, size, stamp = misses[index]
+                misses[index] = (rel_path, data, size, stamp)
         total = len(found.files)
         work = _in_workers(
             _parse_chunk,

@@ -195,6 +195,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{other} 和 {key} 只能写一个",
         "en": "give {other} or {key}, not both",
     },
+    "empty-units": {
+        "zh": "units 列表是空的：至少写一个单位（全组的会可写 group）",
+        "en": "units is empty: name at least one unit (or the group, for all of its units)",
+    },
     "duplicate-unit": {
         "zh": "单位 '{unit}' 重复列出",
         "en": "unit '{unit}' is listed twice",
@@ -557,6 +561,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status-title": {
         "zh": "截至 {as_of}：{units} 个单位，{lagging} 个滞后",
         "en": "As of {as_of}: {units} units, {lagging} lagging",
+    },
+    "phase-not-begun": {
+        "zh": "提示：“{phase}”环节{start}才开始，截至 {as_of} 尚未开始",
+        "en": "note: the phase {phase} starts on {start}, after the as-of date {as_of}",
+    },
+    "as-of-outside": {
+        "zh": (
+            "提示：截至日期 {as_of} 远在活动期间（{first}至{last}）之外，"
+            "逾期天数等均按这一天计算；可用 --as-of 指定日期"
+        ),
+        "en": (
+            "note: the as-of date {as_of} lies far outside the campaign ({first} to {last}); "
+            "days overdue count from it -- give another with --as-of"
+        ),
     },
     "office-title": {
         "zh": "截至 {as_of}：{groups} 个督导组、{units} 个单位，{lagging} 个单位滞后{known}",

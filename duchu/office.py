@@ -99,6 +99,9 @@ class OfficeReport:
         return sum(g.lagging for g in self.groups)
 
 
+_COUNTED = ("done", "late", "overdue")
+
+
 def _rank(row: GroupRow, place: int) -> tuple[Fraction, int, bool, int, int, str]:
     # share of lagging units, highest first; then days overdue; then `order`, id
     return (-row.lagging_share, -row.days_overdue, row.order is None, row.order or 0, place, row.id)
@@ -157,23 +160,29 @@ def office_rollup(
         )
         for unit in row.units:
             for action in unit.actions:
-                if action.state == "waived" or action.planned.due.day > as_of:
+                # due by the as-of date, and so done (on time or late) or overdue: on its
+                # due day an action not yet done is still `due_soon` (a deadline includes its
+                # day), and CLI.md's on_time + late + overdue = due holds
+                if action.state not in _COUNTED or action.planned.due.day > as_of:
                     continue
                 row.due += 1
                 if action.state == "done":
                     row.on_time += 1
                 elif action.state == "late":
                     row.late += 1
-                elif action.state == "overdue":
+                else:
                     row.overdue += 1
         kinds: Counter[str] = Counter()
         delays = []
+        members = {*record.members, *([record.leader] if record.leader else [])}
         for meeting_id in meetings_of.get(gid, []):
             meeting = tree.meetings[meeting_id]
             day = parse_date(meeting.date, campaign.year)
             if day > as_of or (since is not None and day < since) or (until and day > until):
                 continue
-            if meeting.attended_by:
+            # a visit of this group's: one of its own people there (a meeting of units of
+            # several groups counts for the groups whose members attended it)
+            if any(name in members for name in meeting.attended_by):
                 kinds[meeting.kind] += 1
             if file_dates is not None:
                 added = file_dates.added.get(meeting_path(meeting_id))

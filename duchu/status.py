@@ -374,3 +374,30 @@ def status_json(report: StatusReport) -> dict[str, object]:
         ],
         "summary": {"units": len(report.units), "lagging": report.lagging},
     }
+
+
+# An as-of date this far past the campaign's last deadline (or before its first day) is
+# most likely today's date on an old tree: every number then counts from it.
+FAR_OUTSIDE_DAYS = 180
+
+
+def campaign_span(campaign: Campaign) -> tuple[date, date]:
+    """The campaign's first day (its earliest phase start, else its earliest deadline) and
+    its last deadline, phases and actions alike."""
+    deadlines = [p.due.day for p in plan(campaign)]
+    deadlines += [parse_deadline(phase.due, campaign.year).day for phase in campaign.phases]
+    starts = [
+        parse_deadline(phase.start, campaign.year, "start").day
+        for phase in campaign.phases
+        if phase.start is not None
+    ]
+    return min(starts or deadlines), max(deadlines)
+
+
+def far_outside(campaign: Campaign, as_of: date) -> tuple[date, date] | None:
+    """The campaign's span when ``as_of`` lies far outside it (before its first day, or
+    more than ``FAR_OUTSIDE_DAYS`` after its last deadline), else None."""
+    first, last = campaign_span(campaign)
+    if as_of < first or (as_of - last).days > FAR_OUTSIDE_DAYS:
+        return first, last
+    return None

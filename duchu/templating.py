@@ -9,6 +9,7 @@ field is an error with the template's file and line, never a silent blank.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,12 +72,30 @@ def environment(records_root: Path) -> SandboxedEnvironment:
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=False,
+        finalize=markdown_text,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["cn"] = chinese_number
     return env
+
+
+# ASCII characters that Markdown would read as syntax somewhere in a line: emphasis, code,
+# links, html, headings, table cells, strike-through, escapes
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def markdown_text(value: object) -> object:
+    """Every value a template prints, as text and never as Markdown: a unit named
+    ``市发|改委`` stays one table cell, a name starting with ``#`` is no heading, and a value
+    spanning lines does not end a paragraph or a table row. Numbers pass as they are."""
+    if not isinstance(value, str):
+        return value
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", value)
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text
 
 
 def find_template_file(records_root: Path, name: str) -> Path | None:

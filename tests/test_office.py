@@ -584,15 +584,34 @@ def test_new_records_take_names(office: Path, tmp_path: Path) -> None:
     root = copy_tree(office, tmp_path / "copy")
     made = runner.invoke(
         app,
-        ["new", "meeting", "--unit", "东城区委", "--kind", "督导检查", "--date", "2014-04-02"]
-        + ["--records", str(root)],
+        [
+            "new",
+            "meeting",
+            "--unit",
+            "东城区委",
+            "--kind",
+            "督导检查",
+            "--date",
+            "2014-04-02",
+            "--records",
+            str(root),
+        ],
     )
     assert made.exit_code == 0, made.output
     assert "东城区" in made.stdout and "visit" in made.stdout
     unit_made = runner.invoke(
         app,
-        ["new", "unit", "a9", "--group", "县委第一督导组", "--name", "甲九局"]
-        + ["--records", str(root)],
+        [
+            "new",
+            "unit",
+            "a9",
+            "--group",
+            "县委第一督导组",
+            "--name",
+            "甲九局",
+            "--records",
+            str(root),
+        ],
     )
     assert unit_made.exit_code == 0, unit_made.output
     assert "group: ga" in (root / "units" / "a9.yaml").read_text(encoding="utf-8")
@@ -686,3 +705,305 @@ def test_the_office_table_fits_100_columns_and_reads_when_piped(tmp_path: Path) 
     assert piped.exit_code == 0
     assert "\x1b[" not in piped.stdout  # no colour codes in a pipe
     assert "10 个督导组、103 个单位" in piped.stdout
+
+
+@pytest.mark.parametrize(
+    ("day", "warned"),
+    [("2014-02-01", True), ("2014-06-20", False), ("2014-11-30", False), ("2026-11-23", True)],
+)
+def test_an_as_of_date_far_outside_the_campaign_is_said(
+    office: Path, day: str, warned: bool
+) -> None:
+    for command in (["status"], ["status", "--by", "group"], ["report", "--phase", "study"]):
+        result = runner.invoke(app, [*command, "--as-of", day, "--records", str(office)])
+        assert result.exit_code == 0, result.output
+        assert ("远在活动期间（2014年2月10日至2014年6月20日）之外" in result.stderr) is warned
+
+
+@pytest.fixture(scope="module")
+def sample_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.sample_history import build_sample_repository
+
+    return build_sample_repository(tmp_path_factory.mktemp("sample") / "records")
+
+
+def test_tally_and_report_known(sample_repository: Path) -> None:
+    def tallied(*args: str) -> set[str]:
+        result = runner.invoke(
+            app,
+            [
+                "tally",
+                "--format",
+                "json",
+                "--as-of",
+                "2014-03-01",
+                "--records",
+                str(sample_repository),
+                *args,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        return {m["id"] for m in json.loads(result.stdout)["meetings"]}
+
+    held, known = tallied(), tallied("--known")
+    # held by 3-01, reported later: 市委第三督导组's three weeks on, 市委第二督导组's a week;
+    # 市委第一督导组 reports within two days
+    assert {"2014-02/gongan-mobilization", "2014-02/fagaiwei-mobilization"} <= held - known
+    assert "2014-02/jiaoyu-mobilization" in known
+    report = runner.invoke(
+        app,
+        [
+            "report",
+            "--phase",
+            "study",
+            "--as-of",
+            "2014-03-01",
+            "--known",
+            "--records",
+            str(sample_repository),
+        ],
+    )
+    assert report.exit_code == 0, report.output
+    commit = git(sample_repository, "rev-list", "-1", "--before=2014-03-01T23:59:59+08:00", "HEAD")
+    assert f"git 提交 {commit.strip()[:8]}）" in report.stdout.splitlines()[-1]
+
+
+# --- found by review: classes of input closed --------------------------------------------------
+
+
+def small_repository(tmp_path: Path, extra: dict[str, str], links: dict[str, str]) -> Path:
+    """A one-commit repository of the several-units tree, with ``extra`` files and
+    ``links`` (path -> target) committed on 2014-03-01."""
+    root = several_units_tree(
+        tmp_path, meeting("2014-02-26", "group: ga", "mobilization", "甲组长")
+    )
+    write_tree(root, extra)
+    for path, target in links.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).symlink_to(target)
+    git(root, "init", "--quiet")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "记录", when="2014-03-01T10:00:00+08:00")
+    return root
+
+
+def known_and_plain(root: Path, *args: str) -> tuple[object, object]:
+    base = ["status", "--all", "--format", "json", "--as-of", "2014-03-02", "--records", str(root)]
+    known = runner.invoke(app, [*base, *args, "--known"])
+    plain = runner.invoke(app, [*base, *args])
+    assert known.exit_code == plain.exit_code, (known.output, plain.output)
+    return json.loads(known.stdout or "null"), json.loads(plain.stdout or "null")
+
+
+@pytest.mark.parametrize(
+    ("extra", "links"),
+    [
+        # two records alike to the byte: one blob, two files
+        ({"meetings/copy.yaml": meeting("2014-02-26", "group: ga", "mobilization", "甲组长")}, {}),
+        # a link to a file inside the tree
+        ({}, {"meetings/alias.yaml": "m.yaml"}),
+        # a folder moved and linked back, as on disk
+        (
+            {"archive/x/b1-mob.yaml": meeting("2014-02-27", "unit: b1", "mobilization", "乙组长")},
+            {"meetings/x": "../archive/x"},
+        ),
+    ],
+)
+def test_known_reads_what_the_disk_reads(
+    tmp_path: Path, extra: dict[str, str], links: dict[str, str]
+) -> None:
+    root = small_repository(tmp_path, extra, links)
+    known, plain = known_and_plain(root)
+    assert known == plain
+    known_group, plain_group = known_and_plain(root, "--by", "group")
+    assert isinstance(known_group, dict) and isinstance(plain_group, dict)
+    assert known_group.pop("known") is True and plain_group.pop("known") is False
+    assert known_group == plain_group
+
+
+def test_known_refuses_a_link_out_and_a_submodule(tmp_path: Path) -> None:
+    outside = write_tree(
+        tmp_path / "outside",
+        {"x.yaml": meeting("2014-02-27", "unit: b1", "mobilization", "乙组长")},
+    )
+    root = small_repository(tmp_path, {}, {"meetings/ext": str(outside)})
+    result = runner.invoke(
+        app, ["status", "--known", "--as-of", "2014-03-02", "--records", str(root)]
+    )
+    assert result.exit_code == 2 and "meetings/ext:1:1" in result.stderr
+    assert "[outside-tree]" in result.stderr
+    # a submodule where records belong: its files are not in the commit
+    sub = tmp_path / "sub"
+    write_tree(sub, {"y.yaml": meeting("2014-02-27", "unit: b1", "mobilization", "乙组长")})
+    git(sub, "init", "--quiet")
+    git(sub, "add", "--all")
+    git(sub, "commit", "--quiet", "-m", "子模块")
+    git(
+        root,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "--quiet",
+        str(sub),
+        "meetings/sub",
+    )
+    git(root, "commit", "--quiet", "-m", "子模块", when="2014-03-01T12:00:00+08:00")
+    result = runner.invoke(
+        app, ["status", "--known", "--as-of", "2014-03-02", "--records", str(root)]
+    )
+    assert result.exit_code == 2 and "meetings/sub:1:1" in result.stderr
+    assert "[not-a-file]" in result.stderr
+
+
+def test_a_ballot_file_is_read_whole_from_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duchu.loader
+
+    ballots = "领导班子,甲一局书记\n" + "好,较好\n" * 200
+    text = meeting("2014-02-26", "unit: a1", "mobilization", "甲组长") + (
+        "appraisal: {distributed: 250, ballots: a1.csv}\n"
+    )
+    campaign = CAMPAIGN.replace(
+        "meeting_kinds:",
+        "appraisal: {ratings: [好, 较好], positive: [好], negative: [较好]}\nmeeting_kinds:",
+    )
+    root = small_repository(
+        tmp_path,
+        {"campaign.yaml": campaign, "meetings/a1.csv": ballots, "meetings/a1.yaml": text},
+        {},
+    )
+    # records may be no larger than this; ballot files have no such limit, on disk or not
+    monkeypatch.setattr(duchu.loader, "MAX_FILE_BYTES", len(ballots) - 10)
+    base = ["tally", "--format", "json", "--as-of", "2014-03-02", "--records", str(root)]
+    known = runner.invoke(app, [*base, "--known"])
+    plain = runner.invoke(app, base)
+    assert known.exit_code == 0, known.output
+    assert json.loads(known.stdout) == json.loads(plain.stdout)
+    assert json.loads(known.stdout)["meetings"][0]["returned"] == 200
+
+
+def test_a_meeting_of_units_of_two_groups_is_a_visit_of_the_groups_that_attended(
+    tmp_path: Path,
+) -> None:
+    root = several_units_tree(tmp_path, meeting("2014-02-26", "units: [a1, b1]", "visit", "甲组长"))
+    rows = by_group(root, "--as-of", "2014-03-01")
+    assert rows["ga"]["attended"] == 1
+    assert rows["gb"]["attended"] == 0  # nobody of 县委第二督导组 was there
+
+
+def test_a_meeting_of_a_group_checks_its_people(tmp_path: Path) -> None:
+    root = several_units_tree(tmp_path, meeting("2014-02-26", "group: ga", "visit", "乙组长"))
+    write_tree(root, {"groups/gc.yaml": "name: 县委第三督导组\nleader: 丙组长\n"})
+    write_tree(root, {"meetings/n.yaml": meeting("2014-02-26", "group: gc", "visit", "谁也不是")})
+    result = runner.invoke(app, ["check", "--format", "json", "--records", str(root)])
+    found = {(p["path"], p["code"]) for p in json.loads(result.stdout)["problems"]}
+    assert ("meetings/m.yaml", "not-a-member") in found  # 乙组长 is not of ga
+    assert ("meetings/n.yaml", "not-a-member") in found  # gc has no units, still checked
+
+
+def test_units_empty_is_said_plainly(tmp_path: Path) -> None:
+    root = several_units_tree(tmp_path, meeting("2014-02-26", "units: []", "visit", "甲组长"))
+    result = runner.invoke(app, ["check", "--records", str(root)])
+    assert "units 列表是空的" in result.stdout and "[empty-units]" in result.stdout
+
+
+@pytest.mark.parametrize("day", ["2014-02-18", "2014-02-28", "2014-04-10", "2014-06-20"])
+def test_due_is_on_time_late_and_overdue_even_on_a_due_day(day: str, tmp_path: Path) -> None:
+    from tests.conftest import SAMPLE, copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    for group in by_group(root, "--as-of", day)["_doc"]["groups"]:  # type: ignore[index]
+        assert group["due"] == group["on_time"] + group["late"] + group["overdue"]
+
+
+def test_circular_branches_for_late_work_and_every_unit_lagging(tmp_path: Path) -> None:
+    # 3-01: every unit of the tree owes its plan (due 2-28): all lag
+    all_lag = circular_of(tmp_path / "a", "2014-03-01")
+    assert "各单位均有规定动作逾期未完成" in all_lag
+    assert "部分单位" not in all_lag
+    # plans done late, nothing overdue: no "按时推进" claim
+    done_late = {
+        f"units/{uid}.yaml": unit(name, group, "done: {plan: 2014-03-01}\n")
+        for uid, name, group in (
+            ("a1", "甲一局", "ga"),
+            ("a2", "甲二局", "ga"),
+            ("a3", "甲三局", "ga"),
+            ("b1", "乙一局", "gb"),
+        )
+    }
+    root = several_units_tree(
+        tmp_path / "b", meeting("2014-02-26", "group: ga", "mobilization", "甲组长")
+    )
+    write_tree(root, done_late)
+    write_tree(
+        root, {"meetings/b1.yaml": meeting("2014-02-27", "unit: b1", "mobilization", "乙组长")}
+    )
+    result = runner.invoke(
+        app, ["report", "--phase", "study", "--as-of", "2014-03-02", "--records", str(root)]
+    )
+    assert "没有滞后的单位" in result.stdout
+    assert "按时完成了已到期" not in result.stdout and "逾期完成4项" in result.stdout
+
+
+def test_record_text_is_never_markdown(tmp_path: Path) -> None:
+    from docx import Document
+
+    root = several_units_tree(
+        tmp_path, meeting("2014-02-26", "group: ga", "mobilization", "甲组长")
+    )
+    write_tree(
+        root,
+        {"units/a1.yaml": 'name: "# 甲|一局 *要*"\ngroup: ga\nleaders: [甲一局书记]\norder: 2\n'},
+    )
+    markdown = runner.invoke(
+        app, ["report", "--phase", "study", "--as-of", "2014-03-05", "--records", str(root)]
+    ).stdout
+    row = next(
+        line
+        for line in markdown.splitlines()
+        if "甲" in line and "一局" in line and line.startswith("|")
+    )
+    assert row.count(" | ") + 2 == row.count("|") - row.count("\\|")  # the pipe is escaped
+    target = tmp_path / "c.docx"
+    runner.invoke(
+        app,
+        [
+            "report",
+            "--phase",
+            "study",
+            "--as-of",
+            "2014-03-05",
+            "--records",
+            str(root),
+            "-o",
+            str(target),
+        ],
+    )
+    cells = [c.text for t in Document(str(target)).tables for r in t.rows for c in r.cells]
+    assert "# 甲|一局 *要*" in cells
+
+
+def test_a_phase_not_begun_is_said_on_stderr(office: Path) -> None:
+    result = runner.invoke(
+        app, ["report", "--phase", "criticism", "--as-of", "2014-04-01", "--records", str(office)]
+    )
+    assert result.exit_code == 0
+    assert "“查摆问题”环节2014年4月21日才开始" in result.stderr
+    assert "环节将于2014年4月21日开始" in result.stdout
+    group = runner.invoke(
+        app,
+        [
+            "report",
+            "--phase",
+            "criticism",
+            "--group",
+            "ga",
+            "--as-of",
+            "2014-04-01",
+            "--records",
+            str(office),
+        ],
+    )
+    assert "才开始" in group.stderr
