@@ -270,13 +270,17 @@ def test_any_allowed_text_reads_back_exactly(
     as exactly that text."""
     root = _property_tree(tmp_path_factory)
     tree = load_tree(root)
-    group_id = f"g{next(_ids)}"
-    written = new_group(tree, group_id, text, text, [f"{text}甲"])
+    number = next(_ids)
+    group_id = f"g{number}"
+    # one tree serves every example, and hypothesis may draw a text twice: the name gets a
+    # number, since two groups may not share a name (the text itself is kept whole)
+    name = f"{text}{number}"
+    written = new_group(tree, group_id, name, text, [f"{text}甲"])
     result = load_file(root, written.rel)
     assert result.problems == []
     assert result.record is not None
     assert (result.record.name, result.record.leader, result.record.members) == (
-        text,
+        name,
         text,
         [text, f"{text}甲"],
     )
