@@ -296,6 +296,8 @@ def validation_problems(path: str, model: type[Any], err: ValidationError) -> li
             )
         elif kind == "missing":
             found.append(problem(path, "missing-key", loc=loc, anchor="parent", key=key))
+        elif kind in {"int_type", "float_type"} and _yaml11_number(error.get("input")):
+            found.append(problem(path, "number-form", loc=loc, key=key, value=error["input"]))
         else:
             ctx = error.get("ctx") or {}
             expected = _EXPECT_BY_TYPE.get(kind, "expect-other")
@@ -316,6 +318,15 @@ def validation_problems(path: str, model: type[Any], err: ValidationError) -> li
                 )
             )
     return found
+
+
+_NUMBER_LIKE = re.compile(r"[-+]?(?:\.?[0-9]|\.(?:nan|inf))", re.IGNORECASE)
+
+
+def _yaml11_number(value: object) -> bool:
+    """Text where a number belongs that a person would take for one: 010, 0x32, 1_0, 1:30,
+    089 (kept as text by ``duchu.yamlio``, never converted)."""
+    return isinstance(value, str) and bool(_NUMBER_LIKE.match(value))
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -439,12 +450,52 @@ def _parse_record(
             colons or [problem(rel_path, "not-a-mapping", line=1, column=1, found=found)]
         )
         return None, text, problems
+    if _UNSAFE_TEXT.search(text) or "\\" in text:  # escapes can spell them too
+        problems.extend(unsafe_text(rel_path, data))
     try:
         return _adapter(kind).validate_python(data), text, problems
     except ValidationError as err:
         colons = full_width_colons(text, rel_path)
         problems.extend(colons or validation_problems(rel_path, _MODELS[kind], err))
         return None, text, problems
+
+
+# Control characters (C0 but for newline, DEL, C1) and bidirectional overrides and isolates:
+# text that can disguise itself on a screen or in a document (RECORDS.md 1.1).
+_UNSAFE_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# fields written over several lines, where a newline is text
+MULTI_LINE_FIELDS = frozenset({"notes", "note", "text", "reason"})
+
+
+def unsafe_text(rel_path: str, data: Any, loc: tuple[str | int, ...] = ()) -> list[Problem]:
+    """A ``control-in-text`` error at every key and value of ``data`` holding a character
+    RECORDS.md 1.1 forbids in text (a newline is text only in multi-line fields)."""
+    found: list[Problem] = []
+    if isinstance(data, str):
+        pattern = _UNSAFE_TEXT if loc and loc[-1] in MULTI_LINE_FIELDS else _UNSAFE_LINE_TEXT
+        match = pattern.search(data)
+        if match:
+            found.append(
+                problem(rel_path, "control-in-text", loc=loc, code_point=f"U+{ord(match[0]):04X}")
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and _UNSAFE_LINE_TEXT.search(key):
+                found.append(
+                    problem(
+                        rel_path,
+                        "control-in-text",
+                        loc=(*loc, key),
+                        anchor="key",
+                        code_point=f"U+{ord(_UNSAFE_LINE_TEXT.search(key)[0]):04X}",  # type: ignore[index]
+                    )
+                )
+            found.extend(unsafe_text(rel_path, value, (*loc, key)))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.extend(unsafe_text(rel_path, item, (*loc, index)))
+    return found
 
 
 # --- loading many files: the cache, then both cores ------------------------------------------

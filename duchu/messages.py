@@ -84,6 +84,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "（是不是 '{close}'？）",
         "en": " (did you mean '{close}'?)",
     },
+    "number-form": {
+        "zh": "'{value}' 不是普通的十进制数：YAML 会把它读成另一个数，请只写数字（如 10、45）",
+        "en": (
+            "'{value}' is not a plain decimal number: YAML would read another number; "
+            "write digits only (10, 45)"
+        ),
+    },
+    "control-in-text": {
+        "zh": "文本中有控制字符或双向控制符 {code_point}：它们能在屏幕和文件上伪装文字，请删除",
+        "en": (
+            "the text holds control or bidirectional character {code_point}, which can "
+            "disguise text on a screen or in a document: remove it"
+        ),
+    },
     "missing-key": {
         "zh": "缺少必填的键 '{key}'",
         "en": "missing required key '{key}'",

@@ -44,6 +44,8 @@ MAX_DEPTH = 50
 # A record file holds hundreds of values; aliases expanding past this are an attack.
 MAX_EXPANDED = 100_000
 _LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
+# A number as a person writes it: decimal digits, no leading zero, maybe a sign and a point.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 # An English key followed by a full-width colon: keys are English, so this is always a typo.
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 
@@ -68,6 +70,11 @@ class RecordLoader(yaml.CSafeLoader):
             if implicit[0]:  # a plain scalar: null, bool, int, float, or text
                 for tag, pattern in _RESOLVERS.get(value[:1], ()):
                     if pattern.match(value):
+                        if tag in (_INT, _FLOAT) and not _PLAIN_NUMBER.fullmatch(value):
+                            # 010, 0x32, 1_0, 1:30, .nan: YAML 1.1 reads another number
+                            # than a person does. Kept as the text typed: where a number
+                            # belongs that is an error (RECORDS.md 1.1), never a conversion
+                            return _STR
                         return str(tag)
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
@@ -173,6 +180,17 @@ class Parsed:
     text: str | None = None
     data: Any = None
     problems: list[Problem] = field(default_factory=list)
+
+
+def yaml11_number(text: str) -> bool:
+    """Whether YAML 1.1 would read ``text`` as a number other than the plain decimal one a
+    person reads (``010`` is 8, ``0x32`` 50, ``1_0`` 10, ``1:30`` 90)."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return False
+    return any(
+        tag in (_INT, _FLOAT) and pattern.match(text)
+        for tag, pattern in _RESOLVERS.get(text[:1], ())
+    )
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:

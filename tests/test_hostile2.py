@@ -1,0 +1,140 @@
+"""Hostile input, round two (issue 16): each class probed with several instances, not the
+one quoted in the issue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from duchu.cli import app
+from duchu.loader import load_tree
+from tests.conftest import build_tree
+
+runner = CliRunner()
+
+
+def check_json(root: Path) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["check", "--format", "json", "--records", str(root)])
+    return json.loads(result.stdout)["problems"]  # type: ignore[no-any-return]
+
+
+# --- item 10: YAML 1.1 numbers -------------------------------------------------------------
+
+ODD_NUMBERS = [
+    "010",
+    "045",
+    "089",
+    "0x32",
+    "0b110010",
+    "0o17",
+    "1_0",
+    "1:30",
+    "+0x1",
+    ".nan",
+    ".inf",
+    "1_000.5",
+    "-010",
+]
+
+
+@pytest.mark.parametrize("odd", ODD_NUMBERS)
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        ("meetings/2014-02/a-mob.yaml", "差: 0}", "差: {odd}}}"),
+        ("meetings/2014-02/a-mob.yaml", "distributed: 10", "distributed: {odd}"),
+        ("campaign.yaml", "year: 2014", "year: {odd}"),
+        ("units/a.yaml", "name: ", "order: {odd}\nname: "),
+    ],
+)
+def test_a_number_yaml_reads_otherwise_is_an_error(
+    tmp_path: Path, odd: str, path: str, old: str, new: str
+) -> None:
+    root = build_tree(tmp_path / "t")
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new.format(odd=odd), 1), encoding="utf-8")
+    problems = check_json(root)
+    found = [p for p in problems if p["code"] == "number-form"]
+    assert found, problems
+    assert found[0]["path"] == path and found[0]["line"] > 0
+    assert odd in str(found[0]["message"])
+
+
+@pytest.mark.parametrize("odd", ODD_NUMBERS)
+def test_where_text_belongs_it_is_the_text_typed(tmp_path: Path, odd: str) -> None:
+    root = build_tree(tmp_path / "t")
+    unit = root / "units" / "a.yaml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace("name: ", f"short: {odd}\nname: ", 1),
+        encoding="utf-8",
+    )
+    tree = load_tree(root)
+    assert [p.code for p in tree.errors()] == []
+    assert tree.units["a"].short == odd
+
+
+def test_plain_numbers_stay_numbers(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    tree = load_tree(root)
+    assert tree.campaign is not None and tree.campaign.year == 2014
+    assert tree.appraisals["2014-02/a-mob"].returned == 9
+
+
+# --- item 15: control and bidirectional characters in record text --------------------------
+
+UNSAFE = ["\\e[31m", "\\u202e", "\\u2066", "\\x7f", "\\x9b", "\\t", "\\x00", "\\u202a", "\\r"]
+
+
+@pytest.mark.parametrize("char", UNSAFE)
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        ("units/a.yaml", "name: 甲单位", 'name: "甲{char}单位"'),
+        ("groups/g1.yaml", "name: 第一督导组", 'name: "第一{char}督导组"'),
+        (
+            "meetings/2014-02/a-mob.yaml",
+            "kind: mobilization",
+            'kind: mobilization\nnotes: "会议{char}纪要"',
+        ),
+        ("units/a.yaml", "name: 甲单位", 'name: 甲单位\nwaived: {{"plan": "出{char}差"}}'),
+    ],
+)
+def test_control_and_bidi_characters_in_text_are_errors(
+    tmp_path: Path, char: str, path: str, old: str, new: str
+) -> None:
+    root = build_tree(tmp_path / "t")
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, text
+    file.write_text(text.replace(old, new.format(char=char), 1), encoding="utf-8")
+    problems = check_json(root)
+    found = [p for p in problems if p["code"] == "control-in-text"]
+    assert found, problems
+    assert found[0]["path"] == path and found[0]["line"] >= 1
+
+
+@pytest.mark.parametrize("raw", ["\u202e", "\u2067", "\u200f\u202d"])
+def test_a_raw_bidi_override_is_an_error(tmp_path: Path, raw: str) -> None:
+    root = build_tree(tmp_path / "t")
+    unit = root / "units" / "a.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("甲单位", f"甲{raw}单位"), "utf-8")
+    assert [p["code"] for p in check_json(root)] == ["control-in-text"]
+
+
+def test_a_newline_is_text_in_notes_only(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    meeting = root / "meetings" / "2014-02" / "a-mob.yaml"
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8") + "notes: |\n  第一行\n  第二行\n", encoding="utf-8"
+    )
+    assert check_json(root) == []
+    unit = root / "units" / "a.yaml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace("name: 甲单位", 'name: "甲\\n单位"'), "utf-8"
+    )
+    assert [p["code"] for p in check_json(root)] == ["control-in-text"]
