@@ -177,6 +177,13 @@ def check_campaign_ratings(tree: Tree) -> Iterator[Problem]:
                     rating=rating,
                     ratings="、".join(scheme.ratings),
                 )
+    for index, rating in enumerate(scheme.negative):
+        if rating in scheme.positive:
+            # it would count every such ballot as praise and as blame: `negative: [差, 好]`
+            # flagged everyone for a reminder talk
+            yield problem(
+                CAMPAIGN, "rating-both-ways", loc=("appraisal", "negative", index), rating=rating
+            )
 
 
 def _actions(campaign: Campaign) -> list[tuple[str, Action]]:
@@ -328,11 +335,21 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
     unit_ids = tree.unit_ids  # a fresh set per access: taken once, not per meeting
     group_ids = tree.group_ids
     year = _year(tree)
+    start = first_start(campaign) if campaign is not None else None
     for meeting_id, meeting in tree.meetings.items():
         path = meeting_path(meeting_id)
         found = _date_problem(path, ("date",), meeting.date, year, deadline=False)
         if found:
             yield found
+        elif start is not None and parse_date(meeting.date, year) < start:
+            # a meeting dated 0001-01-01 would otherwise count as done on time
+            yield problem(
+                path,
+                "meeting-before-campaign",
+                loc=("date",),
+                date=meeting.date,
+                start=start.isoformat(),
+            )
         yield from _whose_problems(path, meeting, unit_ids, group_ids)
         if campaign is not None and meeting.kind not in campaign.meeting_kinds:
             yield problem(

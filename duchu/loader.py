@@ -171,36 +171,54 @@ def _walk(
     found: Discovered,
     seen: set[str],
 ) -> None:
-    """Record files under ``rel`` (whose real path is ``folder_real``), in name order."""
-    try:
-        entries = sorted(os.scandir(f"{root}/{rel}"), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    """Record files under ``rel`` (whose real path is ``folder_real``), in name order, each
+    folder's files before the folders below it are entered. A stack, not recursion: a tree
+    of a thousand nested folders is read like any other."""
+    pending = [(rel, folder_real)]
+    while pending:
+        folder, real_folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(f"{root}/{folder}"), key=lambda entry: entry.name)
+        except OSError:
             continue
-        rel_path = f"{rel}/{entry.name}"
-        real = f"{folder_real}/{entry.name}"  # only links need resolving
-        if entry.is_symlink():
-            real = os.path.realpath(entry.path)
-            if not _inside(Path(real), root_real):
-                found.problems.append(
-                    problem(rel_path, "outside-tree", line=1, column=1, target=real)
-                )
+        below: list[tuple[str, str]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-        if entry.is_dir():
-            if recursive and real not in seen:
-                seen.add(real)
-                _walk(root, root_real, rel_path, real, recursive, found, seen)
-        elif entry.name.endswith(".yaml"):
-            if entry.is_file():
-                found.files.append(rel_path)
-            else:  # a pipe or device would block or never end: never opened
-                found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
-        elif entry.name.endswith(".yml"):
-            found.problems.append(
-                problem(rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1)
-            )
+            rel_path = f"{folder}/{entry.name}"
+            real = f"{real_folder}/{entry.name}"  # only links need resolving
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not _inside(Path(real), root_real):
+                    found.problems.append(
+                        problem(rel_path, "outside-tree", line=1, column=1, target=real)
+                    )
+                    continue
+            if entry.is_dir():
+                if recursive and real not in seen:
+                    seen.add(real)
+                    below.append((rel_path, real))
+            elif entry.name.endswith(".yaml"):
+                if entry.is_file():
+                    found.files.append(rel_path)
+                else:  # a pipe or device would block or never end: never opened
+                    found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
+            elif ignored_record_name(entry.name):
+                found.problems.append(ignored_file(rel_path))
+        pending.extend(reversed(below))  # in name order
+
+
+# Another spelling of the record extension: .yml, .YAML, .Yaml, .yaml.txt (Windows hides the
+# last extension), ... -- files a user meant as records, never read in silence
+_OTHER_SPELLING = re.compile(r"\.ya?ml(?:\.txt)?\s*$", re.IGNORECASE)
+
+
+def ignored_record_name(name: str) -> bool:
+    return not name.endswith(".yaml") and bool(_OTHER_SPELLING.search(name))
+
+
+def ignored_file(rel_path: str) -> Problem:
+    return problem(rel_path, "ignored-file", severity=Severity.WARNING, line=1, column=1)
 
 
 def discover(root: Path) -> Discovered:
@@ -1078,12 +1096,8 @@ class _CommitFiles:
                     found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
                     continue
             if not name.endswith(".yaml"):
-                if name.endswith(".yml") and entry.mode in _REGULAR_MODES:
-                    found.problems.append(
-                        problem(
-                            rel_path, "yml-extension", severity=Severity.WARNING, line=1, column=1
-                        )
-                    )
+                if ignored_record_name(name) and entry.mode in _REGULAR_MODES:
+                    found.problems.append(ignored_file(rel_path))
                 continue
             target = self.target(rel_path)
             if isinstance(target, str):

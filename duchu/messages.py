@@ -138,9 +138,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "符号链接指向记录目录之外（{target}），不予读取",
         "en": "symbolic link leads out of the records tree ({target}): not read",
     },
-    "yml-extension": {
-        "zh": "扩展名 .yml 不会被读取：请改为 .yaml",
-        "en": "files ending .yml are not read: rename it to .yaml",
+    "ignored-file": {
+        "zh": "文件扩展名不是 .yaml，duchu 不会读取它：请改名为 .yaml",
+        "en": "the file does not end in .yaml and is not read: rename it to .yaml",
     },
     # --- campaign --------------------------------------------------------------------------
     "duplicate-id": {
@@ -177,6 +177,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "duplicate-leader": {
         "zh": "领导班子成员 '{name}' 出现两次（第 {first} 行已有）",
         "en": "leader '{name}' is listed twice (first on line {first})",
+    },
+    "rating-both-ways": {
+        "zh": "等次“{rating}”既在 positive 又在 negative 中：一个等次只能是好评或差评之一",
+        "en": "rating {rating} is both positive and negative: a rating counts one way only",
+    },
+    "meeting-before-campaign": {
+        "zh": "会议日期 {date} 早于活动第一个环节的开始日期 {start}",
+        "en": "the meeting is dated {date}, before the campaign's first phase starts on {start}",
     },
     "done-before-campaign": {
         "zh": "完成日期 {date} 早于活动第一个环节的开始日期 {start}",

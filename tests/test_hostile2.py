@@ -138,3 +138,38 @@ def test_a_newline_is_text_in_notes_only(tmp_path: Path) -> None:
         unit.read_text(encoding="utf-8").replace("name: 甲单位", 'name: "甲\\n单位"'), "utf-8"
     )
     assert [p["code"] for p in check_json(root)] == ["control-in-text"]
+
+
+# --- items 12, 13, 21: ignored spellings, dates before the campaign, deep trees --------------
+
+
+@pytest.mark.parametrize("name", ["x.yml", "x.YAML", "x.Yaml", "x.yaml.txt", "x.YML.TXT"])
+@pytest.mark.parametrize("folder", ["units", "groups", "meetings/2014-03"])
+def test_another_spelling_of_yaml_is_a_warning(tmp_path: Path, name: str, folder: str) -> None:
+    root = build_tree(tmp_path / "t", files={f"{folder}/{name}": "name: 某\n"})
+    problems = check_json(root)
+    assert [(p["path"], p["code"], p["severity"]) for p in problems] == [
+        (f"{folder}/{name}", "ignored-file", "warning")
+    ]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "2014-02-09", "1999年1月1日"])
+def test_a_meeting_before_the_campaign_is_an_error(tmp_path: Path, day: str) -> None:
+    root = build_tree(tmp_path / "t")
+    meeting = root / "meetings" / "2014-02" / "a-mob.yaml"
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8").replace("date: 2014-02-26", f"date: {day}"), "utf-8"
+    )
+    assert [(p["code"], p["line"]) for p in check_json(root)] == [("meeting-before-campaign", 1)]
+
+
+def test_a_thousand_nested_folders_are_read(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    deep = root / "meetings"
+    for _ in range(1200):  # os.makedirs recurses once per level
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "x.yml").write_text("date: 2014-02-26\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--records", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "[ignored-file]" in result.stdout and "内部错误" not in result.output
