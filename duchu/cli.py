@@ -108,6 +108,8 @@ def _handled(func: F) -> F:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            _pipe_closed()  # `duchu tally | head -1`: the reader has what it wanted
         except CommandError as err:
             shown = {k: message(v, lang) if isinstance(v, Ref) else v for k, v in err.args_.items()}
             _fail(message(err.key, lang, **shown))
@@ -129,8 +131,72 @@ def _handled(func: F) -> F:
 
 
 def _fail(text: str) -> NoReturn:
-    typer.echo(text, err=True)
+    from duchu.view import shown
+
+    typer.echo(shown(text), err=True)  # it may quote what a user typed or a file holds
     raise typer.Exit(2)
+
+
+def _pipe_closed() -> NoReturn:
+    """The reader of our output went away (``| head``): end quietly, status 0, with
+    nothing more written -- not even at exit, when Python flushes what is left."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    raise typer.Exit(0)
+
+
+# Glyphs of duchu's own tables and the ones an 8-bit encoding has instead.
+_FALLBACK_GLYPHS = {
+    "█": "#",
+    "▓": "%",
+    "▒": "+",
+    "░": ".",
+    "−": "-",
+    "—": "-",
+    "─": "-",
+    "●": "*",
+    "⚑": "!",
+    "±": "+/-",
+    "…": "...",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "·": ".",
+    "│": "|",
+    "━": "=",
+    "（": "(",
+    "）": ")",
+    "：": ":",
+    "，": ",",
+}
+
+
+def _degrade(error: UnicodeError) -> tuple[str, int]:
+    """What an output encoding without a character writes for it: duchu's glyphs degrade to
+    ones every encoding has, anything else to '?' -- never a crash."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(_FALLBACK_GLYPHS.get(char, "?") for char in bad), error.end
+
+
+def _degrade_output() -> None:
+    """Output on a stream whose encoding is not UTF-8 (``PYTHONIOENCODING=gbk``, a
+    redirected Chinese Windows console) degrades what it cannot encode."""
+    import codecs
+
+    try:
+        codecs.lookup_error("duchu-degrade")
+    except LookupError:
+        codecs.register_error("duchu-degrade", _degrade)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="duchu-degrade")
 
 
 def _version(value: bool) -> None:
@@ -151,6 +217,7 @@ def _root(
 ) -> None:
     """督导组记录工具 duchu：校验、进度、评议汇总、起草总结、留痕。"""
     del version
+    _degrade_output()
     ctx.obj = {"records": records, "lang": lang, "no_cache": no_cache}
 
 
@@ -1006,4 +1073,16 @@ def main() -> None:
     """Entry point of the ``duchu`` script and ``python -m duchu``."""
     global _process_ends_with_command
     _process_ends_with_command = True
-    app()
+    from rich.console import Console
+
+    def pipe_closed(console: Console) -> None:
+        raise BrokenPipeError  # rich would exit 1; we end a closed pipe with 0 (below)
+
+    Console.on_broken_pipe = pipe_closed  # type: ignore[method-assign,assignment]  # typer help
+    try:
+        app()
+    except BrokenPipeError:  # closed while typer or click wrote (help, usage errors)
+        try:
+            _pipe_closed()
+        except typer.Exit:
+            sys.exit(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -46,11 +46,48 @@ STATE_STYLE = {
 PIPE_WIDTH = 160  # piped output is read in files and e-mails, not an 80-column terminal
 
 
+# What text from records, file names or git may not put on a terminal as it is: control
+# characters (an ESC starts a sequence that recolours, retitles or hides; a newline is kept),
+# DEL, C1, and bidirectional overrides and isolates, which reorder what is shown.
+_UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` made harmless to print: every control or bidirectional character written as
+    its escape (``\\x1b``, ``\\u202e``), so it is seen rather than obeyed."""
+    return _UNSHOWABLE.sub(_escaped, text) if _UNSHOWABLE.search(text) else text
+
+
+class SafeConsole(Console):
+    """A console that never prints a control sequence it did not make itself, and never
+    reads text as markup: whatever a record, a file name or a git author holds is shown as
+    written. Its own styles and cursor moves (segments marked as control) pass."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, highlight=False, **options)
+
+    def on_broken_pipe(self) -> None:
+        # rich would exit with status 1, the status of "found what it was asked to fail
+        # on"; the command line ends a closed pipe quietly with 0
+        raise BrokenPipeError
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(shown(segment.text), segment.style)
+            for segment in buffer
+        )
+
+
 def console_for(stream: TextIO | None = None) -> Console:
     stream = stream or sys.stdout
-    console = Console(file=stream, highlight=False, soft_wrap=False)
+    console = SafeConsole(file=stream, soft_wrap=False)
     if not console.is_terminal:
-        console = Console(file=stream, highlight=False, width=PIPE_WIDTH)
+        console = SafeConsole(file=stream, width=PIPE_WIDTH)
     return console
 
 
@@ -803,17 +840,21 @@ def print_log(console: Console, commits: list[Commit], lang: str) -> None:
     if not commits:
         console.print(message("log-none", lang))
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    for key in ("col-date", "col-author", "col-commit", "col-message", "col-files"):
-        table.add_column(
-            message(key, lang), no_wrap=key in ("col-date", "col-commit"), overflow="fold"
-        )
-    for commit in commits:
-        table.add_row(
+    columns = [
+        Column(message("col-date", lang), wrap=False),
+        Column(message("col-author", lang)),
+        Column(message("col-commit", lang), wrap=False),
+        Column(message("col-message", lang), prose=True),
+        Column(message("col-files", lang)),
+    ]
+    rows: list[list[Cell]] = [
+        [
             commit.when.strftime("%Y-%m-%d %H:%M"),
             commit.author,
             Text(commit.short, style="cyan"),
             commit.message,
             "\n".join(commit.files),
-        )
-    console.print(table)
+        ]
+        for commit in commits
+    ]
+    print_table(console, columns, rows)

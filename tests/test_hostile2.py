@@ -170,6 +170,135 @@ def test_a_thousand_nested_folders_are_read(tmp_path: Path) -> None:
         deep = deep / "d"
         deep.mkdir()
     (deep / "x.yml").write_text("date: 2014-02-26\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "--records", str(root)])
+    try:
+        result = runner.invoke(app, ["check", "--records", str(root)])
+        assert result.exit_code == 0, result.output
+        assert "[ignored-file]" in result.stdout and "内部错误" not in result.output
+    finally:  # shutil.rmtree (pytest's clean-up) recurses once per level too
+        (deep / "x.yml").unlink()
+        while deep != root / "meetings":
+            deep.rmdir()
+            deep = deep.parent
+
+
+# --- items 15, 16: nothing from records, file names or git is a control sequence or markup ---
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+HOSTILE_GIT_TEXT = [
+    "\x1b]0;pwned\x07",  # OSC: retitles the terminal
+    "\x1b[2J\x1b[31m",  # clears the screen, turns red
+    "\u202egnp.exe",  # bidi override
+    "[wip] [/b] [link=http://evil.example]click[/link]",  # rich markup
+    "\x9b31m",  # C1 CSI
+]
+
+
+def _git(root: Path, *args: str, author: str = "张某", message: str = "m") -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": "z@example.cn",
+        "GIT_COMMITTER_NAME": author,
+        "GIT_COMMITTER_EMAIL": "z@example.cn",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("hostile", HOSTILE_GIT_TEXT)
+def test_git_text_is_shown_never_obeyed(tmp_path: Path, hostile: str) -> None:
+    root = build_tree(tmp_path / "t")
+    _git(root, "init", "--quiet")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "-m", f"记录 {hostile}", author=f"张{hostile}")
+    result = runner.invoke(app, ["log", "--records", str(root)])
     assert result.exit_code == 0, result.output
-    assert "[ignored-file]" in result.stdout and "内部错误" not in result.output
+    out = result.stdout
+    assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out and "\x07" not in out
+    if hostile.startswith("[wip]"):
+        assert "张[wip] [/b] [link=http://evil.example]click[/link]" in out  # the author
+        assert "[link=http://evil.example]click[/link]" in out.split("张", 2)[-1]  # message
+    else:
+        assert "\\x1b" in out or "\\u202e" in out or "\\x9b" in out
+
+
+@pytest.mark.parametrize("name", ["[/b]王", "[bold]王[/bold]", "王[link=x]", "王\\[x]"])
+def test_brackets_in_records_are_text(tmp_path: Path, name: str) -> None:
+    root = build_tree(tmp_path / "t")
+    for path in (root / "units" / "a.yaml", *(root / "meetings").rglob("a-mob.yaml")):
+        quoted = json.dumps(name, ensure_ascii=False)  # brackets are YAML flow syntax
+        path.write_text(path.read_text(encoding="utf-8").replace("王某", quoted), "utf-8")
+    for args in (["tally"], ["tally", "--compare"], ["status", "--all", "--unit", "a"], ["check"]):
+        result = runner.invoke(app, [*args, "--records", str(root)])
+        assert result.exit_code == 0, (args, result.output)
+        if args == ["tally"]:
+            assert name in result.stdout, args
+
+
+# --- items 20, 24: any output encoding, a closed pipe ------------------------------------------
+
+
+def _duchu(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "duchu", *args],
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1", "cp1252"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tally"],
+        ["tally", "--compare"],
+        ["status", "--all", "--as-of", "2014-06-20"],
+        ["status", "--by", "group", "--as-of", "2014-06-20"],
+        ["check"],
+        ["report", "--phase", "study", "--group", "g2"],
+        ["status", "--unit", "不存在"],
+    ],
+)
+def test_any_output_encoding_degrades_never_crashes(
+    tmp_path: Path, encoding: str, args: list[str]
+) -> None:
+    from tests.conftest import SAMPLE, copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "r")
+    done = _duchu(*args, "--records", str(root), env={"PYTHONIOENCODING": encoding})
+    assert done.returncode in (0, 2), done.stderr
+    assert b"Traceback" not in done.stderr and b"Error" not in done.stderr
+    assert (done.returncode == 2) == (args[-1] == "不存在")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tally"],
+        ["status", "--all", "--as-of", "2014-06-20"],
+        ["tally", "--format", "json"],
+        ["--help"],
+    ],
+)
+def test_a_closed_pipe_ends_quietly_with_0(tmp_path: Path, args: list[str]) -> None:
+    from tests.conftest import SAMPLE, copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "r")
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before anything is written
+    with os.fdopen(writer, "wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "duchu", "--records", str(root), *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
