@@ -13,6 +13,7 @@ run -- Word ignores a Latin-only font name for Chinese text. Font names and size
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from itertools import pairwise
 from pathlib import Path
@@ -198,7 +199,7 @@ class _Writer:
             elif child.type == "strong_close":
                 bold = False
             elif child.type in ("text", "code_inline"):
-                run = paragraph.add_run(child.content)
+                run = paragraph.add_run(xml_text(child.content))
                 run.bold = bold or None
                 self._run_fonts(run, style_fonts)
             elif child.type in ("softbreak", "hardbreak"):
@@ -308,6 +309,16 @@ def _display_width(text: str) -> float:
     wide = [ord(char) > 0x2E7F for char in text]
     changes = sum(1 for before, after in pairwise(wide) if before != after)
     return float(sum(2 if flag else 1 for flag in wide)) + changes / 2
+
+
+# Characters XML 1.0 cannot hold (python-docx refuses them: "All strings must be XML
+# compatible"); the checks keep them out of records, and this keeps any other text safe.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with what XML cannot hold shown as its escape (``\\x1b``)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def _add_page_field(run: Run) -> None:

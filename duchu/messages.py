@@ -430,13 +430,101 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{path} is not empty: use a new or empty folder",
     },
     "init-not-folder": {"zh": "{path} 不是文件夹", "en": "{path} is not a folder"},
-    "hook-exists": {
-        "zh": "已有别的 pre-commit 钩子 {path}，未改动；请手工加入 duchu check",
-        "en": "another pre-commit hook exists at {path}: left alone; add duchu check by hand",
-    },
     "init-done": {
-        "zh": "已在 {path} 建立记录库（{files} 个文件），并安装提交前检查（pre-commit）",
-        "en": "records started in {path} ({files} files), with a pre-commit check installed",
+        "zh": "已在 {path} 建立记录库（{files} 个文件），并安装提交和合并前的检查"
+        "（pre-commit、pre-merge-commit）",
+        "en": "records started in {path} ({files} files), with checks before every commit "
+        "and merge (pre-commit, pre-merge-commit)",
+    },
+    "init-done-no-hooks": {
+        "zh": "已在 {path} 建立记录库（{files} 个文件），但没有安装提交前检查",
+        "en": "records started in {path} ({files} files), but with no commit check installed",
+    },
+    "init-hooks-refused": {
+        "zh": "未安装钩子：{reason}",
+        "en": "hooks not installed: {reason}",
+    },
+    # --- hooks ----------------------------------------------------------------------------
+    "hook-installed": {"zh": "已安装 {path}", "en": "installed {path}"},
+    "hook-path-outside": {
+        "zh": "core.hooksPath 指向仓库之外（{folder}），不在那里写入钩子，以免影响别的仓库；"
+        "要用本仓库自己的钩子目录：git config core.hooksPath .git/hooks（裸仓库为 hooks）",
+        "en": "core.hooksPath leads out of the repository ({folder}): no hook written there, "
+        "where it would act on other repositories; to use this repository's own folder: "
+        "git config core.hooksPath .git/hooks (hooks in a bare repository)",
+    },
+    "hook-foreign": {
+        "zh": "{path} 已有别的钩子，未改动：请在其中加入 duchu hook run {hook}，或移走后重试",
+        "en": "{path} is someone else's hook, left alone: add duchu hook run {hook} to it, "
+        "or move it away and try again",
+    },
+    "hook-server-not-bare": {
+        "zh": "{path} 不是裸仓库：--server 装在各组推送到的中心仓库（git init --bare）",
+        "en": "{path} is not a bare repository: --server is for the central repository the "
+        "groups push to (git init --bare)",
+    },
+    "hook-staged-no-records": {
+        "zh": "要提交的内容中 {path} 下没有 campaign.yaml，不是记录目录：提交被拒绝",
+        "en": "what is being committed holds no campaign.yaml at {path}: commit refused",
+    },
+    "commit-refused": {
+        "zh": "提交被拒绝：要提交的记录有 {errors} 个错误，改正并 git add 后再提交",
+        "en": "commit refused: the records being committed have {errors} errors; "
+        "fix them, git add, and commit again",
+    },
+    "merge-refused": {
+        "zh": "合并被拒绝：合并后的记录有 {errors} 个错误；改正并 git add 后用 git commit 完成合并",
+        "en": "merge refused: the merged records have {errors} errors; fix them, git add, "
+        "and finish the merge with git commit",
+    },
+    "hook-failed-commit": {
+        "zh": "duchu 检查时出错，提交被拒绝：{detail}",
+        "en": "duchu failed while checking, commit refused: {detail}",
+    },
+    "hook-failed-push": {
+        "zh": "duchu 检查推送时出错，推送被拒绝：{detail}",
+        "en": "duchu failed while checking the push, push refused: {detail}",
+    },
+    "push-tree-errors": {
+        "zh": "{ref}（{commit}）的记录有错误：",
+        "en": "the records of {ref} ({commit}) have errors:",
+    },
+    "push-not-your-group": {
+        "zh": "{change} 改动了督导组 {groups} 的记录，账号 {pusher} 不是该组的账号",
+        "en": "{change} changes records of group {groups}, and account {pusher} is not one "
+        "of that group's",
+    },
+    "push-office-only": {
+        "zh": "{change} 改动了 campaign.yaml：只有活动办的账号（office_accounts）可以修改",
+        "en": "{change} changes campaign.yaml: only the office's accounts (office_accounts) "
+        "may change it",
+    },
+    "push-delete-office-only": {
+        "zh": "删除 {ref}：只有活动办的账号（office_accounts）可以删除分支或标签",
+        "en": "deleting {ref}: only the office's accounts (office_accounts) may delete a ref",
+    },
+    "push-no-pusher": {
+        "zh": "记录库设置了账号（accounts），但不知道推送者是谁：{variables} 都没有设置",
+        "en": "the records name accounts, but who is pushing is unknown: none of {variables} "
+        "is set",
+    },
+    "push-not-a-commit": {
+        "zh": "{ref} 要指向的对象 {object} 不是提交",
+        "en": "{ref} would point to {object}, which is not a commit",
+    },
+    "push-no-records": {
+        "zh": "{ref} 要指向的提交 {object} 中没有 campaign.yaml，不是记录目录",
+        "en": "{ref} would point to commit {object}, which holds no campaign.yaml: "
+        "not a records tree",
+    },
+    "push-change-commit": {"zh": "提交 {commit}", "en": "commit {commit}"},
+    "push-change-rewrite": {
+        "zh": "非快进更新 {commit}（丢弃了提交）",
+        "en": "the update {commit} (not a fast-forward: it drops commits)",
+    },
+    "push-refused": {
+        "zh": "duchu：推送被拒绝（{problems}），所有分支和标签都没有更新",
+        "en": "duchu: push refused ({problems}): no branch or tag was updated",
     },
     "init-next": {
         "zh": "下一步：cd {path} && duchu check && git add . && git commit -m 建立记录库",
@@ -544,6 +632,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "模板 {file} 第 {line} 行用到了不存在的字段：{detail}",
         "en": "template {file}, line {line} uses a field that does not exist: {detail}",
     },
+    "templates-outside": {
+        "zh": "记录库的 templates 文件夹 {path} 指向记录目录之外（{target}），不予读取",
+        "en": "the tree's templates folder {path} leads out of the tree ({target}): not read",
+    },
+    "template-too-much": {
+        "zh": "模板 '{name}' 超出了{bound}上限（{limit}），已停止",
+        "en": "template '{name}' went past the {bound} limit ({limit}) and was stopped",
+    },
+    "bound-time": {"zh": "运行时间（秒）", "en": "running time (seconds)"},
+    "bound-output": {"zh": "输出长度（字符）", "en": "output size (characters)"},
+    "bound-memory": {"zh": "内存（字节）", "en": "memory (bytes)"},
+    "bound-depth": {"zh": "嵌套调用层数", "en": "call depth"},
     "template-unsafe": {
         "zh": "模板 '{name}' 试图做不允许的事：{detail}",
         "en": "template '{name}' tried something not allowed: {detail}",

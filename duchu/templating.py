@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,6 +31,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from duchu.errors import DuchuError
+from duchu.problems import Ref
 from duchu.report import chinese_number
 
 DEFAULT_TEMPLATE = "report.md.j2"
@@ -61,14 +63,45 @@ def builtin_templates() -> Path:
     return Path(__file__).parent.parent / "templates"
 
 
+def own_templates(records_root: Path) -> Path | None:
+    """A tree's own ``templates/`` folder, if it has one; a folder (or link) leading out of
+    the tree is refused: duchu reads nothing outside the tree it was given."""
+    own = records_root / "templates"
+    if not own.is_dir():
+        return None
+    if not _inside(own, records_root):
+        raise DuchuError("templates-outside", path=own, target=own.resolve())
+    return own
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with repetition bounded: ``"x" * 10**9`` or ``[0] * 10**9`` is refused
+    before it is made, like a ``range`` past the sandbox's limit."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > MAX_OUTPUT_CHARACTERS
+                ):
+                    raise SecurityError("repetition too large")
+        if operator == "**" and isinstance(right, int) and right > 64:
+            raise SecurityError("power too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(records_root: Path) -> SandboxedEnvironment:
     builtin = FileSystemLoader(builtin_templates())
     loaders: list[Any] = []
-    own = records_root / "templates"
-    if own.is_dir():
+    own = own_templates(records_root)
+    if own is not None:
         loaders.append(ConfinedLoader(own))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=False,
@@ -101,11 +134,58 @@ def markdown_text(value: object) -> object:
 def find_template_file(records_root: Path, name: str) -> Path | None:
     """The file a template name resolves to (the tree's own first), for non-Jinja files such
     as the DOCX layout."""
-    for folder in (records_root / "templates", builtin_templates()):
+    for folder in (own_templates(records_root) or records_root / "templates", builtin_templates()):
         candidate = folder / name
         if candidate.is_file() and _inside(candidate, folder):
             return candidate
     return None
+
+
+@contextmanager
+def _bounded() -> Iterator[None]:
+    """A wall-clock alarm and an address-space ceiling around a render (where the platform
+    has them, and in the main thread: an alarm is a signal)."""
+    import signal
+    import threading
+
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous_handler: Any = None
+    if alarm:
+
+        def expired(signum: int, frame: Any) -> None:
+            raise _TemplateTimeout
+
+        previous_handler = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, TEMPLATE_SECONDS)
+    limits = _raise_memory_ceiling()
+    try:
+        yield
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_handler)
+        if limits is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def _raise_memory_ceiling() -> tuple[int, int] | None:
+    """Cap the address space at what the process uses now plus ``TEMPLATE_MEMORY_BYTES``;
+    returns the limits to restore (None where that cannot be done)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = used + TEMPLATE_MEMORY_BYTES
+        if limits[1] != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, limits[1])
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, limits[1]))
+        return limits
+    except (ImportError, OSError, ValueError):
+        return None
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -120,13 +200,53 @@ def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
     return found
 
 
+# A tree's template may not run away: a report renders in well under a second, a province's
+# in a few; a template looping past these bounds is refused, saying which bound it hit.
+TEMPLATE_SECONDS = 60
+MAX_OUTPUT_CHARACTERS = 64 * 1024 * 1024
+TEMPLATE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # more than the process had when it started
+
+
+class _TemplateTimeout(Exception):
+    pass
+
+
 def render(records_root: Path, name: str, context: dict[str, Any]) -> str:
     """Render template ``name`` with ``context``; any template fault becomes a one-line
-    ``DuchuError`` naming the template file and line."""
+    ``DuchuError`` naming the template file and line; a render past ``TEMPLATE_SECONDS``,
+    ``MAX_OUTPUT_CHARACTERS`` or ``TEMPLATE_MEMORY_BYTES`` more memory is refused."""
     env = environment(records_root)
     try:
         template = env.get_template(name)
-        return template.render(**context)
+        with _bounded():
+            pieces: list[str] = []
+            size = 0
+            for piece in template.generate(**context):
+                size += len(piece)
+                if size > MAX_OUTPUT_CHARACTERS:
+                    raise DuchuError(
+                        "template-too-much",
+                        name=name,
+                        bound=Ref("bound-output"),
+                        limit=MAX_OUTPUT_CHARACTERS,
+                    )
+                pieces.append(piece)
+            return "".join(pieces)
+    except _TemplateTimeout:
+        raise DuchuError(
+            "template-too-much", name=name, bound=Ref("bound-time"), limit=TEMPLATE_SECONDS
+        ) from None
+    except RecursionError:  # a macro calling itself without end
+        raise DuchuError(
+            "template-too-much", name=name, bound=Ref("bound-depth"), limit=sys.getrecursionlimit()
+        ) from None
+    except MemoryError:
+        raise DuchuError(
+            "template-too-much",
+            name=name,
+            bound=Ref("bound-memory"),
+            limit=TEMPLATE_MEMORY_BYTES,
+        ) from None
     except TemplateNotFound as err:
         raise DuchuError("template-not-found", name=err.name or name) from None
     except TemplateSyntaxError as err:

@@ -302,3 +302,82 @@ def test_a_closed_pipe_ends_quietly_with_0(tmp_path: Path, args: list[str]) -> N
         )
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""
+
+
+# --- items 7, 8, 17: templates stay in the tree and in bounds; DOCX takes any text ----------
+
+import time  # noqa: E402
+
+
+def _report_with(root: Path, template: str) -> tuple[int, str]:
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "bad.md.j2").write_text(template, encoding="utf-8")
+    result = runner.invoke(
+        app, ["report", "--phase", "study", "--template", "bad.md.j2", "--records", str(root)]
+    )
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "bound"),
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "运行时间",
+        ),
+        (
+            "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+            "输出长度",
+        ),
+        (
+            "{% set ns = namespace(s='x' * 1000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",
+            "内存",
+        ),
+        ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "嵌套调用层数"),
+    ],
+)
+def test_a_tree_template_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, bound: str
+) -> None:
+    import duchu.templating
+
+    monkeypatch.setattr(duchu.templating, "TEMPLATE_SECONDS", 2)
+    monkeypatch.setattr(duchu.templating, "TEMPLATE_MEMORY_BYTES", 256 * 1024 * 1024)
+    root = build_tree(tmp_path / "t")
+    started = time.monotonic()
+    code, err = _report_with(root, template)
+    assert code == 2 and bound in err and len(err.strip().splitlines()) == 1, err
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("text", ["{{ 'x' * 10**9 }}", "{{ [0] * 10**9 }}", "{{ 7 ** 100000000 }}"])
+def test_a_tree_template_cannot_make_a_huge_value(tmp_path: Path, text: str) -> None:
+    code, err = _report_with(build_tree(tmp_path / "t"), text)
+    assert code == 2 and "不允许" in err
+
+
+def test_a_templates_folder_linked_out_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "report.md.j2").write_text("外面的模板\n", encoding="utf-8")
+    (outside / "gongwen.yaml").write_text("not: a layout\n", encoding="utf-8")
+    root = build_tree(tmp_path / "t")
+    (root / "templates").symlink_to(outside)
+    for args in (["--phase", "study"], ["--phase", "study", "-o", str(tmp_path / "r.docx")]):
+        result = runner.invoke(app, ["report", "--records", str(root), *args])
+        assert result.exit_code == 2 and "外面的模板" not in result.stdout
+        assert "指向记录目录之外" in result.stderr
+
+
+def test_docx_holds_any_text(tmp_path: Path) -> None:
+    from docx import Document
+
+    from duchu.docx_writer import load_layout, markdown_to_docx
+    from duchu.templating import builtin_templates
+
+    layout = load_layout(builtin_templates() / "gongwen.yaml")
+    document = markdown_to_docx("# 标题\x1b\n\n正文\x00\x0b\ud800\ufffe。\n", layout)
+    target = tmp_path / "x.docx"
+    document.save(str(target))
+    texts = [p.text for p in Document(str(target)).paragraphs]
+    assert "正文\ufffd\\x0b\\xd800\\xfffe。" in texts  # markdown makes NUL U+FFFD
