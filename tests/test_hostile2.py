@@ -326,11 +326,13 @@ def _report_with(root: Path, template: str) -> tuple[int, str]:
             "运行时间",
         ),
         (
-            "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+            "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxx"
+            "{% endfor %}{% endfor %}",
             "输出长度",
         ),
         (
-            "{% set ns = namespace(s='x' * 1000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",
+            "{% set ns = namespace(s='x' * 1000) %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",
             "内存",
         ),
         ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "嵌套调用层数"),
