@@ -63,6 +63,10 @@ KnownOption = Annotated[
         help="按截至该日已提交到 git 的记录判断（活动办当日所知）/ as committed by the as-of date",
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="覆盖已有的输出文件 / replace an existing output file"),
+]
 NoCacheOption = Annotated[
     bool,
     typer.Option(
@@ -110,6 +114,12 @@ def _handled(func: F) -> F:
             raise
         except BrokenPipeError:
             _pipe_closed()  # `duchu tally | head -1`: the reader has what it wanted
+        except OSError as err:  # an ordinary fault of the machine: full disk, no permission
+            from duchu.errors import os_reason
+
+            reason = os_reason(err)
+            shown = message(reason, lang) if isinstance(reason, Ref) else reason
+            _fail(message("os-error", lang, reason=shown, path=err.filename or "—"))
         except CommandError as err:
             shown = {k: message(v, lang) if isinstance(v, Ref) else v for k, v in err.args_.items()}
             _fail(message(err.key, lang, **shown))
@@ -727,6 +737,7 @@ def report(
         str | None,
         typer.Option("--template", help="模板文件名 / template name", show_default=False),
     ] = None,
+    force: ForceOption = False,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
@@ -734,14 +745,16 @@ def report(
     """起草督导工作总结或活动办通报（Markdown 或 DOCX 公文）/ draft a summary or circular."""
     from duchu.errors import NotAGitRepositoryError
     from duchu.gitrepo import head_state
+    from duchu.output import check_output_path, write_output
+    from duchu.output import output_format as chosen_format
     from duchu.report import Provenance, report_context
     from duchu.status import UnknownIdError
     from duchu.templating import CIRCULAR_TEMPLATE, DEFAULT_TEMPLATE, find_template_file, render
 
     language = _lang(ctx, lang)
-    if output_format is None:
-        output_format = "docx" if output is not None and output.suffix.lower() == ".docx" else "md"
-    _format(output_format, ("md", "docx"))
+    if output is not None:  # before the work: a path that will be refused is refused now
+        check_output_path(output, _records_root(ctx, records), force=force)
+    output_format = chosen_format(output, output_format, ("md", "docx"))
     if output_format == "docx" and output is None:
         raise CommandError("docx-needs-output")
     judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
@@ -779,18 +792,23 @@ def report(
     default = CIRCULAR_TEMPLATE if circular else DEFAULT_TEMPLATE
     markdown = render(tree.root, template or default, context)
     if output_format == "docx":
-        from duchu.docx_writer import load_layout, markdown_to_docx, write_atomically
+        from duchu.docx_writer import load_layout, markdown_to_docx
 
         layout_file = find_template_file(tree.root, "gongwen.yaml")
         if layout_file is None:
             raise CommandError("template-not-found", name="gongwen.yaml")
         document = markdown_to_docx(markdown, load_layout(layout_file))
         assert output is not None
-        write_atomically(output, lambda temporary: document.save(str(temporary)))
+        write_output(
+            output, lambda temporary: document.save(str(temporary)), tree.root, force=force
+        )
     elif output is not None:
-        from duchu.docx_writer import write_atomically
-
-        write_atomically(output, lambda temporary: temporary.write_text(markdown, encoding="utf-8"))
+        write_output(
+            output,
+            lambda temporary: temporary.write_text(markdown, encoding="utf-8"),
+            tree.root,
+            force=force,
+        )
     else:
         typer.echo(markdown, nl=False)
     # notes last: a command that fails says one line only

@@ -17,7 +17,7 @@ import re
 import tempfile
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -31,23 +31,32 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from duchu.errors import DuchuError
+from duchu.problems import Ref
+
+# Lengths a layout may give: millimetres for the page and margins, points for type; NaN and
+# infinities are refused by ``allow_inf_nan`` (a NaN size crashed the writer), and each
+# range is wide enough for any real document and too narrow for a mistake to pass.
+Millimetres = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+PageLength = Annotated[float, Field(ge=50, le=2000, allow_inf_nan=False)]
+Points = Annotated[float, Field(ge=4, le=200, allow_inf_nan=False)]
+FontName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class Margins(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    top: float
-    bottom: float
-    left: float
-    right: float
+    top: Millimetres
+    bottom: Millimetres
+    left: Millimetres
+    right: Millimetres
 
 
 class PageSize(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    width: float
-    height: float
+    width: PageLength
+    height: PageLength
 
 
 class Layout(BaseModel):
@@ -56,25 +65,39 @@ class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
     page: PageSize
     margins: Margins
-    title_font: str
-    title_size: float
-    body_font: str
-    body_size: float
-    heading1_font: str
-    heading2_font: str
-    latin_font: str
-    line_spacing: float
-    table_font: str
-    table_size: float
-    page_number_font: str
-    page_number_size: float
-    note_size: float
+    title_font: FontName
+    title_size: Points
+    body_font: FontName
+    body_size: Points
+    heading1_font: FontName
+    heading2_font: FontName
+    latin_font: FontName
+    line_spacing: Points
+    table_font: FontName
+    table_size: Points
+    page_number_font: FontName
+    page_number_size: Points
+    note_size: Points
+
+    @model_validator(mode="after")
+    def _fits(self) -> Layout:
+        if self.margins.left + self.margins.right >= self.page.width - 20:
+            raise ValueError("margins leave no room for text across the page")
+        if self.margins.top + self.margins.bottom >= self.page.height - 20:
+            raise ValueError("margins leave no room for text down the page")
+        return self
 
 
 def load_layout(path: Path) -> Layout:
-    from duchu.yamlio import parse_yaml
+    from duchu.yamlio import decode, parse_yaml
 
-    parsed = parse_yaml(path.read_text(encoding="utf-8-sig"), str(path))
+    try:
+        text, _ = decode(path.read_bytes(), str(path))
+    except OSError as err:
+        raise DuchuError("layout-invalid", file=path, detail=err.strerror or str(err)) from None
+    if text is None:
+        raise DuchuError("layout-invalid", file=path, detail=Ref("encoding"))
+    parsed = parse_yaml(text, str(path))
     if parsed.problems or not isinstance(parsed.data, dict):
         raise DuchuError("layout-invalid", file=path, detail="YAML")
     try:

@@ -86,3 +86,36 @@ class GitObjectMissingError(DuchuError):
     def __init__(self, object_id: str) -> None:
         super().__init__("git-object-missing", object=object_id)
         self.object_id = object_id
+
+
+# errno names that get words of their own (the OS's own text is English)
+_KNOWN_ERRNO = {
+    "EACCES",
+    "EPERM",
+    "ENOENT",
+    "ENOSPC",
+    "EROFS",
+    "ENOTDIR",
+    "EISDIR",
+    "EEXIST",
+    "EDQUOT",
+    "EMFILE",
+    "ENAMETOOLONG",
+    "ELOOP",
+    "EIO",
+    "EFBIG",
+    "EXDEV",
+}
+
+
+def os_reason(err: OSError) -> object:
+    """Why the operating system refused, as a message-catalogue reference for the common
+    causes (so it reads in the user's language) and as the OS's own text otherwise."""
+    import errno
+
+    from duchu.problems import Ref
+
+    name = errno.errorcode.get(err.errno or 0, "")
+    if name in _KNOWN_ERRNO:
+        return Ref(f"errno-{name}")
+    return err.strerror or str(err)

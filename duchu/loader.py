@@ -601,7 +601,12 @@ def _in_workers(
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=_process_context(),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 for results in pool.map(work_to_ship, chunks):
                     finished += 1
                     done += len(results)
@@ -616,6 +621,25 @@ def _in_workers(
         yield from results
         if progress is not None:
             progress(done, total)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make a worker end when the process that started it does (``kill -9`` of duchu left
+    its workers reading files under PID 1 for minutes): on Linux the kernel sends SIGKILL
+    when the parent dies; a parent already gone by now ends the worker at once."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:

@@ -383,3 +383,175 @@ def test_docx_holds_any_text(tmp_path: Path) -> None:
     document.save(str(target))
     texts = [p.text for p in Document(str(target)).paragraphs]
     assert "正文\ufffd\\x0b\\xd800\\xfffe。" in texts  # markdown makes NUL U+FFFD
+
+
+# --- item 9: workers end with their parent -----------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_workers_end_when_duchu_is_killed(tmp_path: Path, signal_name: str) -> None:
+    import signal
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from make_tree import make  # type: ignore[import-not-found]
+
+    root = tmp_path / "big"
+    make(400, root)  # over 4,000 files: loaded by workers
+    process = subprocess.Popen(
+        [sys.executable, "-m", "duchu", "--no-cache", "check", "--records", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: set[int] = set()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not children and process.poll() is None:
+        children = _children(process.pid)
+        time.sleep(0.02)
+    if not children:
+        process.wait()
+        pytest.skip("the load ended before workers could be seen")
+    process.send_signal(getattr(signal, signal_name))
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(child) for child in task.read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+# --- item 2: an output path is written as a regular file, or refused -------------------------
+
+
+def _report_to(root: Path, target: Path | str, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--phase",
+            "study",
+            "--as-of",
+            "2014-03-01",
+            "--records",
+            str(root),
+            "-o",
+            str(target),
+            *extra,
+        ],
+    )
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "dangling", "folder", "device"])
+def test_an_output_path_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    root = build_tree(tmp_path / "t")
+    target = tmp_path / "out.md"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "symlink":
+        (tmp_path / "real.md").write_text("原文\n", encoding="utf-8")
+        target.symlink_to(tmp_path / "real.md")
+    elif kind == "dangling":
+        target.symlink_to(tmp_path / "nowhere.md")
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target = Path("/dev/full")
+    before = os.lstat(target) if kind != "dangling" else None
+    for force in ([], ["--force"]):
+        code, err = _report_to(root, target, *force)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "不是普通文件" in err
+    after = os.lstat(target)
+    if before is not None:
+        assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    if kind == "symlink":
+        assert (tmp_path / "real.md").read_text(encoding="utf-8") == "原文\n"
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+def test_an_existing_file_needs_force_and_keeps_its_mode(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    target = tmp_path / "out.md"
+    target.write_text("原文\n", encoding="utf-8")
+    target.chmod(0o600)
+    code, err = _report_to(root, target)
+    assert code == 2 and "--force" in err
+    assert target.read_text(encoding="utf-8") == "原文\n"
+    code, err = _report_to(root, target, "--force")
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith("# ")
+    assert (target.stat().st_mode & 0o777) == 0o600
+
+
+@pytest.mark.parametrize("kind", ["read-only", "hard-link"])
+def test_force_never_breaks_a_read_only_file_or_hard_links(tmp_path: Path, kind: str) -> None:
+    root = build_tree(tmp_path / "t")
+    target = tmp_path / "out.md"
+    target.write_text("原文\n", encoding="utf-8")
+    if kind == "read-only":
+        target.chmod(0o444)
+    else:
+        os.link(target, tmp_path / "twin.md")
+    code, err = _report_to(root, target, "--force")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert target.read_text(encoding="utf-8") == "原文\n"
+    if kind == "hard-link":
+        assert os.stat(target).st_ino == os.stat(tmp_path / "twin.md").st_ino
+
+
+@pytest.mark.parametrize("inside", ["campaign.yaml", "units/new.md", "report.md", "linked/x.md"])
+def test_an_output_path_inside_the_tree_is_refused(tmp_path: Path, inside: str) -> None:
+    root = build_tree(tmp_path / "t")
+    (tmp_path / "linked").symlink_to(root / "units")  # a path outside that leads inside
+    target = (tmp_path / inside) if inside.startswith("linked") else (root / inside)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    for force in ([], ["--force"]):
+        code, err = _report_to(root, target, *force)
+        assert code == 2 and "记录目录之内" in err, err
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "words"),
+    [
+        ("b.doc", [], "扩展名 .doc"),
+        ("a.pdf", [], "扩展名 .pdf"),
+        ("a.txt", ["--format", "md"], "扩展名 .txt"),
+        ("a.md", ["--format", "docx"], "与 --format docx 不符"),
+        ("a.docx", ["--format", "md"], "与 --format md 不符"),
+    ],
+)
+def test_the_extension_says_the_format(
+    tmp_path: Path, name: str, extra: list[str], words: str
+) -> None:
+    code, err = _report_to(build_tree(tmp_path / "t"), tmp_path / name, *extra)
+    assert code == 2 and words in err
+    assert not (tmp_path / name).exists()
+
+
+def test_what_a_killed_run_left_is_removed_next_time(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    left = tmp_path / f".out.md.duchu-{dead.stdout.strip()}.tmp"
+    left.write_text("half\n", encoding="utf-8")
+    code, err = _report_to(root, tmp_path / "out.md")
+    assert code == 0, err
+    assert not left.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md", "t"]

@@ -183,8 +183,8 @@ def test_a_failed_write_leaves_the_old_file_whole(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("docx.document.Document.save", fail_half_way)
-    code, _, err = report(sample, "--phase", "study", "-o", str(target))
-    assert code == 2 and "No space left on device" in err
+    code, _, err = report(sample, "--phase", "study", "-o", str(target), "--force")
+    assert code == 2 and "磁盘空间已满" in err
     assert target.read_bytes() == b"the old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.docx", "records"]
 
@@ -280,7 +280,7 @@ def test_a_tree_overrides_the_layout(sample: Path, tmp_path: Path) -> None:
     assert report(sample, "--phase", "study", "-o", str(target))[0] == 0
     assert east_asian(Document(str(target)).styles["公文标题"].element) == "华文中宋"
     (sample / "templates" / "gongwen.yaml").write_text("title_font: 1\n", encoding="utf-8")
-    code, _, err = report(sample, "--phase", "study", "-o", str(target))
+    code, _, err = report(sample, "--phase", "study", "-o", str(target), "--force")
     assert code == 2 and "版式文件" in err
 
 
