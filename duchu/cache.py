@@ -7,12 +7,18 @@ tree as a whole, the problems of the checks across files, with a fingerprint of 
 they were worked out from; they are used only when every file is a hit and the fingerprint
 is the same, so a warm load reports exactly the problems of a cold one.
 
-An entry is used only when its file's size and modification time (ns) are what they were,
-and -- as git does for its index -- only when the file is older than the cache file itself:
-a file changed in the same clock tick as the cache was written could otherwise keep its
-time and be missed. The whole cache is dropped when duchu's version, the cache format or
-the campaign file changes. The cache lives in ``<root>/.duchu-cache/`` (``duchu init``
-git-ignores it, and the folder ignores itself for trees made by hand).
+An entry is used only when its file is what it was by what git keys its index on -- size,
+modification and change times in nanoseconds, inode, device (``loader.disk_stamp``: no
+``touch -d`` can fake a hit) -- and, as git does, only when the file last changed before the
+cache file was written: a file changed in the same clock tick could otherwise be missed.
+The whole cache is dropped when duchu's version, the cache format or the campaign changes.
+
+The cache lives outside the tree, in the user's cache folder (``$XDG_CACHE_HOME/duchu``,
+else ``~/.cache/duchu``; one folder per tree, RECORDS.md 1.1): a tree that is copied,
+archived or received carries no cache to trust, and duchu writes nothing into a tree. A
+``.duchu-cache`` a tree holds from older versions is never read. The cache file is opened
+only when it is a regular file of a sane size, never through a link, and written beside
+and renamed, in a folder private to the user.
 
 It is JSON, not pickle: a records tree is shared, and loading a planted cache must not run
 code. After a header line (magic, format, version, campaign digest) each line holds a part
@@ -20,8 +26,8 @@ of the entries, parsed and validated in one pass by pydantic (``validate_json``,
 against the record models, so the cache cannot smuggle in a record the models would refuse
 -- and that pass is also the fastest way to make the records again.
 Anything wrong with it -- unreadable, truncated, foreign, from another version, an entry
-of the wrong shape -- is a miss, and writing it is best effort: a read-only tree simply
-has no cache.
+of the wrong shape -- is a miss, and writing it is best effort: no writable cache folder
+simply means no cache.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -43,9 +50,11 @@ from duchu import __version__
 from duchu.models import Campaign, Group, Meeting, Unit
 from duchu.problems import Problem, Severity
 
-CACHE_DIR = ".duchu-cache"
+CACHE_DIR = ".duchu-cache"  # where caches lived inside trees (before 1.1): never read now
 CACHE_FILE = "records.json"
-FORMAT = 4  # 4: meetings of several units, order, accounts (RECORDS.md 1.1)
+# a cache file larger than this is no cache of ours (a province's is ~100 MB)
+MAX_CACHE_BYTES = 2 * 1024 * 1024 * 1024
+FORMAT = 5  # 4: meetings of several units, order, accounts (RECORDS.md 1.1)
 _MAGIC = b"duchu-cache"
 KINDS = ("campaign", "groups", "units", "meetings")
 
@@ -91,7 +100,7 @@ def _part_adapter() -> TypeAdapter[_Part]:
 @dataclass
 class BallotEntry:
     size: int
-    mtime_ns: int
+    stamp: int
     subjects: list[str]
     team: str
     ratings: list[str]
@@ -179,6 +188,11 @@ def user_cache_folder(root: Path, purpose: str) -> Path:
     return home / "duchu" / digest / purpose
 
 
+def cache_file(root: Path) -> Path:
+    """Where the cache of the records tree at ``root`` is kept."""
+    return user_cache_folder(root, "records") / CACHE_FILE
+
+
 class RecordCache:
     """The entries of one records tree's cache, read at the start of a load and written at
     its end when anything changed."""
@@ -186,11 +200,10 @@ class RecordCache:
     def __init__(
         self, root: Path, key: bytes, *, folder: Path | None = None, racy: bool = True
     ) -> None:
-        # ``folder``: elsewhere than in the tree (the ``--known`` cache, keyed by blob ids);
-        # ``racy``: whether an entry's time can fall in the tick the cache was written in
-        # (file times can; a blob's stamp is its content and never changes)
-        self.folder = folder if folder is not None else root / CACHE_DIR
-        self.outside_tree = folder is not None
+        # ``folder``: where in the user's cache (default: this tree's "records" folder; the
+        # ``--known`` cache has its own, keyed by blob ids); ``racy``: whether an entry's
+        # file can change in the tick the cache was written in (a file can; a blob cannot)
+        self.folder = folder if folder is not None else user_cache_folder(root, "records")
         self.racy = racy
         self.path = self.folder / CACHE_FILE
         self.key = key
@@ -209,8 +222,15 @@ class RecordCache:
         checks = None
         validate = _part_adapter().validate_json
         try:
-            self._written_ns = self.path.stat().st_mtime_ns
-            with open(self.path, "rb") as handle:
+            # only a regular file of a sane size, never through a link, never blocking: a
+            # pipe, /dev/zero or a huge sparse file where the cache was is simply a miss
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+                os.close(descriptor)
+                return
+            self._written_ns = info.st_mtime_ns
+            with os.fdopen(descriptor, "rb") as handle:
                 if handle.readline().rstrip(b"\n") != self.key:
                     return
                 for line in handle:
@@ -223,26 +243,29 @@ class RecordCache:
             return  # unreadable, foreign, any part damaged: every file is a miss
         self.files, self.ballots, self.stored_checks = files, ballots, checks
 
-    def _fresh(self, entry: object, fields: int, size: int, mtime_ns: int) -> bool:
-        """An entry of the right shape for a file of this size and time, older than the cache."""
+    def _fresh(self, entry: object, fields: int, size: int, stamp: int, changed_ns: int) -> bool:
+        """An entry of the right shape for a file of this size and stamp, older than the
+        cache."""
         return (
             isinstance(entry, (list, tuple))
             and len(entry) == fields
             and entry[0] == size
-            and entry[1] == mtime_ns
-            and (not self.racy or mtime_ns < self._written_ns)
+            and entry[1] == stamp
+            and (not self.racy or changed_ns < self._written_ns)
         )
 
     def file(
-        self, kind: str, rel_path: str, size: int, mtime_ns: int
+        self, kind: str, rel_path: str, size: int, stamp: int, changed_ns: int = 0
     ) -> tuple[Any, list[Any]] | None:
         """The record (validated with the whole file) and stored problems of a record file,
-        if its entry is fresh."""
+        if its entry is fresh: the same size and stamp (see ``loader.disk_stamp``), and --
+        as git does for its index -- the file unchanged since before the cache was written,
+        since one changed in the same clock tick could keep its times."""
         entry = self.files[kind].get(rel_path)
         # validating the file made every entry a 4-tuple
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+        if entry is None or entry[0] != size or entry[1] != stamp:
             return None
-        if self.racy and mtime_ns >= self._written_ns:
+        if self.racy and changed_ns >= self._written_ns:
             return None  # changed in the tick the cache was written in, maybe: read again
         return entry[2], entry[3]
 
@@ -251,13 +274,13 @@ class RecordCache:
         kind: str,
         rel_path: str,
         size: int,
-        mtime_ns: int,
+        stamp: int,
         record: Any,
         problems: Iterable[Problem],
     ) -> None:
         self.files[kind][rel_path] = (
             size,
-            mtime_ns,
+            stamp,
             record,
             [problem_to_stored(p) for p in problems],
         )
@@ -277,13 +300,14 @@ class RecordCache:
         self,
         rel_path: str,
         size: int,
-        mtime_ns: int,
+        stamp: int,
+        changed_ns: int,
         subjects: list[str],
         team: str,
         ratings: list[str],
     ) -> BallotEntry | None:
         entry = self.ballots.get(rel_path)
-        if not self._fresh(entry, 7, size, mtime_ns):
+        if not self._fresh(entry, 7, size, stamp, changed_ns):
             return None
         assert isinstance(entry, list)  # for mypy: _fresh checked it
         _, _, was_subjects, was_team, was_ratings, counts, problems = entry
@@ -294,12 +318,12 @@ class RecordCache:
         if not isinstance(problems, list):
             return None
         stored = None if counts is None else (counts[0], counts[1], counts[2])
-        return BallotEntry(size, mtime_ns, subjects, team, ratings, stored, problems)
+        return BallotEntry(size, stamp, subjects, team, ratings, stored, problems)
 
     def put_ballot(self, rel_path: str, entry: BallotEntry) -> None:
         self.ballots[rel_path] = [
             entry.size,
-            entry.mtime_ns,
+            entry.stamp,
             entry.subjects,
             entry.team,
             entry.ratings,
@@ -318,15 +342,20 @@ class RecordCache:
             self.changed = self.changed or bool(gone)
 
     def save(self) -> bool:
-        """Write the cache if anything changed; False when it could not be written."""
+        """Write the cache if anything changed; False when it could not be written. The
+        folder is the user's own and made private; the file is written beside and renamed,
+        created exclusively and never through a link."""
         if not self.changed:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
         try:
-            # a cache folder of the user's own, made private; in a tree, the folder only
-            self.folder.mkdir(parents=self.outside_tree, exist_ok=True, mode=0o700)
-            _mark_folder(self.folder)
-            with open(temporary, "wb") as handle:
+            private_folder(self.folder)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)  # a killed run's, of a process with our number
+            descriptor = os.open(
+                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+            )
+            with os.fdopen(descriptor, "wb") as handle:
                 handle.write(self.key + b"\n")
                 for part in self._parts():
                     handle.write(pydantic_core.to_json(part) + b"\n")  # records in Rust
@@ -362,14 +391,36 @@ def _counts_shape(counts: object) -> bool:
     )
 
 
-def _mark_folder(folder: Path) -> None:
-    """Make the folder ignore itself in git and mark it as a cache for backup tools."""
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# duchu's cache: rebuilt from the records when missing\n*\n")
-    tag = folder / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This folder is duchu's cache of loaded records; see https://bford.info/cachedir/\n"
-        )
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and the folders above it that are missing) private to the user, and
+    refuse to use one that is a link or not a folder: the cache is written only where the
+    user alone decides what stands."""
+    missing = []
+    current = folder
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(str(folder))
+    _tag(folder)
+
+
+def _tag(folder: Path) -> None:
+    """Mark duchu's cache root as a cache for backup tools (CACHEDIR.TAG), best effort."""
+    for parent in folder.parents:
+        if parent.name == "duchu":
+            tag = parent / "CACHEDIR.TAG"
+            with contextlib.suppress(OSError):
+                descriptor = os.open(
+                    tag, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+                )
+                with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                    handle.write(
+                        "Signature: 8a477f597d28d172789f06886806bc55\n"
+                        "# This folder is duchu's cache; see https://bford.info/cachedir/\n"
+                    )
+            return

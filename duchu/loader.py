@@ -17,6 +17,7 @@ import gc
 import hashlib
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -394,32 +395,74 @@ _UNREADABLE = {
 @dataclass(slots=True)
 class FileResult:
     """What loading one file gave: its record (None when it failed) and its problems, placed
-    at their lines; ``size`` and ``mtime_ns`` are the file's as read, for the cache."""
+    at their lines; ``size`` and ``stamp`` (``disk_stamp``, or a blob's) are what the
+    file's cache entry is keyed on, and ``changed_ns`` when it last changed."""
 
     path: str
     record: Record | None
     problems: list[Problem]
     size: int = -1
-    mtime_ns: int = 0
+    stamp: int = 0
+    changed_ns: int = 0
+
+
+def disk_stamp(info: os.stat_result) -> tuple[int, int]:
+    """What a file's cache entry is keyed on besides its size, as git keys its index:
+    modification and change times in nanoseconds, inode and device -- ``touch -d`` can set
+    the first but not the second, and a file put back in place is another inode -- and when
+    it last changed (for the racy-entry rule). The hash of a tuple of ints is the same in
+    every process (only text hashes are salted)."""
+    stamp = hash((info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev))
+    return stamp, max(info.st_mtime_ns, info.st_ctime_ns)
 
 
 def load_file(root: Path, rel_path: str) -> FileResult:
     """Read, decode, parse and validate one record file; its problems come placed."""
     path = f"{root}/{rel_path}"  # a str, not a Path: this runs for every file
     try:
-        stat = os.stat(path)
-        size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        refused = _refused(rel_path, size)
-        if refused is not None:
-            return FileResult(rel_path, None, refused, size, mtime_ns)
-        with open(path, "rb") as file:
-            raw = file.read()
+        # opened without blocking and checked before a byte is read: what discovery saw as a
+        # file may be a pipe or a device by now, and a file may have grown past any record
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return FileResult(
+                    rel_path, None, [problem(rel_path, "not-a-file", line=1, column=1)]
+                )
+            size = info.st_size
+            stamp, changed_ns = disk_stamp(info)
+            refused = _refused(rel_path, size)
+            if refused is not None:
+                return FileResult(rel_path, None, refused, size, stamp, changed_ns)
+            raw = _read_at_most(descriptor, MAX_FILE_BYTES)
+        finally:
+            os.close(descriptor)
     except OSError as err:
         detail = err.strerror or str(err)
         return FileResult(
             rel_path, None, [problem(rel_path, "yaml-syntax", line=1, column=1, detail=detail)]
         )
-    return parse_file(rel_path, raw, size, mtime_ns)
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        found = [
+            problem(rel_path, "too-large", line=1, column=1, size=len(raw), limit=MAX_FILE_BYTES)
+        ]
+        return FileResult(rel_path, None, found, size, stamp, changed_ns)
+    result = parse_file(rel_path, raw, size, stamp)
+    result.changed_ns = changed_ns
+    return result
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    """The file's bytes, but never more than ``limit`` + 1 (enough to see it is too big)."""
+    chunks = []
+    left = limit + 1
+    while left > 0:
+        chunk = os.read(descriptor, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _refused(rel_path: str, size: int) -> list[Problem] | None:
@@ -654,20 +697,37 @@ def _process_context() -> multiprocessing.context.BaseContext:
 def _open_cache(root: Path, files: list[str]) -> RecordCache:
     campaign = b""
     if CAMPAIGN_FILE in files:  # never read through a link that leaves the tree
-        try:
-            campaign = (root / CAMPAIGN_FILE).read_bytes()
-        except OSError:
-            campaign = b""
+        campaign = read_regular(root / CAMPAIGN_FILE, MAX_FILE_BYTES) or b""
     return RecordCache(root, cache_key(campaign))
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes; None for anything else (a
+    pipe, a device, a file too large -- a 3 GB campaign file is never read whole)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        raw = _read_at_most(descriptor, limit)
+        return raw if len(raw) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | None:
     """The cached result of a file, if the file is unchanged and its problems are sound."""
     try:
-        stat = os.stat(f"{root}/{rel_path}")  # a str, not a Path: this runs for every file
+        info = os.stat(f"{root}/{rel_path}")  # a str, not a Path: this runs for every file
     except OSError:
         return None
-    entry = cache.file(record_kind(rel_path), rel_path, stat.st_size, stat.st_mtime_ns)
+    stamp, changed_ns = disk_stamp(info)
+    entry = cache.file(record_kind(rel_path), rel_path, info.st_size, stamp, changed_ns)
     if entry is None:
         return None
     record, stored = entry
@@ -675,14 +735,14 @@ def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | No
         problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
     except ValueError:
         return None
-    return FileResult(rel_path, record, problems, stat.st_size, stat.st_mtime_ns)
+    return FileResult(rel_path, record, problems, info.st_size, stamp, changed_ns)
 
 
 def _remember(cache: RecordCache, result: FileResult) -> None:
     if result.size < 0:
         return  # not even stat-able: nothing to key an entry on
     kind = record_kind(result.path)
-    cache.put_file(kind, result.path, result.size, result.mtime_ns, result.record, result.problems)
+    cache.put_file(kind, result.path, result.size, result.stamp, result.record, result.problems)
 
 
 class _Files(Protocol):
@@ -699,8 +759,9 @@ class _Files(Protocol):
         problem that stops it (outside the tree, missing, not a file)."""
         ...
 
-    def stamp(self, rel_path: str) -> tuple[int, int] | None:
-        """What a cache entry of the file is keyed on (None: not to be cached)."""
+    def stamp(self, rel_path: str) -> tuple[int, int, int] | None:
+        """What a cache entry of the file is keyed on -- size, stamp, when it changed --
+        or None: not to be cached."""
         ...
 
     def ballot_input(self, rel_path: str) -> Path | bytes:
@@ -729,12 +790,12 @@ class _DiskFiles:
             return None, "not-a-file"
         return real.relative_to(self.root_real).as_posix(), None
 
-    def stamp(self, rel_path: str) -> tuple[int, int] | None:
+    def stamp(self, rel_path: str) -> tuple[int, int, int] | None:
         try:
-            stat = (self.root_real / rel_path).stat()
+            info = (self.root_real / rel_path).stat()
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns
+        return (info.st_size, *disk_stamp(info))
 
     def ballot_input(self, rel_path: str) -> Path | bytes:
         return self.root_real / rel_path
@@ -777,7 +838,8 @@ def load_tree(
 ) -> Tree:
     """Load and check every record under ``root``; problems are collected, never raised.
 
-    ``use_cache`` reads and updates ``<root>/.duchu-cache`` (see ``duchu.cache``); ``jobs``
+    ``use_cache`` reads and updates the tree's cache in the user's cache folder (see
+    ``duchu.cache``); ``jobs``
     is how many processes may read files (default: the usable cores); ``progress`` is
     called with (files loaded, files in all) as reading goes on."""
     if not (root / CAMPAIGN_FILE).is_file():
@@ -887,11 +949,11 @@ def _fingerprint(
     digest = hashlib.sha256()
     for rel_path in files:
         result = results[rel_path]
-        digest.update(f"{rel_path}\t{result.size}\t{result.mtime_ns}\n".encode())
+        digest.update(f"{rel_path}\t{result.size}\t{result.stamp}\n".encode())
     for rel_path in sorted(ballots):
         entry = cache.ballots.get(rel_path)
-        stat = f"{entry[0]}\t{entry[1]}" if isinstance(entry, list) and len(entry) > 1 else "-"
-        digest.update(f"ballot\t{rel_path}\t{stat}\n".encode())
+        stamp = f"{entry[0]}\t{entry[1]}" if isinstance(entry, list) and len(entry) > 1 else "-"
+        digest.update(f"ballot\t{rel_path}\t{stamp}\n".encode())
     return digest.hexdigest()
 
 
@@ -1005,7 +1067,7 @@ def _ballot_counts(
             rel_path,
             BallotEntry(
                 size=stamp[0],
-                mtime_ns=stamp[1],
+                stamp=stamp[1],
                 subjects=subjects,
                 team=scheme.team,
                 ratings=list(scheme.ratings),
@@ -1164,9 +1226,9 @@ class _CommitFiles:
             return None, "ballots-outside" if target == "outside-tree" else target
         return target.path, None
 
-    def stamp(self, rel_path: str) -> tuple[int, int] | None:
+    def stamp(self, rel_path: str) -> tuple[int, int, int] | None:
         entry = self.entry(rel_path)
-        return entry.size or 0, blob_stamp(entry.blob)
+        return entry.size or 0, blob_stamp(entry.blob), 0
 
     def ballot_input(self, rel_path: str) -> Path | bytes:
         target = self.target(rel_path)

@@ -63,6 +63,14 @@ def base_tree(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test's caches in a folder of its own, never the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _no_cache_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line caches into the records tree; tests read their trees cold unless
     they are about the cache (tests/test_cache.py turns it back on)."""

@@ -17,7 +17,7 @@ import duchu.cache
 import duchu.checks
 import duchu.loader
 import duchu.problems
-from duchu.cache import CACHE_DIR, CACHE_FILE
+from duchu.cache import CACHE_DIR, cache_file
 from duchu.cli import app
 from duchu.loader import Tree, load_tree
 
@@ -136,8 +136,8 @@ def test_sample_warm_equals_cold_and_reads_nothing(
     root = _copy(tmp_path, SAMPLE)
     cold = load_tree(root)
     load_tree(root, use_cache=True)
-    assert (root / CACHE_DIR / CACHE_FILE).is_file()
-    assert (root / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert cache_file(root).is_file()
+    assert not (root / CACHE_DIR).exists()  # nothing written into the tree
     read = _counting_reads(monkeypatch)
     warm = load_tree(root, use_cache=True)
     assert warm == cold and read == []
@@ -226,8 +226,8 @@ def test_corrupt_cache_is_a_miss(
     root = _copy(tmp_path, SAMPLE)
     cold = load_tree(root)
     key = duchu.cache.cache_key((root / "campaign.yaml").read_bytes())
-    (root / CACHE_DIR).mkdir()
-    (root / CACHE_DIR / CACHE_FILE).write_bytes(content.replace(b"KEY", key))
+    cache_file(root).parent.mkdir(parents=True)
+    cache_file(root).write_bytes(content.replace(b"KEY", key))
     assert load_tree(root, use_cache=True) == cold
     read = _counting_reads(monkeypatch)
     assert load_tree(root, use_cache=True) == cold and read == []  # rewritten, whole
@@ -236,7 +236,7 @@ def test_corrupt_cache_is_a_miss(
 def _stored(root: Path) -> dict[str, Any]:
     """The cache's entries as one document: its parts (the lines after the header) merged."""
     document: dict[str, Any] = {}
-    for line in (root / CACHE_DIR / CACHE_FILE).read_bytes().splitlines()[1:]:
+    for line in cache_file(root).read_bytes().splitlines()[1:]:
         for key, value in json.loads(line).items():
             if isinstance(value, dict):
                 document.setdefault(key, {}).update(value)
@@ -247,7 +247,7 @@ def _stored(root: Path) -> dict[str, Any]:
 
 def _tamper(root: Path, change: object) -> None:
     """Change the entries, written back as one part (a file of one line is valid too)."""
-    path = root / CACHE_DIR / CACHE_FILE
+    path = cache_file(root)
     header = path.read_bytes().split(b"\n", 1)[0]
     document = _stored(root)
     change(document)  # type: ignore[operator]
@@ -332,7 +332,8 @@ def test_files_not_older_than_the_cache_are_read_again(
 
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
     root = _copy(tmp_path, SAMPLE)
-    (root / CACHE_DIR).write_text("a file where the folder should be")
+    cache_file(root).parent.parent.mkdir(parents=True)
+    cache_file(root).parent.write_text("a file where the folder should be")
     cold = load_tree(root)
     assert load_tree(root, use_cache=True) == cold
     assert load_tree(root, use_cache=True) == cold
@@ -359,18 +360,18 @@ def test_cli_caches_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.Monke
     root = build_tree(tmp_path / "tree", BROKEN / "unknown-key")
     _age(root)
     cold = runner.invoke(app, ["check", "--records", str(root), "--no-cache"])
-    assert not (root / CACHE_DIR).exists()
+    assert not cache_file(root).exists()
     assert runner.invoke(app, ["--no-cache", "check", "--records", str(root)]).stdout == cold.stdout
-    assert not (root / CACHE_DIR).exists()
+    assert not cache_file(root).exists()
     first = runner.invoke(app, ["check", "--records", str(root)])
-    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    assert cache_file(root).is_file()
     second = runner.invoke(app, ["check", "--records", str(root), "--format", "json"])
     assert first.stdout == cold.stdout and first.exit_code == cold.exit_code == 1
     assert json.loads(second.stdout)["problems"][0]["code"] == "unknown-key"
     monkeypatch.setenv("DUCHU_NO_CACHE", "1")
-    (root / CACHE_DIR / CACHE_FILE).unlink()
+    cache_file(root).unlink()
     runner.invoke(app, ["check", "--records", str(root)])
-    assert not (root / CACHE_DIR / CACHE_FILE).exists()
+    assert not cache_file(root).exists()
 
 
 def test_a_cache_in_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -380,7 +381,7 @@ def test_a_cache_in_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     root = _copy(tmp_path, SAMPLE)
     cold = load_tree(root)
     load_tree(root, use_cache=True)
-    path = root / CACHE_DIR / CACHE_FILE
+    path = cache_file(root)
     lines = path.read_bytes().splitlines(keepends=True)
     assert len(lines) > 10
     read = _counting_reads(monkeypatch)

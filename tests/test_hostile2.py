@@ -555,3 +555,119 @@ def test_what_a_killed_run_left_is_removed_next_time(tmp_path: Path) -> None:
     assert code == 0, err
     assert not left.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md", "t"]
+
+
+# --- items 1, 4, 5: the cache lives outside the tree and is never believed over it ----------
+
+
+def _status_json(root: Path, *extra: str) -> dict[str, object]:
+    result = runner.invoke(
+        app,
+        [
+            "status",
+            "--all",
+            "--format",
+            "json",
+            "--as-of",
+            "2014-03-01",
+            "--records",
+            str(root),
+            *extra,
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DUCHU_NO_CACHE")
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("planted", ["link", "gitignore-link", "tag-link", "forged"])
+def test_nothing_is_written_into_the_tree_and_a_carried_cache_is_not_read(
+    tmp_path: Path, planted: str
+) -> None:
+    root = build_tree(tmp_path / "t")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    cache = root / ".duchu-cache"
+    if planted == "link":
+        cache.symlink_to(outside)
+    elif planted in ("gitignore-link", "tag-link"):
+        cache.mkdir()
+        name = ".gitignore" if planted == "gitignore-link" else "CACHEDIR.TAG"
+        (cache / name).symlink_to(outside / "victim")
+    cold = _status_json(root, "--no-cache")
+    if planted == "forged":  # a cache the tree carries, "warm" for its files, with a lie
+        from duchu.cache import cache_file
+
+        _status_json(root)
+        cache.mkdir()
+        forged = cache_file(root).read_text(encoding="utf-8").replace("2014-02-26", "2014-02-01")
+        (cache / "records.json").write_text(forged, encoding="utf-8")
+        cache_file(root).unlink()
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert _status_json(root) == cold
+    assert _status_json(root) == cold  # warm, from the user's cache
+    after = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert after == before  # nothing created in the tree, nor through its links
+    assert not (outside / "victim").exists() and list(outside.iterdir()) == []
+
+
+@pytest.mark.usefixtures("cached")
+def test_an_edit_with_its_old_time_put_back_is_seen(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    meeting = root / "meetings" / "2014-02" / "a-mob.yaml"
+    old = meeting.stat()
+    os.utime(meeting, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))
+    first = _status_json(root)
+    text = meeting.read_text(encoding="utf-8")
+    edited = text.replace("2014-02-26", "2014-02-27")  # same size
+    assert len(edited.encode()) == len(text.encode())
+    stamp = meeting.stat()
+    meeting.write_text(edited, encoding="utf-8")
+    os.utime(meeting, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # `touch -d` the old time
+    second = _status_json(root)
+    assert second != first
+    assert second == _status_json(root, "--no-cache")
+
+
+@pytest.mark.usefixtures("cached")
+@pytest.mark.parametrize("kind", ["fifo", "zero", "sparse", "folder"])
+def test_anything_in_place_of_the_cache_file_is_a_miss(tmp_path: Path, kind: str) -> None:
+    from duchu.cache import cache_file
+
+    root = build_tree(tmp_path / "t")
+    path = cache_file(root)
+    path.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "sparse":
+        with open(path, "wb") as handle:
+            handle.truncate(16 * 1024**3)  # 16 GB of nothing
+    else:
+        path.mkdir()
+    started = time.monotonic()
+    assert _status_json(root) == _status_json(root, "--no-cache")
+    assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("kind", ["fifo", "sparse"])
+def test_a_record_that_is_no_regular_file_or_huge_is_not_read_whole(
+    tmp_path: Path, kind: str
+) -> None:
+    root = build_tree(tmp_path / "t")
+    campaign = root / "campaign.yaml"
+    campaign.unlink()
+    if kind == "fifo":
+        os.mkfifo(campaign)
+    else:
+        with open(campaign, "wb") as handle:
+            handle.truncate(3 * 1024**3)  # 3 GB
+    for cache in ([], ["--no-cache"]):
+        result = runner.invoke(app, ["check", "--records", str(root), *cache])
+        assert result.exit_code in (1, 2) and "内部错误" not in result.output
