@@ -1258,16 +1258,19 @@ def load_known_tree(
     cache_folder: Path | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    bare: bool = False,
 ) -> Tree:
     """The records tree as ``commit`` holds it (``--known``), loaded and checked like
     ``load_tree`` loads the folder: read from git's objects, never checked out. Parsed
-    files are cached in ``cache_folder`` by their blob ids, so a second run is warm."""
+    files are cached in ``cache_folder`` by their blob ids, so a second run is warm.
+    ``commit`` may also be a tree (what the index holds); with ``bare``, ``root`` is a
+    repository without a work tree and the records are its whole tree (a server hook)."""
     from duchu.gitrepo import BlobReader, tree_entries
 
-    entries = tree_entries(root, commit)
+    entries = tree_entries(root, commit, bare=bare)
     if not any(entry.path == CAMPAIGN_FILE for entry in entries):
         raise NoRecordsError(root)
-    with _cyclic_gc_paused(), BlobReader(root) as reader:
+    with _cyclic_gc_paused(), BlobReader(root, bare=bare) as reader:
         files = _CommitFiles(entries, reader)
         tree = Tree(root=root)
         found = files.discover()
