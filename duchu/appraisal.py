@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from duchu.problems import Problem, problem
+from duchu.problems import Problem, Ref, Severity, problem
 
 INVALID_COLUMN = "invalid"
 BALLOT_COLUMN = "ballot"
@@ -90,6 +91,358 @@ def exact_fraction(value: float) -> Fraction:
 
 # --- ballot files -------------------------------------------------------------------------------
 
+# What one ballot file may cost, whatever is in it (a hostile or broken file): a line longer
+# than any ballot row is refused before the csv module splits it; a header wider than a
+# worksheet (Excel's 16,384 columns, XFD) is refused; and a file reports its first problems
+# and then one line counting the rest -- a million bad cells are one mistake made often.
+MAX_LINE = 1 << 20  # bytes in one CSV line (a ballot row has a few hundred)
+MAX_COLUMNS = 16_384
+MAX_PROBLEMS = 100
+# A form number written as digits is remembered as a bit (1,000,000 forms: 125 KB), other
+# form numbers as text, to find a number written twice without holding a million strings.
+_BITMAP_DIGITS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A workbook cell that holds something other than text (a number, date, truth value,
+    error or formula): never a rating, and never turned into one by guessing."""
+
+    kind: str  # "number", "bool", "error", "date"
+    text: str
+
+    def strip(self) -> Typed:
+        return self
+
+
+class BallotFileError(Exception):
+    """A ballot file that cannot be read at all: one problem says why."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.code)
+        self.problem = found
+
+
+class _Capped:
+    """The problems of one ballot file: the first ``MAX_PROBLEMS``, then only counted."""
+
+    def __init__(self, rel_path: str) -> None:
+        self.rel_path = rel_path
+        self.items: list[Problem] = []
+        self.bad_cells: list[tuple[int, int, int, str, str | Typed]] = []
+        self.dropped = 0
+        self.dropped_errors = 0
+
+    @property
+    def room(self) -> bool:
+        return len(self.items) + len(self.bad_cells) < MAX_PROBLEMS
+
+    def add(self, item: Problem) -> None:
+        if self.room:
+            self.items.append(item)
+        else:
+            self.dropped += 1
+            self.dropped_errors += item.severity is Severity.ERROR
+
+    def bad_cell(self, line: int, index: int, form: int, subject: str, value: str | Typed) -> None:
+        if self.room:
+            self.bad_cells.append((line, index, form, subject, value))
+        else:
+            self.dropped += 1
+            self.dropped_errors += 1
+
+    def rest(self, line: int) -> list[Problem]:
+        """The count line of the problems not listed, placed after the last one read."""
+        if not self.dropped:
+            return []
+        return [
+            problem(
+                self.rel_path,
+                "ballot-more-problems",
+                line=line,
+                column=1,
+                severity=Severity.ERROR if self.dropped_errors else Severity.WARNING,
+                count=self.dropped,
+                shown=MAX_PROBLEMS,
+            )
+        ]
+
+
+class _FormNumbers:
+    """The form numbers of the ``ballot`` column seen so far, to warn of one written twice."""
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+        self.other: set[str] = set()
+
+    def seen_before(self, number: str) -> bool:
+        if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+            value = int(number)
+            byte = value >> 3
+            bits = self.bits
+            if byte >= len(bits):
+                bits.extend(bytes(max(byte + 1 - len(bits), len(bits))))
+            mask = 1 << (value & 7)
+            if bits[byte] & mask:
+                return True
+            bits[byte] |= mask
+            return False
+        if number in self.other:
+            return True
+        self.other.add(number)
+        return False
+
+
+class BallotCounter:
+    """What a ballot file says, row by row, whatever it is stored in (CSV or a workbook).
+
+    ``header`` takes the header row; ``count`` the rows of a CSV (every row the header's
+    width), ``count_cells`` those of a workbook (only the filled cells: text, or ``Typed``
+    for a cell that is not text); ``result`` the counts. Problems gather in ``problems``."""
+
+    def __init__(
+        self,
+        rel_path: str,
+        *,
+        subjects: list[str],
+        team: str,
+        ratings: list[str],
+    ) -> None:
+        self.rel_path = rel_path
+        self.subjects = subjects
+        self.team = team
+        self.ratings = ratings
+        self.problems = _Capped(rel_path)
+        self.counters: list[tuple[int, str, dict[str, int]]] = []
+        self.invalid_index: int | None = None
+        self.ballot_index: int | None = None
+        self.width = 0
+        self.columns: list[int] = []
+        self.returned = 0
+        self.invalid = 0
+        self.last_line = 1
+        self.row_start = 1
+
+    def header(self, names: list[str], columns: list[int]) -> None:
+        """The header row: ``columns`` are where its cells stand (for problems)."""
+        known_subjects = set(self.subjects)
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            column = columns[index]
+            if name in seen and name:
+                self.problems.add(
+                    problem(self.rel_path, "ballot-header", line=1, column=column, name=name)
+                )
+            seen.add(name)
+            if name == INVALID_COLUMN:
+                self.invalid_index = index
+            elif name == BALLOT_COLUMN:
+                self.ballot_index = index
+            elif name == "":
+                continue
+            elif name in known_subjects:
+                if name not in {subject for _, subject, _ in self.counters}:
+                    self.counters.append((index, name, dict.fromkeys(self.ratings, 0)))
+            else:
+                self.problems.add(
+                    problem(
+                        self.rel_path,
+                        "unknown-subject",
+                        line=1,
+                        column=column,
+                        subject=name,
+                        team=self.team,
+                    )
+                )
+        for subject in self.subjects:
+            if subject not in seen:  # a leader left out would be missing from every tally
+                self.problems.add(
+                    problem(
+                        self.rel_path,
+                        "subject-missing",
+                        line=1,
+                        column=1,
+                        severity=Severity.WARNING,
+                        subject=subject,
+                    )
+                )
+        self.width = len(names)
+        self.columns = columns
+
+    def count(self, reader: Any) -> None:
+        """Count the forms of a CSV (``reader``: the csv module's, past the header); the
+        loop does only what a good row needs. ``row_start`` is the line the row being read
+        began on, for a syntax error in it."""
+        width = self.width
+        invalid_index, ballot_index = self.invalid_index, self.ballot_index
+        counters, capped = self.counters, self.problems
+        numbers = _FormNumbers() if ballot_index is not None else None
+        bits = numbers.bits if numbers is not None else bytearray()
+        returned = invalid = 0
+        line = start = reader.line_num + 1
+        try:
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not "".join(row).strip():
+                    continue  # a blank line (Excel leaves them at the end) is no ballot
+                returned += 1
+                if len(row) != width:
+                    capped.add(
+                        problem(
+                            self.rel_path,
+                            "ballot-row-length",
+                            line=line,
+                            column=1,
+                            found=len(row),
+                            expected=width,
+                        )
+                    )
+                    if len(row) < width:
+                        row = row + [""] * (width - len(row))
+                if numbers is not None:
+                    number = row[ballot_index]
+                    # the usual form number, inline: digits, marked in a bitmap
+                    if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+                        value = int(number)
+                        byte, mask = value >> 3, 1 << (value & 7)
+                        if byte < len(bits) and not bits[byte] & mask:
+                            bits[byte] |= mask
+                            number = ""
+                    if (number := number.strip()) and numbers.seen_before(number):
+                        capped.add(
+                            problem(
+                                self.rel_path,
+                                "ballot-duplicate",
+                                line=line,
+                                column=self.columns[ballot_index],  # type: ignore[index]
+                                severity=Severity.WARNING,
+                                ballot=_shown(number),
+                            )
+                        )
+                if invalid_index is not None and row[invalid_index].strip():
+                    invalid += 1
+                    continue
+                for index, subject, counter in counters:
+                    value = row[index]
+                    if value in counter:
+                        counter[value] += 1
+                    elif value := value.strip():
+                        if value in counter:
+                            counter[value] += 1
+                        else:
+                            capped.bad_cell(line, index, returned, subject, value)
+        except csv.Error:
+            self.row_start = start
+            raise
+        finally:
+            self.returned += returned
+            self.invalid += invalid
+            self.last_line = line
+
+    def count_cells(self, rows: Iterable[tuple[int, dict[int, Any]]]) -> None:
+        """``count`` for a workbook's rows: each a mapping of column index to the cell, only
+        the filled cells, and no row without one."""
+        width = self.width
+        invalid_index, ballot_index = self.invalid_index, self.ballot_index
+        counters, capped = self.counters, self.problems
+        numbers = _FormNumbers() if ballot_index is not None else None
+        bits = numbers.bits if numbers is not None else bytearray()
+        returned = invalid = 0
+        line = self.last_line
+        for line, row in rows:
+            returned += 1
+            if max(row) >= width:
+                extra = min(index for index in row if index >= width)
+                capped.add(
+                    problem(
+                        self.rel_path,
+                        "ballot-no-column",
+                        line=line,
+                        column=extra + 1,
+                        value=_shown(_cell_text(row[extra])),
+                    )
+                )
+            if numbers is not None and ballot_index in row:
+                number = _cell_text(row[ballot_index])
+                # the usual form number, inline: digits, marked in a bitmap
+                if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+                    form = int(number)
+                    byte, mask = form >> 3, 1 << (form & 7)
+                    if byte < len(bits) and not bits[byte] & mask:
+                        bits[byte] |= mask
+                        number = ""
+                if (number := number.strip()) and numbers.seen_before(number):
+                    capped.add(
+                        problem(
+                            self.rel_path,
+                            "ballot-duplicate",
+                            line=line,
+                            column=ballot_index + 1,
+                            severity=Severity.WARNING,
+                            ballot=_shown(number),
+                        )
+                    )
+            if invalid_index in row and row[invalid_index].strip():
+                invalid += 1
+                continue
+            for index, subject, counter in counters:
+                value = row.get(index)
+                if value is None:
+                    continue
+                if value in counter:
+                    counter[value] += 1
+                elif value := value.strip():
+                    if value in counter:
+                        counter[value] += 1
+                    else:
+                        capped.bad_cell(line, index, returned, subject, value)
+        self.returned += returned
+        self.invalid += invalid
+        self.last_line = line
+
+    def result(self) -> Counts:
+        counts = Counts(returned=self.returned, invalid=self.invalid)
+        counts.by_subject = {subject: counter for _, subject, counter in self.counters}
+        return counts
+
+    def cell_problem(
+        self, line: int, column: int, form: int, subject: str, value: str | Typed
+    ) -> Problem:
+        """The problem of one cell that is not a rating."""
+        ratings = "、".join(self.ratings)
+        if isinstance(value, Typed):
+            return problem(
+                self.rel_path,
+                "ballot-not-text",
+                line=line,
+                column=column,
+                row=form,
+                subject=subject,
+                value=value.text,
+                kind=Ref(f"cell-kind-{value.kind}"),
+                ratings=ratings,
+            )
+        return problem(
+            self.rel_path,
+            "ballot-cell",
+            line=line,
+            column=column,
+            row=form,
+            subject=subject,
+            value=_shown(value),
+            ratings=ratings,
+        )
+
+
+def _cell_text(value: str | Typed) -> str:
+    return value.text if isinstance(value, Typed) else value
+
+
+def _shown(value: str) -> str:
+    """A cell as a problem line shows it: one line, and not a page of it."""
+    value = value.replace("\r", "").replace("\n", " ")
+    return value if len(value) <= 40 else value[:40] + "…"
+
 
 def _cell_columns(raw_line: str, cells: list[str]) -> list[int]:
     """1-based character column where each cell of a CSV line starts."""
@@ -121,108 +474,151 @@ def read_ballots(
     team: str,
     ratings: list[str],
 ) -> tuple[Counts | None, list[Problem]]:
+    """The counts of a ballot file -- a CSV, or a workbook (``.xlsx``) -- and its problems.
+
+    Either is streamed, so a province's million forms never sit in memory at once."""
+    if is_workbook(rel_path):
+        from duchu.ballot_xlsx import read_workbook_ballots
+
+        return read_workbook_ballots(path, rel_path, subjects=subjects, team=team, ratings=ratings)
+    return read_csv_ballots(path, rel_path, subjects=subjects, team=team, ratings=ratings)
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+OLD_WORKBOOK_SUFFIXES = (".xls", ".et", ".ods", ".numbers")
+
+
+def is_workbook(rel_path: str) -> bool:
+    return rel_path.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def read_csv_ballots(
+    path: Path | bytes,
+    rel_path: str,
+    *,
+    subjects: list[str],
+    team: str,
+    ratings: list[str],
+) -> tuple[Counts | None, list[Problem]]:
     """Stream a ballot CSV into ``Counts``; every bad cell is a problem at its line.
 
-    The loop does only what a good row needs; the raw text of a line is read again only
-    for rows that have a bad cell, to give each its column."""
-    problems: list[Problem] = []
-    known_subjects = set(subjects)
+    The raw text of a line is read again only for rows that have a bad cell, to give each
+    its column."""
     try:
         handle = _open_text(path)
     except OSError as err:
         return None, [problem(rel_path, "ballots-missing", line=1, column=1, file=err.filename)]
-    bad_cells: list[tuple[int, int, int, str, str]] = []  # line, index, form, subject, value
+    counter = BallotCounter(rel_path, subjects=subjects, team=team, ratings=ratings)
+    header_columns: list[int] = []
     with handle:
-        reader = csv.reader(handle)
+        kind = _sniff(path)
+        if kind is not None:
+            return None, [problem(rel_path, kind, line=1, column=1)]
+        too_long = _long_line(path)
+        if too_long is not None:
+            return None, [
+                problem(rel_path, "line-too-long", line=too_long, column=1, limit=MAX_LINE)
+            ]
+        reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
             if header is None:
                 return None, [problem(rel_path, "ballot-empty", line=1, column=1)]
+            if len(header) > MAX_COLUMNS:
+                return None, [
+                    problem(
+                        rel_path,
+                        "ballot-too-wide",
+                        line=1,
+                        column=1,
+                        found=len(header),
+                        limit=MAX_COLUMNS,
+                    )
+                ]
             header_line = ",".join(header)  # the header has no quotes in practice
             header_columns = _cell_columns(header_line, header)
-            header = [name.strip() for name in header]
-            counters: list[tuple[int, str, dict[str, int]]] = []
-            invalid_index: int | None = None
-            seen: set[str] = set()
-            for index, name in enumerate(header):
-                if name in seen and name:
-                    problems.append(
-                        problem(
-                            rel_path,
-                            "ballot-header",
-                            line=1,
-                            column=header_columns[index],
-                            name=name,
-                        )
-                    )
-                seen.add(name)
-                if name == INVALID_COLUMN:
-                    invalid_index = index
-                elif name in (BALLOT_COLUMN, ""):
-                    continue
-                elif name in known_subjects:
-                    counters.append((index, name, dict.fromkeys(ratings, 0)))
-                else:
-                    problems.append(
-                        problem(
-                            rel_path,
-                            "unknown-subject",
-                            line=1,
-                            column=header_columns[index],
-                            subject=name,
-                            team=team,
-                        )
-                    )
-            width = len(header)
-            returned = invalid = 0
-            start = reader.line_num + 1
-            for row in reader:
-                line, start = start, reader.line_num + 1
-                if not "".join(row).strip():
-                    continue  # a blank line (Excel leaves them at the end) is no ballot
-                returned += 1
-                if len(row) != width:
-                    problems.append(
-                        problem(
-                            rel_path,
-                            "ballot-row-length",
-                            line=line,
-                            column=1,
-                            found=len(row),
-                            expected=width,
-                        )
-                    )
-                    if len(row) < width:
-                        row = row + [""] * (width - len(row))
-                if invalid_index is not None and row[invalid_index].strip():
-                    invalid += 1
-                    continue
-                for index, subject, counter in counters:
-                    value = row[index]
-                    if value in counter:
-                        counter[value] += 1
-                    elif value := value.strip():
-                        if value in counter:
-                            counter[value] += 1
-                        else:
-                            bad_cells.append((line, index, returned, subject, value))
+            counter.header([name.strip() for name in header], header_columns)
+            counter.count(reader)
         except UnicodeDecodeError:
             hint = "hint-gbk" if _looks_gbk(path) else None
             return None, [
                 problem(rel_path, "encoding", line=reader.line_num + 1, column=1, hint=hint)
             ]
         except csv.Error as err:
+            detail = str(err)
+            unclosed = "end of data" in detail or "field limit" in detail
             return None, [
-                problem(rel_path, "csv-syntax", line=reader.line_num, column=1, detail=str(err))
+                problem(
+                    rel_path,
+                    "csv-syntax",
+                    line=counter.row_start if unclosed else reader.line_num,
+                    column=1,
+                    detail=detail,
+                    hint="hint-unclosed-quote" if unclosed else None,
+                )
             ]
-    problems.extend(_cell_problems(path, rel_path, bad_cells, "、".join(ratings)))
-    counts = Counts(returned=returned, invalid=invalid)
-    counts.by_subject = {subject: counter for _, subject, counter in counters}
-    return counts, problems
+    capped = counter.problems
+    found = list(capped.items)
+    found.extend(_cell_problems(path, counter, capped.bad_cells))
+    found.extend(capped.rest(counter.last_line))
+    return counter.result(), found
+
+
+def _long_line(source: Path | bytes) -> int | None:
+    """The number of the first line longer than ``MAX_LINE`` bytes, if any: found by
+    looking for line ends a megabyte at a time, before the csv module holds a line."""
+    number = 1
+    run = 0  # bytes since the last line end
+    for block in _blocks(source):
+        first = block.find(b"\n")
+        if first < 0:
+            run += len(block)
+            if run > MAX_LINE:
+                return number
+            continue
+        if run + first > MAX_LINE:
+            return number
+        number += block.count(b"\n")
+        run = len(block) - block.rfind(b"\n") - 1
+    return number if run > MAX_LINE else None
+
+
+def _blocks(source: Path | bytes) -> Iterator[bytes]:
+    if isinstance(source, bytes):
+        for start in range(0, len(source), MAX_LINE):
+            yield source[start : start + MAX_LINE]
+        return
+    with open(source, "rb") as handle:
+        while block := handle.read(MAX_LINE):
+            yield block
+
+
+def _sniff(source: Path | bytes) -> str | None:
+    """The code of the problem when a ".csv" file is a workbook in disguise."""
+    head = source[:8] if isinstance(source, bytes) else _head(source)
+    if head.startswith(ZIP_MAGIC):
+        return "csv-is-workbook"
+    if head.startswith(OLE_MAGIC):
+        return "csv-is-old-workbook"
+    return None
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8)
+    except OSError:
+        return b""
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _cell_problems(
-    path: Path | bytes, rel_path: str, bad_cells: list[tuple[int, int, int, str, str]], ratings: str
+    path: Path | bytes,
+    counter: BallotCounter,
+    bad_cells: list[tuple[int, int, int, str, str | Typed]],
 ) -> list[Problem]:
     """``ballot-cell`` problems, each at the column where its cell starts on its line."""
     if not bad_cells:
@@ -241,18 +637,7 @@ def _cell_problems(
         cells = next(csv.reader([raw]), [])
         columns = _cell_columns(raw, cells) if index < len(cells) else []
         column = columns[index] if columns else 1
-        found.append(
-            problem(
-                rel_path,
-                "ballot-cell",
-                line=line,
-                column=column,
-                row=form,
-                subject=subject,
-                value=value,
-                ratings=ratings,
-            )
-        )
+        found.append(counter.cell_problem(line, column, form, subject, value))
     return found
 
 
@@ -260,14 +645,25 @@ def _open_text(source: Path | bytes) -> IO[str]:
     """A ballot file as text: a file on disk, or the bytes of a committed one (``--known``),
     read alike."""
     if isinstance(source, bytes):
-        return io.TextIOWrapper(io.BytesIO(source), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(
+            io.BufferedReader(io.BytesIO(source)), encoding="utf-8-sig", newline=""
+        )
     return open(source, encoding="utf-8-sig", newline="")
 
 
 def _looks_gbk(path: Path | bytes) -> bool:
+    """Whether the start of a file that is not UTF-8 reads as GBK (WPS's other default)."""
+    size = 1 << 16
     try:
-        raw = path if isinstance(path, bytes) else path.read_bytes()
-        raw[: 1 << 16].decode("gbk")
-    except (UnicodeDecodeError, OSError):
+        if isinstance(path, bytes):
+            raw = path[:size]
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(size)
+        raw.decode("gbk")
+    except UnicodeDecodeError as err:
+        # a two-byte character cut at the end of the sample is no evidence against
+        return len(raw) == size and err.start >= size - 1
+    except OSError:
         return False
     return True

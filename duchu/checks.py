@@ -547,6 +547,20 @@ def _count_problems(
     if from_ballots:
         return  # a ballot file's subjects and cells were checked as it was read
     subjects = {team} | ({leader.name for leader in unit.leaders} if unit else set())
+    given = (meeting.appraisal.counts or {}) if meeting.appraisal else {}
+    if unit is not None:
+        # a leader left out would be missing from every tally: the very person a reminder
+        # talk is about (RECORDS.md 1.1)
+        for subject in [team, *(leader.name for leader in unit.leaders)]:
+            if subject not in given:
+                yield problem(
+                    path,
+                    "subject-missing",
+                    loc=(*base, "counts"),
+                    anchor="key",
+                    severity=Severity.WARNING,
+                    subject=subject,
+                )
     for subject, by_rating in (meeting.appraisal.counts or {}).items() if meeting.appraisal else ():
         where = (*base, "counts", subject)
         if unit is not None and subject not in subjects:

@@ -56,6 +56,20 @@ AsOfOption = Annotated[
     typer.Option("--as-of", help="以此日期为“今天” / judge as of this date", show_default=False),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="text|json")]
+TableFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="text|json|xlsx（xlsx 写入 -o 给出的工作簿 / a workbook, with -o）",
+        show_default=False,
+    ),
+]
+TableOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", help="输出的 .xlsx 文件 / the .xlsx file to write", show_default=False
+    ),
+]
 KnownOption = Annotated[
     bool,
     typer.Option(
@@ -71,7 +85,7 @@ NoCacheOption = Annotated[
     bool,
     typer.Option(
         "--no-cache",
-        help="不用缓存，全部重新读取 / read every file again, ignoring .duchu-cache",
+        help="不用缓存，全部重新读取 / read every file again, ignoring the cache",
     ),
 ]
 
@@ -485,6 +499,73 @@ def _print_json(data: object) -> None:
         binary.flush()
 
 
+def _table_format(
+    ctx: typer.Context,
+    records: Path | None,
+    output: Path | None,
+    given: str | None,
+    force: bool,
+) -> str:
+    """The format of a table command (``status``, ``tally``): text or JSON on stdout, or an
+    .xlsx workbook written to ``-o`` -- whose path is checked before any work is done."""
+    from duchu.output import check_output_path, output_format
+
+    if output is None:
+        chosen = _format(given or "text", ("text", "json", "xlsx"))
+        if chosen == "xlsx":
+            raise CommandError("xlsx-needs-output")
+        return chosen
+    check_output_path(output, _records_root(ctx, records), force=force)
+    return output_format(output, given, ("xlsx",))
+
+
+def _source(judged: Judged) -> Any:
+    """What a workbook was drawn from: the as-of date, and the commit (with ``--known`` the
+    one read; else the one checked out, and whether the tree has changes beside it)."""
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import head_state
+    from duchu.workbook import Source
+
+    if judged.known_commit is not None:
+        return Source(judged.day, judged.known_commit, in_git=True, known=True)
+    try:
+        commit, dirty = head_state(judged.tree.root)
+    except NotAGitRepositoryError:
+        return Source(judged.day)
+    return Source(judged.day, commit, dirty, in_git=True)
+
+
+def _write_workbook(
+    output: Path,
+    make_sheets: Callable[[], Any],
+    judged: Judged,
+    language: str,
+    title: str,
+    force: bool,
+) -> None:
+    """The workbook of a table, written whole or not at all (``duchu.output``). The commit it
+    names is asked of git while the sheets are made (``git status`` of a province's tree
+    takes seconds, and runs beside the interpreter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from duchu.output import write_output
+    from duchu.workbook import write_workbook
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        asked = pool.submit(_source, judged)
+        sheets = make_sheets()
+        source = asked.result()
+    write_output(
+        output,
+        lambda temporary: write_workbook(
+            temporary, sheets, lang=language, source=source, title=message(title, language)
+        ),
+        judged.tree.root,
+        force=force,
+    )
+    typer.echo(message("report-written", language, path=output), err=True)
+
+
 # --- commands -------------------------------------------------------------------------------------
 
 
@@ -537,7 +618,9 @@ def status(
         ),
     ] = None,
     known: KnownOption = False,
-    output_format: FormatOption = "text",
+    format_given: TableFormatOption = None,
+    output: TableOutputOption = None,
+    force: ForceOption = False,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
@@ -545,7 +628,8 @@ def status(
     """哪些单位滞后 / which units are lagging, as of a date."""
     from duchu.status import status_json, unit_status
 
-    language = _start(ctx, lang, output_format)
+    language = _lang(ctx, lang)
+    output_format = _table_format(ctx, records, output, format_given, force)
     if fail_on is not None and fail_on not in ("overdue", "due_soon"):
         raise CommandError(
             "bad-choice", option="--fail-on", choices="overdue|due_soon", value=fail_on
@@ -577,6 +661,17 @@ def status(
         )
         if output_format == "json":
             _print_json(office_json(office))
+        elif output is not None:
+            from duchu.workbook import office_sheets
+
+            _write_workbook(
+                output,
+                lambda: office_sheets(office, lang=language),
+                judged,
+                language,
+                "xlsx-title-office",
+                force,
+            )
         else:
             from duchu.view import console_for, print_office
 
@@ -593,15 +688,33 @@ def status(
         changed = file_dates(tree.root, day, start=judged.known_commit).changed
         files_of = {u.id: unit_files(tree, u.id) for u in report.units}
         mark_stale(report, files_of, changed, stale)
+    assert tree.campaign is not None
+    names = {p.id: p.name for p in tree.campaign.phases}
+    names.update({a.id: a.name for p in tree.campaign.phases for a in p.actions})
+    group_names = {gid: g.name for gid, g in tree.groups.items()}
     if output_format == "json":
         _print_json(status_json(report))
+    elif output is not None:
+        from duchu.workbook import status_sheets
+
+        _write_workbook(
+            output,
+            lambda: status_sheets(
+                report,
+                lang=language,
+                show_all=show_all,
+                names=names,
+                group_names=group_names,
+                detail=unit is not None,
+            ),
+            judged,
+            language,
+            "xlsx-title-status",
+            force,
+        )
     else:
         from duchu.view import console_for, print_status
 
-        assert tree.campaign is not None
-        names = {p.id: p.name for p in tree.campaign.phases}
-        names.update({a.id: a.name for p in tree.campaign.phases for a in p.actions})
-        group_names = {gid: g.name for gid, g in tree.groups.items()}
         print_status(
             console_for(),
             report,
@@ -633,7 +746,9 @@ def tally(
     ] = False,
     as_of: AsOfOption = None,
     known: KnownOption = False,
-    output_format: FormatOption = "text",
+    format_given: TableFormatOption = None,
+    output: TableOutputOption = None,
+    force: ForceOption = False,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
@@ -647,7 +762,8 @@ def tally(
         tally_meetings,
     )
 
-    language = _start(ctx, lang, output_format)
+    language = _lang(ctx, lang)
+    output_format = _table_format(ctx, records, output, format_given, force)
     judged = _judged(
         ctx,
         records,
@@ -682,6 +798,19 @@ def tally(
         comparisons, single = compare_units(tallies)
         if output_format == "json":
             _print_json(compare_json(comparisons, single))
+        elif output is not None:
+            from duchu.workbook import compare_sheets
+
+            _write_workbook(
+                output,
+                lambda: compare_sheets(
+                    comparisons, single, lang=language, unit_names=unit_names, kind_names=kind_names
+                ),
+                judged,
+                language,
+                "xlsx-title-compare",
+                force,
+            )
         else:
             from duchu.view import console_for, print_comparisons
 
@@ -698,9 +827,29 @@ def tally(
         _print_json(tally_json(tallies))
         return
     from duchu.appraisal import exact_fraction
-    from duchu.view import console_for, print_tallies
 
     scheme = campaign.appraisal
+    if output is not None:
+        from duchu.workbook import tally_sheets
+
+        _write_workbook(
+            output,
+            lambda: tally_sheets(
+                tallies,
+                lang=language,
+                ratings=scheme.ratings,
+                flag_at=exact_fraction(scheme.flag_at),
+                unit_names=unit_names,
+                kind_names=kind_names,
+            ),
+            judged,
+            language,
+            "xlsx-title-tally",
+            force,
+        )
+        return
+    from duchu.view import console_for, print_tallies
+
     print_tallies(
         console_for(),
         tallies,
@@ -846,15 +995,188 @@ def init(
 ) -> None:
     """建立记录库 / start a records repository.
 
-    写入示例记录（--empty：只写活动方案），建立 git 仓库，安装提交前检查。
-    Example records (--empty: the campaign only), a git repository and its hook.
+    写入示例记录（--empty：只写活动方案），建立 git 仓库，安装提交和合并前的检查。
+    Example records (--empty: the campaign only), a git repository and its hooks.
     """
     from duchu.scaffold import init_tree
 
     language = _lang(ctx, lang)
-    written = init_tree(folder, empty=empty)
-    typer.echo(message("init-done", language, path=folder, files=len(written)))
+    done = init_tree(folder, sys.executable, empty=empty, lang=_given_lang(ctx, lang))
+    if done.hooks_refused is None:
+        typer.echo(message("init-done", language, path=folder, files=len(done.files)))
+    else:
+        typer.echo(message("init-done-no-hooks", language, path=folder, files=len(done.files)))
+        refused = done.hooks_refused
+        reason = message(refused.key, language, **refused.args_)
+        typer.echo(message("init-hooks-refused", language, reason=reason), err=True)
     typer.echo(message("init-empty-next" if empty else "init-next", language, path=folder))
+
+
+def _given_lang(ctx: typer.Context, lang: str | None) -> str | None:
+    """The language asked for on the command line (not the default): what installed hooks
+    keep speaking."""
+    given = lang or (ctx.obj or {}).get("lang")
+    return given if isinstance(given, str) and given in LANGS else None
+
+
+# --- hook -----------------------------------------------------------------------------------------
+
+HOOK_EXAMPLES = """\b
+例 / examples:
+  duchu hook install                      本记录库的提交和合并前检查
+  cd /srv/git/records.git && duchu hook install --server
+                                          中心仓库（裸仓库）的推送检查
+  duchu hook run pre-receive < updates    （由钩子调用 / what the hooks run）
+"""
+hook_app = typer.Typer(
+    help="git 钩子：提交、合并前检查；中心仓库的推送检查 / git hooks",
+    epilog=HOOK_EXAMPLES,
+    no_args_is_help=True,
+)
+app.add_typer(hook_app, name="hook")
+
+
+@hook_app.command("install", epilog=HOOK_EXAMPLES)
+@_handled
+def hook_install(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="记录目录；--server 时为裸仓库（默认当前文件夹）/ records, or the bare repo",
+            show_default=False,
+        ),
+    ] = None,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server",
+            help="在中心仓库（裸仓库）安装推送检查 pre-receive / the central repository's hook",
+        ),
+    ] = False,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """安装 git 钩子 / install the git hooks.
+
+    记录库：pre-commit、pre-merge-commit。--server，中心仓库（裸仓库）：pre-receive。
+    A records repository: pre-commit, pre-merge-commit. --server, a bare one: pre-receive.
+    """
+    from duchu.hooks import install_client_hooks, install_server_hook
+    from duchu.loader import CAMPAIGN_FILE
+
+    language = _lang(ctx, lang)
+    given = _given_lang(ctx, lang)
+    if server:
+        installed = install_server_hook(folder or Path.cwd(), sys.executable, given)
+    else:
+        root = folder or _records_root(ctx, records)
+        if not (root / CAMPAIGN_FILE).is_file():
+            raise CommandError("no-records", path=root)
+        installed = install_client_hooks(root, sys.executable, given)
+    for path in installed:
+        typer.echo(message("hook-installed", language, path=path))
+
+
+@hook_app.command("run")
+def hook_run(
+    ctx: typer.Context,
+    hook: Annotated[
+        str, typer.Argument(help="pre-commit | pre-merge-commit | pre-receive", show_default=False)
+    ],
+    prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--prefix",
+            help="记录目录在仓库中的位置 / where the records are in the repository",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: NoCacheOption = False,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """（由已安装的钩子调用）检查要提交或推送的内容 / what the installed hooks run.
+
+    退出码 0 接受，1 拒绝，2 出错（也拒绝）。Exit 0 accepts, 1 refuses, 2 failed (refuses).
+    """
+    language = _safe_lang(ctx, lang)
+    no_cache = no_cache or bool((ctx.obj or {}).get("no_cache") or os.environ.get("DUCHU_NO_CACHE"))
+    code = 2
+    try:
+        if hook == "pre-receive":
+            code = _run_pre_receive(language, no_cache)
+        elif hook in ("pre-commit", "pre-merge-commit"):
+            code = _run_pre_commit(ctx, hook, prefix, records, language, no_cache)
+        else:
+            raise CommandError(
+                "bad-choice",
+                option="HOOK",
+                choices="pre-commit|pre-merge-commit|pre-receive",
+                value=hook,
+            )
+    except BaseException as err:  # fail closed: whatever happened, refuse, in one line
+        if os.environ.get("DUCHU_DEBUG"):
+            raise
+        if isinstance(err, DuchuError):
+            shown = {
+                k: message(v, language) if isinstance(v, Ref) else v for k, v in err.args_.items()
+            }
+            detail = message(err.key, language, **shown)
+        else:
+            detail = f"{type(err).__name__}: {err}".rstrip(": ")
+        failed = "hook-failed-push" if hook == "pre-receive" else "hook-failed-commit"
+        typer.echo(message(failed, language, detail=" ".join(detail.split())), err=True)
+        code = 2
+    raise typer.Exit(code)
+
+
+def _run_pre_commit(
+    ctx: typer.Context,
+    hook: str,
+    prefix: str | None,
+    records: Path | None,
+    lang: str,
+    no_cache: bool,
+) -> int:
+    """Check the records as the index holds them; 1 (refused) when they have errors."""
+    from duchu.gitrepo import repository_root
+    from duchu.hooks import check_staged
+    from duchu.loader import NoRecordsError
+    from duchu.view import console_for, print_problems
+
+    if prefix is not None:
+        root = repository_root(Path.cwd()) / prefix
+    else:
+        root = _records_root(ctx, records)
+    gc.disable()  # as in `_load`: nothing to collect until the hook ends
+    try:
+        tree = check_staged(root, cache=not no_cache)
+    except NoRecordsError:
+        typer.echo(message("hook-staged-no-records", lang, path=root), err=True)
+        return 1
+    if tree.problems:
+        print_problems(console_for(sys.stderr), tree.problems, tree.files, lang)
+    errors = tree.errors()
+    if errors:
+        refused = "merge-refused" if hook == "pre-merge-commit" else "commit-refused"
+        typer.echo(message(refused, lang, errors=len(errors)), err=True)
+        return 1
+    return 0
+
+
+def _run_pre_receive(lang: str, no_cache: bool) -> int:
+    """Judge the push git describes on stdin, in the repository the hook runs in."""
+    from duchu.hooks import judge_push, pusher_from, read_updates, refusal_lines
+
+    updates = read_updates(sys.stdin.buffer.read())
+    gc.disable()
+    verdict = judge_push(Path.cwd(), updates, pusher_from(os.environ), cache=not no_cache)
+    if verdict.accepted:
+        return 0
+    sys.stderr.write("".join(line + "\n" for line in refusal_lines(verdict, lang)))
+    sys.stderr.flush()
+    return 1
 
 
 NEW_EXAMPLES = """\b
@@ -874,8 +1196,8 @@ NEW_MEETING_EXAMPLES = """\b
 例 / examples:
   duchu new meeting --unit fagaiwei --kind mobilization --date 2014-02-26
   duchu new meeting --unit jiaotong --kind talk --date 2014年3月6日
-  duchu new meeting --unit fagaiwei --kind visit --date 2014-03-21 \\
-      --name fagaiwei-study-visit
+  duchu new meeting --unit fagaiwei --kind summary --date 2014-09-25 \\
+      --ballots xlsx                      同时写出空白评议票表
 """
 
 
@@ -890,6 +1212,14 @@ def new_meeting_command(
         str | None,
         typer.Option("--name", help="文件名（不含 .yaml）/ file stem", show_default=False),
     ] = None,
+    ballots: Annotated[
+        str | None,
+        typer.Option(
+            "--ballots",
+            help="csv|xlsx：同时写出空白评议票表 / also an empty ballot sheet",
+            show_default=False,
+        ),
+    ] = None,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
@@ -903,11 +1233,16 @@ def new_meeting_command(
     from duchu.scaffold import new_meeting, relative
 
     language = _lang(ctx, lang)
+    if ballots is not None and ballots not in ("csv", "xlsx"):
+        raise CommandError("bad-choice", option="--ballots", choices="csv|xlsx", value=ballots)
     tree = _load_valid(ctx, records, no_cache, lang=lang)
     day = _parse_day(meeting_date, tree, "--date")
     unit_id = _resolved(tree, "unit", unit, language) or unit
-    written = new_meeting(tree, unit_id, _resolved(tree, "kind", kind, language) or kind, day, name)
+    kind_id = _resolved(tree, "kind", kind, language) or kind
+    written = new_meeting(tree, unit_id, kind_id, day, name, ballots=ballots, lang=language)
     typer.echo(relative(written.path))
+    if written.ballots is not None:
+        typer.echo(message("ballots-written", language, path=relative(written.ballots)))
 
 
 NEW_UNIT_EXAMPLES = """\b

@@ -317,6 +317,95 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "票据文件没有表头行",
         "en": "the ballot file has no header row",
     },
+    "subject-missing": {
+        "zh": "评议对象 {subject} 没有计票（没有这一栏或这一项）：漏掉的人在汇总里看不出来",
+        "en": "subject {subject} has no count (no column or entry): "
+        "a tally would hide the omission",
+    },
+    "ballot-duplicate": {
+        "zh": "票号 {ballot} 重复出现：同一张票是否录入了两次？",
+        "en": "form number {ballot} appears again: was one form typed in twice?",
+    },
+    "ballot-more-problems": {
+        "zh": "另有 {count} 个问题未列出（每个票据文件只列前 {shown} 个）",
+        "en": "{count} more problems not listed (a ballot file lists its first {shown})",
+    },
+    "ballot-too-wide": {
+        "zh": "表头有 {found} 栏，超过 {limit} 栏：这不是评议票表",
+        "en": "the header has {found} columns, more than {limit}: not a ballot sheet",
+    },
+    "line-too-long": {
+        "zh": "这一行超过 {limit} 个字符：这不是评议票表，不予读取",
+        "en": "this line is longer than {limit} characters: not a ballot sheet, not read",
+    },
+    "hint-unclosed-quote": {
+        "zh": '这一行的双引号“"”没有配对，其后的内容都被当成了一个格子',
+        "en": "a double quote '\"' opened on this line is never closed",
+    },
+    "csv-is-workbook": {
+        "zh": "这是一个 Excel/WPS 工作簿（.xlsx），不是 CSV：请把 ballots 的文件名改为 .xlsx",
+        "en": "this is an Excel/WPS workbook (.xlsx), not a CSV: name it .xlsx in ballots",
+    },
+    "csv-is-old-workbook": {
+        "zh": "这是旧版 Excel/WPS 文件（.xls/.et），无法读取：请另存为 .xlsx 或 CSV UTF-8",
+        "en": "this is an old Excel/WPS file (.xls/.et) and cannot be read: "
+        "save it as .xlsx or CSV UTF-8",
+    },
+    "ballot-not-text": {
+        "zh": "第 {row} 张票 {subject} 一栏是{kind} '{value}'，应为文字 {ratings} 之一或留空",
+        "en": "ballot {row}, column {subject}: {kind} '{value}' where one of {ratings} "
+        "(as text) or nothing belongs",
+    },
+    "cell-kind-number": {"zh": "数字", "en": "a number"},
+    "cell-kind-date": {"zh": "日期", "en": "a date"},
+    "cell-kind-bool": {"zh": "逻辑值", "en": "a truth value"},
+    "cell-kind-error": {"zh": "错误值", "en": "an error value"},
+    "ballot-formula-cell": {
+        "zh": "这一格是公式：评议票只能填写文字，请把公式换成它的值",
+        "en": "this cell holds a formula: a ballot holds text; replace it by its value",
+    },
+    "ballot-no-column": {
+        "zh": "这一格 '{value}' 所在的列没有表头",
+        "en": "this cell '{value}' stands in a column with no header",
+    },
+    "xlsx-encrypted": {
+        "zh": "工作簿设有打开密码，无法读取：请取消密码后另存为 .xlsx 或 CSV UTF-8",
+        "en": "the workbook is password-protected and cannot be read: "
+        "remove the password and save it as .xlsx or CSV UTF-8",
+    },
+    "xlsx-old-format": {
+        "zh": "这是旧版 Excel/WPS 文件（.xls/.et），不是 .xlsx：请另存为 .xlsx 或 CSV UTF-8",
+        "en": "this is an old Excel/WPS file (.xls/.et), not .xlsx: save it as .xlsx or CSV UTF-8",
+    },
+    "xlsx-is-text": {
+        "zh": "这是一个文本（CSV）文件，只是扩展名为 .xlsx：请另存为 .xlsx 或 CSV UTF-8，"
+        "或把文件名改为 .csv",
+        "en": "this is a text (CSV) file named .xlsx: save it as .xlsx or CSV UTF-8, "
+        "or name it .csv",
+    },
+    "xlsx-not-workbook": {
+        "zh": "不是有效的 .xlsx 工作簿（{detail}）：请另存为 .xlsx 或 CSV UTF-8",
+        "en": "not a valid .xlsx workbook ({detail}): save it as .xlsx or CSV UTF-8",
+    },
+    "xlsx-bomb": {
+        "zh": "压缩包声称解压后有 {size} 字节（压缩后 {packed} 字节），不是正常的工作簿，不予读取："
+        "请另存为 .xlsx 或 CSV UTF-8",
+        "en": "the package claims to unpack {packed} bytes into {size}: not a workbook, "
+        "not read; save it as .xlsx or CSV UTF-8",
+    },
+    "xlsx-not-a-sheet": {
+        "zh": "第一张表“{sheet}”不是工作表（图表？）：评议票应放在第一张工作表",
+        "en": "the first sheet '{sheet}' is not a worksheet (a chart?): put the ballots first",
+    },
+    "xlsx-second-sheet": {
+        "zh": "工作表“{sheet}”也有内容：评议票只读第一张表，其他表须为空，请删去或移到别的文件",
+        "en": "sheet '{sheet}' has something in it too: ballots are read from the first sheet "
+        "only, so delete it or move it to another file",
+    },
+    "xlsx-merged": {
+        "zh": "合并单元格 {range}：评议票不能合并单元格，请取消合并",
+        "en": "merged cells {range}: a ballot sheet has no merged cells; unmerge them",
+    },
     # --- command line ------------------------------------------------------------------------
     "severity-error": {"zh": "error", "en": "error"},
     "severity-warning": {"zh": "warning", "en": "warning"},
@@ -412,6 +501,64 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "compare-single": {
         "zh": "只有一次民主评议、无法对比的单位：{units}",
         "en": "units with a single appraisal, not compared: {units}",
+    },
+    # --- workbooks (.xlsx) ---------------------------------------------------------------
+    "sheet-units": {"zh": "单位进度", "en": "Units"},
+    "sheet-groups": {"zh": "督导组进度", "en": "Groups"},
+    "sheet-tally": {"zh": "民主评议汇总", "en": "Appraisals"},
+    "sheet-compare": {"zh": "民主评议对比", "en": "Before and after"},
+    "sheet-ballots": {"zh": "评议票", "en": "Ballots"},
+    "xlsx-title-status": {"zh": "教育实践活动进度", "en": "Campaign progress"},
+    "xlsx-title-office": {"zh": "各督导组工作进度", "en": "Progress by group"},
+    "xlsx-title-tally": {"zh": "民主评议汇总", "en": "Appraisal tally"},
+    "xlsx-title-compare": {"zh": "民主评议前后对比", "en": "Appraisals before and after"},
+    "col-finished": {"zh": "已完成", "en": "Done"},
+    "col-owed-count": {"zh": "应做", "en": "Owed"},
+    "col-lagging-count": {"zh": "滞后单位", "en": "Lagging"},
+    "col-units-count": {"zh": "单位数", "en": "Units"},
+    "col-delay-median": {"zh": "上报用时中位数（天）", "en": "Report delay, median (days)"},
+    "col-delay-max": {"zh": "上报用时最长（天）", "en": "Report delay, longest (days)"},
+    "col-kind": {"zh": "会议类型", "en": "Kind"},
+    "col-meeting": {"zh": "会议", "en": "Meeting"},
+    "col-distributed": {"zh": "发出", "en": "Handed out"},
+    "col-returned": {"zh": "收回", "en": "Returned"},
+    "col-valid": {"zh": "有效", "en": "Valid"},
+    "col-invalid": {"zh": "无效", "en": "Void"},
+    "col-before-meeting": {"zh": "之前的会议", "en": "Before: meeting"},
+    "col-before-date": {"zh": "之前的日期", "en": "Before: date"},
+    "col-after-meeting": {"zh": "之后的会议", "en": "After: meeting"},
+    "col-after-date": {"zh": "之后的日期", "en": "After: date"},
+    "xlsx-tally-legend": {
+        "zh": "差评率达到 {flag_at} 的标记为谈话提醒；好评率、差评率按有效且已评的票计算",
+        "en": "flagged for a reminder talk at {flag_at} negative; rates are of the rated forms",
+    },
+    "xlsx-provenance": {
+        "zh": "本表依据截至{as_of}的记录生成（duchu）",
+        "en": "Drawn by duchu from the records as of {as_of}",
+    },
+    "xlsx-provenance-git": {
+        "zh": "本表依据截至{as_of}的记录生成（duchu；git 提交 {commit}{dirty}）",
+        "en": "Drawn by duchu from the records as of {as_of} (git commit {commit}{dirty})",
+    },
+    "xlsx-provenance-known": {
+        "zh": "本表依据截至{as_of}已提交的记录生成（duchu；git 提交 {commit}{dirty}）",
+        "en": "Drawn by duchu from the records as committed by {as_of} "
+        "(git commit {commit}{dirty})",
+    },
+    "xlsx-no-commit": {"zh": "尚无提交", "en": "none yet"},
+    "xlsx-dirty": {"zh": "，另有未提交的修改", "en": ", with uncommitted changes"},
+    "xlsx-needs-output": {
+        "zh": "xlsx 格式需要用 -o 指定输出文件（例如 -o 进度.xlsx）",
+        "en": "xlsx output needs a file: give -o PATH (e.g. -o status.xlsx)",
+    },
+    "ballot-pick-title": {"zh": "评议等次", "en": "Rating"},
+    "ballot-pick-message": {
+        "zh": "请从下拉列表中选择：{ratings}，或留空",
+        "en": "pick one of {ratings} from the list, or leave it empty",
+    },
+    "ballots-written": {
+        "zh": "空白评议票表：{path}（每行录入一张票）",
+        "en": "empty ballot sheet: {path} (one row per form)",
     },
     "col-before": {"zh": "之前", "en": "Before"},
     "col-after": {"zh": "之后", "en": "After"},

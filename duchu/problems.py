@@ -56,6 +56,14 @@ class Problem:
             text += " — " + message(self.hint, lang, **args)
         return text
 
+    @property
+    def place(self) -> str:
+        """``line:column`` as a problem line shows it; in a workbook the row and the column
+        as the sheet shows it (``5:C``)."""
+        if self.column > 0 and self.path.lower().endswith((".xlsx", ".xlsm")):
+            return f"{self.line}:{column_letters(self.column)}"
+        return f"{self.line}:{self.column}"
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
 
@@ -68,6 +76,15 @@ class Problem:
             "code": self.code,
             "message": self.message(lang),
         }
+
+
+def column_letters(column: int) -> str:
+    """A column as a spreadsheet shows it: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def problem(

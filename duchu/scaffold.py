@@ -3,8 +3,8 @@
 Files are created exclusively (``open(..., "x")``): an existing file is never overwritten,
 and of two ``duchu new`` racing for one path exactly one wins. What is written is valid as
 written -- ``duchu check`` passes on it -- and filled from what the records already know.
-The pre-commit hook checks what is being committed (the index, exported to a temporary
-folder), not the edits left unstaged.
+``duchu init`` installs the client hooks of ``duchu.hooks`` (pre-commit, pre-merge-commit),
+which check what is being committed, not the edits left unstaged.
 
 Records made from what a user typed or the records hold (names, leaders, members) are
 written by a YAML emitter, never by pasting text into a template: a name such as
@@ -17,8 +17,6 @@ refused instead of written.
 from __future__ import annotations
 
 import os
-import shlex
-import stat
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,8 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from duchu.errors import ScaffoldError
-from duchu.gitrepo import hooks_folder, init_repository
+from duchu.appraisal import BALLOT_COLUMN, INVALID_COLUMN
+from duchu.errors import DuchuError, ScaffoldError
+from duchu.gitrepo import init_repository
 from duchu.loader import CAMPAIGN_FILE, ID_PATTERN, Tree
 from duchu.models import Group, Meeting, MeetingKind, Unit
 
@@ -138,30 +137,6 @@ appraisal:
     ".gitignore": f"# duchu 的缓存，不入库\n{CACHE_FOLDER}/\n",
 }
 
-HOOK_MARK = "# installed by duchu init"
-
-
-def pre_commit_hook(python: str) -> str:
-    """A hook that runs ``duchu check`` on the index: the files as they will be committed."""
-    return f"""#!/bin/sh
-{HOOK_MARK}: refuse a commit whose records have errors.
-# It checks what is staged (exported to a temporary folder), not unstaged edits.
-set -u
-top=$(git rev-parse --show-toplevel) || exit 1
-tmp=$(mktemp -d "${{TMPDIR:-/tmp}}/duchu-precommit.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-git checkout-index --all --prefix="$tmp/" || exit 1
-python={shlex.quote(python)}
-if [ -x "$python" ]; then
-    "$python" -m duchu check --records "$tmp"
-elif command -v duchu >/dev/null 2>&1; then
-    duchu check --records "$tmp"
-else
-    echo "duchu: not found; install it or remove .git/hooks/pre-commit" >&2
-    exit 1
-fi
-"""
-
 
 def _holds_anything(folder: Path) -> bool:
     return folder.exists() and any(entry.name != ".git" for entry in folder.iterdir())
@@ -172,10 +147,23 @@ def _holds_anything(folder: Path) -> bool:
 EMPTY_FILES = (CAMPAIGN_FILE, ".gitignore")
 
 
-def init_tree(target: Path, python: str = sys.executable, *, empty: bool = False) -> list[str]:
+@dataclass(frozen=True)
+class Initialised:
+    """What ``init_tree`` did: the files written, the hooks installed, and -- when the hooks
+    could not be (``core.hooksPath`` leads out of the repository, a hook of someone else's
+    is there) -- why not. The records and the repository are there either way."""
+
+    files: list[str]
+    hooks: list[Path]
+    hooks_refused: DuchuError | None = None
+
+
+def init_tree(
+    target: Path, python: str = sys.executable, *, empty: bool = False, lang: str | None = None
+) -> Initialised:
     """Write a small working records tree into an empty or new folder (with ``empty``, the
-    campaign alone), make it a git repository and install the pre-commit hook. Returns
-    the files written."""
+    campaign alone), make it a git repository and install the client hooks
+    (``duchu.hooks.install_client_hooks``, run by ``python``, speaking ``lang``)."""
     if (target / CAMPAIGN_FILE).exists():
         raise ScaffoldError("init-has-records", path=target)
     if target.exists() and not target.is_dir():
@@ -191,13 +179,13 @@ def init_tree(target: Path, python: str = sys.executable, *, empty: bool = False
         written.append(rel)
     if not (target / ".git").exists():
         init_repository(target)
-    hook = hooks_folder(target) / "pre-commit"
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    if hook.exists() and HOOK_MARK not in hook.read_text(encoding="utf-8", errors="replace"):
-        raise ScaffoldError("hook-exists", path=hook)
-    hook.write_text(pre_commit_hook(python), encoding="utf-8")
-    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return written
+    from duchu.hooks import install_client_hooks
+
+    try:
+        hooks = install_client_hooks(target, python, lang)
+    except DuchuError as refused:
+        return Initialised(written, [], refused)
+    return Initialised(written, hooks)
 
 
 # --- duchu new ---------------------------------------------------------------------------------
@@ -207,6 +195,7 @@ def init_tree(target: Path, python: str = sys.executable, *, empty: bool = False
 class Written:
     path: Path
     rel: str
+    ballots: Path | None = None  # the empty ballot sheet written beside a meeting
 
 
 # Names, leaders and members are text to be shown and printed; RECORDS.md refuses control
@@ -481,10 +470,21 @@ def _members_first_leader(group: Group | None) -> list[str]:
     return [*leader, *(m for m in group.members if m not in leader)]
 
 
-def new_meeting(tree: Tree, unit_id: str, kind: str, day: date, name: str | None = None) -> Written:
+def new_meeting(
+    tree: Tree,
+    unit_id: str,
+    kind: str,
+    day: date,
+    name: str | None = None,
+    *,
+    ballots: str | None = None,
+    lang: str = "zh",
+) -> Written:
     """A meeting file at ``meetings/YYYY-MM/<unit>-<kind>.yaml`` (or ``<name>.yaml``),
     with the group's members to keep or strike and, when the kind takes an appraisal, the
-    team and the unit's leaders as subjects with every rating at zero."""
+    team and the unit's leaders as subjects with every rating at zero. With ``ballots``
+    ("csv" or "xlsx") the appraisal names an empty ballot sheet written beside the record
+    (``Written.ballots``), whose header is the form number, the subjects and ``invalid``."""
     campaign = tree.campaign
     assert campaign is not None
     unit = find_unit(tree, unit_id)
@@ -502,9 +502,28 @@ def new_meeting(tree: Tree, unit_id: str, kind: str, day: date, name: str | None
         Guidance("people: 谈话、座谈、走访的人次（如 12），可不写"),
         Guidance("notes: 会议情况；多行时写 notes: | 后另起一行，每行缩进两格"),
     ]
+    rel = f"meetings/{day:%Y-%m}/{stem}.yaml"
+    scheme = campaign.appraisal
+    subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
+    if ballots is not None:
+        sheet = f"{stem}.{ballots}"
+        items += [
+            Guidance(
+                f"民主评议：每张票在 {sheet} 中录入一行，收回、无效张数由票表得出；请填发出张数"
+            ),
+            ("appraisal", {"distributed": 0, "ballots": sheet}),
+        ]
+        sheet_path = tree.root / _free(tree, f"meetings/{day:%Y-%m}/{sheet}")
+        _free(tree, rel)
+        header = [BALLOT_COLUMN, *subjects, INVALID_COLUMN]
+        _write_ballot_sheet(sheet_path, ballots, header, scheme.ratings, len(subjects), lang)
+        try:
+            written = _write_record(tree, rel, items)
+        except BaseException:
+            sheet_path.unlink(missing_ok=True)
+            raise
+        return Written(written.path, written.rel, sheet_path)
     if meeting_kind.appraisal:
-        scheme = campaign.appraisal
-        subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
         items += [
             Guidance("民主评议：填写张数和各等次票数，或改用 ballots: 文件名.csv"),
             (
@@ -517,7 +536,34 @@ def new_meeting(tree: Tree, unit_id: str, kind: str, day: date, name: str | None
                 },
             ),
         ]
-    return _write_record(tree, f"meetings/{day:%Y-%m}/{stem}.yaml", items)
+    return _write_record(tree, rel, items)
+
+
+def _write_ballot_sheet(
+    path: Path, kind: str, header: list[str], ratings: list[str], subjects: int, lang: str
+) -> None:
+    """An empty ballot sheet, created only where nothing is (as records are)."""
+    if kind == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(header)
+        # with a byte-order mark, as Excel and WPS save "CSV UTF-8": both open it as UTF-8
+        write_new(path, "\ufeff" + buffer.getvalue())
+        return
+    from io import BytesIO
+
+    from duchu.workbook import write_ballot_template
+
+    data = BytesIO()
+    write_ballot_template(data, header, ratings, subjects, lang=lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as handle:
+            handle.write(data.getvalue())
+    except FileExistsError:
+        raise ScaffoldError("file-exists", path=path) from None
 
 
 def relative(path: Path) -> str:

@@ -316,7 +316,7 @@ def _row_segments(
 
 def problem_line(item: Problem, lang: str) -> str:
     severity = message(f"severity-{item.severity}", lang)
-    return f"{item.path}:{item.line}:{item.column}: {severity}: {item.message(lang)} [{item.code}]"
+    return f"{item.path}:{item.place}: {severity}: {item.message(lang)} [{item.code}]"
 
 
 def print_problems(console: Console, problems: list[Problem], files: int, lang: str) -> None:

@@ -4,6 +4,7 @@ Base fixture (tests/fixtures/base), flag_at 0.2:
   a-mob (counts): returned 9, invalid 1 -> valid 8.
     领导班子 好5 较好2 一般1 差0: rated 8, unrated 0, positive 7/8, negative 0.
     王某 好6 差2: rated 8, unrated 0, positive 6/8, negative 2/8 = 0.25 >= 0.2: flagged.
+    李某 好8: rated 8, unrated 0, positive 1, negative 0 (every leader has counts: 1.1).
   b-mob (ballots b-mob.csv): 4 rows, row 4 void -> returned 4, invalid 1, valid 3.
     领导班子: 好 (1), 较好 (2), 好 (3): rated 3, positive 3/3, negative 0.
     刘某: 好 (1), 差 (2), empty (3): rated 2, unrated 1, positive 1/2, negative 1/2: flagged.
@@ -22,7 +23,7 @@ from duchu.appraisal import exact_fraction, tally_subject
 from duchu.cli import app
 from duchu.loader import load_tree
 from duchu.tally import compare_units, tally_meetings
-from tests.conftest import SAMPLE, build_tree
+from tests.conftest import BASE, SAMPLE, build_tree
 
 runner = CliRunner()
 
@@ -59,6 +60,15 @@ def test_tally_from_counts_and_from_ballots(base_tree: Path) -> None:
                         "positive_rate": 0.75,
                         "negative_rate": 0.25,
                         "flagged": True,
+                    },
+                    {
+                        "subject": "李某",
+                        "counts": {"好": 8, "较好": 0, "一般": 0, "差": 0},
+                        "rated": 8,
+                        "unrated": 0,
+                        "positive_rate": 1.0,
+                        "negative_rate": 0.0,
+                        "flagged": False,
                     },
                 ],
             },
@@ -198,7 +208,13 @@ def test_compare_first_and_last(tmp_path: Path) -> None:
         "date: 2014-09-20\nunit: a\nkind: mobilization\nappraisal:\n  distributed: 10\n"
         "  returned: 10\n  counts:\n    王某: {好: 8, 一般: 1, 差: 1}\n    李某: {好: 10}\n"
     )
-    root = build_tree(tmp_path / "t", files={"meetings/2014-09/a-sum.yaml": summary})
+    # 李某 has no counts at the mobilization (a warning since 1.1: tallied all the same)
+    mobilization = BASE / "meetings" / "2014-02" / "a-mob.yaml"
+    before = mobilization.read_text(encoding="utf-8").replace("    李某: {好: 8}\n", "")
+    root = build_tree(
+        tmp_path / "t",
+        files={"meetings/2014-09/a-sum.yaml": summary, "meetings/2014-02/a-mob.yaml": before},
+    )
     comparisons, single = compare_units(tally_meetings(load_tree(root)))
     assert single == ["b"]
     [unit_a] = comparisons
