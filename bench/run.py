@@ -52,19 +52,47 @@ TARGETS = {  # (command, mode) -> the largest multiple of the bare parse allowed
 }
 
 
+# The peak memory of a process is read through a small launcher: on Linux a forked child
+# carries its parent's peak (``ru_maxrss``) through exec, so timing a command straight from
+# this harness -- which has walked a province's tree -- reported the harness's size (a bare
+# `python -c pass` "peaked" at 106 MB). The launcher is a fresh, small process; the command
+# it forks starts from the launcher's peak, and wait4 there reports the command's own
+# (largest of the command and its workers, as RUSAGE_CHILDREN does for its whole tree).
+LAUNCHER = """
+import os, sys
+report, argv = int(sys.argv[1]), sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+os.write(report, str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def timed(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB, the largest process of the tree) of one command."""
+    """Wall seconds and peak RSS (KiB) of one command: the largest of its own process and
+    its workers, measured from a small launcher (see ``LAUNCHER``)."""
+    reader, writer = os.pipe()
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-S", "-c", LAUNCHER, str(writer), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(writer,),
+    )
+    os.close(writer)
     assert process.stdout is not None and process.stderr is not None
     process.stdout.read()
     error = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     elapsed = time.perf_counter() - started
+    with os.fdopen(reader, "rb") as peak:
+        kib = int(peak.read() or b"0")
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {process.returncode}: {error.decode()[-500:]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, kib
 
 
 def median_time(samples: list[tuple[float, int]]) -> float:
