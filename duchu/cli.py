@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1009,7 +1010,12 @@ def init(
         refused = done.hooks_refused
         reason = message(refused.key, language, **refused.args_)
         typer.echo(message("init-hooks-refused", language, reason=reason), err=True)
-    typer.echo(message("init-empty-next" if empty else "init-next", language, path=folder))
+    # quoted as a shell needs it, so the hint can be pasted (a folder 督导 记录 has a space)
+    typer.echo(
+        message(
+            "init-empty-next" if empty else "init-next", language, path=shlex.quote(str(folder))
+        )
+    )
 
 
 def _given_lang(ctx: typer.Context, lang: str | None) -> str | None:

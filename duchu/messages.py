@@ -513,7 +513,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "xlsx-title-tally": {"zh": "民主评议汇总", "en": "Appraisal tally"},
     "xlsx-title-compare": {"zh": "民主评议前后对比", "en": "Appraisals before and after"},
     "col-finished": {"zh": "已完成", "en": "Done"},
-    "col-owed-count": {"zh": "应做", "en": "Owed"},
+    "col-owed-count": {"zh": "已到期", "en": "Due"},
     "col-lagging-count": {"zh": "滞后单位", "en": "Lagging"},
     "col-units-count": {"zh": "单位数", "en": "Units"},
     "col-delay-median": {"zh": "上报用时中位数（天）", "en": "Report delay, median (days)"},
@@ -879,7 +879,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "state-waived": {"zh": "免做", "en": "waived"},
     "status-title": {
         "zh": "截至 {as_of}：{units} 个单位，{lagging} 个滞后",
-        "en": "As of {as_of}: {units} units, {lagging} lagging",
+        "en": "As of {as_of}: units {units}, lagging {lagging}",
     },
     "phase-not-begun": {
         "zh": "提示：“{phase}”环节{start}才开始，截至 {as_of} 尚未开始",
@@ -897,7 +897,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "office-title": {
         "zh": "截至 {as_of}：{groups} 个督导组、{units} 个单位，{lagging} 个单位滞后{known}",
-        "en": "As of {as_of}: {groups} groups, {units} units, {lagging} lagging{known}",
+        "en": "As of {as_of}: groups {groups}, units {units}, lagging {lagging}{known}",
     },
     "office-known": {
         "zh": "（按当日已提交的记录 {commit}）",
@@ -932,7 +932,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col-days-overdue": {"zh": "逾期天数", "en": "Days overdue"},
     "col-overdue": {"zh": "逾期未完成", "en": "Overdue"},
     "col-due-soon": {"zh": "临近截止", "en": "Due soon"},
-    "col-progress": {"zh": "完成/应做", "en": "Done/owed"},
+    "col-progress": {"zh": "已完成/已到期", "en": "Done/due"},
     "col-late": {"zh": "逾期完成", "en": "Done late"},
     "col-problems": {"zh": "问题", "en": "Problems"},
     "col-phase": {"zh": "环节", "en": "Phase"},

@@ -72,6 +72,10 @@ class UnitStatus:
     stale: bool | None = None
     # where the unit stands in official order: its group's order, then its own (RECORDS.md)
     position: int = 0
+    # of its actions due by the as-of date (not waived): how many, and how many done, on
+    # time or late -- as the office view counts them (``office.GroupRow.due``)
+    due: int = 0
+    done_of_due: int = 0
 
     # Asked again and again while sorting and drawing a province's table; the actions of a
     # unit are settled when its status is made.
@@ -305,6 +309,14 @@ def unit_status(
         for unit_id, record in tree.units.items()
         if (group is None or record.group == group) and (unit is None or unit_id == unit)
     ]
+    for status in units:
+        owed = [
+            a
+            for a in status.actions
+            if a.state in ("done", "late", "overdue") and a.planned.due.day <= as_of
+        ]
+        status.due = len(owed)
+        status.done_of_due = sum(1 for a in owed if a.state != "overdue")
     units.sort(key=_table_order)
     shown_groups = (
         [group]

@@ -403,9 +403,10 @@ def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text |
     late = _listed(
         unit.in_state("late"), "late-item", "dark_orange", lang, lambda a: {"days": a.days_late}
     )
-    counted = [a for a in unit.actions if a.state != "waived"]
-    finished = sum(1 for a in counted if a.state in ("done", "late"))
-    progress = Text(f"{finished}/{len(counted)}", style="green" if finished == len(counted) else "")
+    # of the actions due by the as-of date: not counting those still to come (3/11 read as
+    # behind when 4 were due and 3 done)
+    finished, due = unit.done_of_due, unit.due
+    progress = Text(f"{finished}/{due}", style="green" if finished == due else "")
     problems = "\n".join(t for a in unit.actions for t in _problem_texts(a, names, lang))
     days = str(unit.days_overdue) if unit.days_overdue else ""
     return [

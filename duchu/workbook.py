@@ -393,8 +393,7 @@ def _unit_table(
     headers.append(message("col-problems", lang))
     rows: list[list[Value]] = []
     for unit in shown:
-        counted = [a for a in unit.actions if a.state != "waived"]
-        finished = sum(1 for a in counted if a.state in ("done", "late"))
+        finished, due = unit.done_of_due, unit.due  # as the text table counts them
         overdue = sorted(unit.in_state("overdue"), key=lambda a: -a.days_overdue)
         row: list[Value] = [unit.unit.label]
         if several_groups:
@@ -428,8 +427,8 @@ def _unit_table(
                 ),
                 "orange",
             ),
-            Cell(finished, "number", ink="green" if finished == len(counted) else None),
-            len(counted),
+            Cell(finished, "number", ink="green" if finished == due else None),
+            due,
         ]
         if with_staleness:
             row.append(_last_change(unit, report))

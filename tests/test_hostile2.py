@@ -671,3 +671,34 @@ def test_a_record_that_is_no_regular_file_or_huge_is_not_read_whole(
     for cache in ([], ["--no-cache"]):
         result = runner.invoke(app, ["check", "--records", str(root), *cache])
         assert result.exit_code in (1, 2) and "内部错误" not in result.output
+
+
+# --- items 25, 27: say what is meant; a hint that can be pasted ------------------------------
+
+
+def test_done_of_due_counts_only_what_is_due(tmp_path: Path) -> None:
+    root = build_tree(tmp_path / "t")
+    result = runner.invoke(
+        app, ["status", "--all", "--as-of", "2014-03-01", "--records", str(root), "--lang", "en"]
+    )
+    assert "Done/due" in result.stdout
+    doc = _status_json(root)
+    for unit in doc["units"]:  # type: ignore[union-attr]
+        owed = [
+            a
+            for a in unit["actions"]
+            if a["state"] in ("done", "late", "overdue") and a["due"] <= "2014-03-01"
+        ]
+        done = sum(1 for a in owed if a["state"] != "overdue")
+        assert f"{done}/{len(owed)}" in result.stdout
+    assert "1 units" not in result.stdout and "1 groups" not in result.stdout
+
+
+@pytest.mark.parametrize("name", ["督导 记录", "a'b", "x;rm -rf y"])
+def test_the_init_hint_is_quoted_for_a_shell(tmp_path: Path, name: str) -> None:
+    import shlex
+
+    folder = tmp_path / name
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"cd {shlex.quote(str(folder))} " in result.stdout

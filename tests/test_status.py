@@ -306,7 +306,7 @@ def test_cli_status_table(tree_root: Path) -> None:
     assert "另有 1 个单位" in table and "二单位" not in table
     assert "民主生活会早于“对照检查材料”完成" in table
     every = runner.invoke(app, [*args, "--all", "--lang", "en"]).stdout
-    assert "As of 2014-03-21: 3 units, 1 lagging" in every and "二单位" in every
+    assert "As of 2014-03-21: units 3, lagging 1" in every and "二单位" in every
     assert "对照检查材料 (1 days late)" in every
     detail = runner.invoke(app, [*args, "--unit", "u2"]).stdout
     assert "已并入上级整改方案" in detail and "晚 1 天" in detail
