@@ -347,7 +347,8 @@ def _state_text(status: ActionStatus, lang: str) -> Text:
     return Text("● " + message(f"state-{status.state}", lang), style=STATE_STYLE[status.state])
 
 
-def _problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
+def problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
+    """An action's procedure problems in words, for the terminal's table and the workbook."""
     texts = []
     for item in status.problems:
         if item.startswith("before:"):
@@ -407,7 +408,7 @@ def _unit_row(unit: UnitStatus, names: dict[str, str], lang: str) -> list[Text |
     # behind when 4 were due and 3 done)
     finished, due = unit.done_of_due, unit.due
     progress = Text(f"{finished}/{due}", style="green" if finished == due else "")
-    problems = "\n".join(t for a in unit.actions for t in _problem_texts(a, names, lang))
+    problems = "\n".join(t for a in unit.actions for t in problem_texts(a, names, lang))
     days = str(unit.days_overdue) if unit.days_overdue else ""
     return [
         unit.unit.label,
@@ -644,7 +645,7 @@ def _print_unit_detail(
     for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note"):
         table.add_column(message(key, lang), overflow="fold")
     for action in unit.actions:
-        notes = _problem_texts(action, names, lang)
+        notes = problem_texts(action, names, lang)
         if action.state == "late":
             notes.insert(0, message("days-late", lang, days=action.days_late))
         if action.state in ("open", "due_soon") and action.days_left is not None:

@@ -30,6 +30,7 @@ from duchu.messages import message
 from duchu.office import OfficeReport
 from duchu.status import ActionStatus, StatusReport, UnitStatus
 from duchu.tally import MeetingTally, UnitComparison, rate_json
+from duchu.view import problem_texts
 
 FONT = "宋体"  # in every Chinese Windows, WPS and (by substitution) LibreOffice
 FONT_SIZE = 11
@@ -304,24 +305,6 @@ def _state(status: ActionStatus, lang: str) -> Cell:
     return Cell(message(f"state-{status.state}", lang), tone=STATE_TONE[status.state])
 
 
-def _problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
-    texts = []
-    for item in status.problems:
-        if item.startswith("before:"):
-            before = item.split(":", 1)[1]
-            texts.append(
-                message(
-                    "problem-before",
-                    lang,
-                    action=status.planned.action.name,
-                    before=names.get(before, before),
-                )
-            )
-        else:
-            texts.append(item)
-    return texts
-
-
 def _listed(lines: Iterable[str], ink: str | None) -> Cell:
     text = "\n".join(lines)
     return Cell(text, ink=ink if text else None)
@@ -432,7 +415,7 @@ def _unit_table(
         ]
         if with_staleness:
             row.append(_last_change(unit, report))
-        row.append("\n".join(t for a in unit.actions for t in _problem_texts(a, names, lang)))
+        row.append("\n".join(t for a in unit.actions for t in problem_texts(a, names, lang)))
         rows.append(row)
     notes = []
     rest = len(report.units) - len(shown)
@@ -470,7 +453,7 @@ def _unit_detail(unit: UnitStatus, names: dict[str, str], lang: str) -> Sheet:
     ]
     rows: list[list[Value]] = []
     for action in unit.actions:
-        notes = _problem_texts(action, names, lang)
+        notes = problem_texts(action, names, lang)
         if action.state == "late":
             notes.insert(0, message("days-late", lang, days=action.days_late))
         if action.state in ("open", "due_soon") and action.days_left is not None:
