@@ -74,6 +74,16 @@ class GroupRow:
         return max((u.days_overdue for u in self.units), default=0)
 
     @property
+    def light(self) -> str:
+        """The group's traffic light: ``lagging`` when a unit lags, ``due_soon`` when one
+        has an action due soon, else ``on_track`` (every rendering colours by this)."""
+        if self.lagging:
+            return "lagging"
+        if any(u.due_soon for u in self.units):
+            return "due_soon"
+        return "on_track"
+
+    @property
     def lagging_share(self) -> Fraction:
         return Fraction(self.lagging, len(self.units)) if self.units else Fraction(0)
 

@@ -519,12 +519,7 @@ def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
     ]
     rows: list[list[Cell]] = []
     for row in office.groups:
-        if row.lagging:
-            style = "bold red"
-        elif any(u.due_soon for u in row.units):
-            style = "yellow"
-        else:
-            style = "green"
+        style = {"lagging": "bold red", "due_soon": "yellow"}.get(row.light, "green")
         delay = row.report_delay
         rows.append(
             [

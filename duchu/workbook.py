@@ -513,12 +513,7 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
     ]
     rows: list[list[Value]] = []
     for row in office.groups:
-        if row.lagging:
-            tone = "red"
-        elif any(u.due_soon for u in row.units):
-            tone = "yellow"
-        else:
-            tone = "green"
+        tone = {"lagging": "red", "due_soon": "yellow"}.get(row.light, "green")
         delay = row.report_delay
         share = row.done_share
         rows.append(
