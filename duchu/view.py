@@ -347,6 +347,23 @@ def _state_text(status: ActionStatus, lang: str) -> Text:
     return Text("● " + message(f"state-{status.state}", lang), style=STATE_STYLE[status.state])
 
 
+def action_notes(
+    action: ActionStatus, unit: UnitStatus, names: dict[str, str], lang: str
+) -> list[str]:
+    """What one unit's action notes in its detail (the terminal's and the workbook's): how
+    late, how long left or overdue, the waiver's reason, then its procedure problems."""
+    notes = problem_texts(action, names, lang)
+    if action.state == "late":
+        notes.insert(0, message("days-late", lang, days=action.days_late))
+    if action.state in ("open", "due_soon") and action.days_left is not None:
+        notes.insert(0, message("days-left", lang, days=action.days_left))
+    if action.state == "overdue":
+        notes.insert(0, message("overdue-item", lang, action="", days=action.days_overdue))
+    if action.state == "waived":
+        notes.insert(0, unit.unit.waived.get(action.planned.id, ""))
+    return notes
+
+
 def problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
     """An action's procedure problems in words, for the terminal's table and the workbook."""
     texts = []
@@ -640,15 +657,7 @@ def _print_unit_detail(
     for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note"):
         table.add_column(message(key, lang), overflow="fold")
     for action in unit.actions:
-        notes = problem_texts(action, names, lang)
-        if action.state == "late":
-            notes.insert(0, message("days-late", lang, days=action.days_late))
-        if action.state in ("open", "due_soon") and action.days_left is not None:
-            notes.insert(0, message("days-left", lang, days=action.days_left))
-        if action.state == "overdue":
-            notes.insert(0, message("overdue-item", lang, action="", days=action.days_overdue))
-        if action.state == "waived":
-            notes.insert(0, unit.unit.waived.get(action.planned.id, ""))
+        notes = action_notes(action, unit, names, lang)
         table.add_row(
             names.get(action.planned.phase_id, action.planned.phase_id),
             action.planned.action.name,

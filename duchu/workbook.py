@@ -30,7 +30,7 @@ from duchu.messages import message
 from duchu.office import OfficeReport
 from duchu.status import ActionStatus, StatusReport, UnitStatus
 from duchu.tally import MeetingTally, UnitComparison, rate_json
-from duchu.view import problem_texts
+from duchu.view import action_notes, problem_texts
 
 FONT = "宋体"  # in every Chinese Windows, WPS and (by substitution) LibreOffice
 FONT_SIZE = 11
@@ -453,15 +453,7 @@ def _unit_detail(unit: UnitStatus, names: dict[str, str], lang: str) -> Sheet:
     ]
     rows: list[list[Value]] = []
     for action in unit.actions:
-        notes = problem_texts(action, names, lang)
-        if action.state == "late":
-            notes.insert(0, message("days-late", lang, days=action.days_late))
-        if action.state in ("open", "due_soon") and action.days_left is not None:
-            notes.insert(0, message("days-left", lang, days=action.days_left))
-        if action.state == "overdue":
-            notes.insert(0, message("overdue-item", lang, action="", days=action.days_overdue))
-        if action.state == "waived":
-            notes.insert(0, unit.unit.waived.get(action.planned.id, ""))
+        notes = action_notes(action, unit, names, lang)
         rows.append(
             [
                 names.get(action.planned.phase_id, action.planned.phase_id),
