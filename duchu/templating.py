@@ -94,7 +94,10 @@ class BoundedEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def environment(records_root: Path) -> SandboxedEnvironment:
+def environment(records_root: Path, *, html: bool = False) -> SandboxedEnvironment:
+    """The sandbox that renders a tree's templates. ``html`` (the site's pages): every value
+    is escaped as HTML, so a record's text never becomes markup; else (reports) every value
+    is kept from reading as Markdown (``markdown_text``)."""
     builtin = FileSystemLoader(builtin_templates())
     loaders: list[Any] = []
     own = own_templates(records_root)
@@ -104,8 +107,8 @@ def environment(records_root: Path) -> SandboxedEnvironment:
     env = BoundedEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=False,
-        finalize=markdown_text,
+        autoescape=html,
+        finalize=None if html else markdown_text,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -215,7 +218,12 @@ def render(records_root: Path, name: str, context: dict[str, Any]) -> str:
     """Render template ``name`` with ``context``; any template fault becomes a one-line
     ``DuchuError`` naming the template file and line; a render past ``TEMPLATE_SECONDS``,
     ``MAX_OUTPUT_CHARACTERS`` or ``TEMPLATE_MEMORY_BYTES`` more memory is refused."""
-    env = environment(records_root)
+    return render_in(environment(records_root), name, context)
+
+
+def render_in(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+    """``render`` with an environment made once: the site renders thousands of pages from
+    a handful of templates, each compiled once."""
     try:
         template = env.get_template(name)
         with _bounded():
