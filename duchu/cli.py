@@ -968,6 +968,71 @@ def report(
         typer.echo(message("report-written", language, path=output), err=True)
 
 
+@app.command()
+@_handled
+def site(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="网页写入的文件夹 / the folder to write the site into"),
+    ],
+    as_of: AsOfOption = None,
+    known: KnownOption = False,
+    group: Annotated[
+        str | None, typer.Option("--group", help="只含这个督导组 / only this group")
+    ] = None,
+    no_cache: NoCacheOption = False,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from duchu.office import office_rollup
+    from duchu.report import Provenance
+    from duchu.site import SiteInput, check_site_folder, write_site
+    from duchu.status import unit_status
+    from duchu.tally import compare_units, tally_meetings
+
+    language = _lang(ctx, lang)
+    check_site_folder(output, _records_root(ctx, records))  # refused before the work
+    judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
+    tree, day = judged.tree, judged.day
+    group_id = _resolved(tree, "group", group, language)
+
+    def provenance() -> Provenance:
+        if judged.known_commit is not None:
+            return Provenance(commit=judged.known_commit, in_git=True)
+        source = _source(judged)  # the commit checked out, and whether the tree has changes
+        return Provenance(commit=source.commit, dirty=source.dirty, in_git=source.in_git)
+
+    # git is asked (the commit, a province's `git status`, the files' dates) beside the
+    # judging, as the workbooks do
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        asked = pool.submit(lambda: (provenance(), _file_dates(judged)))
+        status = unit_status(tree, day, group=group_id)
+        tallies = tally_meetings(tree, group=group_id, until=day)
+        comparisons, _ = compare_units(tallies)
+        source, file_dates = asked.result()
+    office = office_rollup(tree, status, file_dates, known=known, commit=judged.known_commit)
+    pages = write_site(
+        output,
+        SiteInput(
+            tree=tree,
+            status=status,
+            office=office,
+            tallies=tallies,
+            comparisons=comparisons,
+            provenance=source,
+            lang=language,
+            known=known,
+            group=group_id,
+        ),
+    )
+    _warn_outside(judged, language)
+    typer.echo(message("site-written", language, path=output, pages=pages), err=True)
+
+
 # --- init, new, log ---------------------------------------------------------------------------
 
 # Every --help below ends with examples (an epilog: Typer shows it after the options); `\b`

@@ -1,0 +1,297 @@
+"""Writing the site into a folder: whole or not at all, and only ever duchu's own files.
+
+``duchu.output`` writes one file beside its target and renames it over; this is its
+counterpart for a folder of pages. The folder may hold other things -- a shared drive's
+``说明.txt``, last year's site in a sub-folder -- and those are never touched. What duchu
+wrote is listed in a manifest, ``.duchu-site.json`` at the top of the folder; only what an
+earlier manifest lists is ever replaced or removed.
+
+How a run goes:
+
+1. The folder is checked before any work: not inside the records tree, not a symbolic link
+   or a file, its manifest (if any) readable. Folders a killed run left (their process
+   gone) are removed.
+2. Every page is written into a staging folder inside DIR (``.duchu-site-<pid>.new``; the
+   same file system, so renaming out of it cannot fail half way for lack of room). A fault
+   here -- no permission, a full disk -- removes the staging folder and leaves DIR as it was.
+3. Each top-level entry the new site has (``index.html``, ``units/``, ...) must be free or
+   duchu's: an entry the old manifest does not list, a folder holding a file it does not
+   list, a symbolic link anywhere among them -- and the run stops, DIR untouched.
+4. Then the swap: a manifest naming old and new files both is put in place first (so a run
+   killed during the swap leaves nothing the next run would take for someone else's);
+   each entry is exchanged with the old one in one step where the system can
+   (``renameat2(RENAME_EXCHANGE)`` on Linux), else moved aside and the new one renamed in;
+   old entries the new site no longer has are moved aside; the final manifest replaces the
+   union; what was moved aside is deleted. A reader of the folder sees each page old or
+   new, never half written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from duchu.errors import DuchuError, os_reason
+
+MANIFEST = ".duchu-site.json"
+_STAGING_PREFIX = ".duchu-site-"  # .duchu-site-<pid>.new and .duchu-site-<pid>.old
+_MANIFEST_LIMIT = 256 * 1024 * 1024  # a province's manifest is a few MB; more is not ours
+
+
+class SiteFolder:
+    """A site being written into ``folder``: ``write`` each page (a path relative to the
+    folder, '/'-separated), then ``commit`` -- or ``discard`` on any fault."""
+
+    def __init__(self, folder: Path, records_root: Path | None) -> None:
+        self.shown = folder  # as the user typed it, for messages
+        self.folder = Path(os.path.abspath(folder))
+        self.old_files = check_site_folder(folder, records_root)
+        self.created_folder = False
+        self.written: list[str] = []
+        self._dirs: set[str] = set()
+        try:
+            if not os.path.lexists(self.folder):
+                os.makedirs(self.folder)
+                self.created_folder = True
+            _remove_left_behind(self.folder)
+            self.staging = self.folder / f"{_STAGING_PREFIX}{os.getpid()}.new"
+            os.mkdir(self.staging, 0o700)
+        except OSError as err:
+            self._undo_folder()
+            raise DuchuError("cannot-write", path=folder, reason=os_reason(err)) from None
+
+    # --- staging ---------------------------------------------------------------------------
+
+    def write(self, rel_path: str, content: str | bytes) -> None:
+        """One file of the site, into the staging folder (created exclusively, never through
+        a link)."""
+        parent = rel_path.rpartition("/")[0]
+        if parent and parent not in self._dirs:
+            os.makedirs(self.staging / parent, exist_ok=True)
+            self._dirs.add(parent)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        descriptor = os.open(self.staging / rel_path, flags, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        self.written.append(rel_path)
+
+    def discard(self) -> None:
+        """Remove the staging folder (and DIR itself when this run made it)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._undo_folder()
+
+    def _undo_folder(self) -> None:
+        if self.created_folder:
+            with contextlib.suppress(OSError):
+                os.rmdir(self.folder)
+
+    # --- the swap --------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Put the staged site in place of the old one (see the module's docstring)."""
+        new_files = sorted(self.written)
+        new_tops = sorted({_top(rel) for rel in new_files})
+        old_files = set(self.old_files)
+        for top in new_tops:  # every check first: a refused run changes nothing
+            self._check_replaceable(top, old_files)
+        gone = sorted(
+            {_top(rel) for rel in old_files} - set(new_tops) - {MANIFEST},
+        )
+        gone = [top for top in gone if self._ours(top, old_files)]
+        aside = self.folder / f"{_STAGING_PREFIX}{os.getpid()}.old"
+        os.mkdir(aside, 0o700)
+        try:
+            _write_manifest(self.folder, sorted(old_files | set(new_files)))
+            for top in new_tops:
+                target = self.folder / top
+                if os.path.lexists(target):
+                    if not _exchange(self.staging / top, target):
+                        os.rename(target, aside / top)
+                        os.rename(self.staging / top, target)
+                else:
+                    os.rename(self.staging / top, target)
+            for top in gone:
+                os.rename(self.folder / top, aside / top)
+            _write_manifest(self.folder, new_files)
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _check_replaceable(self, top: str, old_files: set[str]) -> None:
+        target = self.folder / top
+        if not os.path.lexists(target):
+            return
+        if not self._ours(top, old_files):
+            raise DuchuError("site-foreign", path=self.shown / top, manifest=MANIFEST)
+
+    def _ours(self, top: str, old_files: set[str]) -> bool:
+        """Whether the entry ``top`` of DIR is all duchu's: a regular file the old manifest
+        lists, or a real folder whose every file (at any depth) it lists, with no link or
+        device anywhere inside."""
+        path = self.folder / top
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return True
+        if stat.S_ISREG(info.st_mode):
+            return top in old_files
+        if not stat.S_ISDIR(info.st_mode):
+            return False
+        for folder, dirs, files in os.walk(path, followlinks=False):
+            for name in dirs:  # os.walk lists a link to a folder among dirs: not ours
+                if os.path.islink(os.path.join(folder, name)):
+                    return False
+            for name in files:
+                full = os.path.join(folder, name)
+                rel = os.path.relpath(full, self.folder).replace(os.sep, "/")
+                if rel not in old_files or not stat.S_ISREG(os.lstat(full).st_mode):
+                    return False
+        return True
+
+
+def _top(rel_path: str) -> str:
+    return rel_path.split("/", 1)[0]
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_site_folder(folder: Path, records_root: Path | None) -> list[str]:
+    """Refuse a folder the site may not be written into (one line, exit 2); the files an
+    earlier run of duchu wrote there (from its manifest), or none."""
+    absolute = os.path.abspath(folder)
+    if records_root is not None:
+        real = os.path.realpath(absolute)
+        root = os.path.realpath(records_root)
+        if _inside(real, root):
+            raise DuchuError("output-in-tree", path=folder)
+    try:
+        info = os.lstat(absolute)
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise DuchuError("cannot-write", path=folder, reason=os_reason(err)) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise DuchuError("site-not-a-folder", path=folder, what=_what("link"))
+    if not stat.S_ISDIR(info.st_mode):
+        raise DuchuError("site-not-a-folder", path=folder, what=_what("special"))
+    return _read_manifest(Path(absolute), folder)
+
+
+def _what(kind: str) -> object:
+    from duchu.problems import Ref
+
+    return Ref(f"output-what-{kind}")
+
+
+def _read_manifest(folder: Path, shown: Path) -> list[str]:
+    path = folder / MANIFEST
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return []
+    except OSError:
+        raise DuchuError("site-manifest-bad", path=shown / MANIFEST) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MANIFEST_LIMIT:
+            raise DuchuError("site-manifest-bad", path=shown / MANIFEST)
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data: Any = json.loads(stream.read())
+    except (OSError, ValueError):
+        raise DuchuError("site-manifest-bad", path=shown / MANIFEST) from None
+    finally:
+        os.close(descriptor)
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list) or not all(_plain_relative(f) for f in files):
+        raise DuchuError("site-manifest-bad", path=shown / MANIFEST)
+    return files
+
+
+def _plain_relative(value: object) -> bool:
+    """A path a manifest may name: relative, '/'-separated, no '..', no empty part -- a
+    manifest edited to name ``../../etc/passwd`` names nothing duchu would remove."""
+    if not isinstance(value, str) or not value or value.startswith("/") or "\\" in value:
+        return False
+    return all(part not in ("", ".", "..") for part in value.split("/"))
+
+
+def _write_manifest(folder: Path, files: Iterable[str]) -> None:
+    temporary = folder / f"{_STAGING_PREFIX}{os.getpid()}.manifest"
+    body = json.dumps({"duchu-site": 1, "files": list(files)}, ensure_ascii=False, indent=0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    descriptor = os.open(temporary, flags, 0o666)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(body + "\n")
+    os.replace(temporary, folder / MANIFEST)
+
+
+def _remove_left_behind(folder: Path) -> None:
+    """Staging folders and manifests of runs that were killed (their process is gone)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not name.startswith(_STAGING_PREFIX):
+                continue
+            pid_text, _, suffix = name[len(_STAGING_PREFIX) :].partition(".")
+            if suffix not in ("new", "old", "manifest") or not pid_text.isdigit():
+                continue
+            if _alive(int(pid_text)):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_renameat2: Callable[..., int] | None = None
+_renameat2_known = False
+
+
+def _exchange(new: Path, target: Path) -> bool:
+    """Swap ``new`` and ``target`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``);
+    False where the system cannot, and the caller moves the old one aside first."""
+    global _renameat2, _renameat2_known
+    if not sys.platform.startswith("linux"):
+        return False
+    if not _renameat2_known:
+        _renameat2_known = True
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            _renameat2 = libc.renameat2
+        except (OSError, AttributeError):  # an older C library without the call
+            _renameat2 = None
+    if _renameat2 is None:
+        return False
+    result = _renameat2(
+        _AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE
+    )
+    return bool(result == 0)
