@@ -1,0 +1,479 @@
+"""``duchu site``: the pages of the sample and of small trees, read as HTML -- every group
+named on the overview, a lagging unit's overdue action on its page, every link and source
+resolving to a file inside DIR, record texts escaped -- and writing: refused inside the
+tree, over a file or a link, over what duchu did not write; earlier output replaced whole,
+other files kept; a failed write leaving DIR as it was. (tests/test_site_browser.py opens
+the same pages in Chromium.)"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from duchu.cli import app
+from duchu.site.pages import file_names
+from tests.conftest import SAMPLE, build_tree, copy_tree
+
+runner = CliRunner()
+AS_OF = "2014-06-20"  # the sample on that day: 市委第三督导组's three units lag
+HOSTILE = "<script>document.body.setAttribute('data-pwned','1')</script>"
+
+
+def site(records: Path, out: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["site", "--records", str(records), "-o", str(out), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    return copy_tree(SAMPLE, tmp_path / "records")
+
+
+@pytest.fixture
+def sample_site(sample: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    code, _, err = site(sample, out, "--as-of", AS_OF)
+    assert code == 0, err
+    return out
+
+
+class _Page(HTMLParser):
+    """The text of a page (scripts and styles left out) and every URL it refers to."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.urls: list[str] = []
+        self.titles: list[str] = []
+        self.scripts = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.scripts += tag == "script"
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("href", "src", "action", "data", "poster", "srcset") and value:
+                self.urls.append(value)
+            if name == "style" and value and "url(" in value:
+                self.urls.extend(re.findall(r"url\(['\"]?([^'\")]+)", value))
+            if name == "title" and value:
+                self.titles.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+
+def read_page(path: Path) -> _Page:
+    parser = _Page()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def text_of(path: Path) -> str:
+    return "".join(read_page(path).text)
+
+
+# --- what the pages show ------------------------------------------------------------------------
+
+
+def test_the_sample_site_has_every_page(sample_site: Path) -> None:
+    files = {p.relative_to(sample_site).as_posix() for p in sample_site.rglob("*") if p.is_file()}
+    units = {p.stem for p in (SAMPLE / "units").glob("*.yaml")}
+    assert {f"units/{u}.html" for u in units} <= files
+    assert {"index.html", "appraisals.html", "assets/site.css", "assets/site.js"} <= files
+    assert {"groups/g1.html", "groups/g2.html", "groups/g3.html"} <= files
+    manifest = json.loads((sample_site / ".duchu-site.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(files - {".duchu-site.json"})
+
+
+def test_every_group_is_named_on_the_overview_worst_first(sample_site: Path) -> None:
+    text = text_of(sample_site / "index.html")
+    names = ["市委第三督导组", "市委第一督导组", "市委第二督导组"]
+    assert all(name in text for name in names)
+    assert [text.index(n) for n in names] == sorted(text.index(n) for n in names)
+    assert "截至 2014年6月20日：3 个督导组、15 个单位，3 个单位滞后" in text
+    assert "市国土局" in text and "谈心谈话全覆盖（逾期 20 天）" in text
+
+
+def test_a_lagging_units_page_shows_its_overdue_action(sample_site: Path) -> None:
+    text = text_of(sample_site / "units" / "guotu.html")
+    assert "市国土资源局" in text
+    assert "逾期未完成：谈心谈话全覆盖（逾期 20 天）" in text
+    assert "召开专题民主生活会（逾期 10 天）" in text
+    assert "市委第三督导组" in text
+
+
+def test_the_group_grid_has_a_light_for_every_unit_and_action(sample_site: Path) -> None:
+    page = read_page(sample_site / "groups" / "g2.html")
+    html = (sample_site / "groups" / "g2.html").read_text(encoding="utf-8")
+    assert html.count('class="cell ') == 7 * 13  # 7 units; 13 unit actions, applying or not
+    # the date on hover: 市住建局 held its 专题民主生活会 late, on 6月12日
+    assert any(t.startswith("召开专题民主生活会，逾期完成，2014年6月12日") for t in page.titles), (
+        page.titles
+    )
+    assert "市环保局" in "".join(page.text)
+
+
+def test_a_unit_page_has_meetings_notes_findings_and_appraisals(sample_site: Path) -> None:
+    text = text_of(sample_site / "units" / "weisheng.html")
+    assert "市直医院院长、医护人员代表参加" in text  # a meeting's notes
+    assert "余某（参加省卫生厅医改工作会议）" in text  # who was absent, and why
+    assert "市直医院门诊挂号、缴费排队时间长" in text  # a finding
+    assert "发出 65 张，收回 63 张，有效 61 张，无效 2 张" in text  # the appraisal, as tally
+    html = (sample_site / "units" / "weisheng.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 5  # a bar a subject
+
+
+def test_before_and_after_on_a_unit_page_once_it_has_two_appraisals(
+    sample: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "late"
+    assert site(sample, out, "--as-of", "2014-10-31")[0] == 0
+    text = text_of(out / "units" / "weisheng.html")
+    assert "活动前后对比" in text
+    assert "动员大会（2014年2月24日）→ 总结大会" in text
+
+
+def test_provenance_on_every_page(sample_site: Path) -> None:
+    for page in sample_site.rglob("*.html"):
+        assert "依据截至 2014年6月20日 的记录" in text_of(page), page
+        assert "记录不在 git 仓库中" in text_of(page), page  # a copy outside git
+
+
+def test_tool_words_in_english(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "en"
+    assert site(sample, out, "--as-of", AS_OF, "--lang", "en")[0] == 0
+    text = text_of(out / "index.html")
+    assert "supervision dashboard" in text and "The groups side by side" in text
+    assert "市委第三督导组" in text  # the records' own words as written
+    assert "From the records as of 2014-06-20" in text
+
+
+def test_one_group(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one"
+    assert site(sample, out, "--as-of", AS_OF, "--group", "市委第二督导组")[0] == 0
+    assert sorted(p.name for p in (out / "groups").iterdir()) == ["g2.html"]
+    assert len(list((out / "units").iterdir())) == 7
+    assert "市委第一督导组" not in text_of(out / "index.html")
+
+
+# --- nothing outside DIR -------------------------------------------------------------------------
+
+
+def _urls_of(out: Path) -> list[tuple[Path, str]]:
+    found = []
+    for page in out.rglob("*.html"):
+        found += [(page, url) for url in read_page(page).urls]
+    for sheet in out.rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        found += [(sheet, u) for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", text)]
+        found += [(sheet, u) for u in re.findall(r"@import\s+['\"]([^'\"]+)", text)]
+    return found
+
+
+def test_every_link_and_source_is_a_file_in_dir(sample_site: Path) -> None:
+    urls = _urls_of(sample_site)
+    assert len(urls) > 100
+    top = sample_site.resolve()
+    for page, url in urls:
+        parts = urlsplit(url)
+        assert not parts.scheme and not parts.netloc, (page, url)  # no http:, file:, //host
+        assert not url.startswith("/"), (page, url)  # no absolute path
+        target = (page.parent / unquote(parts.path)).resolve()
+        assert target.is_file() and top in target.parents, (page, url)
+
+
+def test_no_local_path_in_any_page(sample: Path, sample_site: Path) -> None:
+    for page in [*sample_site.rglob("*.html"), *sample_site.rglob("*.css")]:
+        body = page.read_text(encoding="utf-8")
+        assert str(sample) not in body and str(sample_site) not in body
+        assert "/tmp/" not in body and "/home/" not in body
+
+
+# --- escaping -----------------------------------------------------------------------------------
+
+
+def hostile_tree(tmp_path: Path) -> Path:
+    return build_tree(
+        tmp_path / "tree",
+        files={
+            "units/a.yaml": (
+                f'name: "甲单位{HOSTILE}"\n'
+                "group: g1\n"
+                "leaders:\n  - {name: 王某, post: '书记\"><img src=x onerror=alert(1)>'}\n"
+                "findings:\n"
+                f'  - {{text: "问题{HOSTILE}", found: 2014-02-20}}\n'
+            ),
+            "meetings/2014-02/a-mob.yaml": (
+                "date: 2014-02-26\nunit: a\nkind: mobilization\n"
+                f'title: "<b>动员</b>"\nnotes: "记录{HOSTILE}"\n'
+            ),
+        },
+    )
+
+
+def test_record_texts_are_escaped(tmp_path: Path) -> None:
+    tree = hostile_tree(tmp_path)
+    out = tmp_path / "out"
+    code, _, err = site(tree, out, "--as-of", "2014-03-01")
+    assert code == 0, err
+    for page in out.rglob("*.html"):
+        body = page.read_text(encoding="utf-8")
+        assert "<script>document" not in body and "<img src=x" not in body, page
+        assert "<b>动员" not in body, page
+        assert read_page(page).scripts == 1  # site.js, nothing else
+    unit = (out / "units" / "a.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.body.setAttribute(&#39;data-pwned&#39;,&#39;1&#39;)" in unit
+    assert "甲单位" + HOSTILE in text_of(out / "units" / "a.html")  # shown as text
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+
+def one_line_exit_2(code: int, err: str, words: str) -> None:
+    assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err
+
+
+def test_dir_inside_the_records_tree_is_refused(sample: Path) -> None:
+    code, _, err = site(sample, sample / "site", "--as-of", AS_OF)
+    one_line_exit_2(code, err, "在记录目录之内")
+    assert not (sample / "site").exists()
+    code, _, err = site(sample, sample, "--as-of", AS_OF)
+    one_line_exit_2(code, err, "在记录目录之内")
+
+
+def test_dir_that_is_a_file_or_a_link_is_refused(sample: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    one_line_exit_2(*site(sample, tmp_path / "file", "--as-of", AS_OF)[::2], "不是文件夹")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    one_line_exit_2(*site(sample, tmp_path / "link", "--as-of", AS_OF)[::2], "符号链接")
+    assert list((tmp_path / "real").iterdir()) == []
+
+
+def test_an_unwritable_dir_is_one_line_and_leaves_nothing(sample: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    code, _, err = site(sample, tmp_path / "file" / "site", "--as-of", AS_OF)
+    one_line_exit_2(code, err, "无法写入")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "records"]
+
+
+def test_a_tree_with_errors_is_refused_as_status_refuses(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path / "tree", files={"units/c.yaml": "name: 丙\ngroup: g9\n"})
+    result = runner.invoke(app, ["site", "--records", str(tree), "-o", str(tmp_path / "o")])
+    status = runner.invoke(app, ["status", "--records", str(tree)])
+    assert result.exit_code == status.exit_code == 2
+    assert result.stderr == status.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unknown_group_is_refused(sample: Path, tmp_path: Path) -> None:
+    code, _, err = site(sample, tmp_path / "o", "--group", "g9")
+    assert code == 2 and "g9" in err
+    assert not (tmp_path / "o").exists()
+
+
+# --- replacing earlier output -------------------------------------------------------------------
+
+
+def test_a_second_run_replaces_its_own_output_and_keeps_other_files(
+    sample: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "说明.txt").write_text("共享盘上的说明", encoding="utf-8")
+    (out / "2013").mkdir()
+    (out / "2013" / "index.html").write_text("去年的网页", encoding="utf-8")
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert len(list((out / "units").iterdir())) == 15
+    assert site(sample, out, "--as-of", AS_OF, "--group", "g1")[0] == 0
+    assert len(list((out / "units").iterdir())) == 4  # the other groups' pages are gone
+    assert not (out / "groups" / "g2.html").exists()
+    assert (out / "说明.txt").read_text(encoding="utf-8") == "共享盘上的说明"
+    assert (out / "2013" / "index.html").read_text(encoding="utf-8") == "去年的网页"
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
+def test_a_file_duchu_did_not_write_is_never_replaced(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("someone else's page", encoding="utf-8")
+    code, _, err = site(sample, out, "--as-of", AS_OF)
+    one_line_exit_2(code, err, "不是 duchu 上次生成的")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "someone else's page"
+
+
+def test_a_foreign_file_inside_duchus_folder_stops_the_run(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    (out / "units" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = (out / "index.html").read_bytes()
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    one_line_exit_2(code, err, "units")
+    assert (out / "units" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "index.html").read_bytes() == before
+
+
+def test_a_manifest_naming_paths_outside_is_refused(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".duchu-site.json").write_text('{"files": ["../records/campaign.yaml"]}')
+    one_line_exit_2(*site(sample, out, "--as-of", AS_OF)[::2], "无法读取或已损坏")
+    assert (sample / "campaign.yaml").is_file()
+
+
+def test_a_failed_write_leaves_the_earlier_site_whole(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    from duchu.site.folder import SiteFolder
+
+    real_write = SiteFolder.write
+    count = {"n": 0}
+
+    def full_disk(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
+        count["n"] += 1
+        if count["n"] == 8:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(self, rel_path, content)
+
+    monkeypatch.setattr(SiteFolder, "write", full_disk)
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    one_line_exit_2(code, err, "磁盘空间已满")
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_a_new_dir_is_not_left_behind_when_writing_fails(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duchu.site.folder import SiteFolder
+
+    def full_disk(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SiteFolder, "write", full_disk)
+    one_line_exit_2(*site(sample, tmp_path / "new", "--as-of", AS_OF)[::2], "磁盘空间已满")
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_killed_runs_staging_folder_is_removed(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    dead = subprocess.run(["true"], check=True)  # a process id that is gone now
+    del dead
+    left = out / ".duchu-site-999999999.new"
+    left.mkdir()
+    (left / "index.html").write_text("half")
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert not left.exists()
+
+
+# --- templates, git, names ----------------------------------------------------------------------
+
+
+def test_a_tree_overrides_a_site_template(sample: Path, tmp_path: Path) -> None:
+    own = sample / "templates" / "site"
+    own.mkdir(parents=True)
+    (own / "site.css").write_text("body { color: black; }\n", encoding="utf-8")
+    (own / "overview.html.j2").write_text(
+        '{% extends "builtin/site/overview.html.j2" %}'
+        "{% block main %}<p>本市看板</p>{{ super() }}{% endblock %}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert (out / "assets" / "site.css").read_text(encoding="utf-8") == "body { color: black; }\n"
+    assert "本市看板" in text_of(out / "index.html")
+
+
+def test_a_tree_template_cannot_unescape_by_accident(sample: Path, tmp_path: Path) -> None:
+    own = sample / "templates" / "site"
+    own.mkdir(parents=True)
+    (own / "unit.html.j2").write_text("<h1>{{ unit.name }}</h1>", encoding="utf-8")
+    (sample / "units" / "guihua.yaml").write_text(
+        (sample / "units" / "guihua.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: 市城乡规划局", 'name: "<i>市城乡规划局</i>"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert "&lt;i&gt;" in (out / "units" / "guihua.html").read_text(encoding="utf-8")
+
+
+def git(root: Path, *args: str, when: str = "2014-06-01T10:00:00+08:00") -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "张某",
+        "GIT_AUTHOR_EMAIL": "z@example.cn",
+        "GIT_COMMITTER_NAME": "张某",
+        "GIT_COMMITTER_EMAIL": "z@example.cn",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def test_provenance_names_the_commit_and_known(sample: Path, tmp_path: Path) -> None:
+    git(sample, "init", "-q")
+    git(sample, "add", ".")
+    git(sample, "commit", "-qm", "记录")
+    head = git(sample, "rev-parse", "HEAD")
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert f"git 提交 {head[:8]}" in text_of(out / "index.html")
+    assert "另有未提交的修改" not in text_of(out / "index.html")
+    (sample / "units" / "guihua.yaml").write_text(
+        (sample / "units" / "guihua.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert "另有未提交的修改" in text_of(out / "units" / "guihua.html")
+    assert site(sample, out, "--as-of", AS_OF, "--known")[0] == 0
+    text = text_of(out / "groups" / "g1.html")
+    assert f"按当日已提交的记录 {head[:8]}" in text and "另有未提交的修改" not in text
+
+
+def test_known_before_the_first_commit_is_refused_as_status_refuses(
+    sample: Path, tmp_path: Path
+) -> None:
+    git(sample, "init", "-q")
+    git(sample, "add", ".")
+    git(sample, "commit", "-qm", "记录")
+    args = ["--records", str(sample)]
+    status = runner.invoke(app, ["status", *args, "--known", "--as-of", "2014-01-01"])
+    result = runner.invoke(
+        app, ["site", *args, "-o", str(tmp_path / "o"), "--known", "--as-of", "2014-01-01"]
+    )
+    assert result.exit_code == status.exit_code == 2 and result.stderr == status.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_file_names_open_on_any_file_system() -> None:
+    names = file_names(["fagaiwei", "東城区", "CON", "con", "A", "x-1", "a.b"])
+    assert names["fagaiwei"] == "fagaiwei" and names["x-1"] == "x-1"
+    for ident in ("東城区", "CON", "con", "A", "a.b"):
+        assert re.fullmatch(r"x-[0-9a-f]{12}", names[ident]), ident
+    assert len({n.lower() for n in names.values()}) == len(names)
+    assert file_names(["東城区"]) == {"東城区": names["東城区"]}  # stable from run to run

@@ -1,0 +1,235 @@
+"""The site in a real browser, as its readers will see it: headless Chromium opening the
+pages from disk with the network cut, asserting on the page it rendered (the DOM after the
+page's own script ran).
+
+The network is cut by a proxy that answers nothing: every request the browser makes for a
+page goes to a socket this test listens on, and is recorded. A page that fetched a font,
+a script or an image from anywhere would show up there (a control page that does is caught
+too). Chromium's own housekeeping (update checks, the time, sign-in) goes through the same
+proxy; those requests name Google's service hosts and are set aside.
+
+Skipped, saying why, where no Chromium is installed (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from duchu.cli import app
+from tests.conftest import SAMPLE, build_tree, copy_tree
+from tests.test_site import HOSTILE, hostile_tree
+
+BROWSER = next(
+    (
+        found
+        for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
+        if (found := shutil.which(name))
+    ),
+    None,
+)
+pytestmark = pytest.mark.skipif(
+    BROWSER is None, reason="no Chromium found (apt-get install chromium): browser tests skipped"
+)
+runner = CliRunner()
+AS_OF = "2014-06-20"
+# Chromium's own services: requests the browser makes for itself, never for a page
+BROWSER_OWN = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com")
+PAGE_FETCHABLE = ("fonts.googleapis.com", "fonts.gstatic.com", "ajax.googleapis.com")
+
+
+def host_of(request_line: str) -> str:
+    """The host a proxied request is for: ``CONNECT host:443`` or ``GET http://host/...``."""
+    target = request_line.split(" ")[1] if " " in request_line else ""
+    if "://" not in target:
+        return target.rsplit(":", 1)[0]
+    return urlsplit(target).hostname or ""
+
+
+class Catcher:
+    """A proxy that records the first line of every request and answers nothing."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(32)
+        self.port = self.server.getsockname()[1]
+        self.requests: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            client.settimeout(2)
+            with contextlib.suppress(OSError):
+                self.requests.append(client.recv(512).decode("latin-1").split("\r\n")[0])
+            client.close()
+
+    def page_requests(self) -> list[str]:
+        """The requests a page made: all but the browser's housekeeping."""
+        return [
+            r
+            for r in self.requests
+            if host_of(r) in PAGE_FETCHABLE or not host_of(r).endswith(BROWSER_OWN)
+        ]
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture
+def catcher() -> Iterator[Catcher]:
+    caught = Catcher()
+    yield caught
+    caught.close()
+
+
+def chromium(catcher: Catcher, profile: Path, *args: str) -> str:
+    assert BROWSER is not None
+    flags = [
+        "--headless",
+        "--no-sandbox",  # tests may run as root in a container
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        f"--proxy-server=http://127.0.0.1:{catcher.port}",
+        "--proxy-bypass-list=<-loopback>",  # even 127.0.0.1 goes to the catcher
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=3000",  # let every load the page starts happen first
+    ]
+    done = subprocess.run(
+        [BROWSER, *flags, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def dom(catcher: Catcher, profile: Path, page: Path) -> str:
+    return chromium(catcher, profile, "--dump-dom", page.as_uri())
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    top = tmp_path_factory.mktemp("browser")
+    records = copy_tree(SAMPLE, top / "records")
+    out = top / "site"
+    env = {"DUCHU_NO_CACHE": "1", "XDG_CACHE_HOME": str(top / "cache")}
+    result = runner.invoke(
+        app, ["site", "--records", str(records), "-o", str(out), "--as-of", AS_OF], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_the_catcher_sees_a_page_that_fetches_from_outside(
+    tmp_path: Path, catcher: Catcher
+) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html><body><img src="http://example.com/x.png">'
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X"></body></html>'
+    )
+    dom(catcher, tmp_path / "profile", page)
+    caught = catcher.page_requests()
+    assert any("example.com" in r for r in caught), catcher.requests
+    assert any("fonts.googleapis.com" in r for r in caught), catcher.requests
+
+
+def test_overview_names_every_group_and_fetches_nothing(
+    sample_site: Path, tmp_path: Path, catcher: Catcher
+) -> None:
+    rendered = dom(catcher, tmp_path / "profile", sample_site / "index.html")
+    for name in ("市委第一督导组", "市委第二督导组", "市委第三督导组"):
+        assert name in rendered
+    assert "依据截至 2014年6月20日 的记录" in rendered  # the foot of the page was reached
+    assert catcher.page_requests() == []
+
+
+def test_a_lagging_units_page_shows_its_overdue_action(
+    sample_site: Path, tmp_path: Path, catcher: Catcher
+) -> None:
+    rendered = dom(catcher, tmp_path / "profile", sample_site / "units" / "guotu.html")
+    assert "谈心谈话全覆盖（逾期 20 天）" in rendered
+    assert catcher.page_requests() == []
+
+
+def test_a_group_page_and_the_appraisals_fetch_nothing(
+    sample_site: Path, tmp_path: Path, catcher: Catcher
+) -> None:
+    group = dom(catcher, tmp_path / "profile", sample_site / "groups" / "g3.html")
+    assert 'class="cell overdue' in group and "市国土局" in group
+    appraisals = dom(catcher, tmp_path / "profile", sample_site / "appraisals.html")
+    assert "<svg" in appraisals
+    assert catcher.page_requests() == []
+
+
+def test_a_script_in_a_record_is_text_and_never_runs(tmp_path: Path, catcher: Catcher) -> None:
+    tree = hostile_tree(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["site", "--records", str(tree), "-o", str(out), "--as-of", "2014-03-01"]
+    )
+    assert result.exit_code == 0, result.stderr
+    for page in (out / "units" / "a.html", out / "index.html", out / "groups" / "g1.html"):
+        rendered = dom(catcher, tmp_path / "profile", page)
+        # had the script run, the body would carry its attribute; had the <img> been made,
+        # the DOM would hold an img element
+        body_tag = re.search(r"<body[^>]*>", rendered)
+        assert body_tag is not None and "data-pwned" not in body_tag.group(0)
+        assert "<img" not in rendered
+        assert rendered.count("<script") == 1  # site.js
+    unit = dom(catcher, tmp_path / "profile", out / "units" / "a.html")
+    # the DOM holds the record's text as text: serialised, its '<' is '&lt;'
+    assert "甲单位&lt;script&gt;document.body.setAttribute(" in unit
+    assert HOSTILE not in unit
+    assert catcher.page_requests() == []
+
+
+def test_screenshot_and_a4_print(sample_site: Path, tmp_path: Path, catcher: Catcher) -> None:
+    shot = tmp_path / "group.png"
+    pdf = tmp_path / "group.pdf"
+    page = (sample_site / "groups" / "g2.html").as_uri()
+    chromium(
+        catcher,
+        tmp_path / "profile",
+        "--window-size=1366,768",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        page,
+    )
+    chromium(catcher, tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page)
+    header = shot.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(header[16:20], "big") == 1366
+    body = pdf.read_bytes()
+    assert body.startswith(b"%PDF")
+    # A4 landscape (the print stylesheet's @page): 842 x 595 points
+    assert b"/MediaBox [0 0 841.91998 594.95996]" in body or b"841.92" in body
+    assert catcher.page_requests() == []
+
+
+def test_the_one_group_site_opens(tmp_path: Path, catcher: Catcher) -> None:
+    tree = build_tree(tmp_path / "tree")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["site", "--records", str(tree), "-o", str(out), "--as-of", "2014-03-01"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rendered = dom(catcher, tmp_path / "profile", out / "index.html")
+    assert "第一督导组" in rendered and "测试活动督导工作看板" in rendered
