@@ -39,31 +39,41 @@ def test_golden_markdown_of_the_study_phase(sample: Path) -> None:
     assert out == (GOLDEN / "report-study-g2.md").read_text(encoding="utf-8")
 
 
+def test_golden_markdown_of_the_last_phase_covers_the_whole_campaign(sample: Path) -> None:
+    code, out, _ = report(sample, "--phase", "summary", "--group", "g2", "--as-of", "2014-10-15")
+    assert code == 0
+    assert out == (GOLDEN / "report-summary-g2.md").read_text(encoding="utf-8")
+
+
 def test_sections_and_facts_of_another_phase(sample: Path) -> None:
     code, out, _ = report(sample, "--phase", "criticism", "--as-of", "2014-06-20")
     assert code == 0
     headings = [line for line in out.splitlines() if line.startswith("## ")]
     assert headings == [
         "## 一、基本情况",
-        "## 二、督导工作开展情况",
-        "## 三、规定动作完成情况",
-        "## 四、民主评议情况",
-        "## 五、存在的问题和整改情况",
-        "## 六、下一步工作",
+        "## 二、主要做法和成效",
+        "## 三、存在的问题",
+        "## 四、下一步工作",
     ]
-    assert "市环保局召开专题民主生活会早于“对照检查材料审核通过”完成" in out
-    assert "市住建局（对照检查材料审核通过、召开专题民主生活会）" in out
-    assert "本环节没有民主评议记录。" in out
+    main = out.split("<!-- signature")[0]
+    assert "|" not in main  # the detail tables are in the 附件, not in the main text
+    assert "市环保局召开专题民主生活会早于“对照检查材料审核通过”完成，不符合程序要求。" in main
+    assert "市住建局对照检查材料审核通过逾期" in main
     assert out.splitlines()[-1] == "*本稿依据截至2014年6月20日的记录生成。*"
+    assert out.splitlines()[-3] == "<!-- provenance -->"
 
 
 def test_the_last_phase_and_a_lagging_unit(sample: Path) -> None:
     _, out, _ = report(sample, "--phase", "summary", "--as-of", "2014-10-31")
     assert "本环节是教育实践活动的最后一个环节。" in out
+    # still overdue from an earlier phase: said in the last phase's summary (issue 15)
+    assert "市规划局建章立制（整改落实、建章立制环节，时限8月下旬）逾期61天" in out
     _, rect, _ = report(sample, "--phase", "rectification", "--as-of", "2014-10-31")
-    assert "1个单位滞后：市规划局（建章立制逾期61天）" in rect  # due 8-31, as of 10-31
-    assert "| 市规划局 | 建章立制逾期未整改到位" not in rect
-    assert "建章立制滞后，规划审批制度修订未完成 | 2014年9月5日 | 许某 | 9月底（已逾期） |" in rect
+    assert "市规划局建章立制逾期61天未完成" in rect  # due 8-31, as of 10-31
+    assert (
+        "| 市规划局 | 建章立制滞后，规划审批制度修订未完成 | 9月5日 | 许某 | 9月底 | 未整改，逾期31天 |"
+        in rect
+    )
 
 
 def test_provenance_names_the_commit_and_uncommitted_changes(tmp_path: Path) -> None:
