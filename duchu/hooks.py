@@ -873,12 +873,12 @@ def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
     """The lines a refused push shows the pusher (git prefixes each with ``remote:``): each
     ref's errors as ``duchu check`` prints them, each denial as a line of its own, and a
     last line saying that nothing moved."""
-    from duchu.view import problem_line, summary_line
+    from duchu.view import shown_problems, summary_line
 
     lines = []
     for found in verdict.errors:
         lines.append(message("push-tree-errors", lang, ref=found.ref, commit=_short(found.commit)))
-        lines.extend(problem_line(item, lang) for item in found.problems)
+        lines.extend(text for text, _ in shown_problems(found.problems, lang))
         lines.append(summary_line(list(found.problems), found.files, lang))
     severity = message("severity-error", lang)
     for denial in verdict.denials:

@@ -409,6 +409,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # --- command line ------------------------------------------------------------------------
     "severity-error": {"zh": "error", "en": "error"},
     "severity-warning": {"zh": "warning", "en": "warning"},
+    "more-problems": {
+        "zh": "{path}: …及另外 {count} 个问题（每个文件只列前 {shown} 个；--format json 列出全部）",
+        "en": "{path}: …and {count} more problems (a file lists its first {shown}; "
+        "--format json lists them all)",
+        "en-one": "{path}: …and {count} more problem (a file lists its first {shown}; "
+        "--format json lists them all)",
+    },
     "check-summary": {
         "zh": "{problems}（{errors}，{warnings}），共 {files}",
         "en": "{problems} ({errors}, {warnings}) in {files}",

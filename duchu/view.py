@@ -319,11 +319,44 @@ def problem_line(item: Problem, lang: str) -> str:
     return f"{item.path}:{item.place}: {severity}: {item.message(lang)} [{item.code}]"
 
 
-def print_problems(console: Console, problems: list[Problem], files: int, lang: str) -> None:
+# A person reads the first problems of a file and fixes their cause; the fifty-thousandth
+# "unknown key" of a file pasted into the wrong place adds nothing but minutes of scrolling.
+# So each file lists its first ``MAX_SHOWN_PER_FILE`` problems in text, then one line
+# counting the rest; the summary still counts them all, and ``--format json`` lists them all.
+MAX_SHOWN_PER_FILE = 100
+
+
+def shown_problems(problems: Iterable[Problem], lang: str) -> Iterator[tuple[str, Problem | None]]:
+    """The lines of a problem list as a person reads it, each with its problem (None for a
+    file's count of problems not listed): problems come sorted, so a file's are together."""
+
+    def rest(path: str | None, count: int) -> tuple[str, None]:
+        return message(
+            "more-problems", lang, path=path, count=count, shown=MAX_SHOWN_PER_FILE
+        ), None
+
+    path: str | None = None
+    listed = hidden = 0
     for item in problems:
-        style = "red" if item.severity is Severity.ERROR else "yellow"
-        line = Text(problem_line(item, lang))
-        line.highlight_words([f": {message(f'severity-{item.severity}', lang)}:"], style=style)
+        if item.path != path:
+            if hidden:
+                yield rest(path, hidden)
+            path, listed, hidden = item.path, 0, 0
+        if listed < MAX_SHOWN_PER_FILE:
+            listed += 1
+            yield problem_line(item, lang), item
+        else:
+            hidden += 1
+    if hidden:
+        yield rest(path, hidden)
+
+
+def print_problems(console: Console, problems: list[Problem], files: int, lang: str) -> None:
+    for text, item in shown_problems(problems, lang):
+        line = Text(text)
+        if item is not None:
+            style = "red" if item.severity is Severity.ERROR else "yellow"
+            line.highlight_words([f": {message(f'severity-{item.severity}', lang)}:"], style=style)
         console.print(line, soft_wrap=True)
     console.print(summary_line(problems, files, lang), soft_wrap=True)
 

@@ -360,7 +360,25 @@ def parse_yaml(text: str, path: str) -> Parsed:
     return parsed
 
 
-def _find(node: Node, loc: Loc) -> tuple[Node, Node | None, Node]:
+# A mapping's keys, each to its key node and value node (the last of a key written twice,
+# as PyYAML keeps it), built once per mapping and kept for the file's other problems: a
+# file with 50,000 unknown keys was placed by one linear search per problem -- minutes.
+_KeyIndex = dict[int, dict[str, tuple[Node, Node]]]
+
+
+def _keys_of(node: MappingNode, index: _KeyIndex) -> dict[str, tuple[Node, Node]]:
+    keys = index.get(id(node))
+    if keys is None:
+        keys = {
+            key.value: (key, value)
+            for key, value in node.value
+            if isinstance(key, ScalarNode)  # later pairs replace earlier: the last one wins
+        }
+        index[id(node)] = keys
+    return keys
+
+
+def _find(node: Node, loc: Loc, index: _KeyIndex) -> tuple[Node, Node | None, Node]:
     """The node at ``loc`` (as far as it exists), its key node, and its parent node."""
     key_node: Node | None = None
     parent = node
@@ -368,12 +386,10 @@ def _find(node: Node, loc: Loc) -> tuple[Node, Node | None, Node]:
         if part == "[key]":  # pydantic marks a problem with a mapping's key like this
             continue
         if isinstance(node, MappingNode):
-            for candidate_key, candidate_value in reversed(node.value):
-                if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(part):
-                    parent, key_node, node = node, candidate_key, candidate_value
-                    break
-            else:
+            found = _keys_of(node, index).get(str(part))
+            if found is None:
                 return node, None, node
+            parent, (key_node, node) = node, found
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             parent, key_node, node = node, None, node.value[part]
         else:
@@ -381,10 +397,10 @@ def _find(node: Node, loc: Loc) -> tuple[Node, Node | None, Node]:
     return node, key_node, parent
 
 
-def _position(root: Node | None, loc: Loc | None, anchor: str) -> tuple[int, int]:
+def _position(root: Node | None, loc: Loc | None, anchor: str, index: _KeyIndex) -> tuple[int, int]:
     if root is None or loc is None:
         return (1, 1)
-    node, key_node, parent = _find(root, loc)
+    node, key_node, parent = _find(root, loc, index)
     if anchor == "key" and key_node is not None:
         mark = key_node.start_mark
     elif anchor == "parent":
@@ -401,11 +417,12 @@ def locate(text: str, wanted: Iterable[Problem]) -> dict[Problem, Problem]:
     except yaml.YAMLError:
         root = None
     placed: dict[Problem, Problem] = {}
+    index: _KeyIndex = {}
     for item in wanted:
-        line, column = _position(root, item.loc, item.anchor)
+        line, column = _position(root, item.loc, item.anchor, index)
         args = item.args
         if item.first_loc is not None:
-            first_line = _position(root, item.first_loc, "value")[0]
+            first_line = _position(root, item.first_loc, "value", index)[0]
             args = (*args, ("first", str(first_line)))
         placed[item] = replace(item, line=line, column=column, args=args)
     return placed
