@@ -764,6 +764,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{option} date '{text}' is not valid: {reason}",
     },
     "log-none": {"zh": "没有相关的提交记录", "en": "no commits touch these records"},
+    "log-more": {
+        "zh": "另有 {count} 个更早的提交未列出（--limit 0 列出全部）",
+        "en": "{count} earlier commits not listed (--limit 0 lists them all)",
+        "en-one": "{count} earlier commit not listed (--limit 0 lists them all)",
+    },
     "col-date": {"zh": "日期", "en": "Date"},
     "col-author": {"zh": "作者", "en": "Author"},
     "col-commit": {"zh": "提交", "en": "Commit"},

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -82,3 +84,76 @@ def test_placing_many_problems_in_one_file_takes_linear_time() -> None:
     assert [placed[p].line for p in wanted[:3]] == [2, 3, 4]
     # a key written twice is placed where PyYAML takes its value from: the last one
     assert placed[wanted[7]].line == count + 2
+
+
+# --- item 22: a long history ------------------------------------------------------------------
+
+
+def _repository_with_commits(root: Path, count: int) -> None:
+    """``count`` commits each changing units/a.yaml's note, made at once by fast-import."""
+    environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args: str, stdin: bytes | None = None) -> None:
+        subprocess.run(["git", *args], cwd=root, env=environment, input=stdin, check=True)
+
+    git("init", "--quiet", "--initial-branch=main")
+    git("add", "-A")
+    git("-c", "user.name=甲", "-c", "user.email=a@x", "commit", "--quiet", "-m", "记录")
+    text = (root / "units" / "a.yaml").read_text(encoding="utf-8")
+    stream = []
+    for i in range(count):
+        data = f"{text}note: 第{i}次\n".encode()
+        subject = f"第{i}次修改".encode()
+        stream.append(b"commit refs/heads/main\ncommitter B <b@x> %d +0800\n" % (1392000000 + i))
+        stream.append(b"data %d\n%s\n" % (len(subject), subject))
+        if i == 0:
+            stream.append(b"from refs/heads/main^0\n")
+        stream.append(b"M 644 inline units/a.yaml\ndata %d\n%s\n" % (len(data), data))
+    git("fast-import", "--quiet", stdin=b"".join(stream))
+    git("reset", "--quiet", "--hard")
+
+
+@pytest.fixture(scope="module")
+def long_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = build_tree(tmp_path_factory.mktemp("history") / "t")
+    _repository_with_commits(root, 120)  # and the first commit: 121 in all
+    return root
+
+
+def _log(root: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["log", "--records", str(root), *args])
+    return result.exit_code, result.stdout
+
+
+def test_log_lists_the_newest_50_then_counts_the_rest(long_history: Path) -> None:
+    code, out = _log(long_history)
+    assert code == 0
+    assert out.count("次修改") == 50
+    assert "第119次修改" in out and "第70次修改" in out and "第69次修改" not in out
+    assert out.rstrip().splitlines()[-1] == "另有 71 个更早的提交未列出（--limit 0 列出全部）"
+    code, out = _log(long_history, "a", "--lang", "en", "--limit", "120")  # a unit's history
+    assert code == 0
+    assert out.rstrip().splitlines()[-1] == "1 earlier commit not listed (--limit 0 lists them all)"
+
+
+@pytest.mark.parametrize(("args", "listed", "more"), [((), 121, 0), (("--limit", "3"), 3, 118)])
+def test_log_json_lists_all_unless_limited(
+    long_history: Path, args: tuple[str, ...], listed: int, more: int
+) -> None:
+    """A script gets the whole history unless it asks for less, and is told what it left."""
+    code, out = _log(long_history, "--format", "json", *args)
+    assert code == 0
+    document = json.loads(out)
+    assert (len(document["commits"]), document["more"]) == (listed, more)
+    assert document["commits"][0]["message"] == "第119次修改"
+
+
+@pytest.mark.parametrize("limit", ["0", "121", "500"])
+def test_log_with_a_limit_it_reaches_says_nothing_more(long_history: Path, limit: str) -> None:
+    code, out = _log(long_history, "--limit", limit)
+    assert code == 0 and "第0次修改" in out and "未列出" not in out
+
+
+def test_a_negative_limit_is_refused(long_history: Path) -> None:
+    result = runner.invoke(app, ["log", "--records", str(long_history), "--limit", "-1"])
+    assert result.exit_code == 2

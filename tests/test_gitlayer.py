@@ -659,6 +659,7 @@ def run_every_function(root: Path) -> None:
     """Every public function of the git layer, on the records at ``root``."""
     assert gitrepo.repository_root(root)
     assert history(root) and history(root, ["units/东城区.yaml"])
+    assert history(root, limit=1) and gitrepo.commit_count(root, ["units/东城区.yaml"])
     assert last_changes(root, day("2030-01-01"))
     assert file_dates(root, day("2030-01-01")).added
     known = known_commit(root, day("2030-01-01"))
@@ -674,6 +675,7 @@ def run_every_command(root: Path) -> None:
     """The commands that use the git layer."""
     for args in (
         ["log", "东城区"],
+        ["log", "--limit", "1"],
         ["status", "--stale", "30", "--as-of", "2014-04-15"],
         ["report", "--phase", "study", "--as-of", "2014-04-15"],
     ):
