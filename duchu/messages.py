@@ -698,6 +698,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "  duchu new unit fagaiwei --group g1 --name 市发展和改革委员会 --short 市发改委\n"
         "  duchu check && git add . && git commit -m 'start records'",
     },
+    "not-a-folder": {
+        "zh": "{path} 是{what}，这里应是文件夹：请把它移走或改名后再试",
+        "en": "{path} is {what} where a folder must be: move or rename it, then try again",
+    },
+    "what-is-file": {"zh": "文件", "en": "a file"},
+    "what-is-link": {"zh": "符号链接", "en": "a symbolic link"},
+    "what-is-special": {"zh": "设备、管道或套接字", "en": "a device, pipe or socket"},
     "record-exists": {
         "zh": "{path} 已存在，不会覆盖",
         "en": "{path} exists and is never overwritten",

@@ -29,6 +29,7 @@ from duchu.errors import DuchuError, ScaffoldError
 from duchu.gitrepo import init_repository
 from duchu.loader import CAMPAIGN_FILE, ID_PATTERN, Tree
 from duchu.models import Group, Meeting, MeetingKind, Unit
+from duchu.problems import Ref
 
 CACHE_FOLDER = ".duchu-cache"
 
@@ -36,12 +37,28 @@ CACHE_FOLDER = ".duchu-cache"
 def write_new(path: Path, text: str, exists: str = "file-exists") -> None:
     """Create ``path`` with ``text``; refuse (with the message ``exists``) if it exists,
     atomically, by the OS."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     try:
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
         raise ScaffoldError(exists, path=path) from None
+
+
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` and any folder above it that is missing. Where something other than
+    a folder stands in the way (a file ``meetings/2014-10``, a dangling link) say which and
+    what it is: the OS says only "exists" or "not a directory", naming neither."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for step in (*reversed(folder.parents), folder):
+            if os.path.lexists(step) and not step.is_dir():
+                kind = "link" if step.is_symlink() else "file" if step.is_file() else "special"
+                raise ScaffoldError(
+                    "not-a-folder", path=step, what=Ref(f"what-is-{kind}")
+                ) from None
+        raise
 
 
 # --- duchu init ----------------------------------------------------------------------------------
@@ -170,7 +187,7 @@ def init_tree(
         raise ScaffoldError("init-not-folder", path=target)
     if _holds_anything(target):
         raise ScaffoldError("init-not-empty", path=target)
-    target.mkdir(parents=True, exist_ok=True)
+    make_folder(target)
     written = []
     for rel, text in INIT_FILES.items():
         if empty and rel not in EMPTY_FILES:
@@ -558,7 +575,7 @@ def _write_ballot_sheet(
 
     data = BytesIO()
     write_ballot_template(data, header, ratings, subjects, lang=lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     try:
         with open(path, "xb") as handle:
             handle.write(data.getvalue())

@@ -157,3 +157,67 @@ def test_log_with_a_limit_it_reaches_says_nothing_more(long_history: Path, limit
 def test_a_negative_limit_is_refused(long_history: Path) -> None:
     result = runner.invoke(app, ["log", "--records", str(long_history), "--limit", "-1"])
     assert result.exit_code == 2
+
+
+# --- item 21: something other than a folder where a folder must be -----------------------------
+
+
+def _block(path: Path, kind: str) -> None:
+    if kind == "file":
+        path.write_text("x\n", encoding="utf-8")
+    else:
+        path.symlink_to(path.parent / "nowhere")
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_month_folder_that_is_a_file_is_named(tmp_path: Path, kind: str, lang: str) -> None:
+    root = build_tree(tmp_path / "t")
+    _block(root / "meetings" / "2014-03", kind)
+    args = ["new", "meeting", "--unit", "a", "--kind", "mobilization", "--date", "2014-03-05"]
+    result = runner.invoke(app, [*args, "--records", str(root), "--lang", lang])
+    assert result.exit_code == 2
+    what = {"file": ("文件", "a file"), "link": ("符号链接", "a symbolic link")}[kind]
+    said = {
+        "zh": f"{root / 'meetings' / '2014-03'} 是{what[0]}，这里应是文件夹",
+        "en": f"{root / 'meetings' / '2014-03'} is {what[1]} where a folder must be",
+    }[lang]
+    assert result.stderr.count("\n") == 1 and said in result.stderr, result.stderr
+    assert "已经存在" not in result.stderr and "exists already" not in result.stderr
+
+
+def test_a_file_above_the_folder_of_init_is_named(tmp_path: Path) -> None:
+    (tmp_path / "记录").write_text("x\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "记录" / "2014")])
+    assert result.exit_code == 2
+    assert result.stderr == f"{tmp_path / '记录'} 是文件，这里应是文件夹：请把它移走或改名后再试\n"
+
+
+# --- item 26: the hint of an existing record fits the command ----------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_only_a_meeting_that_exists_is_told_of_name(tmp_path: Path, lang: str) -> None:
+    """A unit's or group's file name is its id, and its --name is its full name: renaming the
+    file by --name is a meeting's remedy only."""
+    root = build_tree(tmp_path / "t")
+    again = {
+        "unit": ["new", "unit", "a", "--group", "g1", "--name", "另一个单位"],
+        "group": ["new", "group", "g1", "--name", "另一个组", "--leader", "某某"],
+        "meeting": [
+            "new",
+            "meeting",
+            "--unit",
+            "a",
+            "--kind",
+            "mobilization",
+            "--date",
+            "2014-02-26",
+        ],
+    }
+    for what, args in again.items():
+        runner.invoke(app, [*args, "--records", str(root)])  # the meeting is new the first time
+        result = runner.invoke(app, [*args, "--records", str(root), "--lang", lang])
+        assert result.exit_code == 2, result.output
+        assert ("不会覆盖" if lang == "zh" else "never overwritten") in result.stderr
+        assert ("--name" in result.stderr) == (what == "meeting"), result.stderr
