@@ -942,7 +942,7 @@ def report(
     default = CIRCULAR_TEMPLATE if circular else DEFAULT_TEMPLATE
     markdown = render(tree.root, template or default, context)
     if output_format == "docx":
-        from duchu.docx_writer import load_layout, markdown_to_docx
+        from duchu.docx_writer import load_layout, markdown_to_docx, save_docx
 
         layout_file = find_template_file(tree.root, "gongwen.yaml")
         if layout_file is None:
@@ -950,7 +950,7 @@ def report(
         document = markdown_to_docx(markdown, load_layout(layout_file))
         assert output is not None
         write_output(
-            output, lambda temporary: document.save(str(temporary)), tree.root, force=force
+            output, lambda temporary: save_docx(document, temporary), tree.root, force=force
         )
     elif output is not None:
         write_output(

@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from typer.testing import CliRunner
 
 from duchu.cli import app
@@ -243,7 +243,7 @@ def test_docx_fonts_of_title_headings_and_body(docx_path: Path) -> None:
     normal = styles["Normal"]
     assert east_asian(normal.element) == "仿宋_GB2312" and normal.font.size == Pt(16)
     fmt = normal.paragraph_format
-    assert fmt.first_line_indent == Pt(32)  # two characters of 16 pt
+    assert fmt.first_line_indent == Twips(630)  # two characters of 15.75 pt (28 a line)
     assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY and fmt.line_spacing == Pt(28.95)
     # the runs carry the East Asian font too, not only the styles
     heading = next(p for p in doc.paragraphs if p.text == "一、基本情况")
@@ -265,11 +265,13 @@ def test_docx_tables_and_provenance(docx_path: Path) -> None:
     assert first_table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     cell_run = first_table.rows[1].cells[1].paragraphs[0].runs[0]
     assert east_asian(cell_run._r) == "仿宋_GB2312" and cell_run.font.size == Pt(12)
-    paragraphs = [p for p in doc.paragraphs if p.text.strip()]
-    assert paragraphs[-1].text == "本稿依据截至2014年4月20日的记录生成。"
-    signature = paragraphs[-3]
-    assert signature.text == "市委第二督导组"
+    # the provenance is in the properties, not under the 成文日期
+    assert all("本稿依据" not in p.text for p in doc.paragraphs)
+    assert doc.core_properties.comments == "本稿依据截至2014年4月20日的记录生成。"
+    texts = [p.text for p in doc.paragraphs]
+    signature = doc.paragraphs[texts.index("市委第二督导组")]
     assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert texts[texts.index("市委第二督导组") + 1] == "2014年4月20日"
 
 
 def test_docx_page_number(docx_path: Path) -> None:
@@ -356,8 +358,12 @@ def test_column_widths_keep_short_columns_whole() -> None:
 
 
 def test_docx_columns_fit_their_dates(docx_path: Path) -> None:
+    from duchu.docx_writer import _display_width
+
     meetings = next(t for t in Document(str(docx_path)).tables if t.rows[0].cells[0].text == "日期")
     date_width = meetings.columns[0].width
-    assert date_width is not None and mm(date_width) >= 15.5 * 6 * 25.4 / 72 + 4.5 - 0.1
+    widest = max(_display_width(row.cells[0].text) for row in meetings.rows[1:])
+    # each date on one line: its width in half-em cells of 小四 and the cell's margins
+    assert date_width is not None and mm(date_width) >= widest * 6 * 25.4 / 72 + 4.5 - 0.1
     headings = Document(str(docx_path)).styles["一级标题"].paragraph_format
     assert headings.keep_with_next is True
