@@ -346,7 +346,7 @@ def test_a_failed_write_leaves_the_earlier_site_whole(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     from duchu.site.folder import SiteFolder
 
-    real_write = SiteFolder.write
+    real_write = SiteFolder.write_prepared
     count = {"n": 0}
 
     def full_disk(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
@@ -355,7 +355,7 @@ def test_a_failed_write_leaves_the_earlier_site_whole(
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(self, rel_path, content)
 
-    monkeypatch.setattr(SiteFolder, "write", full_disk)
+    monkeypatch.setattr(SiteFolder, "write_prepared", full_disk)
     code, _, err = site(sample, out, "--as-of", "2014-10-31")
     one_line_exit_2(code, err, "磁盘空间已满")
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -370,7 +370,7 @@ def test_a_new_dir_is_not_left_behind_when_writing_fails(
     def full_disk(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(SiteFolder, "write", full_disk)
+    monkeypatch.setattr(SiteFolder, "write_prepared", full_disk)
     one_line_exit_2(*site(sample, tmp_path / "new", "--as-of", AS_OF)[::2], "磁盘空间已满")
     assert not (tmp_path / "new").exists()
 

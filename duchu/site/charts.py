@@ -44,15 +44,15 @@ def stacked_bar(
         f'<rect class="bar-bg" x="0" y="0" width="{width}" height="{height}"/>',
     ]
     if total > 0:
-        cumulative, drawn = 0, Fraction(0)
+        cumulative, drawn = 0, 0.0
         for segment in segments:
             if segment.count <= 0:
                 continue
             cumulative += segment.count
-            edge = Fraction(cumulative * width, total)
+            edge = cumulative * width / total
             parts.append(
-                f'<rect class="{escape(segment.css)}" x="{_number(float(drawn))}" y="0"'
-                f' width="{_number(float(edge - drawn))}" height="{height}">'
+                f'<rect class="{escape(segment.css)}" x="{_number(drawn)}" y="0"'
+                f' width="{_number(edge - drawn)}" height="{height}">'
                 f"<title>{escape(segment.label)}</title></rect>"
             )
             drawn = edge

@@ -72,10 +72,19 @@ class SiteFolder:
     def write(self, rel_path: str, content: str | bytes) -> None:
         """One file of the site, into the staging folder (created exclusively, never through
         a link)."""
+        self.prepare(rel_path)
+        self.write_prepared(rel_path, content)
+
+    def prepare(self, rel_path: str) -> None:
+        """Make the folder ``rel_path`` goes in (in the calling thread: ``write_prepared``
+        may then run in another)."""
         parent = rel_path.rpartition("/")[0]
         if parent and parent not in self._dirs:
             os.makedirs(self.staging / parent, exist_ok=True)
             self._dirs.add(parent)
+        self.written.append(rel_path)
+
+    def write_prepared(self, rel_path: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         descriptor = os.open(self.staging / rel_path, flags, 0o666)
@@ -85,7 +94,6 @@ class SiteFolder:
                 view = view[os.write(descriptor, view) :]
         finally:
             os.close(descriptor)
-        self.written.append(rel_path)
 
     def discard(self) -> None:
         """Remove the staging folder (and DIR itself when this run made it)."""

@@ -12,6 +12,7 @@ charts (``duchu.site.charts``) are markup, made by duchu from numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -105,6 +106,7 @@ class SiteBuilder:
 
     def __init__(self, data: SiteInput) -> None:
         self.data = data
+        self._words: dict[str, str] = {}
         tree = data.tree
         campaign = tree.campaign
         assert campaign is not None
@@ -130,7 +132,14 @@ class SiteBuilder:
     # --- words -----------------------------------------------------------------------------
 
     def t(self, key: str, /, **args: object) -> str:
-        return message(key, self.lang, **args)
+        if args:
+            return message(key, self.lang, **args)
+        # a word without fields is looked up once: a province's grids ask for each of the
+        # six states' words hundreds of thousands of times
+        word = self._words.get(key)
+        if word is None:
+            word = self._words[key] = message(key, self.lang)
+        return word
 
     def line(self, key: str) -> str:
         """A column heading the terminal folds over two lines, on one (``完成\n率``)."""
@@ -161,12 +170,25 @@ class SiteBuilder:
     def pages(self) -> Iterator[Page]:
         """Every page of the site, one at a time (a province's pages are written as they are
         made, never held all at once)."""
-        yield from self.overview_pages()
-        yield self.appraisals_page()
+        for _, build in self.jobs():
+            yield build()
+
+    def jobs(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """Every page's path, and how to make it: the site can be shared out among
+        processes by path, each making only the pages it writes."""
+        for page in self.overview_pages():  # a handful, even for a province
+            yield page.path, functools.partial(_given, page)
+        yield "appraisals.html", self.appraisals_page
         for row in self.data.office.groups:
-            yield self.group_page(row)
+            yield self.group_path(row.id), functools.partial(self.group_page, row)
         for uid in self.unit_file:
-            yield self.unit_page(self.units[uid])
+            yield self.unit_path(uid), functools.partial(self.unit_page, self.units[uid])
+
+    def group_path(self, gid: str) -> str:
+        return f"groups/{self.group_file[gid]}.html"
+
+    def unit_path(self, uid: str) -> str:
+        return f"units/{self.unit_file[uid]}.html"
 
     def common(self, depth: int, title: str, here: str) -> dict[str, Any]:
         """What every page has: words, links back, the provenance."""
@@ -291,10 +313,10 @@ class SiteBuilder:
         }
 
     def group_href(self, gid: str, depth: int) -> str:
-        return "../" * depth + f"groups/{self.group_file[gid]}.html"
+        return "../" * depth + self.group_path(gid)
 
     def unit_href(self, uid: str, depth: int) -> str:
-        return "../" * depth + f"units/{self.unit_file[uid]}.html"
+        return "../" * depth + self.unit_path(uid)
 
     def group_row(self, row: GroupRow, depth: int = 0) -> dict[str, Any]:
         """A group's row as the office sees it (``status --by group``), with its bars."""
@@ -434,7 +456,7 @@ class SiteBuilder:
                 ],
             }
         )
-        return Page(f"groups/{self.group_file[row.id]}.html", "site/group.html.j2", context)
+        return Page(self.group_path(row.id), "site/group.html.j2", context)
 
     def _legend(self) -> list[dict[str, str]]:
         return [
@@ -484,6 +506,10 @@ class SiteBuilder:
             if self.lang == "zh"
             else ", ".join(meeting.attended_by),
             "absent": [{"name": a.name, "reason": a.reason or ""} for a in meeting.absent],
+            "absent_text": [
+                self.t("site-with-note", name=a.name, note=a.reason) if a.reason else a.name
+                for a in meeting.absent
+            ],
             "people": meeting.people,
             "notes": (meeting.notes or "").strip(),
         }
@@ -520,6 +546,10 @@ class SiteBuilder:
                     "group": row.name if row else record.group,
                     "group_href": self.group_href(record.group, 1) if row else "",
                     "leaders": [{"name": x.name, "post": x.post or ""} for x in record.leaders],
+                    "leaders_text": [
+                        self.t("site-with-note", name=x.name, note=x.post) if x.post else x.name
+                        for x in record.leaders
+                    ],
                     "light": _unit_light(unit),
                     "light_word": self.t(f"site-light-{_unit_light(unit)}"),
                     "days_overdue": unit.days_overdue,
@@ -541,7 +571,7 @@ class SiteBuilder:
                 "comparison": self._comparison(self.comparison_of.get(unit.id)),
             }
         )
-        return Page(f"units/{self.unit_file[unit.id]}.html", "site/unit.html.j2", context)
+        return Page(self.unit_path(unit.id), "site/unit.html.j2", context)
 
     def _findings(self, unit: UnitStatus) -> list[dict[str, Any]]:
         """The unit's findings known by the as-of date: rectified ones as well as open ones
@@ -786,6 +816,10 @@ class SiteBuilder:
             }
         )
         return Page("appraisals.html", "site/appraisals.html.j2", context)
+
+
+def _given(page: Page) -> Page:
+    return page
 
 
 def _unit_light(unit: UnitStatus) -> str:
