@@ -24,6 +24,7 @@ import typer
 
 from duchu import __version__
 from duchu.errors import DuchuError
+from duchu.framework_zh import SpeakingGroup
 from duchu.messages import LANGS, message
 from duchu.problems import Ref
 
@@ -32,9 +33,25 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class _Duchu(SpeakingGroup):
+    """The root command: Typer's words in the user's language (``duchu.framework_zh``)."""
+
+    def before_parsing(self) -> None:
+        _degrade_output()  # help and usage errors are printed while parsing, before `_root`
+
+
+DUCHU_EXAMPLES = """\b
+例 / examples:
+  duchu init 督导记录 && cd 督导记录   建立记录库
+  duchu check                          校验记录
+  duchu status --as-of 2014-06-11      截至某日哪些单位滞后
+"""
 app = typer.Typer(
+    cls=_Duchu,
     name="duchu",
     help="督导组记录工具：校验、进度、评议汇总、起草总结、留痕（duchu: supervision records）",
+    epilog=DUCHU_EXAMPLES,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -570,7 +587,15 @@ def _write_workbook(
 # --- commands -------------------------------------------------------------------------------------
 
 
-@app.command()
+CHECK_EXAMPLES = """\b
+例 / examples:
+  duchu check                 列出全部问题，每行一个
+  duchu check --strict        警告也算失败（提交或报送之前）
+  duchu check --format json   供脚本读取
+"""
+
+
+@app.command(epilog=CHECK_EXAMPLES)
 @_handled
 def check(
     ctx: typer.Context,
@@ -593,7 +618,15 @@ def check(
     raise typer.Exit(1 if failing else 0)
 
 
-@app.command()
+STATUS_EXAMPLES = """\b
+例 / examples:
+  duchu status --as-of 2014-06-11             截至某日哪些单位滞后
+  duchu status --group 市委第二督导组 --all   一个督导组的全部单位
+  duchu status --by group -o ../进度.xlsx     活动办：逐个督导组，写入工作簿
+"""
+
+
+@app.command(epilog=STATUS_EXAMPLES)
 @_handled
 def status(
     ctx: typer.Context,
@@ -729,7 +762,15 @@ def status(
     raise typer.Exit(1 if failing else 0)
 
 
-@app.command()
+TALLY_EXAMPLES = """\b
+例 / examples:
+  duchu tally --unit 市发改委                   一个单位的各次评议
+  duchu tally --compare --group g2              首次与末次评议对比
+  duchu tally --kind 动员大会 -o ../评议.xlsx   写入工作簿
+"""
+
+
+@app.command(epilog=TALLY_EXAMPLES)
 @_handled
 def tally(
     ctx: typer.Context,
@@ -864,7 +905,16 @@ def tally(
     )
 
 
-@app.command()
+REPORT_EXAMPLES = """\b
+例 / examples:
+  duchu report --phase study --group g2 --as-of 2014-04-18
+  duchu report --phase 查摆问题、开展批评 --group g2 -o ../总结.docx
+  duchu report --phase study --as-of 2014-04-18 -o ../通报.md
+    （不写 --group、有多个督导组时：活动办通报）
+"""
+
+
+@app.command(epilog=REPORT_EXAMPLES)
 @_handled
 def report(
     ctx: typer.Context,
@@ -968,7 +1018,15 @@ def report(
         typer.echo(message("report-written", language, path=output), err=True)
 
 
-@app.command()
+SITE_EXAMPLES = """\b
+例 / examples:
+  duchu site -o ../看板   然后打开 ../看板/index.html
+  duchu site -o ../看板 --as-of 2014-06-30 --group g2
+  duchu site -o ../活动办看板 --known --as-of 2014-06-30
+"""
+
+
+@app.command(epilog=SITE_EXAMPLES)
 @_handled
 def site(
     ctx: typer.Context,
@@ -1149,7 +1207,15 @@ def hook_install(
         typer.echo(message("hook-installed", language, path=path))
 
 
-@hook_app.command("run")
+HOOK_RUN_EXAMPLES = """\b
+例 / examples（通常由 git 调用 / usually run by git）:
+  duchu hook run pre-commit                   检查将要提交的内容
+  duchu hook run pre-merge-commit --lang en   检查合并的结果
+  duchu hook run pre-receive < updates        中心仓库：检查推送
+"""
+
+
+@hook_app.command("run", epilog=HOOK_RUN_EXAMPLES)
 def hook_run(
     ctx: typer.Context,
     hook: Annotated[
@@ -1252,9 +1318,9 @@ def _run_pre_receive(lang: str, no_cache: bool) -> int:
 
 NEW_EXAMPLES = """\b
 例 / examples:
-  duchu new group g1 --name 市委第一督导组 --leader 蒋某 --members 沈某,曹某
-  duchu new unit jiaoyu --group g1 --name 市教育局 --order 1
-  duchu new meeting --unit jiaoyu --kind mobilization --date 2014-02-20
+  duchu new group g4 --name 市委第四督导组 --leader 蒋某 --members 沈某,曹某
+  duchu new unit minzheng --group g4 --name 市民政局 --order 1
+  duchu new meeting --unit minzheng --kind mobilization --date 2014-02-27
 """
 new_app = typer.Typer(
     help="新建记录文件（不覆盖已有文件）/ scaffold a record",
@@ -1265,10 +1331,10 @@ app.add_typer(new_app, name="new")
 
 NEW_MEETING_EXAMPLES = """\b
 例 / examples:
-  duchu new meeting --unit fagaiwei --kind mobilization --date 2014-02-26
-  duchu new meeting --unit jiaotong --kind talk --date 2014年3月6日
-  duchu new meeting --unit fagaiwei --kind summary --date 2014-09-25 \\
-      --ballots xlsx                      同时写出空白评议票表
+  duchu new meeting --unit fagaiwei --kind visit --date 2014-05-20
+  duchu new meeting --unit 市交通局 --kind 谈心谈话 --date 2014年3月6日
+  duchu new meeting --unit 市水利局 --kind summary --date 2014-09-26 \\
+      --ballots xlsx   同时写出空白评议票表
 """
 
 
@@ -1318,11 +1384,11 @@ def new_meeting_command(
 
 NEW_UNIT_EXAMPLES = """\b
 例 / examples:
-  duchu new unit fagaiwei --group g2 --name 市发展和改革委员会 \\
-      --short 市发改委 --order 3
-  duchu new unit jiaotong --group g2 --name 市交通运输局 \\
+  duchu new unit wenhua --group g2 --name 市文化广电新闻出版局 \\
+      --short 市文广新局 --order 8
+  duchu new unit tongji --group g2 --name 市统计局 \\
       --category 窗口服务单位
-  duchu new unit minzheng --group g1     名称暂为 id，稍后在文件中补全称
+  duchu new unit minzheng --group g1   名称暂为 id，稍后在文件中补全称
 """
 
 
@@ -1372,9 +1438,9 @@ def new_unit_command(
 
 NEW_GROUP_EXAMPLES = """\b
 例 / examples:
-  duchu new group g1 --name 市委第一督导组 --leader 蒋某 --order 1
-  duchu new group g3 --name 市委第三督导组 --leader 曾某 \\
-      --members 萧某,田某 --order 3
+  duchu new group g4 --name 市委第四督导组 --leader 蒋某 --order 4
+  duchu new group g5 --name 市委第五督导组 --leader 曾某 \\
+      --members 萧某,田某 --order 5
   duchu new group xianzhi6 --name 县直第六督导组 --leader 王某 \\
       --members 李某、刘某
 """
@@ -1417,7 +1483,15 @@ def new_group_command(
     typer.echo(relative(written.path))
 
 
-@app.command()
+LOG_EXAMPLES = """\b
+例 / examples:
+  duchu log 市交通局                      一个单位的记录的修改历史
+  duchu log meetings/2014-06 --limit 10   一个文件夹，最近 10 个提交
+  duchu log --format json --limit 100     供脚本读取
+"""
+
+
+@app.command(epilog=LOG_EXAMPLES)
 @_handled
 def log(
     ctx: typer.Context,
