@@ -923,14 +923,14 @@ def _take_provenance(blocks: list[_Block]) -> Provenance | None:
             del blocks[number]
             if following is not None and following.kind == "paragraph":
                 del blocks[number]
-                return Provenance.parse(following.text)
+                return Provenance.parse(xml_text(following.text))
             return None
     paragraphs = [number for number, block in enumerate(blocks) if block.kind == "paragraph"]
     if paragraphs:
         last = blocks[paragraphs[-1]]
         if _is_emphasised(last) and last.text.startswith(PROVENANCE_OPENINGS):
             del blocks[paragraphs[-1]]
-            return Provenance.parse(last.text)
+            return Provenance.parse(xml_text(last.text))
     return None
 
 
@@ -1002,8 +1002,8 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
         after_title = False
     set_properties(
         writer.doc,
-        title=title or "",
-        author=signer.text if signer is not None else "",
+        title=xml_text(title or ""),  # the properties are XML too
+        author=xml_text(signer.text) if signer is not None else "",
         day=chinese_date(dated.text) if dated is not None else None,
         provenance=provenance,
     )

@@ -514,7 +514,7 @@ def test_golden_circular_of_the_sample(tmp_path: Path) -> None:
 
 def test_the_circular_by_name_and_as_docx(tmp_path: Path) -> None:
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Twips
 
     from tests.conftest import SAMPLE, copy_tree
 
@@ -542,7 +542,8 @@ def test_the_circular_by_name_and_as_docx(tmp_path: Path) -> None:
     assert paragraphs[0].style.name == "公文标题"
     # the 附件说明: "附件：" two characters in, the next names lined up after it
     note = texts.index("附件：1.各督导组工作情况一览表")
-    assert paragraphs[note + 1].paragraph_format.left_indent == Pt(16 * 5)
+    # five characters of the body, 15.75 pt each (28 to the line)
+    assert paragraphs[note + 1].paragraph_format.left_indent == Twips(1575)
     # each attachment starts a page with its label flush left
     labels = [p for p in paragraphs if p.text in ("附件1", "附件2", "附件3")]
     assert [p.text for p in labels] == ["附件1", "附件2", "附件3"]
