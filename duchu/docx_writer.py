@@ -617,8 +617,16 @@ def _break_lines(paragraph: Paragraph, width: float) -> None:
     never inside a date or a number and never before closing punctuation -- 按时完成 /
     （2月17日）, 2014年 / 2月28日 -- as a typist would, where Word and LibreOffice would
     break between any two characters that fill the line. Half a cell is kept in hand, as
-    the estimate of a width is not exact."""
-    offsets = _wrap_points(_pieces(paragraph.text), width - 0.5)
+    the estimate of a width is not exact. The lines are evened out: the narrowest width
+    that takes no more lines is used, so 召开动员大会并开展民主评议 in six characters is
+    5 + 5 + 3, not 6 + 6 and one 议 alone."""
+    pieces = _pieces(paragraph.text)
+    tokens = [_display_width(piece) for piece in pieces]
+    usable = width - 0.5
+    lines = _lines(tokens, usable)
+    while usable > 2 and _lines(tokens, usable - 1) == lines and max(tokens) <= usable - 1:
+        usable -= 1
+    offsets = _wrap_points(pieces, usable)
     for offset in reversed(offsets):
         seen = 0
         for run in paragraph.runs:
@@ -988,12 +996,15 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
             elif block.text.startswith("附件："):
                 # 附件说明 (GB/T 9704 7.3.4): two characters in; further attachments' names
                 # in the lines below line up with the first one's, after "附件："
-                writer.paragraph(inline, "Normal", body)
+                paragraph = writer.paragraph(inline, "Normal", body)
+                # the names of the attachments are read as one list: never split by a page
+                paragraph.paragraph_format.keep_with_next = True
                 in_attachment_note = True
             elif in_attachment_note and block.text[:1].isdigit():
                 paragraph = writer.paragraph(inline, "Normal", body)
                 paragraph.paragraph_format.first_line_indent = Twips(0)
                 paragraph.paragraph_format.left_indent = writer.grid.chars(5)
+                paragraph.paragraph_format.keep_with_next = True
             else:
                 in_attachment_note = False
                 paragraph = writer.paragraph(inline, "Normal", body)

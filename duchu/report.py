@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from duchu.appraisal import exact_fraction, percent
-from duchu.dates import format_date, format_deadline, parse_date, parse_deadline
+from duchu.dates import Deadline, format_date, format_deadline, parse_date, parse_deadline
 from duchu.loader import Tree
 from duchu.models import Campaign, Meeting, Phase
 from duchu.status import ActionStatus, StatusReport, UnknownIdError, unit_status
@@ -83,7 +83,7 @@ def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
     start, due = phase_window(following, year)
     by_deadline: dict[str, list[str]] = {}  # actions due together, named together
     for action in following.actions:
-        deadline = format_deadline(parse_deadline(action.due, year), "zh")
+        deadline = short_deadline(parse_deadline(action.due, year), year)
         by_deadline.setdefault(deadline, []).append(
             action.name + ("（督导组）" if action.by == "group" else "")
         )
@@ -91,6 +91,8 @@ def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
         "name": following.name,
         "start": zh_day(start) if start else "",
         "due": zh_day(due),
+        "start_short": month_day(start, year) if start else "",
+        "due_short": month_day(due, year),
         "deadlines": [{"due": due, "actions": names} for due, names in by_deadline.items()],
         "actions": [
             {
@@ -128,6 +130,11 @@ def month_day(day: date, year: int) -> str:
     return zh_day(day)
 
 
+def short_deadline(deadline: Deadline, year: int) -> str:
+    """A deadline in running text: the phrase as written (4月中旬), else 2月28日."""
+    return deadline.text.strip() if deadline.is_phrase else month_day(deadline.day, year)
+
+
 def note_text(text: str | None) -> str:
     """A record's note as one run of text: YAML block lines joined (Chinese wraps without
     spaces), surrounding blanks dropped."""
@@ -147,10 +154,12 @@ def quoted(text: str) -> str:
 
 
 def _span(days: list[date], year: int) -> str:
-    """2月19日, or 2月19日至2月28日."""
+    """2月19日; 2月19日至28日 within a month; 3月18日至4月2日."""
     first, last = min(days), max(days)
     if first == last:
         return month_day(first, year)
+    if (first.year, first.month) == (last.year, last.month) and first.year == year:
+        return f"{month_day(first, year)}至{last.day}日"
     return f"{month_day(first, year)}至{month_day(last, year)}"
 
 
@@ -227,8 +236,8 @@ def _phase_meetings(scope: _Scope) -> list[tuple[date, str, Meeting]]:
 
 def _note_where(scope: _Scope, held: list[tuple[date, str]], of_kind: int) -> str:
     """Which meetings a note was recorded at, as briefly as is still exact: nothing when
-    every meeting of the kind recorded it (the sentence before names them), the units when
-    several did (the dates are in 附件2), a unit and its date when one did."""
+    every meeting of the kind recorded it (the sentence before names them), else their
+    units -- a group reports by unit, and the dates are in 附件2."""
     if len(held) == of_kind:  # every meeting of the kind, or the only one: said before
         return ""
     if len(held) > 1:
@@ -242,8 +251,26 @@ def _note_where(scope: _Scope, held: list[tuple[date, str]], of_kind: int) -> st
         return "、".join(
             dict.fromkeys(meeting_units_label(scope.tree, mid, scope.unit_ids) for mid in in_order)
         )
-    day, mid = held[0]
-    return scope.where(mid, day)
+    return meeting_units_label(scope.tree, held[0][1], scope.unit_ids)
+
+
+def _notes_in_order(
+    scope: _Scope, notes: dict[str, list[tuple[date, str]]], of_kind: int
+) -> list[dict[str, str]]:
+    """The notes of one kind of meeting, each with where it was recorded. When every
+    meeting has a note and most share one, that one comes last for 其余N个单位, so that a
+    list of six units does not stand before a formula the drafter will shorten anyway."""
+    items = [
+        {"where": _note_where(scope, held, of_kind), "text": text} for text, held in notes.items()
+    ]
+    if len(notes) < 2 or sum(len(held) for held in notes.values()) != of_kind:
+        return items
+    common, held = max(notes.items(), key=lambda kv: len(kv[1]))
+    one_unit_each = all(len(scope.tree.meeting_units.get(mid, ())) == 1 for _, mid in held)
+    if len(held) < 3 or len(held) * 2 <= of_kind or not one_unit_each:
+        return items
+    rest = [item for item in items if item["text"] != common]
+    return [*rest, {"where": f"其余{len(held)}个单位", "text": common}]
 
 
 def _practices(
@@ -288,10 +315,7 @@ def _practices(
                 "present": present,
                 "people": sum(people) if people else None,
                 "not_attended": [scope.where(mid, d) for d, mid, _ in not_attended],
-                "notes": [
-                    {"where": _note_where(scope, held, len(items)), "text": text}
-                    for text, held in notes.items()
-                ],
+                "notes": _notes_in_order(scope, notes, len(items)),
             }
         )
     return sections
@@ -428,15 +452,7 @@ def _findings(scope: _Scope) -> list[dict[str, Any]]:
                     "found": month_day(found, scope.year) if found else "",
                     "owner": finding.owner or "",
                     "due": format_deadline(deadline, "zh") if deadline else "",
-                    "due_short": (
-                        (
-                            deadline.text.strip()
-                            if deadline.is_phrase
-                            else month_day(deadline.day, scope.year)
-                        )
-                        if deadline
-                        else ""
-                    ),
+                    "due_short": short_deadline(deadline, scope.year) if deadline else "",
                     "resolved": month_day(resolved, scope.year) if resolved else "",
                     "on_time": resolved is not None
                     and (deadline is None or resolved <= deadline.day),
@@ -701,9 +717,13 @@ def report_context(
             "start": zh_day(start) if start else "",
             "due": zh_day(due),
             "due_text": format_deadline(parse_deadline(phase.due, year), "zh"),
+            "start_short": month_day(start, year) if start else "",
+            "due_short": month_day(due, year),
+            "due_words": short_deadline(parse_deadline(phase.due, year), year),
             "number": chinese_number(scope.phase_index + 1),
             "begun": start is None or start <= as_of,
             "ended": due < as_of,
+            "running": (start is None or start <= as_of) and as_of < due,
             "last": scope.last,
         },
         "as_of": zh_day(as_of),

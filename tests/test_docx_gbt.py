@@ -323,6 +323,31 @@ def test_a_narrow_cell_breaks_between_pieces_not_inside_a_date(layout: Layout) -
     assert _wrap_points(_pieces("按时完成（2月17日）"), 12) == [4]
 
 
+def test_a_wrapped_cell_evens_out_its_lines(layout: Layout) -> None:
+    """No single character left alone on a cell's last line: the lines are evened out."""
+    rows = "".join(
+        f"| 市政府办{n} | 召开动员大会并开展民主评议 | 按时完成（2月19日） | {'说明' * 30} |\n"
+        for n in range(3)
+    )
+    doc = markdown_to_docx(f"| 单位 | 动作 | 完成情况 | 说明 |\n|---|---|---|---|\n{rows}", layout)
+    lines = doc.tables[0].rows[1].cells[1].text.split("\n")
+    assert "".join(lines) == "召开动员大会并开展民主评议"
+    if len(lines) > 1:
+        assert max(map(len, lines)) - min(map(len, lines)) <= 2, lines
+
+
+def test_the_attachment_note_is_never_split_by_a_page(layout: Layout) -> None:
+    """附件说明 (7.3.4): its lines are kept together, and with the 落款 below them."""
+    doc = markdown_to_docx(
+        "# 标题\n\n正文。\n\n附件：1.甲\n\n2.乙\n\n3.丙\n\n"
+        "<!-- signature -->\n\n某督导组\n\n2014年4月20日\n",
+        layout,
+    )
+    note = [p for p in doc.paragraphs if p.text.startswith(("附件：", "2.", "3."))]
+    assert len(note) == 3
+    assert all(p.paragraph_format.keep_with_next for p in note)
+
+
 # --- language, fonts ----------------------------------------------------------------------------
 
 
