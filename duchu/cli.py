@@ -1046,6 +1046,8 @@ def site(
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import head_state
     from duchu.office import office_rollup
     from duchu.report import Provenance
     from duchu.site import SiteInput, check_site_folder, write_site
@@ -1053,19 +1055,31 @@ def site(
     from duchu.tally import compare_units, tally_meetings
 
     language = _lang(ctx, lang)
-    check_site_folder(output, _records_root(ctx, records))  # refused before the work
-    judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
+    root = _records_root(ctx, records)
+    check_site_folder(output, root)  # refused before the work
+
+    def checked_out() -> tuple[str | None, bool] | None:
+        try:  # the commit checked out, and whether the tree has changes beside it
+            return head_state(root)
+        except NotAGitRepositoryError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # git (a process of its own) is asked about the checkout while the records load
+        head = None if known else pool.submit(checked_out)
+        judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
     tree, day = judged.tree, judged.day
     group_id = _resolved(tree, "group", group, language)
 
     def provenance() -> Provenance:
         if judged.known_commit is not None:
             return Provenance(commit=judged.known_commit, in_git=True)
-        source = _source(judged)  # the commit checked out, and whether the tree has changes
-        return Provenance(commit=source.commit, dirty=source.dirty, in_git=source.in_git)
+        state = head.result() if head is not None else None
+        if state is None:
+            return Provenance()
+        return Provenance(commit=state[0], dirty=state[1], in_git=True)
 
-    # git is asked (the commit, a province's `git status`, the files' dates) beside the
-    # judging, as the workbooks do
+    # the files' dates are asked of git beside the judging, as the workbooks do
     with ThreadPoolExecutor(max_workers=1) as pool:
         asked = pool.submit(lambda: (provenance(), _file_dates(judged)))
         status = unit_status(tree, day, group=group_id)

@@ -477,3 +477,52 @@ def test_file_names_open_on_any_file_system() -> None:
         assert re.fullmatch(r"x-[0-9a-f]{12}", names[ident]), ident
     assert len({n.lower() for n in names.values()}) == len(names)
     assert file_names(["東城区"]) == {"東城区": names["東城区"]}  # stable from run to run
+
+
+# --- pages shared out among forked renderers ----------------------------------------------
+
+
+def test_forked_renderers_write_the_same_site(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province's pages are rendered by forked copies of the process: the site they
+    write is the one a single process writes, file for file."""
+    import duchu.site
+
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    assert site(sample, alone, "--as-of", AS_OF)[0] == 0
+    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert site(sample, shared, "--as-of", AS_OF)[0] == 0
+    files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file())
+    for rel in files:
+        assert (alone / rel).read_bytes() == (shared / rel).read_bytes(), rel
+
+
+def test_a_forked_renderers_failure_fails_the_site_whole(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up in a forked renderer (a unit page of its share): one line, exit
+    2, the earlier site untouched, no staging folder left."""
+    import duchu.site
+    from duchu.site.folder import SiteFolder
+
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    parent = os.getpid()
+    write = SiteFolder.write_prepared
+
+    def full_disk_in_a_child(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
+        if os.getpid() != parent and rel_path.startswith("units/"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write(self, rel_path, content)
+
+    monkeypatch.setattr(SiteFolder, "write_prepared", full_disk_in_a_child)
+    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
