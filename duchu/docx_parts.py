@@ -31,6 +31,10 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 LANGUAGE = "zh-CN"
+# The language of the Latin-script slot -- the numbers and Latin words in Times New Roman --
+# as Word's own Chinese documents have it. Chinese there made LibreOffice break a line
+# inside a number ("有效31" / "6张"), as Chinese may break between any two characters.
+LATIN_LANGUAGE = "en-US"
 
 # What Word needs to substitute a font that is not installed (ECMA-376 17.8.3): another name
 # for it (altName), its character set (86 = GB2312), family and pitch. The altNames are the
@@ -76,9 +80,9 @@ def put(parent: BaseOxmlElement, tag: str, successors: Iterable[str], **attrs: s
 
 
 def set_language(r_pr: BaseOxmlElement) -> None:
-    """Chinese for the East Asian and the Latin slot of a run property set (Word's spell
-    checker and LibreOffice's line breaking read these)."""
-    put(r_pr, "w:lang", ("w:eastAsianLayout", "w:specVanish", "w:oMath"), val=LANGUAGE,
+    """Chinese for the East Asian slot of a run property set, English for its Latin slot
+    (Word's spell checker and LibreOffice's line breaking read these)."""
+    put(r_pr, "w:lang", ("w:eastAsianLayout", "w:specVanish", "w:oMath"), val=LATIN_LANGUAGE,
         eastAsia=LANGUAGE, bidi="ar-SA")  # fmt: skip
 
 
@@ -86,7 +90,7 @@ def set_theme_language(document: DocumentType) -> None:
     """The settings' theme language, which python-docx's template gives as Japanese."""
     settings = document.settings.element
     for theme in settings.findall(qn("w:themeFontLang")):
-        theme.set(qn("w:val"), LANGUAGE)
+        theme.set(qn("w:val"), LATIN_LANGUAGE)
         theme.set(qn("w:eastAsia"), LANGUAGE)
 
 

@@ -96,8 +96,8 @@ class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
     page: PageSize
     margins: Margins
-    chars_per_line: Count
-    lines_per_page: Count
+    chars_per_line: Count = 28  # GB/T 9704 5.2.3
+    lines_per_page: Count = 22
     title_font: FontName
     title_size: Points
     body_font: FontName
@@ -111,6 +111,11 @@ class Layout(BaseModel):
     page_number_size: Points
     page_number_gap: Millimetres = 7.0
     sealed: bool = False
+    # Written by duchu 1.0's gongwen.yaml, which users copied into their trees' templates/
+    # to change a font: still read, and no longer used (the line pitch now follows from
+    # lines_per_page, and the provenance went from the page into the properties).
+    line_spacing: Points | None = None
+    note_size: Points | None = None
 
     @model_validator(mode="after")
     def _fits(self) -> Layout:

@@ -307,6 +307,41 @@ def test_a_tree_overrides_the_layout(sample: Path, tmp_path: Path) -> None:
     assert code == 2 and "版式文件" in err
 
 
+# duchu 1.0's gongwen.yaml, as users copied it into their trees' templates/ to change a font
+LAYOUT_1_0 = """\
+# 公文版式（依据 GB/T 9704-2012《党政机关公文格式》），用于 duchu report --format docx。
+# 记录库的 templates/ 下放一个同名文件即可整体覆盖：例如机器上没有华文中宋，
+# 可改为 title_font: 华文中宋；字号单位为磅（pt），边距单位为毫米。
+page: {width: 210, height: 297}                    # A4
+margins: {top: 37, bottom: 35, left: 28, right: 26}
+title_font: 华文中宋                           # 标题：2号（22磅）小标宋，居中
+title_size: 22
+body_font: 仿宋_GB2312                               # 正文：3号（16磅）仿宋，首行缩进两字
+body_size: 16
+heading1_font: 黑体                                  # 一级标题“一、”
+heading2_font: 楷体_GB2312                           # 二级标题“（一）”
+latin_font: Times New Roman                          # 数字和西文
+line_spacing: 28.95                                  # 固定行距：版心 225 毫米排 22 行
+table_font: 仿宋_GB2312                              # 表格：小一些的字号
+table_size: 12
+page_number_font: 宋体                               # 页码：4号半角，“— 1 —”
+page_number_size: 14
+note_size: 12                                        # 末行生成说明
+"""
+
+
+def test_a_layout_copied_from_duchu_1_0_still_works(sample: Path, tmp_path: Path) -> None:
+    (sample / "templates").mkdir()
+    (sample / "templates" / "gongwen.yaml").write_text(LAYOUT_1_0, encoding="utf-8")
+    target = tmp_path / "r.docx"
+    code, _, err = report(sample, "--phase", "study", "-o", str(target))
+    assert code == 0, err
+    document = Document(str(target))
+    assert east_asian(document.styles["公文标题"].element) == "华文中宋"
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 22 lines, as GB/T 9704 5.2.3 says
+
+
 # --- packaging ------------------------------------------------------------------------------------
 
 
