@@ -175,7 +175,7 @@ def _handled(func: F) -> F:
 def _fail(text: str) -> NoReturn:
     from duchu.view import shown
 
-    typer.echo(shown(text), err=True)  # it may quote what a user typed or a file holds
+    _echo(shown(text), err=True)  # it may quote what a user typed or a file holds
     raise typer.Exit(2)
 
 
@@ -217,6 +217,15 @@ _FALLBACK_GLYPHS = {
 }
 
 
+def _echo(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """A message to stdout or stderr through Python's own stream, whose errors handler
+    degrades what its encoding lacks (``_degrade_output``): click's echo puts UTF-8 on a
+    stream that says ASCII, so an ASCII session got half its output in another encoding."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(f"{text}\n" if nl else str(text))
+    stream.flush()
+
+
 def _degrade(error: UnicodeError) -> tuple[str, int]:
     """What an output encoding without a character writes for it: duchu's glyphs degrade to
     ones every encoding has, anything else to '?' -- never a crash."""
@@ -243,7 +252,7 @@ def _degrade_output() -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"duchu {__version__}")
+        _echo(f"duchu {__version__}")
         raise typer.Exit(0)
 
 
@@ -376,7 +385,7 @@ def _warn_outside(judged: Judged, lang: str) -> None:
     campaign = judged.tree.campaign
     span = far_outside(campaign, judged.day) if campaign is not None else None
     if span is not None:
-        typer.echo(
+        _echo(
             message(
                 "as-of-outside",
                 lang,
@@ -398,7 +407,7 @@ def _warn_not_begun(tree: Tree, phase_id: str, day: date, lang: str) -> None:
     phase = next(p for p in campaign.phases if p.id == phase_id)
     start, _ = phase_window(phase, campaign.year)
     if start is not None and start > day:
-        typer.echo(
+        _echo(
             message(
                 "phase-not-begun",
                 lang,
@@ -581,7 +590,7 @@ def _write_workbook(
         judged.tree.root,
         force=force,
     )
-    typer.echo(message("report-written", language, path=output), err=True)
+    _echo(message("report-written", language, path=output), err=True)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -1010,12 +1019,12 @@ def report(
             force=force,
         )
     else:
-        typer.echo(markdown, nl=False)
+        _echo(markdown, nl=False)
     # notes last: a command that fails says one line only
     _warn_outside(judged, language)
     _warn_not_begun(tree, phase_id, day, language)
     if output is not None:
-        typer.echo(message("report-written", language, path=output), err=True)
+        _echo(message("report-written", language, path=output), err=True)
 
 
 SITE_EXAMPLES = """\b
@@ -1102,7 +1111,7 @@ def site(
         ),
     )
     _warn_outside(judged, language)
-    typer.echo(message("site-written", language, path=output, pages=pages), err=True)
+    _echo(message("site-written", language, path=output, pages=pages), err=True)
 
 
 # --- init, new, log ---------------------------------------------------------------------------
@@ -1141,14 +1150,14 @@ def init(
     language = _lang(ctx, lang)
     done = init_tree(folder, sys.executable, empty=empty, lang=_given_lang(ctx, lang))
     if done.hooks_refused is None:
-        typer.echo(message("init-done", language, path=folder, files=len(done.files)))
+        _echo(message("init-done", language, path=folder, files=len(done.files)))
     else:
-        typer.echo(message("init-done-no-hooks", language, path=folder, files=len(done.files)))
+        _echo(message("init-done-no-hooks", language, path=folder, files=len(done.files)))
         refused = done.hooks_refused
         reason = message(refused.key, language, **refused.args_)
-        typer.echo(message("init-hooks-refused", language, reason=reason), err=True)
+        _echo(message("init-hooks-refused", language, reason=reason), err=True)
     # quoted as a shell needs it, so the hint can be pasted (a folder 督导 记录 has a space)
-    typer.echo(
+    _echo(
         message(
             "init-empty-next" if empty else "init-next", language, path=shlex.quote(str(folder))
         )
@@ -1218,7 +1227,7 @@ def hook_install(
             raise CommandError("no-records", path=root)
         installed = install_client_hooks(root, sys.executable, given)
     for path in installed:
-        typer.echo(message("hook-installed", language, path=path))
+        _echo(message("hook-installed", language, path=path))
 
 
 HOOK_RUN_EXAMPLES = """\b
@@ -1277,7 +1286,7 @@ def hook_run(
         else:
             detail = f"{type(err).__name__}: {err}".rstrip(": ")
         failed = "hook-failed-push" if hook == "pre-receive" else "hook-failed-commit"
-        typer.echo(message(failed, language, detail=" ".join(detail.split())), err=True)
+        _echo(message(failed, language, detail=" ".join(detail.split())), err=True)
         code = 2
     raise typer.Exit(code)
 
@@ -1304,14 +1313,14 @@ def _run_pre_commit(
     try:
         tree = check_staged(root, cache=not no_cache)
     except NoRecordsError:
-        typer.echo(message("hook-staged-no-records", lang, path=root), err=True)
+        _echo(message("hook-staged-no-records", lang, path=root), err=True)
         return 1
     if tree.problems:
         print_problems(console_for(sys.stderr), tree.problems, tree.files, lang)
     errors = tree.errors()
     if errors:
         refused = "merge-refused" if hook == "pre-merge-commit" else "commit-refused"
-        typer.echo(message(refused, lang, errors=len(errors)), err=True)
+        _echo(message(refused, lang, errors=len(errors)), err=True)
         return 1
     return 0
 
@@ -1391,9 +1400,9 @@ def new_meeting_command(
     unit_id = _resolved(tree, "unit", unit, language) or unit
     kind_id = _resolved(tree, "kind", kind, language) or kind
     written = new_meeting(tree, unit_id, kind_id, day, name, ballots=ballots, lang=language)
-    typer.echo(relative(written.path))
+    _echo(relative(written.path))
     if written.ballots is not None:
-        typer.echo(message("ballots-written", language, path=relative(written.ballots)))
+        _echo(message("ballots-written", language, path=relative(written.ballots)))
 
 
 NEW_UNIT_EXAMPLES = """\b
@@ -1442,9 +1451,9 @@ def new_unit_command(
     tree = _load_valid(ctx, records, no_cache, lang=lang)
     group_id = _resolved(tree, "group", group, language) or group
     written = new_unit(tree, unit_id, group_id, name, short=short, order=order, category=category)
-    typer.echo(relative(written.path))
+    _echo(relative(written.path))
     if name is None:  # a unit named by its id would stand so in every table and report
-        typer.echo(
+        _echo(
             message("unit-name-is-id", language, id=unit_id, path=relative(written.path)),
             err=True,
         )
@@ -1494,7 +1503,7 @@ def new_group_command(
     tree = _load_valid(ctx, records, no_cache, lang=lang)
     people = split_names("--members", members) if members is not None else None
     written = new_group(tree, group_id, name, leader, people, order)
-    typer.echo(relative(written.path))
+    _echo(relative(written.path))
 
 
 LOG_EXAMPLES = """\b
@@ -1574,7 +1583,7 @@ def log(
 
         print_log(console_for(), commits, language)
         if more:
-            typer.echo(message("log-more", language, count=more, limit=limit))
+            _echo(message("log-more", language, count=more, limit=limit))
 
 
 LOG_LIMIT = 50  # commits `duchu log` lists in text unless --limit says otherwise

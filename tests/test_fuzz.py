@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,6 +81,25 @@ NASTY_VALUES = [
     "x" * 5000,
     "[[[[[[[[[[[[]]]]]]]]]]]]",
 ]
+# The classes of issue 16: terminal control sequences and bidi marks, rich-markup brackets,
+# and numbers as YAML 1.1 reads them otherwise than a person does.
+CONTROL_VALUES = [
+    "\x1b[31m红\x1b[0m",
+    "\x1b]0;title\x07",
+    "\x1b]8;;http://example.com\x1b\\link\x1b]8;;\x1b\\",
+    "\x9b2J",
+    "\x08\x08\x08",
+    "\r覆盖",
+    "市\u202e局发改",
+    "\u2066市\u2069",
+    "\u200f",
+]
+BRACKET_VALUES = ["[wip]", "[link=http://x]点[/link]", "[/b]", "[bold red]x", "\\[x]", "[[/]]"]
+NUMBER_VALUES = ["010", "045", "0x32", "0o17", "0b110010", "1_0", "1:30", "+12", "1e3", "0.5"]
+NASTY_VALUES += CONTROL_VALUES + BRACKET_VALUES + NUMBER_VALUES
+# What must never reach a terminal raw, whatever a record or a file name holds: C0 and C1
+# controls (but the newline and tab of ordinary output) and the bidi overrides.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 runner = CliRunner()
 # After `check`: on a tree with errors every command refuses the same way, so one is run;
 # on a tree without errors, all of them.
@@ -202,6 +224,63 @@ def test_mutated_records_never_crash_duchu(work_tree: Path, mutation: tuple[str,
             )
             assert "Traceback" not in shown, (command, shown)
             assert "内部错误" not in shown, (command, shown)
+            assert not RAW_CONTROL.search(shown), (command, shown)
         assert fingerprint(work_tree) == before
     finally:
         target.write_bytes(original)
+
+
+# --- text from the classes above, shown under output encodings that lack its glyphs ----------
+
+NARROW_ENCODINGS = ["gbk", "ascii", "latin-1", "utf-8"]
+SHOWN = [  # commands that print record text: names, notes, subjects
+    ["status", "--as-of", "2014-06-30", "--all"],
+    ["tally", "--compare"],
+    ["check"],
+]
+
+
+@settings(max_examples=max(6, EXAMPLES // 20), deadline=None)
+@given(
+    encoding=st.sampled_from(NARROW_ENCODINGS),
+    text=st.sampled_from(CONTROL_VALUES + BRACKET_VALUES)
+    | st.text(
+        alphabet=st.sampled_from(
+            [*"市局[]/=\\█▓−—…“”『』", "\x1b", "\u202e", "\x9b", "\u2066", "\x07"]
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_hostile_text_under_narrow_output_encodings(encoding: str, text: str) -> None:
+    """A unit's short name and a meeting's notes hold the text; every command that shows
+    them runs as a separate process whose output encoding is ``encoding`` (a GBK console,
+    output redirected to an ASCII file): it never crashes, prints nothing raw, and what it
+    prints is in that encoding."""
+    import tempfile
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = copy_tree(SAMPLE, Path(folder) / "records")
+        unit_file = root / "units" / "guihua.yaml"
+        unit = yaml.safe_load(unit_file.read_text(encoding="utf-8"))
+        unit["short"] = text
+        unit_file.write_text(yaml.safe_dump(unit, allow_unicode=True), encoding="utf-8")
+        meeting_file = root / "meetings" / "2014-03" / "guihua-talks.yaml"
+        meeting = yaml.safe_load(meeting_file.read_text(encoding="utf-8"))
+        meeting["notes"] = text
+        meeting_file.write_text(yaml.safe_dump(meeting, allow_unicode=True), encoding="utf-8")
+        environment = {**os.environ, "PYTHONIOENCODING": encoding, "DUCHU_NO_CACHE": "1"}
+        for command in SHOWN:
+            done = subprocess.run(
+                [sys.executable, "-m", "duchu", *command, "--records", str(root)],
+                capture_output=True,
+                env=environment,
+                timeout=120,
+                check=False,
+            )
+            out = done.stdout.decode(encoding) + done.stderr.decode(encoding)  # never fails
+            assert done.returncode in (0, 1, 2), (command, out)
+            assert "Traceback" not in out and "内部错误" not in out, (command, out)
+            assert not RAW_CONTROL.search(out), (command, encoding, out)
