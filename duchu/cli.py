@@ -9,6 +9,7 @@ rich) are imported inside the commands, so ``--version`` and ``--help`` start qu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -1056,6 +1057,7 @@ def site(
     from concurrent.futures import ThreadPoolExecutor
 
     from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import file_dates as dates_in_git
     from duchu.gitrepo import head_state
     from duchu.office import office_rollup
     from duchu.report import Provenance
@@ -1073,9 +1075,22 @@ def site(
         except NotAGitRepositoryError:
             return None
 
+    early_day = None  # a full date (or today) needs no campaign to be read
+    if not known:
+        with contextlib.suppress(CommandError):
+            early_day = _day_from_text(as_of, None)
+
+    def dates_on(day: date) -> Any:
+        try:
+            return dates_in_git(root, day)
+        except NotAGitRepositoryError:
+            return None
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # git (a process of its own) is asked about the checkout while the records load
+        # git (a process of its own) is asked about the checkout and the files' dates while
+        # the records load
         head = None if known else pool.submit(checked_out)
+        early_dates = pool.submit(dates_on, early_day) if early_day is not None else None
         judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
     tree, day = judged.tree, judged.day
     group_id = _resolved(tree, "group", group, language)
@@ -1088,9 +1103,14 @@ def site(
             return Provenance()
         return Provenance(commit=state[0], dirty=state[1], in_git=True)
 
-    # the files' dates are asked of git beside the judging, as the workbooks do
+    def dates() -> Any:
+        if early_dates is not None and early_day == day:
+            return early_dates.result()
+        return _file_dates(judged)
+
+    # what git was not asked while loading is asked beside the judging, as workbooks do
     with ThreadPoolExecutor(max_workers=1) as pool:
-        asked = pool.submit(lambda: (provenance(), _file_dates(judged)))
+        asked = pool.submit(lambda: (provenance(), dates()))
         status = unit_status(tree, day, group=group_id)
         tallies = tally_meetings(tree, group=group_id, until=day)
         comparisons, _ = compare_units(tallies)

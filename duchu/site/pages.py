@@ -106,7 +106,7 @@ class SiteBuilder:
 
     def __init__(self, data: SiteInput) -> None:
         self.data = data
-        self._words: dict[str, str] = {}
+        self._words = _Words(data.lang)
         tree = data.tree
         campaign = tree.campaign
         assert campaign is not None
@@ -136,10 +136,7 @@ class SiteBuilder:
             return message(key, self.lang, **args)
         # a word without fields is looked up once: a province's grids ask for each of the
         # six states' words hundreds of thousands of times
-        word = self._words.get(key)
-        if word is None:
-            word = self._words[key] = message(key, self.lang)
-        return word
+        return self._words[key]
 
     def line(self, key: str) -> str:
         """A column heading the terminal folds over two lines, on one (``完成\n率``)."""
@@ -207,6 +204,10 @@ class SiteBuilder:
         group = data.tree.groups.get(data.group) if data.group else None
         return {
             "t": self.t,
+            # the words without fields, as a mapping: ``w["col-state"]`` in a template is an
+            # item looked up, where ``t("col-state")`` is a call -- a tenth of a unit page's
+            # rendering
+            "w": self._words,
             "line": self.line,
             "lang": "zh-CN" if self.lang == "zh" else "en",
             "root": root,
@@ -850,3 +851,16 @@ def _change_css(change: Fraction | None, *, good_when_up: bool) -> str:
     if not change:
         return ""
     return "good" if (change > 0) == good_when_up else "bad"
+
+
+class _Words(dict[str, str]):
+    """The tool's words without fields, each looked up once in ``duchu.messages``: a
+    province's pages ask for the same few hundred thousands of times."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        word = self[key] = message(key, self.lang)
+        return word
