@@ -265,6 +265,6 @@ def circular_context(
         "earlier_overdue": earlier_overdue,
         "action_names": action_names,
         "progress": progress,
-        "next_phase": next_phase_context(campaign, phase_index),
+        "next_phase": next_phase_context(campaign, phase_index, as_of),
         "provenance": provenance_context(provenance, as_of),
     }

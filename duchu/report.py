@@ -73,9 +73,11 @@ def phase_window(phase: Phase, year: int) -> tuple[date | None, date]:
     return start, parse_deadline(phase.due, year).day
 
 
-def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
+def next_phase_context(
+    campaign: Campaign, index: int, as_of: date | None = None
+) -> dict[str, Any] | None:
     """The phase after the one at ``index``, with its actions and deadlines (None after the
-    last)."""
+    last), and whether it had begun by ``as_of``."""
     if index + 1 >= len(campaign.phases):
         return None
     following = campaign.phases[index + 1]
@@ -85,7 +87,7 @@ def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
     for action in following.actions:
         deadline = short_deadline(parse_deadline(action.due, year), year)
         by_deadline.setdefault(deadline, []).append(
-            action.name + ("（督导组）" if action.by == "group" else "")
+            ("督导组" if action.by == "group" else "") + action.name
         )
     return {
         "name": following.name,
@@ -93,6 +95,7 @@ def next_phase_context(campaign: Campaign, index: int) -> dict[str, Any] | None:
         "due": zh_day(due),
         "start_short": month_day(start, year) if start else "",
         "due_short": month_day(due, year),
+        "begun": as_of is not None and (start is None or start <= as_of),
         "deadlines": [{"due": due, "actions": names} for due, names in by_deadline.items()],
         "actions": [
             {
@@ -315,6 +318,12 @@ def _practices(
                 "present": present,
                 "people": sum(people) if people else None,
                 "not_attended": [scope.where(mid, d) for d, mid, _ in not_attended],
+                "absent": [
+                    f"{meeting_units_label(tree, mid, scope.unit_ids)}{a.name}"
+                    + (f"（{a.reason}）" if a.reason else "")
+                    for _, mid, m in items
+                    for a in m.absent
+                ],
                 "notes": _notes_in_order(scope, notes, len(items)),
             }
         )
@@ -358,7 +367,12 @@ def _points(tenths: int | None) -> str:
     return "0" if tenths == 0 else f"{tenths / 10:+.1f}"
 
 
-def _appraisal_data(scope: _Scope, tally: MeetingTally) -> dict[str, Any]:
+def _appraisal_data(
+    scope: _Scope, tally: MeetingTally, reminded: set[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """One appraisal for 附件: its forms and each subject's counts and rates; a flagged
+    subject marked as needing a reminder talk, or as having had one (``reminded`` holds
+    (meeting, unit, subject) of those with one on record)."""
     counts = tally.counts
     return {
         "date": month_day(tally.date, scope.year),
@@ -376,6 +390,7 @@ def _appraisal_data(scope: _Scope, tally: MeetingTally) -> dict[str, Any]:
                 "positive_rate": percent(s.positive_rate),
                 "negative_rate": percent(s.negative_rate),
                 "flagged": s.flagged,
+                "reminded": (tally.id, tally.unit, s.subject) in reminded,
             }
             for s in tally.subjects
         ],
@@ -424,8 +439,9 @@ def _comparison_data(scope: _Scope, comparisons: list[UnitComparison]) -> dict[s
 
 
 def _findings(scope: _Scope) -> list[dict[str, Any]]:
-    """The findings a summary reports: those still open on the as-of date, and those
-    rectified within the phase; in the last phase, every finding of the campaign."""
+    """The findings a summary reports: those found by the phase's end that were still open
+    when it began, with their state on the as-of date; in the last phase, every finding of
+    the campaign."""
     findings = []
     window_start = scope.start or date.min
     for uid in scope.unit_ids:
@@ -433,6 +449,8 @@ def _findings(scope: _Scope) -> list[dict[str, Any]]:
             found = scope.day(finding.found) if finding.found else None
             if found is not None and found > scope.as_of:
                 continue
+            if found is not None and found > scope.due and not scope.last:
+                continue  # found after the phase: a later phase's summary tells it
             resolved = scope.day(finding.resolved) if finding.resolved else None
             if resolved is not None and resolved > scope.as_of:
                 resolved = None  # rectified after the as-of date: still open then
@@ -603,10 +621,14 @@ def _work_totals(scope: _Scope, meetings: list[tuple[date, str, Meeting]]) -> di
     order = list(scope.campaign.meeting_kinds)
     people = [m.people for _, _, m in attended if m.people is not None]
     units = len(scope.unit_ids)
+    # a meeting of several units counts once for each of them, as 附件2's table counts it:
+    # the average of that table, not the meetings over the units
+    wanted = set(scope.unit_ids)
+    visits = sum(len(wanted.intersection(scope.tree.meeting_units[mid])) for _, mid, _ in attended)
     return {
         "attended": len(attended),
         "not_attended": len(meetings) - len(attended),
-        "per_unit": _one_decimal(len(attended) / units) if units else "0",
+        "per_unit": _one_decimal(visits / units) if units else "0",
         "kinds": [
             {"name": scope.kind_name(k), "count": kinds[k]}
             for k in sorted(kinds, key=lambda k: order.index(k) if k in order else len(order))
@@ -667,10 +689,13 @@ def report_context(
     positions = {uid: i for i, uid in enumerate(scope.unit_ids)}
     comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
     flagged = []
+    reminded_ones: set[tuple[str, str, str]] = set()
     for t in tallies if scope.last else phase_tallies:
         for s in t.subjects:
             if s.flagged:
                 reminded = _reminder_day(scope, t.unit, s.subject, t.date)
+                if reminded is not None:
+                    reminded_ones.add((t.id, t.unit, s.subject))
                 flagged.append(
                     {
                         "unit": scope.label(t.unit),
@@ -754,7 +779,7 @@ def report_context(
             "returned": sum(c.returned for c in appraisal_forms),
             "valid": sum(c.valid for c in appraisal_forms),
         },
-        "appraisals": [_appraisal_data(scope, t) for t in shown_tallies],
+        "appraisals": [_appraisal_data(scope, t, reminded_ones) for t in shown_tallies],
         "comparison": _comparison_data(scope, comparisons) if scope.last else None,
         "ratings": list(campaign.appraisal.ratings),
         "flag_at": percent(exact_fraction(campaign.appraisal.flag_at)),
@@ -772,7 +797,7 @@ def report_context(
         "meetings_per_unit": _meetings_per_unit(scope, meetings),
         "attachments": numbers,
         "attachment_titles": titles,
-        "next_phase": next_phase_context(campaign, scope.phase_index),
+        "next_phase": next_phase_context(campaign, scope.phase_index, as_of),
         "provenance": provenance_context(provenance, as_of),
     }
 

@@ -210,7 +210,7 @@ def test_a_procedure_breach_is_a_problem(tmp_path: Path) -> None:
         },
     )
     problems = section(draft(root, "study", "2014-03-05"), "## 三、存在的问题")
-    assert "甲局召开动员大会早于“审定实施方案”完成，不符合程序要求。" in problems
+    assert "甲局召开动员大会时，“审定实施方案”尚未完成，不符合程序要求。" in problems
 
 
 # --- the group's work: kinds, attendance, notes, meetings of several units ---------------
@@ -258,7 +258,7 @@ def test_what_the_group_did_with_the_records_own_words(tmp_path: Path) -> None:
     basic = section(out, "## 一、基本情况")
     # the meeting of the whole group is one meeting attended, counted for each unit
     assert (
-        "本环节督导组参加被督导单位会议和督导检查4次，平均每个单位1.3次，其中督导检查3次、谈心谈话1次；"
+        "本环节督导组参加被督导单位会议和督导检查4次，平均每个单位2次，其中督导检查3次、谈心谈话1次；"
         "谈话、听取意见共9人次。"
     ) in basic
     practices = section(out, "## 二、主要做法和成效")
@@ -326,7 +326,7 @@ def test_findings_rectified_and_open_with_owner_deadline_and_overdue(tmp_path: P
     )
     problems = section(draft(root, "study", "2014-03-05"), "## 三、存在的问题")
     assert (
-        "（二）督导中发现的问题。本环节已整改到位1个：甲局“学习时间难保证”（2月28日整改到位）。"
+        "（二）督导中发现的问题。已整改到位1个：甲局“学习时间难保证”（2月28日整改到位）。"
         "尚未整改到位2个：甲局“宣传不到位”（甲书记负责，3月1日前，已逾期4天）；"
         "乙局“‘四风’问题查摆不深”（3月下旬前）。"
     ) in problems
@@ -339,7 +339,7 @@ def test_findings_all_rectified_and_a_finding_rectified_before_the_phase(tmp_pat
     ]
     root = tree(tmp_path, {"a": unit("甲局", 1, findings=findings)})
     out = draft(root, "study", "2014-03-05")
-    assert "本环节已整改到位1个：甲局“本环节整改”（3月2日整改到位）。" in out
+    assert "已整改到位1个：甲局“本环节整改”（3月2日整改到位）。" in out
     assert "早已整改" not in out  # told in an earlier summary
     assert "尚未整改到位" not in out and "下一步" in out and "抓好" not in out
     # a finding rectified after the as-of date was still open then
@@ -509,3 +509,67 @@ def test_the_groups_own_actions(tmp_path: Path) -> None:
         "（二）督导组自身工作未按时完成。督导组报送第一环节总结（时限2014年3月31日）逾期3天完成。"
         in out
     )
+
+
+def test_absent_leaders_are_named(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {"a": unit("甲局", 1), "b": unit("乙局", 2)},
+        **{
+            "a-mob": {
+                "date": "2014-02-25",
+                "unit": "a",
+                "kind": "mobilization",
+                "attended_by": ["甲"],
+                "absent": [{"name": "局书记", "reason": "出差"}],
+            },
+            "b-mob": {
+                "date": "2014-02-26",
+                "unit": "b",
+                "kind": "mobilization",
+                "attended_by": ["甲"],
+            },
+        },
+    )
+    out = draft(root, "study", "2014-03-10")
+    assert "班子成员缺席的有：甲局局书记（出差）。" in section(out, "## 二、主要做法和成效")
+    alone = draft(tree(tmp_path / "2", {"b": unit("乙局", 2)}), "study", "2014-03-10")
+    assert "缺席" not in alone
+
+
+def test_a_phase_drafted_after_its_end_keeps_to_its_findings(tmp_path: Path) -> None:
+    findings = [
+        {
+            "text": "环节内发现",
+            "found": "2014-03-01",
+            "due": "2014-09-30",
+            "resolved": "2014-08-01",
+        },
+        {"text": "环节后发现", "found": "2014-09-05", "due": "2014-09-30"},
+    ]
+    root = tree(tmp_path, {"a": unit("甲局", 1, findings=findings)})
+    study = draft(root, "study", "2014-10-10")
+    assert "已整改到位1个：甲局“环节内发现”（8月1日整改到位）。" in study
+    assert "环节后发现" not in study  # the last phase's summary tells it
+    last = draft(root, "summary", "2014-10-10")
+    assert "督导发现问题2个" in last and "甲局“环节后发现”（9月30日前，已逾期10天）" in last
+    # the next phase had begun by then: said so, not "下一环节"
+    assert "（三）“总结评估”环节已于9月1日开始，要求于9月30日前完成，规定动作：" in study
+    assert "下一环节" not in study
+    early = draft(root, "study", "2014-03-20")
+    assert "下一环节为“总结评估”（9月1日至9月30日），规定动作：召开总结大会（9月25日前）。" in early
+
+
+def test_the_progress_table_has_a_notes_column_only_when_a_record_has_one(tmp_path: Path) -> None:
+    plain = draft(
+        tree(tmp_path, {"a": unit("甲局", 1, done={"plan": "2014-02-18"})}), "study", "2014-03-05"
+    )
+    assert "| 单位 | 规定动作 | 时限 | 完成情况 |\n" in plain
+    noted = tree(
+        tmp_path / "2",
+        {"a": unit("甲局", 1, done={"plan": {"date": "2014-02-18", "note": "书记审定"}})},
+    )
+    out = draft(noted, "study", "2014-03-05")
+    assert "| 单位 | 规定动作 | 时限 | 完成情况 | 说明 |\n" in out
+    assert "| 甲局 | 审定实施方案 | 2014年2月20日 | 按时完成（2月18日） | 书记审定 |" in out
+    assert "（一）督促规定动作落实。甲局审定实施方案，书记审定。" in out
