@@ -251,7 +251,7 @@ def test_docx_fonts_of_title_headings_and_body(docx_path: Path) -> None:
     heading = next(p for p in doc.paragraphs if p.text == "一、基本情况")
     assert heading.style.name == "一级标题"
     assert east_asian(heading.runs[0]._r) == "黑体"
-    body = next(p for p in doc.paragraphs if p.text.startswith("根据党的群众路线"))
+    body = next(p for p in doc.paragraphs if p.text.startswith("根据要求，现将"))
     assert east_asian(body.runs[0]._r) == "仿宋_GB2312"
     addressee = doc.paragraphs[1]
     assert addressee.text == "中共××市委教育实践活动领导小组："

@@ -392,8 +392,8 @@ def test_flagged_subjects_and_reminder_talks(tmp_path: Path) -> None:
     out = draft(root, "study", "2014-03-10")
     # all flagged, in 基本情况; those without a reminder talk also a problem and a next step
     assert (
-        "差评率达到20.0%的评议对象2个：甲局局书记（2月25日动员大会，差评率20.0%），"
-        "已于3月3日谈话提醒；乙局局书记（2月26日动员大会，差评率30.0%），记录中尚无谈话提醒。"
+        "差评率达到20.0%的评议对象2个：甲局局书记（2月25日动员大会，20.0%），"
+        "已于3月3日谈话提醒；乙局局书记（2月26日动员大会，30.0%），记录中尚无谈话提醒。"
     ) in section(out, "## 一、基本情况")
     problems = section(out, "## 三、存在的问题")
     assert (
@@ -404,7 +404,7 @@ def test_flagged_subjects_and_reminder_talks(tmp_path: Path) -> None:
     assert "对乙局局书记进行谈话提醒" in steps and "甲局局书记" not in steps
     # before the reminder talk was held, it is not on record
     early = draft(root, "study", "2014-03-01")
-    assert "甲局局书记（2月25日动员大会，差评率20.0%），记录中尚无谈话提醒" in early
+    assert "甲局局书记（2月25日动员大会，20.0%），记录中尚无谈话提醒" in early
 
 
 def test_no_subject_flagged_is_said_once(tmp_path: Path) -> None:
