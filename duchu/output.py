@@ -127,14 +127,16 @@ def _remove_left_behind(folder: Path, name: str) -> None:
             pid_text = entry.name[len(prefix) : -len(".tmp")]
             if (
                 pid_text.isdigit()
-                and not _alive(int(pid_text))
+                and not process_alive(int(pid_text))
                 and entry.is_file(follow_symlinks=False)
             ):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this id is running (a leftover of a killed run is removed only
+    when its writer is gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

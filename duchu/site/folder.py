@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from duchu.errors import DuchuError, os_reason
+from duchu.output import process_alive
 
 MANIFEST = ".duchu-site.json"
 _STAGING_PREFIX = ".duchu-site-"  # .duchu-site-<pid>.new and .duchu-site-<pid>.old
@@ -257,23 +258,13 @@ def _remove_left_behind(folder: Path) -> None:
             pid_text, _, suffix = name[len(_STAGING_PREFIX) :].partition(".")
             if suffix not in ("new", "old", "manifest") or not pid_text.isdigit():
                 continue
-            if _alive(int(pid_text)):
+            if process_alive(int(pid_text)):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
             elif entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 _RENAME_EXCHANGE = 2
