@@ -1036,6 +1036,42 @@ SITE_EXAMPLES = """\b
 """
 
 
+def _git_questions(root: Path, day: date | None) -> tuple[Any, Any]:
+    """What the site asks git, in one go: the commit checked out and whether the tree has
+    changes beside it, and (given the as-of day) every file's dates; None where the tree
+    is not in git."""
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.gitrepo import file_dates, head_state
+
+    try:
+        state = head_state(root)
+    except NotAGitRepositoryError:
+        return None, None
+    return state, file_dates(root, day) if day is not None else None
+
+
+def _aside(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` in a worker process (ended with this one), as a future; in a thread
+    where no process can be had."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from duchu.loader import _process_context, die_with_parent
+
+    try:
+        pool: Any = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=_process_context(),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        future = pool.submit(work, *args)
+    except OSError:
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(work, *args)
+    pool.shutdown(wait=False)  # the future stays; the worker ends when its one job does
+    return future
+
+
 @app.command(epilog=SITE_EXAMPLES)
 @_handled
 def site(
@@ -1056,9 +1092,6 @@ def site(
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from duchu.errors import NotAGitRepositoryError
-    from duchu.gitrepo import file_dates as dates_in_git
-    from duchu.gitrepo import head_state
     from duchu.office import office_rollup
     from duchu.report import Provenance
     from duchu.site import SiteInput, check_site_folder, write_site
@@ -1069,43 +1102,30 @@ def site(
     root = _records_root(ctx, records)
     check_site_folder(output, root)  # refused before the work
 
-    def checked_out() -> tuple[str | None, bool] | None:
-        try:  # the commit checked out, and whether the tree has changes beside it
-            return head_state(root)
-        except NotAGitRepositoryError:
-            return None
-
     early_day = None  # a full date (or today) needs no campaign to be read
     if not known:
         with contextlib.suppress(CommandError):
             early_day = _day_from_text(as_of, None)
-
-    def dates_on(day: date) -> Any:
-        try:
-            return dates_in_git(root, day)
-        except NotAGitRepositoryError:
-            return None
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # git (a process of its own) is asked about the checkout and the files' dates while
-        # the records load
-        head = None if known else pool.submit(checked_out)
-        early_dates = pool.submit(dates_on, early_day) if early_day is not None else None
-        judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
+    # git is asked about the checkout and the files' dates while the records load, in a
+    # process of its own: reading a province's git answers is Python's work, which a
+    # thread would do holding the lock the loading needs
+    aside = None if known else _aside(_git_questions, root, early_day)
+    judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
     tree, day = judged.tree, judged.day
     group_id = _resolved(tree, "group", group, language)
+    answers = aside.result() if aside is not None else None
 
     def provenance() -> Provenance:
         if judged.known_commit is not None:
             return Provenance(commit=judged.known_commit, in_git=True)
-        state = head.result() if head is not None else None
+        state = answers[0] if answers is not None else None
         if state is None:
             return Provenance()
         return Provenance(commit=state[0], dirty=state[1], in_git=True)
 
     def dates() -> Any:
-        if early_dates is not None and early_day == day:
-            return early_dates.result()
+        if answers is not None and early_day == day:
+            return answers[1]
         return _file_dates(judged)
 
     # what git was not asked while loading is asked beside the judging, as workbooks do
