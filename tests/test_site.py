@@ -526,3 +526,18 @@ def test_a_forked_renderers_failure_fails_the_site_whole(
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
+def test_an_as_of_written_as_officials_write_it_gives_the_same_site(
+    sample: Path, tmp_path: Path
+) -> None:
+    """A full date lets git be asked while the records load; 6月20日 needs the campaign's
+    year first: the pages are the same either way."""
+    git(sample, "init", "-q")
+    git(sample, "add", ".")
+    git(sample, "commit", "-qm", "记录")
+    full, short = tmp_path / "full", tmp_path / "short"
+    assert site(sample, full, "--as-of", "2014-06-20")[0] == 0
+    assert site(sample, short, "--as-of", "6月20日")[0] == 0
+    for page in ("index.html", "groups/g2.html", "units/guihua.html"):
+        assert (full / page).read_bytes() == (short / page).read_bytes(), page
