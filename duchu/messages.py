@@ -844,6 +844,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "output-what-link": {"zh": "符号链接", "en": "a symbolic link"},
     "output-what-folder": {"zh": "文件夹", "en": "a folder"},
     "output-what-special": {"zh": "设备、管道或套接字", "en": "a device, pipe or socket"},
+    "output-what-file": {"zh": "文件", "en": "a file"},
     "output-exists": {
         "zh": "{path} 已存在：不会覆盖（确需覆盖请加 --force）",
         "en": "{path} exists and is not overwritten (add --force to replace it)",

@@ -259,7 +259,11 @@ def test_dir_inside_the_records_tree_is_refused(sample: Path) -> None:
 
 def test_dir_that_is_a_file_or_a_link_is_refused(sample: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    one_line_exit_2(*site(sample, tmp_path / "file", "--as-of", AS_OF)[::2], "不是文件夹")
+    one_line_exit_2(
+        *site(sample, tmp_path / "file", "--as-of", AS_OF)[::2], "已存在且是文件，不是文件夹"
+    )
+    os.mkfifo(tmp_path / "fifo")
+    one_line_exit_2(*site(sample, tmp_path / "fifo", "--as-of", AS_OF)[::2], "设备、管道或套接字")
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     one_line_exit_2(*site(sample, tmp_path / "link", "--as-of", AS_OF)[::2], "符号链接")

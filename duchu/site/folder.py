@@ -196,7 +196,8 @@ def check_site_folder(folder: Path, records_root: Path | None) -> list[str]:
     if stat.S_ISLNK(info.st_mode):
         raise DuchuError("site-not-a-folder", path=folder, what=_what("link"))
     if not stat.S_ISDIR(info.st_mode):
-        raise DuchuError("site-not-a-folder", path=folder, what=_what("special"))
+        kind = "file" if stat.S_ISREG(info.st_mode) else "special"
+        raise DuchuError("site-not-a-folder", path=folder, what=_what(kind))
     return _read_manifest(Path(absolute), folder)
 
 
