@@ -617,6 +617,46 @@ class _Writer:
         ]
 
 
+# Where a title of two lines may break (GB/T 9704 7.3.1: 词意完整): before 关于, or before
+# what the document is about -- "…环节" / "督导工作的总结", never "…督导工作的" / "总结".
+_TITLE_BREAKS = ("督导工作", "关于")
+
+
+def _break_title(paragraph: Paragraph, per_line: int) -> None:
+    """A title longer than a line broken where its words allow (``_TITLE_BREAKS``): into
+    two lines where they fit, the first the longer (the standard's 梯形), else into three
+    (菱形); left to the renderer when no such places give lines that fit."""
+    text = paragraph.text
+    if len(text) <= per_line or len(paragraph.runs) != 1:
+        return
+    places = sorted(
+        {at for word in _TITLE_BREAKS for at in range(1, len(text)) if text.startswith(word, at)}
+    )
+    ways = [[at] for at in places] + [
+        [first, second] for first in places for second in places if first < second
+    ]
+    fitting = [
+        way
+        for way in ways
+        if all(b - a <= per_line for a, b in zip([0, *way], [*way, len(text)], strict=True))
+    ]
+    if not fitting:
+        return
+    # fewest lines; then the longest first line
+    way = min(fitting, key=lambda way: (len(way), -way[0]))
+    run = paragraph.runs[0]
+    pieces = [text[a:b] for a, b in zip([0, *way], [*way, len(text)], strict=True)]
+    run.text = pieces[0]
+    last = run._r
+    for piece in pieces[1:]:
+        moved = Run(copy.deepcopy(run._r), paragraph)
+        last.addnext(moved._r)
+        moved.text = ""
+        moved.add_break()
+        moved.add_text(piece)
+        last = moved._r
+
+
 def _break_lines(paragraph: Paragraph, width: float) -> None:
     """Break a cell's text into lines where ``_lines`` counted them: between pieces, so
     never inside a date or a number and never before closing punctuation -- 按时完成 /
@@ -971,7 +1011,10 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
         number += 1
         if block.kind == "heading":
             style, fonts = heading_styles.get(block.tag, heading_styles["h4"])
-            writer.paragraph(block.inline, style, fonts)
+            paragraph = writer.paragraph(block.inline, style, fonts)
+            if block.tag == "h1":
+                per_line = int(writer.grid.width // (layout.title_size * 20))
+                _break_title(paragraph, per_line)
             if block.tag == "h1" and title is None:
                 title = block.text
             after_title = block.tag == "h1"

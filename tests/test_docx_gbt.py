@@ -348,6 +348,39 @@ def test_the_attachment_note_is_never_split_by_a_page(layout: Layout) -> None:
     assert all(p.paragraph_format.keep_with_next for p in note)
 
 
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("短标题", ["短标题"]),
+        (
+            "市委第二督导组关于学习教育、听取意见环节督导工作的总结",
+            ["市委第二督导组关于学习教育、听取意见环节", "督导工作的总结"],
+        ),
+        (
+            "市委第二督导组关于党的群众路线教育实践活动督导工作的总结",
+            ["市委第二督导组", "关于党的群众路线教育实践活动", "督导工作的总结"],
+        ),
+        (
+            "关于学习教育、听取意见环节督导工作情况的通报",
+            ["关于学习教育、听取意见环节", "督导工作情况的通报"],
+        ),
+        # no place its words allow: left to the renderer
+        (
+            "一二三四五六七八九十一二三四五六七八九十一二三四五",
+            ["一二三四五六七八九十一二三四五六七八九十一二三四五"],
+        ),
+    ],
+)
+def test_a_long_title_breaks_where_its_words_allow(
+    layout: Layout, title: str, lines: list[str]
+) -> None:
+    """GB/T 9704 7.3.1: a title of several lines keeps its words whole (never "…督导工作的"
+    / "总结", "…实践活" / "动…")."""
+    doc = markdown_to_docx(f"# {title}\n\n正文。\n", layout)
+    assert doc.paragraphs[0].text.split("\n") == lines
+    assert doc.core_properties.title == title
+
+
 # --- language, fonts ----------------------------------------------------------------------------
 
 

@@ -235,7 +235,7 @@ def test_docx_fonts_of_title_headings_and_body(docx_path: Path) -> None:
     doc = Document(str(docx_path))
     styles = doc.styles
     title = doc.paragraphs[0]
-    assert title.text == "市委第二督导组关于学习教育、听取意见环节督导工作的总结"
+    assert title.text == "市委第二督导组关于学习教育、听取意见环节\n督导工作的总结"
     assert title.style.name == "公文标题"
     assert east_asian(styles["公文标题"].element) == "方正小标宋简体"
     assert styles["公文标题"].font.size == Pt(22)
