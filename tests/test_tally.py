@@ -17,6 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.appraisal import exact_fraction, tally_subject
@@ -284,3 +286,15 @@ def test_signed_changes_as_shown() -> None:
     assert signed_percent(Fraction(-3, 20)) == "−15.0%"
     assert signed_percent(Fraction(1, 20)) == "+5.0%"
     assert signed_percent(None) == "—"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_a_rate_in_tenths_of_a_percent_rounds_as_fraction_does(numerator: int, extra: int) -> None:
+    """The integer rounding that percent() uses is Fraction's own, half to even."""
+    from fractions import Fraction
+
+    from duchu.appraisal import tenths_of_percent
+
+    rate = Fraction(numerator, numerator + extra)
+    assert tenths_of_percent(rate) == round(rate * 1000)
+    assert tenths_of_percent(Fraction(1, 2000)) == 0 and tenths_of_percent(Fraction(3, 2000)) == 2
