@@ -613,9 +613,19 @@ class SiteBuilder:
             for i, rating in enumerate(scheme.ratings)
         ]
 
+    @functools.cached_property
+    def _rating_classes(self) -> dict[str, str]:
+        """Each rating's colour class, worked out once for all the bars of a site."""
+        scheme = self.campaign.appraisal
+        return {
+            rating: _rating_css(rating, scheme.positive, scheme.negative, i)
+            for i, rating in enumerate(scheme.ratings)
+        }
+
     def _tally(self, tally: MeetingTally, depth: int = 1) -> dict[str, Any]:
         scheme = self.campaign.appraisal
         counts = tally.counts
+        css = self._rating_classes
         return {
             "date": self.day(tally.date),
             "kind": self.kind_names.get(tally.kind, tally.kind),
@@ -633,12 +643,8 @@ class SiteBuilder:
                     "unrated": s.unrated,
                     "bar": charts.stacked_bar(
                         [
-                            charts.Segment(
-                                count,
-                                _rating_css(rating, scheme.positive, scheme.negative, i),
-                                f"{rating} {count}",
-                            )
-                            for i, (rating, count) in enumerate(s.counts.items())
+                            charts.Segment(count, css.get(rating, ""), f"{rating} {count}")
+                            for rating, count in s.counts.items()
                         ],
                         counts.valid,
                         label=s.subject,
