@@ -545,3 +545,52 @@ def test_an_as_of_written_as_officials_write_it_gives_the_same_site(
     assert site(sample, short, "--as-of", "6月20日")[0] == 0
     for page in ("index.html", "groups/g2.html", "units/guihua.html"):
         assert (full / page).read_bytes() == (short / page).read_bytes(), page
+
+
+# --- a nightly site keeps the pages that did not change ------------------------------------
+
+
+def test_pages_that_did_not_change_are_kept_not_written_again(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    before = {p.relative_to(out): os.lstat(p).st_ino for p in out.rglob("*.html")}
+    unit = sample / "units" / "guihua.yaml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace("市城乡规划局", "市城乡规划局（改）"),
+        encoding="utf-8",
+    )
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    after = {p.relative_to(out): os.lstat(p) for p in out.rglob("*.html")}
+    assert after.keys() == before.keys()
+    kept = {rel for rel, info in after.items() if info.st_ino == before[rel]}
+    assert Path("units/zhengfuban.html") in kept  # the same bytes: the same file
+    assert Path("units/guihua.html") not in kept  # its name changed
+    assert all(info.st_nlink == 1 for info in after.values())  # the old names went
+    fresh = tmp_path / "fresh"
+    assert site(sample, fresh, "--as-of", AS_OF)[0] == 0
+    for rel in after:
+        assert (out / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+
+
+def test_an_earlier_page_that_is_a_link_or_has_another_name_is_written_anew(
+    sample: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    page = out / "units" / "zhengfuban.html"
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(page.read_bytes())  # the very bytes, outside DIR
+    page.unlink()
+    page.symlink_to(outside)
+    other = out / "units" / "zhengwu.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    os.link(other, elsewhere)  # a second name, outside DIR
+    code, _, err = site(sample, out, "--as-of", AS_OF)
+    # a link among duchu's files: the folder is not all duchu's, and nothing is replaced
+    assert code == 2, err
+    page.unlink()
+    page.write_bytes(outside.read_bytes())
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    assert os.lstat(out / "units" / "zhengwu.html").st_ino != os.lstat(elsewhere).st_ino
+    assert os.lstat(elsewhere).st_nlink == 1 and elsewhere.read_bytes()
+    assert os.lstat(outside).st_nlink == 1
