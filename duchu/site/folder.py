@@ -12,10 +12,8 @@ How a run goes:
    or a file, its manifest (if any) readable. Folders a killed run left (their process
    gone) are removed.
 2. Every page is written into a staging folder inside DIR (``.duchu-site-<pid>.new``; the
-   same file system, so renaming out of it cannot fail half way for lack of room) -- or,
-   when the earlier site's file holds the very same bytes, that file is linked there
-   instead (see ``_keep_earlier``). A fault here -- no permission, a full disk -- removes
-   the staging folder and leaves DIR as it was.
+   same file system, so renaming out of it cannot fail half way for lack of room). A fault
+   here -- no permission, a full disk -- removes the staging folder and leaves DIR as it was.
 3. Each top-level entry the new site has (``index.html``, ``units/``, ...) must be free or
    duchu's: an entry the old manifest does not list, a folder holding a file it does not
    list, a symbolic link anywhere among them -- and the run stops, DIR untouched.
