@@ -57,8 +57,6 @@ class SiteFolder:
         self.created_folder = False
         self.written: list[str] = []
         self._dirs: set[str] = set()
-        self._old = frozenset(self.old_files)  # the earlier site's files, for _keep_earlier
-        self._folders: dict[str, bool] = {}
         try:
             if not os.path.lexists(self.folder):
                 os.makedirs(self.folder)
@@ -89,8 +87,6 @@ class SiteFolder:
 
     def write_prepared(self, rel_path: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
-        if rel_path in self._old and self._keep_earlier(rel_path, data):
-            return
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         descriptor = os.open(self.staging / rel_path, flags, 0o666)
         try:
@@ -99,61 +95,6 @@ class SiteFolder:
                 view = view[os.write(descriptor, view) :]
         finally:
             os.close(descriptor)
-
-    def _keep_earlier(self, rel_path: str, data: bytes) -> bool:
-        """Whether the earlier site's file at ``rel_path`` holds these very bytes; if so it
-        is linked into the staging folder rather than written again. A nightly site of a
-        province changes a few pages: writing every page again, and deleting every old one
-        after the swap, was most of its time. Only a regular file of duchu's (in the old
-        manifest), alone with its inode, in real folders of DIR, is ever linked; the link
-        is checked to be that very file, and the old one goes with the old site, so the
-        new file is the only name of its content. Anything else: written as usual."""
-        parent = rel_path.rpartition("/")[0]
-        if parent and not self._real_folder(parent):
-            return False
-        old = os.path.join(self.folder, rel_path)
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-        try:
-            descriptor = os.open(old, flags)
-        except OSError:
-            return False
-        try:
-            info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(data):
-                return False
-            earlier = b""
-            while len(earlier) < len(data) and (chunk := os.read(descriptor, len(data))):
-                earlier += chunk
-            if earlier != data:
-                return False
-        except OSError:
-            return False
-        finally:
-            os.close(descriptor)
-        new = self.staging / rel_path
-        try:
-            os.link(old, new, follow_symlinks=False)
-            linked = os.lstat(new)
-        except OSError:
-            return False
-        if (linked.st_ino, linked.st_dev) != (info.st_ino, info.st_dev):  # replaced meanwhile
-            os.unlink(new)
-            return False
-        return True
-
-    def _real_folder(self, rel_folder: str) -> bool:
-        """Whether every folder on the way to ``rel_folder`` inside DIR is a folder, no
-        link: the earlier site's files are read only through real folders of DIR."""
-        known = self._folders.get(rel_folder)
-        if known is None:
-            parent = rel_folder.rpartition("/")[0]
-            try:
-                info = os.lstat(os.path.join(self.folder, rel_folder))
-                known = stat.S_ISDIR(info.st_mode) and (not parent or self._real_folder(parent))
-            except OSError:
-                known = False
-            self._folders[rel_folder] = known
-        return known
 
     def discard(self) -> None:
         """Remove the staging folder (and DIR itself when this run made it)."""
