@@ -845,6 +845,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "output-what-folder": {"zh": "文件夹", "en": "a folder"},
     "output-what-special": {"zh": "设备、管道或套接字", "en": "a device, pipe or socket"},
     "output-what-file": {"zh": "文件", "en": "a file"},
+    "site-renderer-died": {
+        "zh": "生成网页的一个进程意外终止（{how}，可能是内存不足）：网页没有写入，请重试",
+        "en": "a process rendering the site ended unexpectedly ({how}; out of memory?): "
+        "nothing was written, try again",
+    },
     "output-exists": {
         "zh": "{path} 已存在：不会覆盖（确需覆盖请加 --force）",
         "en": "{path} exists and is not overwritten (add --force to replace it)",

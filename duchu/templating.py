@@ -310,3 +310,15 @@ def render_in(env: Environment, name: str, context: dict[str, Any], *, bounded: 
         raise DuchuError("template-unsafe", name=name, detail=str(err)) from None
     except TemplateError as err:
         raise DuchuError("template-error", name=name, detail=str(err)) from None
+    except DuchuError:
+        raise
+    except Exception as err:
+        if not bounded:  # duchu's own template: a fault of duchu's, not of the records
+            raise
+        # a tree's own template that divides by zero, indexes past a list, calls a number:
+        # the template's fault, said in one line with its place
+        where = _template_line(sys.exc_info()[2])
+        detail = f"{type(err).__name__}: {err}"
+        if where:
+            detail = f"{where[0]}:{where[1]}: {detail}"
+        raise DuchuError("template-error", name=name, detail=detail) from None

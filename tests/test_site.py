@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -545,3 +546,111 @@ def test_an_as_of_written_as_officials_write_it_gives_the_same_site(
     assert site(sample, short, "--as-of", "6月20日")[0] == 0
     for page in ("index.html", "groups/g2.html", "units/guihua.html"):
         assert (full / page).read_bytes() == (short / page).read_bytes(), page
+
+
+# --- faults found by an adversarial review ---------------------------------------------------
+
+
+def test_a_swap_that_fails_half_way_is_undone(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of DIR that may not be renamed (read-only, immutable) stops the swap after
+    some entries were exchanged: they are put back, and DIR is the earlier site, whole."""
+    import duchu.site.folder as folder
+
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    exchange = folder._exchange
+    calls = {"n": 0}
+
+    def fails_on_the_third(new: Path, target: Path) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        return exchange(new, target)
+
+    monkeypatch.setattr(folder, "_exchange", fails_on_the_third)
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
+def test_a_folder_of_someones_inside_duchus_is_not_moved(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    (out / "units" / "我的草稿" / "2024").mkdir(parents=True)  # empty, but someone's
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    one_line_exit_2(code, err, "units")
+    assert (out / "units" / "我的草稿" / "2024").is_dir()
+
+
+def test_what_stands_at_the_temporary_manifests_name_is_not_written_through(
+    sample: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine", encoding="utf-8")
+    os.link(victim, out / f".duchu-site-{os.getpid()}.manifest")  # this run's name
+    assert site(sample, out, "--as-of", "2014-10-31")[0] == 0
+    assert victim.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_fifo_as_the_manifest_is_refused_at_once(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    os.mkfifo(out / ".duchu-site.json")
+    done = subprocess.run(
+        [sys.executable, "-m", "duchu", "site", "--records", str(sample), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "无法读取或已损坏" in done.stderr, done.stderr
+
+
+def test_a_forked_renderer_killed_is_one_line(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The out-of-memory killer ends a forked renderer: one line, exit 2, no site."""
+    import signal
+
+    import duchu.site
+    from duchu.site.folder import SiteFolder
+
+    parent = os.getpid()
+    write = SiteFolder.write_prepared
+
+    def killed_in_a_child(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        write(self, rel_path, content)
+
+    monkeypatch.setattr(SiteFolder, "write_prepared", killed_in_a_child)
+    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    out = tmp_path / "site"
+    code, _, err = site(sample, out, "--as-of", AS_OF)
+    assert code == 2 and "意外终止（signal 9" in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("fault", ["{{ 1 // 0 }}", "{{ [][3] }}", "{{ (1)(2) }}"])
+def test_a_fault_in_a_trees_own_site_template_is_one_line(
+    sample: Path, tmp_path: Path, fault: str
+) -> None:
+    from duchu.templating import builtin_templates
+
+    own = sample / "templates" / "site"
+    own.mkdir(parents=True)
+    text = (builtin_templates() / "site" / "unit.html.j2").read_text(encoding="utf-8")
+    (own / "unit.html.j2").write_text(
+        text.replace("{% block main %}", "{% block main %}" + fault), encoding="utf-8"
+    )
+    code, _, err = site(sample, tmp_path / "site", "--as-of", AS_OF)
+    one_line_exit_2(code, err, "unit.html.j2")
+    assert "内部错误" not in err

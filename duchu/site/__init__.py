@@ -101,30 +101,55 @@ def _render(env: Environment, bounded: bool, output: SiteFolder, jobs: Sequence[
         _render_here(env, bounded, output, jobs, shared=False)
         return
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    parent = os.getpid()  # taken here: a child asking after the fork may find PID 1
     try:
         for share in range(1, workers):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: its share of the pages, then out without cleanup
                 os.close(read_end)
-                _render_child(env, bounded, output, jobs[share::workers], write_end)
+                _render_child(env, bounded, output, jobs[share::workers], write_end, parent)
             os.close(write_end)
             children.append((pid, read_end))
         _render_here(env, bounded, output, jobs[0::workers], shared=True)
     except BaseException:
-        for pid, _ in children:  # the site fails whole: the others need not finish
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        _stop(children)  # the site fails whole: the others need not finish
         raise
-    finally:
-        failures = [_reap(pid, read_end) for pid, read_end in children]
+    failures = []
+    try:
+        while children:
+            pid, read_end = children[0]
+            failures.append(_reap(pid, read_end))
+            children.pop(0)  # reaped: its pid gone; its pipe closed next
+            os.close(read_end)
+    except BaseException:  # interrupted while waiting (Ctrl-C): none may go on writing
+        _stop(children)
+        raise
     for failure in failures:
         if failure is not None:
             raise failure
 
 
+def _stop(children: list[tuple[int, int]]) -> None:
+    """End the forked renderers and wait for them, so that none writes into a staging
+    folder that is being removed."""
+    for pid, _ in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for pid, read_end in children:
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(read_end)
+
+
 def _render_child(
-    env: Environment, bounded: bool, output: SiteFolder, jobs: Sequence[Job], report: int
+    env: Environment,
+    bounded: bool,
+    output: SiteFolder,
+    jobs: Sequence[Job],
+    report: int,
+    parent: int,
 ) -> NoReturn:
     """A forked renderer's whole life: it ends with the parent, renders its share, and
     tells the parent of a failure through ``report`` (a pickled exception)."""
@@ -132,7 +157,7 @@ def _render_child(
 
     code = 0
     try:
-        die_with_parent(os.getppid())
+        die_with_parent(parent)
         _render_here(env, bounded, output, jobs, shared=True)
     except BaseException as err:  # everything reaches the parent, which decides
         code = 1
@@ -147,14 +172,14 @@ def _render_child(
 
 
 def _reap(pid: int, report: int) -> BaseException | None:
-    """Wait for a forked renderer; the exception it failed with, if it did."""
+    """Wait for a forked renderer; the exception it failed with, if it did. Its pipe is
+    the caller's to close."""
     import pickle
 
     chunks = []
     with contextlib.suppress(OSError):
         while chunk := os.read(report, 65536):
             chunks.append(chunk)
-    os.close(report)
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) == 0:
         return None
@@ -164,7 +189,8 @@ def _reap(pid: int, report: int) -> BaseException | None:
             return failure
         except Exception:  # a garbled report is a failure all the same
             pass
-    return RuntimeError(f"site renderer {pid} ended with status {status}")
+    how = f"signal {-code}" if (code := os.waitstatus_to_exitcode(status)) < 0 else f"exit {code}"
+    return DuchuError("site-renderer-died", how=how)
 
 
 def _render_here(

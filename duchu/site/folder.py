@@ -121,22 +121,47 @@ class SiteFolder:
         gone = [top for top in gone if self._ours(top, old_files)]
         aside = self.folder / f"{_STAGING_PREFIX}{os.getpid()}.old"
         os.mkdir(aside, 0o700)
+        done: list[tuple[str, str]] = []  # (top, how) in the order the swap made them
         try:
             _write_manifest(self.folder, sorted(old_files | set(new_files)))
             for top in new_tops:
                 target = self.folder / top
                 if os.path.lexists(target):
-                    if not _exchange(self.staging / top, target):
+                    if _exchange(self.staging / top, target):
+                        done.append((top, "exchanged"))  # the old one now in staging
+                    else:
                         os.rename(target, aside / top)
+                        done.append((top, "aside"))
                         os.rename(self.staging / top, target)
+                        done.append((top, "new"))
                 else:
                     os.rename(self.staging / top, target)
+                    done.append((top, "new"))
             for top in gone:
                 os.rename(self.folder / top, aside / top)
+                done.append((top, "aside"))
             _write_manifest(self.folder, new_files)
+        except BaseException:
+            # whole or not at all: a swap that fails half way (a folder of DIR that may not
+            # be renamed, a disk gone) is undone step by step, newest first
+            self._undo_swap(done, aside)
+            with contextlib.suppress(OSError):
+                _write_manifest(self.folder, sorted(old_files))
+            raise
         finally:
             shutil.rmtree(aside, ignore_errors=True)
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _undo_swap(self, done: list[tuple[str, str]], aside: Path) -> None:
+        for top, how in reversed(done):
+            target = self.folder / top
+            with contextlib.suppress(OSError):
+                if how == "exchanged":
+                    _exchange(self.staging / top, target)
+                elif how == "new":
+                    os.rename(target, self.staging / top)
+                else:  # "aside": the old entry back in its place
+                    os.rename(aside / top, target)
 
     def _check_replaceable(self, top: str, old_files: set[str]) -> None:
         target = self.folder / top
@@ -158,16 +183,24 @@ class SiteFolder:
             return top in old_files
         if not stat.S_ISDIR(info.st_mode):
             return False
-        for folder, dirs, files in os.walk(path, followlinks=False):
+        needed: set[str] = set()  # the folders duchu made: those holding a file it lists
+        for rel in old_files:
+            parts = rel.split("/")[:-1]
+            needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        unreadable: list[OSError] = []
+        for folder, dirs, files in os.walk(path, onerror=unreadable.append, followlinks=False):
             for name in dirs:  # os.walk lists a link to a folder among dirs: not ours
                 if os.path.islink(os.path.join(folder, name)):
+                    return False
+                rel = os.path.relpath(os.path.join(folder, name), self.folder).replace(os.sep, "/")
+                if rel not in needed:  # a folder of someone's, empty or not
                     return False
             for name in files:
                 full = os.path.join(folder, name)
                 rel = os.path.relpath(full, self.folder).replace(os.sep, "/")
                 if rel not in old_files or not stat.S_ISREG(os.lstat(full).st_mode):
                     return False
-        return True
+        return not unreadable  # a folder that cannot be read may hold anything
 
 
 def _top(rel_path: str) -> str:
@@ -210,7 +243,8 @@ def _what(kind: str) -> object:
 def _read_manifest(folder: Path, shown: Path) -> list[str]:
     path = folder / MANIFEST
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        descriptor = os.open(path, flags)  # not blocking: a FIFO there must not hang the run
     except FileNotFoundError:
         return []
     except OSError:
@@ -242,7 +276,11 @@ def _plain_relative(value: object) -> bool:
 def _write_manifest(folder: Path, files: Iterable[str]) -> None:
     temporary = folder / f"{_STAGING_PREFIX}{os.getpid()}.manifest"
     body = json.dumps({"duchu-site": 1, "files": list(files)}, ensure_ascii=False, indent=0)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    # created new, never opened through what stands at its (predictable) name: a link to a
+    # file elsewhere, or a FIFO, planted there is removed, not written through or waited on
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(temporary, flags, 0o666)
     with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
         stream.write(body + "\n")
