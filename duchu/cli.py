@@ -1036,42 +1036,6 @@ SITE_EXAMPLES = """\b
 """
 
 
-def _git_questions(root: Path, day: date | None) -> tuple[Any, Any]:
-    """What the site asks git, in one go: the commit checked out and whether the tree has
-    changes beside it, and (given the as-of day) every file's dates; None where the tree
-    is not in git."""
-    from duchu.errors import NotAGitRepositoryError
-    from duchu.gitrepo import file_dates, head_state
-
-    try:
-        state = head_state(root)
-    except NotAGitRepositoryError:
-        return None, None
-    return state, file_dates(root, day) if day is not None else None
-
-
-def _aside(work: Callable[..., Any], *args: Any) -> Any:
-    """``work(*args)`` in a worker process (ended with this one), as a future; in a thread
-    where no process can be had."""
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-
-    from duchu.loader import _process_context, die_with_parent
-
-    try:
-        pool: Any = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=_process_context(),
-            initializer=die_with_parent,
-            initargs=(os.getpid(),),
-        )
-        future = pool.submit(work, *args)
-    except OSError:
-        pool = ThreadPoolExecutor(max_workers=1)
-        future = pool.submit(work, *args)
-    pool.shutdown(wait=False)  # the future stays; the worker ends when its one job does
-    return future
-
-
 @app.command(epilog=SITE_EXAMPLES)
 @_handled
 def site(
@@ -1092,6 +1056,8 @@ def site(
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from duchu.gitrepo import checkout_and_dates
+    from duchu.loader import in_worker
     from duchu.office import office_rollup
     from duchu.report import Provenance
     from duchu.site import SiteInput, check_site_folder, write_site
@@ -1109,7 +1075,7 @@ def site(
     # git is asked about the checkout and the files' dates while the records load, in a
     # process of its own: reading a province's git answers is Python's work, which a
     # thread would do holding the lock the loading needs
-    aside = None if known else _aside(_git_questions, root, early_day)
+    aside = None if known else in_worker(checkout_and_dates, root, early_day)
     judged = _judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
     tree, day = judged.tree, judged.day
     group_id = _resolved(tree, "group", group, language)

@@ -999,3 +999,16 @@ def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None,
         else:
             changes.append((os.fsdecode(path), mode, blob))
     return changes
+
+
+def checkout_and_dates(
+    root: Path, day: date | None
+) -> tuple[tuple[str | None, bool] | None, FileDates | None]:
+    """What the site asks git, in one go (``loader.in_worker`` runs it beside the loading):
+    the commit checked out and whether the records have changes beside it, and, given the
+    as-of day, every file's dates; None where the tree is not in git."""
+    try:
+        state = head_state(root)
+    except NotAGitRepositoryError:
+        return None, None
+    return state, file_dates(root, day) if day is not None else None

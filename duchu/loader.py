@@ -685,6 +685,27 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def in_worker(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` in a worker process that ends with this one, as a future; in a thread
+    where no process can be had. For work that is Python's own beside other Python work (a
+    thread would hold the lock the other needs)."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    try:
+        pool: Any = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=_process_context(),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        future = pool.submit(work, *args)
+    except OSError:
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(work, *args)
+    pool.shutdown(wait=False)  # the future stays; the worker ends when its one job does
+    return future
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
     import multiprocessing
 
