@@ -683,21 +683,40 @@ def _done_text(action: ActionStatus, lang: str) -> str:
     return format_date(action.done, lang) if action.done else ""
 
 
+# The columns of a unit's detail, in the terminal and in the workbook alike.
+UNIT_DETAIL_COLUMNS = ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note")
+
+
+def unit_detail_rows(
+    unit: UnitStatus, names: dict[str, str], lang: str
+) -> list[tuple[str, ActionStatus, str]]:
+    """A unit's actions as its detail shows them: the phase's name, the action, and the
+    notes on it in one text -- each renderer then writes the deadline, state and day its
+    own way."""
+    return [
+        (
+            names.get(action.planned.phase_id, action.planned.phase_id),
+            action,
+            "\n".join(action_notes(action, unit, names, lang)),
+        )
+        for action in unit.actions
+    ]
+
+
 def _print_unit_detail(
     console: Console, unit: UnitStatus, names: dict[str, str], lang: str
 ) -> None:
     table = Table(title=unit.unit.name, title_justify="left", box=box.SIMPLE_HEAD)
-    for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note"):
+    for key in UNIT_DETAIL_COLUMNS:
         table.add_column(message(key, lang), overflow="fold")
-    for action in unit.actions:
-        notes = action_notes(action, unit, names, lang)
+    for phase, action, notes in unit_detail_rows(unit, names, lang):
         table.add_row(
-            names.get(action.planned.phase_id, action.planned.phase_id),
+            phase,
             action.planned.action.name,
             format_deadline(action.planned.due, lang),
             _state_text(action, lang),
             _done_text(action, lang),
-            "\n".join(notes),
+            notes,
         )
     console.print(table)
 

@@ -30,7 +30,7 @@ from duchu.messages import message
 from duchu.office import OfficeReport
 from duchu.status import ActionStatus, StatusReport, UnitStatus
 from duchu.tally import MeetingTally, UnitComparison, rate_json
-from duchu.view import action_notes, problem_texts
+from duchu.view import UNIT_DETAIL_COLUMNS, problem_texts, unit_detail_rows
 
 FONT = "宋体"  # in every Chinese Windows, WPS and (by substitution) LibreOffice
 FONT_SIZE = 11
@@ -447,23 +447,18 @@ def _last_change(unit: UnitStatus, report: StatusReport) -> Cell:
 
 
 def _unit_detail(unit: UnitStatus, names: dict[str, str], lang: str) -> Sheet:
-    headers = [
-        message(key, lang)
-        for key in ("col-phase", "col-action", "col-due", "col-state", "col-done-on", "col-note")
+    headers = [message(key, lang) for key in UNIT_DETAIL_COLUMNS]
+    rows: list[list[Value]] = [
+        [
+            phase,
+            action.planned.action.name,
+            _deadline(action.planned.due, lang),
+            _state(action, lang),
+            Cell(action.done, "date") if action.done else None,
+            notes,
+        ]
+        for phase, action, notes in unit_detail_rows(unit, names, lang)
     ]
-    rows: list[list[Value]] = []
-    for action in unit.actions:
-        notes = action_notes(action, unit, names, lang)
-        rows.append(
-            [
-                names.get(action.planned.phase_id, action.planned.phase_id),
-                action.planned.action.name,
-                _deadline(action.planned.due, lang),
-                _state(action, lang),
-                Cell(action.done, "date") if action.done else None,
-                "\n".join(notes),
-            ]
-        )
     return Sheet(unit.unit.name, headers, rows, [])
 
 
