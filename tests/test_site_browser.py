@@ -75,7 +75,11 @@ class Catcher:
                 return
             client.settimeout(2)
             with contextlib.suppress(OSError):
-                self.requests.append(client.recv(512).decode("latin-1").split("\r\n")[0])
+                first_line = client.recv(512).decode("latin-1").split("\r\n")[0]
+                # a connection closed before sending a byte is the browser's speculative
+                # preconnect to the proxy: it asked for nothing
+                if first_line:
+                    self.requests.append(first_line)
             client.close()
 
     def page_requests(self) -> list[str]:
