@@ -654,3 +654,26 @@ def test_a_fault_in_a_trees_own_site_template_is_one_line(
     code, _, err = site(sample, tmp_path / "site", "--as-of", AS_OF)
     one_line_exit_2(code, err, "unit.html.j2")
     assert "内部错误" not in err
+
+
+def test_removing_a_replaced_site_never_follows_a_link(tmp_path: Path) -> None:
+    """The old site is removed by several threads walking it by descriptor: every file and
+    folder in it goes, and a link inside it to a folder elsewhere is removed as a link,
+    what it points to left whole."""
+    from duchu.site.folder import _remove_tree
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.html").write_text("keep", encoding="utf-8")
+    old = tmp_path / "old"
+    (old / "units").mkdir(parents=True)
+    for number in range(300):  # enough for the folder's files to be shared among threads
+        (old / "units" / f"u{number}.html").write_text("x", encoding="utf-8")
+    (old / "units" / "deep").mkdir()
+    (old / "units" / "deep" / "page.html").write_text("x", encoding="utf-8")
+    (old / "units" / "to-elsewhere").symlink_to(elsewhere, target_is_directory=True)
+    (old / "index.html").symlink_to(elsewhere / "keep.html")
+    _remove_tree(old)
+    assert not os.path.lexists(old)
+    assert (elsewhere / "keep.html").read_text(encoding="utf-8") == "keep"
+    _remove_tree(tmp_path / "never-was")  # nothing there: nothing to do, no fault
