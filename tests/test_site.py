@@ -17,7 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli import app
@@ -677,3 +680,29 @@ def test_removing_a_replaced_site_never_follows_a_link(tmp_path: Path) -> None:
     assert not os.path.lexists(old)
     assert (elsewhere / "keep.html").read_text(encoding="utf-8") == "keep"
     _remove_tree(tmp_path / "never-was")  # nothing there: nothing to do, no fault
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.builds(markupsafe.Markup, st.text())))
+def test_duchus_own_pages_escape_every_value_as_markupsafe_does(value: object) -> None:
+    """duchu's own pages print through a faster escape than Jinja's: the same characters
+    out for any text, number or None, and a value that is already markup (a chart, a
+    macro's output) as it is."""
+    from duchu.templating import _escape_output
+
+    assert _escape_output(value) == str(markupsafe.escape(value))
+
+
+def test_duchus_own_templates_escape_and_keep_markup_once(tmp_path: Path) -> None:
+    """Through the whole template machinery: a record's text escaped once, a macro's output
+    and a Markup value printed as they are, never escaped twice."""
+    from duchu.templating import builtin_html_environment
+
+    env = builtin_html_environment()
+    template = env.from_string(
+        "{% macro cell(x) %}<td>{{ x }}</td>{% endmacro %}"
+        "{{ text }}|{{ cell(text) }}|{{ svg }}|{{ number }}|{{ text ~ '&' }}"
+    )
+    hostile = "<script>'\"&"
+    rendered = template.render(text=hostile, svg=markupsafe.Markup("<svg></svg>"), number=3)
+    escaped = "&lt;script&gt;&#39;&#34;&amp;"
+    assert rendered == f"{escaped}|<td>{escaped}</td>|<svg></svg>|3|{escaped}&amp;"
