@@ -14,6 +14,8 @@ Skipped, saying why, where no Chromium is installed (``.ci/run`` installs it).
 from __future__ import annotations
 
 import contextlib
+import html
+import json
 import re
 import shutil
 import socket
@@ -21,6 +23,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -237,3 +240,101 @@ def test_the_one_group_site_opens(tmp_path: Path, catcher: Catcher) -> None:
     assert result.exit_code == 0, result.stderr
     rendered = dom(catcher, tmp_path / "profile", out / "index.html")
     assert "第一督导组" in rendered and "测试活动督导工作看板" in rendered
+
+
+# Appended after the page's own script, as a reader's clicks would come: sorts the office
+# table by a text column twice, by a number column, by the keyboard, and writes what the
+# rows read after each into <pre id="probe">.
+SORT_PROBE = """<script>
+(function () {
+  var table = document.querySelector("table.sortable.office");
+  var heads = table.tHead.rows[0].cells;
+  function names() {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
+      return row.cells[0].textContent.trim();
+    });
+  }
+  function done() {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
+      return parseFloat(row.cells[8].getAttribute("data-value"));
+    });
+  }
+  var seen = {before: names()};
+  heads[0].click(); seen.by_name = names(); seen.aria = heads[0].getAttribute("aria-sort");
+  heads[0].click(); seen.by_name_again = names();
+  seen.aria_again = heads[0].getAttribute("aria-sort");
+  heads[8].click(); seen.by_done = done();
+  seen.aria_name_after = heads[0].getAttribute("aria-sort");
+  heads[8].dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
+  seen.by_done_key = done();
+  var out = document.createElement("pre"); out.id = "probe";
+  out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+})();
+</script>"""
+
+FILTER_PROBE = """<script>
+(function () {
+  var select = document.querySelector("select[data-filter]");
+  var table = document.getElementById(select.getAttribute("data-filter"));
+  function shown() {
+    return Array.prototype.filter.call(table.tBodies[0].rows, function (row) {
+      return !row.hidden;
+    }).map(function (row) { return row.getAttribute("data-group"); });
+  }
+  var seen = {all: shown(), choices: []};
+  Array.prototype.forEach.call(select.options, function (option) {
+    select.value = option.value; select.dispatchEvent(new Event("change"));
+    seen.choices.push([option.value, shown()]);
+  });
+  var out = document.createElement("pre"); out.id = "probe";
+  out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+})();
+</script>"""
+
+
+def probed(catcher: Catcher, profile: Path, page: Path, probe: str) -> dict[str, Any]:
+    """Open a copy of ``page`` (beside it, so its links and site.js resolve) with ``probe``
+    run after the page's own script; what the probe wrote."""
+    copy = page.with_name(f"probe-{page.name}")
+    copy.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", probe + "\n</body>"), "utf-8"
+    )
+    try:
+        rendered = dom(catcher, profile, copy)
+    finally:
+        copy.unlink()
+    found = re.search(r'<pre id="probe">(.*?)</pre>', rendered, re.S)
+    assert found is not None, rendered[-2000:]
+    result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return result
+
+
+def test_a_tables_heading_sorts_it_both_ways(
+    sample_site: Path, tmp_path: Path, catcher: Catcher
+) -> None:
+    seen = probed(catcher, tmp_path / "profile", sample_site / "index.html", SORT_PROBE)
+    groups = ["市委第一督导组", "市委第二督导组", "市委第三督导组"]
+    assert sorted(seen["before"]) == sorted(groups)
+    # by the group's name as Chinese sorts it (pinyin: er, san, yi), then the other way
+    assert seen["by_name"] == ["市委第二督导组", "市委第三督导组", "市委第一督导组"]
+    assert seen["aria"] == "ascending"
+    assert seen["by_name_again"] == list(reversed(seen["by_name"]))
+    assert seen["aria_again"] == "descending"
+    # a number column sorts by its value, not its text; the other heading forgets its order
+    assert seen["by_done"] == sorted(seen["by_done"]) and len(set(seen["by_done"])) > 1
+    assert seen["aria_name_after"] is None
+    assert seen["by_done_key"] == sorted(seen["by_done"], reverse=True)  # Enter as a click
+    assert catcher.page_requests() == []
+
+
+def test_the_group_filter_shows_one_groups_rows(
+    sample_site: Path, tmp_path: Path, catcher: Catcher
+) -> None:
+    seen = probed(catcher, tmp_path / "profile", sample_site / "appraisals.html", FILTER_PROBE)
+    everyone = seen["all"]
+    assert len(set(everyone)) > 1  # the sample has flagged subjects in two groups
+    choices = dict((value, rows) for value, rows in seen["choices"])
+    assert choices[""] == everyone
+    for group in set(everyone):
+        assert choices[group] == [g for g in everyone if g == group]
+    assert catcher.page_requests() == []
