@@ -581,6 +581,59 @@ def test_a_swap_that_fails_half_way_is_undone(
     assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
 
 
+def test_where_the_system_cannot_exchange_the_old_site_is_moved_aside_and_replaced(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without renameat2 (macOS, an old C library): each old entry is moved aside, the new
+    one renamed in, the old ones removed -- the same site as one written fresh, the files
+    duchu did not write kept, nothing of the swap left behind."""
+    import duchu.site.folder as folder
+
+    monkeypatch.setattr(folder, "_exchange", lambda new, target: False)
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    (out / "说明.txt").write_text("共享盘说明", encoding="utf-8")
+    assert site(sample, out, "--as-of", "2014-10-31")[0] == 0
+    fresh = tmp_path / "fresh"
+    assert site(sample, fresh, "--as-of", "2014-10-31")[0] == 0
+
+    def files(top: Path) -> dict[Path, bytes]:
+        return {p.relative_to(top): p.read_bytes() for p in top.rglob("*") if p.is_file()}
+
+    assert files(out) == {**files(fresh), Path("说明.txt"): "共享盘说明".encode()}
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
+def test_where_the_system_cannot_exchange_a_swap_failing_half_way_is_undone(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same without renameat2: a rename that fails after others were made puts every
+    moved entry back, and DIR is the earlier site, whole."""
+    import duchu.site.folder as folder
+
+    monkeypatch.setattr(folder, "_exchange", lambda new, target: False)
+    out = tmp_path / "site"
+    assert site(sample, out, "--as-of", AS_OF)[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    rename = os.rename
+    calls = {"n": 0}
+
+    def fails_on_the_fourth(source: object, target: object) -> None:
+        if str(target).startswith(str(out)) and ".old" not in str(source):
+            calls["n"] += 1
+            if calls["n"] == 4:
+                raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(folder.os, "rename", fails_on_the_fourth)
+    code, _, err = site(sample, out, "--as-of", "2014-10-31")
+    assert calls["n"] >= 4
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
 def test_a_folder_of_someones_inside_duchus_is_not_moved(sample: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
