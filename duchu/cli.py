@@ -1040,9 +1040,14 @@ SITE_EXAMPLES = """\b
 @_handled
 def site(
     ctx: typer.Context,
-    output: Annotated[
-        Path,
-        typer.Option("-o", "--output", help="网页写入的文件夹 / the folder to write the site into"),
+    output_text: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="<path>",  # read as text: Path("") is "." and the site would go into cwd
+            help="网页写入的文件夹 / the folder to write the site into",
+        ),
     ],
     as_of: AsOfOption = None,
     known: KnownOption = False,
@@ -1065,6 +1070,9 @@ def site(
     from duchu.tally import compare_units, tally_meetings
 
     language = _lang(ctx, lang)
+    if not output_text.strip():  # an unset variable in a script: never the current folder
+        raise DuchuError("site-no-folder")
+    output = Path(output_text)
     root = _records_root(ctx, records)
     check_site_folder(output, root)  # refused before the work
 

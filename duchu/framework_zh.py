@@ -339,7 +339,7 @@ def _wrap_type(
         if getattr(self, "is_flag", False) and not getattr(self, "count", False):
             return None  # a flag takes no value: `--all`, never `--all <bool>`
         shown = original(self, ctx)
-        if _current != "zh" or shown is None or getattr(self, "metavar", None) is not None:
+        if _current != "zh" or shown is None:
             return shown
         match = re.fullmatch(r"<(.+)>(\.\.\.)?", shown)
         if match is None or match.group(1) not in _TYPE_NAMES_ZH:

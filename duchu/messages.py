@@ -992,6 +992,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "已生成网页 {path}（{pages} 个页面，打开其中的 index.html）",
         "en": "site written to {path} ({pages} pages; open its index.html)",
     },
+    "site-no-folder": {
+        "zh": "-o 后面的文件夹是空的：请写明网页写入哪个文件夹（当前文件夹写 -o .）",
+        "en": "-o names no folder: say which folder the site goes into (-o . for this one)",
+    },
     "site-not-a-folder": {
         "zh": "{path} 已存在且是{what}，不是文件夹：不会写入",
         "en": "{path} exists and is {what}, not a folder: not written",

@@ -32,7 +32,7 @@ AS_OF = "2014-06-20"  # the sample on that day: 市委第三督导组's three un
 HOSTILE = "<script>document.body.setAttribute('data-pwned','1')</script>"
 
 
-def site(records: Path, out: Path, *args: str) -> tuple[int, str, str]:
+def site(records: Path, out: Path | str, *args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["site", "--records", str(records), "-o", str(out), *args])
     return result.exit_code, result.stdout, result.stderr
 
@@ -259,6 +259,20 @@ def test_dir_inside_the_records_tree_is_refused(sample: Path) -> None:
     assert not (sample / "site").exists()
     code, _, err = site(sample, sample, "--as-of", AS_OF)
     one_line_exit_2(code, err, "在记录目录之内")
+
+
+@pytest.mark.parametrize("typed", ["", "  "])
+def test_an_empty_dir_is_refused_and_nothing_goes_into_the_current_folder(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    """``-o "$OUT"`` with OUT unset: one line, exit 2, never the site in the current folder
+    (Path("") is ".")."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, _, err = site(sample, typed, "--as-of", AS_OF)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "-o ." in err, err
+    assert list(here.iterdir()) == []
 
 
 def test_dir_that_is_a_file_or_a_link_is_refused(sample: Path, tmp_path: Path) -> None:
