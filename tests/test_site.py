@@ -13,8 +13,10 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import markupsafe
@@ -568,6 +570,38 @@ def test_an_as_of_written_as_officials_write_it_gives_the_same_site(
 # --- faults found by an adversarial review ---------------------------------------------------
 
 
+def site_files(top: Path) -> dict[Path, bytes]:
+    """Every file under ``top``, by its path there: a site, to compare whole."""
+    return {p.relative_to(top): p.read_bytes() for p in top.rglob("*") if p.is_file()}
+
+
+def assert_the_earlier_site_stands(
+    out: Path, before: dict[Path, bytes], code: int, err: str
+) -> None:
+    """A refused or failed run: one line, exit 2, DIR as it was, nothing of the run left."""
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert site_files(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+
+
+def refused_at(
+    number: int, call: Callable[..., Any], counted: Callable[..., bool] = lambda *_: True
+) -> Callable[..., Any]:
+    """``call``, except that the ``number``-th call ``counted`` admits fails as a folder
+    of DIR that may not be renamed would (read-only, immutable)."""
+    seen = 0
+
+    def refusing(*args: Any) -> Any:
+        nonlocal seen
+        if counted(*args):
+            seen += 1
+            if seen == number:
+                raise PermissionError(errno.EACCES, "Permission denied", str(args[-1]))
+        return call(*args)
+
+    return refusing
+
+
 def test_a_swap_that_fails_half_way_is_undone(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -577,22 +611,10 @@ def test_a_swap_that_fails_half_way_is_undone(
 
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    exchange = folder._exchange
-    calls = {"n": 0}
-
-    def fails_on_the_third(new: Path, target: Path) -> bool:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise PermissionError(errno.EACCES, "Permission denied", str(target))
-        return exchange(new, target)
-
-    monkeypatch.setattr(folder, "_exchange", fails_on_the_third)
+    before = site_files(out)
+    monkeypatch.setattr(folder, "_exchange", refused_at(3, folder._exchange))
     code, _, err = site(sample, out, "--as-of", "2014-10-31")
-    assert code == 2 and len(err.strip().splitlines()) == 1, err
-    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+    assert_the_earlier_site_stands(out, before, code, err)
 
 
 def test_where_the_system_cannot_exchange_the_old_site_is_moved_aside_and_replaced(
@@ -610,11 +632,7 @@ def test_where_the_system_cannot_exchange_the_old_site_is_moved_aside_and_replac
     assert site(sample, out, "--as-of", "2014-10-31")[0] == 0
     fresh = tmp_path / "fresh"
     assert site(sample, fresh, "--as-of", "2014-10-31")[0] == 0
-
-    def files(top: Path) -> dict[Path, bytes]:
-        return {p.relative_to(top): p.read_bytes() for p in top.rglob("*") if p.is_file()}
-
-    assert files(out) == {**files(fresh), Path("说明.txt"): "共享盘说明".encode()}
+    assert site_files(out) == {**site_files(fresh), Path("说明.txt"): "共享盘说明".encode()}
     assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
 
 
@@ -628,24 +646,12 @@ def test_where_the_system_cannot_exchange_a_swap_failing_half_way_is_undone(
     monkeypatch.setattr(folder, "_exchange", lambda new, target: False)
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    rename = os.rename
-    calls = {"n": 0}
-
-    def fails_on_the_fourth(source: object, target: object) -> None:
-        if str(target).startswith(str(out)) and ".old" not in str(source):
-            calls["n"] += 1
-            if calls["n"] == 4:
-                raise PermissionError(errno.EACCES, "Permission denied", str(target))
-        rename(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(folder.os, "rename", fails_on_the_fourth)
+    before = site_files(out)
+    # the fourth move of the swap (not of its undoing, which moves back out of .old)
+    swap_move = refused_at(4, os.rename, counted=lambda source, _: ".old" not in str(source))
+    monkeypatch.setattr(os, "rename", swap_move)
     code, _, err = site(sample, out, "--as-of", "2014-10-31")
-    assert calls["n"] >= 4
-    assert code == 2 and len(err.strip().splitlines()) == 1, err
-    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".duchu-site-")]
+    assert_the_earlier_site_stands(out, before, code, err)
 
 
 def test_a_folder_of_someones_inside_duchus_is_not_moved(sample: Path, tmp_path: Path) -> None:
