@@ -182,10 +182,19 @@ def user_cache_folder(root: Path, purpose: str) -> Path:
     (RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu``, one folder per
     tree, named by a digest of its real path -- outside the tree, so a tree that is copied
     or received carries no cache to trust."""
+    real_root = os.path.realpath(root)
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    home = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    digest = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:24]
-    return home / "duchu" / digest / purpose
+    if not os.path.isabs(base) or _within(base, real_root):
+        # relative (the XDG rule) or inside the tree: duchu writes nothing into a tree
+        base = str(Path.home() / ".cache")
+    digest = hashlib.sha256(os.fsencode(real_root)).hexdigest()[:24]
+    return Path(base) / "duchu" / digest / purpose
+
+
+def _within(path: str | Path, real_folder: str) -> bool:
+    """Whether ``path`` (followed through its links) is ``real_folder`` or inside it."""
+    real = os.path.realpath(path)
+    return real == real_folder or real.startswith(real_folder.rstrip(os.sep) + os.sep)
 
 
 def cache_file(root: Path) -> Path:
@@ -204,6 +213,8 @@ class RecordCache:
         # ``--known`` cache has its own, keyed by blob ids); ``racy``: whether an entry's
         # file can change in the tick the cache was written in (a file can; a blob cannot)
         self.folder = folder if folder is not None else user_cache_folder(root, "records")
+        # a cache folder inside the tree (a home folder holding it, the tree at ~): none
+        self.usable = not _within(self.folder, os.path.realpath(root))
         self.racy = racy
         self.path = self.folder / CACHE_FILE
         self.key = key
@@ -221,6 +232,8 @@ class RecordCache:
         ballots: dict[str, list[Any]] = {}
         checks = None
         validate = _part_adapter().validate_json
+        if not self.usable:
+            return
         try:
             # only a regular file of a sane size, never through a link, never blocking: a
             # pipe, /dev/zero or a huge sparse file where the cache was is simply a miss
@@ -345,7 +358,7 @@ class RecordCache:
         """Write the cache if anything changed; False when it could not be written. The
         folder is the user's own and made private; the file is written beside and renamed,
         created exclusively and never through a link."""
-        if not self.changed:
+        if not self.changed or not self.usable:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
         try:

@@ -10,6 +10,7 @@ rich) are imported inside the commands, so ``--version`` and ``--help`` start qu
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import os
@@ -174,10 +175,45 @@ def _handled(func: F) -> F:
 
 
 def _fail(text: str) -> NoReturn:
-    from duchu.view import shown
+    from duchu.view import one_line
 
-    _echo(shown(text), err=True)  # it may quote what a user typed or a file holds
+    _echo(one_line(text), err=True)  # it may quote what a user typed or a file holds
     raise typer.Exit(2)
+
+
+class _ClosedOutput:
+    """``sys.stdout`` when duchu was started with it closed (``duchu status >&-``), where
+    Python leaves None and every writer of output tripped on it. Writing to it fails the
+    command in one line on stderr, exit 2 -- what was asked for cannot be shown; a command
+    that writes nothing there (``site -o DIR``) goes on as ever."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    @property
+    def buffer(self) -> _ClosedOutput:  # binary output (JSON) fails the same way
+        return self
+
+    def write(self, text: object) -> int:
+        raise CommandError("stdout-closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _closed_streams() -> None:
+    """Streams duchu was started without: stdout fails what writes to it (``_ClosedOutput``),
+    stderr is nowhere -- nothing can be said, and the exit status says the rest."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 -- for the process
 
 
 def _pipe_closed() -> NoReturn:
@@ -1635,8 +1671,12 @@ def main() -> None:
         raise BrokenPipeError  # rich would exit 1; we end a closed pipe with 0 (below)
 
     Console.on_broken_pipe = pipe_closed  # type: ignore[method-assign,assignment]  # typer help
+    _closed_streams()
     try:
         app()
+    except DuchuError as err:  # stdout closed while typer or click wrote (help, usage errors)
+        sys.stderr.write(message(err.key, "zh") + "\n")
+        sys.exit(2)
     except BrokenPipeError:  # closed while typer or click wrote (help, usage errors)
         try:
             _pipe_closed()

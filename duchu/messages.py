@@ -798,6 +798,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "模板 {file} 第 {line} 行用到了不存在的字段：{detail}",
         "en": "template {file}, line {line} uses a field that does not exist: {detail}",
     },
+    "template-outside": {
+        "zh": "模板 {path} 是指向记录目录之外的链接（{target}），不予读取",
+        "en": "the template {path} is a link leading out of the tree ({target}): not read",
+    },
     "templates-outside": {
         "zh": "记录库的 templates 文件夹 {path} 指向记录目录之外（{target}），不予读取",
         "en": "the tree's templates folder {path} leads out of the tree ({target}): not read",
@@ -991,6 +995,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "site-written": {
         "zh": "已生成网页 {path}（{pages} 个页面，打开其中的 index.html）",
         "en": "site written to {path} ({pages} pages; open its index.html)",
+    },
+    "not-utf8-argument": {
+        "zh": "{option} 的值不是 UTF-8 文字（终端或脚本用了别的编码，如 GBK）：请改用 UTF-8",
+        "en": "the value of {option} is not UTF-8 text (the terminal or script uses another "
+        "encoding, such as GBK): use UTF-8",
+    },
+    "stdout-closed": {
+        "zh": "标准输出已关闭（如 >&-），结果无法写出：请把输出重定向到文件或管道",
+        "en": "standard output is closed (>&- or the like): nowhere to write; redirect it",
     },
     "site-no-folder": {
         "zh": "-o 后面的文件夹是空的：请写明网页写入哪个文件夹（当前文件夹写 -o .）",

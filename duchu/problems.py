@@ -48,9 +48,12 @@ class Problem:
     first_loc: Loc | None = None
 
     def message(self, lang: str) -> str:
-        args: dict[str, object] = dict(self.args)
+        args: dict[str, object] = {
+            name: _quoted_part(value) if isinstance(value, str) else value
+            for name, value in self.args
+        }
         for name in self.refs:
-            args[name] = message(str(args[name]), lang, **dict(self.args)) if args[name] else ""
+            args[name] = message(str(args[name]), lang, **args) if args[name] else ""
         text = message(self.code, lang, **args)
         if self.hint:
             text += " — " + message(self.hint, lang, **args)
@@ -118,3 +121,14 @@ def problem(
 
 def count_errors(problems: list[Problem]) -> int:
     return sum(1 for p in problems if p.severity is Severity.ERROR)
+
+
+# A problem is one line: a value it quotes (a number of 5,000 digits, a pasted paragraph)
+# is shown by its start, enough to find it at the line and column given.
+MAX_QUOTED_CHARS = 60
+
+
+def _quoted_part(value: str) -> str:
+    if len(value) <= MAX_QUOTED_CHARS:
+        return value
+    return value[: MAX_QUOTED_CHARS - 1] + "…"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from duchu.appraisal import BALLOT_COLUMN, INVALID_COLUMN
+from duchu.checks import first_start
 from duchu.errors import DuchuError, ScaffoldError
 from duchu.gitrepo import init_repository
 from duchu.loader import CAMPAIGN_FILE, ID_PATTERN, Tree
@@ -231,6 +232,8 @@ def clean_text(option: str, value: str) -> str:
     for char in value:
         if ord(char) in _FORBIDDEN:
             raise ScaffoldError("bad-text", option=option, code_point=f"U+{ord(char):04X}")
+        if 0xD800 <= ord(char) <= 0xDFFF:  # a byte of an argument that is not UTF-8
+            raise ScaffoldError("not-utf8-argument", option=option)
     return value
 
 
@@ -506,6 +509,9 @@ def new_meeting(
     assert campaign is not None
     unit = find_unit(tree, unit_id)
     meeting_kind = find_kind(tree, kind)
+    start = first_start(campaign)
+    if start is not None and day < start:  # check would refuse the record written
+        raise DuchuError("meeting-before-campaign", date=day.isoformat(), start=start.isoformat())
     stem = _new_id(name or f"{unit_id}-{kind}")
     items: list[Item] = [
         ("date", day.isoformat()),
@@ -519,7 +525,7 @@ def new_meeting(
         Guidance("people: 谈话、座谈、走访的人次（如 12），可不写"),
         Guidance("notes: 会议情况；多行时写 notes: | 后另起一行，每行缩进两格"),
     ]
-    rel = f"meetings/{day:%Y-%m}/{stem}.yaml"
+    rel = f"meetings/{day.year:04d}-{day.month:02d}/{stem}.yaml"  # strftime gives year 1 as "1"
     scheme = campaign.appraisal
     subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
     if ballots is not None:
@@ -530,7 +536,7 @@ def new_meeting(
             ),
             ("appraisal", {"distributed": 0, "ballots": sheet}),
         ]
-        sheet_path = tree.root / _free(tree, f"meetings/{day:%Y-%m}/{sheet}")
+        sheet_path = tree.root / _free(tree, f"meetings/{day.year:04d}-{day.month:02d}/{sheet}")
         _free(tree, rel)
         header = [BALLOT_COLUMN, *subjects, INVALID_COLUMN]
         _write_ballot_sheet(sheet_path, ballots, header, scheme.ratings, len(subjects), lang)

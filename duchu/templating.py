@@ -47,9 +47,15 @@ class ConfinedLoader(FileSystemLoader):
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if not _inside(Path(filename), Path(self.searchpath[0])):
-            raise TemplateNotFound(template)
+        _refuse_outside(Path(filename), Path(self.searchpath[0]))
         return source, filename, uptodate
+
+
+def _refuse_outside(path: Path, folder: Path) -> None:
+    """A tree's template that is a link leading out of its folder is an error (RECORDS.md,
+    "Malformed files"), never quietly passed over for the built-in one of its name."""
+    if not _inside(path, folder):
+        raise DuchuError("template-outside", path=path, target=path.resolve())
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -215,11 +221,12 @@ def markdown_text(value: object) -> object:
 def find_template_file(records_root: Path, name: str) -> Path | None:
     """The file a template name resolves to (the tree's own first), for non-Jinja files such
     as the DOCX layout."""
-    for folder in (own_templates(records_root) or records_root / "templates", builtin_templates()):
-        candidate = folder / name
-        if candidate.is_file() and _inside(candidate, folder):
-            return candidate
-    return None
+    own = own_templates(records_root)
+    if own is not None and (own / name).is_file():
+        _refuse_outside(own / name, own)
+        return own / name
+    candidate = builtin_templates() / name
+    return candidate if candidate.is_file() else None
 
 
 @contextmanager

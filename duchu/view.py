@@ -63,6 +63,17 @@ def shown(text: str) -> str:
     return _UNSHOWABLE.sub(_escaped, text) if _UNSHOWABLE.search(text) else text
 
 
+# What a line that must stay one line (a problem, a refusal) may not hold either: a line
+# end in a file name or an argument would print a second line that looks like duchu's own.
+_UNSHOWABLE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as ``shown`` makes it, with line ends (``\\n``, ``\\r``, U+2028) escaped
+    too: what is printed is one line whatever the text held."""
+    return _UNSHOWABLE_IN_A_LINE.sub(_escaped, text) if _UNSHOWABLE_IN_A_LINE.search(text) else text
+
+
 class SafeConsole(Console):
     """A console that never prints a control sequence it did not make itself, and never
     reads text as markup: whatever a record, a file name or a git author holds is shown as
@@ -316,7 +327,7 @@ def _row_segments(
 
 def problem_line(item: Problem, lang: str) -> str:
     severity = message(f"severity-{item.severity}", lang)
-    return f"{item.path}:{item.place}: {severity}: {item.message(lang)} [{item.code}]"
+    return one_line(f"{item.path}:{item.place}: {severity}: {item.message(lang)} [{item.code}]")
 
 
 # A person reads the first problems of a file and fixes their cause; the fifty-thousandth

@@ -44,6 +44,9 @@ MAX_DEPTH = 50
 # A record file holds hundreds of values; aliases expanding past this are an attack.
 MAX_EXPANDED = 100_000
 _LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
+# The longest number a record holds, in characters (a count, an order, a rate): far past
+# any real one, and short of what a 64-bit integer or a float holds exactly.
+MAX_NUMBER_CHARS = 15
 # A number as a person writes it: decimal digits, no leading zero, maybe a sign and a point.
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 # An English key followed by a full-width colon: keys are English, so this is always a typo.
@@ -70,10 +73,14 @@ class RecordLoader(yaml.CSafeLoader):
             if implicit[0]:  # a plain scalar: null, bool, int, float, or text
                 for tag, pattern in _RESOLVERS.get(value[:1], ()):
                     if pattern.match(value):
-                        if tag in (_INT, _FLOAT) and not _PLAIN_NUMBER.fullmatch(value):
+                        if tag in (_INT, _FLOAT) and (
+                            len(value) > MAX_NUMBER_CHARS or not _PLAIN_NUMBER.fullmatch(value)
+                        ):
                             # 010, 0x32, 1_0, 1:30, .nan: YAML 1.1 reads another number
-                            # than a person does. Kept as the text typed: where a number
-                            # belongs that is an error (RECORDS.md 1.1), never a conversion
+                            # than a person does; and a number of thousands of digits is
+                            # none a record holds (Python refuses to read one of 4,300).
+                            # Kept as the text typed: where a number belongs that is an
+                            # error (RECORDS.md 1.1), never a conversion
                             return _STR
                         return str(tag)
             return _STR
@@ -106,7 +113,14 @@ class RecordLoader(yaml.CSafeLoader):
             return None
         if "*" not in text:  # no aliases: every node is constructed once, no cycles
             try:
-                return _build(node, self, self.duplicates)
+                found: list[tuple[int, tuple[str, yaml.Mark, yaml.Mark]]] = []
+                data = _build(node, self, found, 0)
+                # PyYAML constructs a document's collections level by level (each one's
+                # children deferred until its level is done), so it meets duplicate keys
+                # outer levels first; left to right within a level is the order met here
+                found.sort(key=lambda entry: entry[0])
+                self.duplicates.extend(duplicate for _, duplicate in found)
+                return data
             except _Unusual:
                 self.duplicates.clear()
         return self.construct_document(node)
@@ -124,7 +138,7 @@ class _Unusual(Exception):
     """A document ``_build`` leaves to PyYAML's constructor."""
 
 
-def _build(node: Node, loader: RecordLoader, duplicates: list[Any]) -> Any:
+def _build(node: Node, loader: RecordLoader, duplicates: list[Any], depth: int) -> Any:
     """Plain data from a composed document without aliases, in one pass; duplicate keys are
     noted as ``RecordLoader.construct_mapping`` notes them. Text scalars, most of a record,
     are taken in place rather than through another call."""
@@ -152,22 +166,26 @@ def _build(node: Node, loader: RecordLoader, duplicates: list[Any]) -> Any:
                 raise _Unusual  # an unhashable key: PyYAML's error, with its position
             text = key_node.value
             if text in seen:
-                duplicates.append((text, seen[text], key_node.start_mark))
+                duplicates.append((depth, (text, seen[text], key_node.start_mark)))
             else:
                 seen[text] = key_node.start_mark
         data = {}
         for key_node, value_node in node.value:
-            key = key_node.value if key_node.tag == _STR else _build(key_node, loader, duplicates)
+            key = (
+                key_node.value
+                if key_node.tag == _STR
+                else _build(key_node, loader, duplicates, depth + 1)
+            )
             if value_node.__class__ is ScalarNode and value_node.tag == _STR:
                 data[key] = value_node.value
             else:
-                data[key] = _build(value_node, loader, duplicates)
+                data[key] = _build(value_node, loader, duplicates, depth + 1)
         return data
     if kind is SequenceNode and node.tag == _SEQ:
         return [
             item.value
             if item.__class__ is ScalarNode and item.tag == _STR
-            else _build(item, loader, duplicates)
+            else _build(item, loader, duplicates, depth + 1)
             for item in node.value
         ]
     raise _Unusual  # a collection with a tag of its own (!!set, !!omap, ...)
