@@ -19,9 +19,13 @@ from typing import Literal
 
 Meaning = Literal["due", "start"]
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_PHRASE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(上旬|中旬|下旬|底|末|初)")
+# Digits are ASCII digits, [0-9]: \d would also take ٢٠١٤ and other scripts' digits, which
+# int() reads, while the full-width ２０１４ a Chinese input method types is refused -- one
+# rule for every script, the one RECORDS.md writes dates in. (Spaces stay any Unicode space:
+# an ideographic one between 年 and 月 is still a space.)
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_CHINESE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]")
+_PHRASE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*(上旬|中旬|下旬|底|末|初)")
 
 # period -> (first day, last day or None for the month's last day)
 _PERIODS: dict[str, tuple[int, int | None]] = {

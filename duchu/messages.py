@@ -30,6 +30,82 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "YAML 格式错误：{detail}",
         "en": "YAML syntax error: {detail}",
     },
+    "yaml-problem-colon-in-value": {
+        "zh": "此处不能再出现“键: 值”（值里有冒号加空格时，请给整个值加引号）",
+        "en": "a key: value is not allowed here (quote a value that holds a colon and a space)",
+    },
+    "yaml-problem-dash-here": {
+        "zh": "此处不能出现以 - 开头的列表项（请检查缩进）",
+        "en": "a '- ' list item is not allowed here (check the indentation)",
+    },
+    "yaml-problem-no-colon": {
+        "zh": "缺少冒号：键后面应是半角冒号加一个空格（如 name: 某某）",
+        "en": "a colon is missing: a key is followed by ':' and a space (name: x)",
+    },
+    "yaml-problem-indent": {
+        "zh": "缩进不一致：这一行与同一层的键没有对齐",
+        "en": "the indentation does not match: this line is not aligned with its level's keys",
+    },
+    "yaml-problem-list-indent": {
+        "zh": "列表的缩进不一致：同一列表的各项应以对齐的 - 开头",
+        "en": "the list's indentation does not match: its items start with aligned '- '",
+    },
+    "yaml-problem-open-bracket": {
+        "zh": "方括号 [ 没有闭合（或少了逗号）",
+        "en": "a '[' is not closed (or a comma is missing)",
+    },
+    "yaml-problem-open-brace": {
+        "zh": "花括号 {{ 没有闭合（或少了逗号）",
+        "en": "a '{{' is not closed (or a comma is missing)",
+    },
+    "yaml-problem-no-content": {
+        "zh": "此处缺少内容",
+        "en": "something is missing here",
+    },
+    "yaml-problem-trailing": {
+        "zh": "值后面还有内容：应换行，或以 # 开始注释（值里有这些字符时请加引号）",
+        "en": "more follows the value: start a new line or a # comment (or quote the value)",
+    },
+    "yaml-problem-anchor-name": {
+        "zh": "& 或 * 后面应是名称；若是正文内容，请给整个值加引号",
+        "en": "'&' or '*' must be followed by a name; quote the value if it is text",
+    },
+    "yaml-problem-unclosed": {
+        "zh": "文件意外结束：有引号或括号没有闭合",
+        "en": "the file ends too early: a quote or a bracket is not closed",
+    },
+    "yaml-problem-bad-start": {
+        "zh": "值不能以这个字符开头（如 @、`、%）：请给整个值加引号",
+        "en": "a value cannot start with this character (@, `, %): quote the value",
+    },
+    "yaml-problem-document-marker": {
+        "zh": "值里出现了 --- 或 ...，会被当作文档分隔：请给整个值加引号",
+        "en": "--- or ... in a value reads as a document marker: quote the value",
+    },
+    "yaml-problem-two-documents": {
+        "zh": "一个文件只能写一份记录：请去掉第二个 ---，或分成两个文件",
+        "en": "a file holds one record: remove the second ---, or make two files",
+    },
+    "yaml-problem-escape": {
+        "zh": "双引号里的 \\ 后面是无法识别的转义字符：可改用单引号",
+        "en": "an unknown escape after \\ in double quotes: use single quotes instead",
+    },
+    "yaml-problem-directive": {
+        "zh": "无法识别的 % 指令：若是正文内容，请给整个值加引号",
+        "en": "an unknown % directive: quote the value if it is text",
+    },
+    "yaml-problem-tag-handle": {
+        "zh": "无法识别的 ! 标记：若是正文内容，请给整个值加引号",
+        "en": "an unknown ! tag: quote the value if it is text",
+    },
+    "yaml-problem-alias": {
+        "zh": "引用了没有定义的锚点（*名称）：若是正文内容，请给整个值加引号",
+        "en": "an alias (*name) to an anchor never defined: quote the value if it is text",
+    },
+    "yaml-problem-collection-key": {
+        "zh": "键不能是列表或映射（如 [a]: 1）：请改用文字作键",
+        "en": "a key cannot be a list or a mapping ([a]: 1): use text as the key",
+    },
     "full-width-colon": {
         "zh": "键 '{key}' 后面用了全角冒号“：”，请改为半角冒号“:”加一个空格",
         "en": "key '{key}' is followed by a full-width colon '：': use ':' and a space",

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from duchu.problems import Loc, Problem, problem
+from duchu.problems import Loc, Problem, Ref, problem
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -278,7 +278,35 @@ def _syntax_problem(err: yaml.YAMLError, text: str, path: str) -> Problem:
         tag = detail.split("'")[1] if detail.count("'") >= 2 else detail
         tag = tag.replace("tag:yaml.org,2002:", "!!")  # shown as the user wrote it
         return problem(path, "yaml-tag", line=line, column=column, tag=tag)
-    return problem(path, "yaml-syntax", line=line, column=column, detail=detail)
+    known = _LIBYAML_PROBLEMS.get(detail)
+    return problem(
+        path, "yaml-syntax", line=line, column=column, detail=Ref(known) if known else detail
+    )
+
+
+# libyaml's words for the faults people make, each said in the user's language by a message
+# of its own (``yaml-problem-*``); a rarer one is shown as libyaml words it.
+_LIBYAML_PROBLEMS = {
+    "mapping values are not allowed in this context": "yaml-problem-colon-in-value",
+    "block sequence entries are not allowed in this context": "yaml-problem-dash-here",
+    "could not find expected ':'": "yaml-problem-no-colon",
+    "did not find expected key": "yaml-problem-indent",
+    "did not find expected '-' indicator": "yaml-problem-list-indent",
+    "did not find expected ',' or ']'": "yaml-problem-open-bracket",
+    "did not find expected ',' or '}'": "yaml-problem-open-brace",
+    "did not find expected node content": "yaml-problem-no-content",
+    "did not find expected comment or line break": "yaml-problem-trailing",
+    "did not find expected alphabetic or numeric character": "yaml-problem-anchor-name",
+    "found unexpected end of stream": "yaml-problem-unclosed",
+    "found character that cannot start any token": "yaml-problem-bad-start",
+    "found unexpected document indicator": "yaml-problem-document-marker",
+    "but found another document": "yaml-problem-two-documents",
+    "found unknown escape character": "yaml-problem-escape",
+    "found unknown directive name": "yaml-problem-directive",
+    "found undefined tag handle": "yaml-problem-tag-handle",
+    "found undefined alias": "yaml-problem-alias",
+    "found unhashable key": "yaml-problem-collection-key",
+}
 
 
 def _needs_screening(text: str) -> bool:

@@ -253,3 +253,48 @@ def test_an_argument_that_is_not_utf8_is_named_as_such(sample: Path) -> None:
     assert result.exit_code == 2
     assert "--name 的值不是 UTF-8 文字" in result.stderr
     assert not (sample / "units" / "u2.yaml").exists()
+
+
+# --- dates are written in ASCII digits, whatever the script ---------------------------------
+
+
+@pytest.mark.parametrize("as_of", ["٢٠١٤-٠٦-٢٠", "２０１４-０６-２０", "۲۰۱۴年۶月۲۰日"])
+def test_digits_of_other_scripts_are_refused_alike(sample: Path, as_of: str) -> None:
+    result = runner.invoke(app, ["status", "--records", str(sample), "--as-of", as_of])
+    assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+def test_an_ideographic_space_in_a_chinese_date_is_still_a_space(sample: Path) -> None:
+    spaced = runner.invoke(
+        app, ["status", "--records", str(sample), "--as-of", "2014年\u30006月20日"]
+    )
+    plain = runner.invoke(app, ["status", "--records", str(sample), "--as-of", "2014-06-20"])
+    assert spaced.exit_code == plain.exit_code == 0 and spaced.stdout == plain.stdout
+
+
+# --- a YAML fault is told in the user's language ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "zh", "en"),
+    [
+        ("name: 甲: 乙\ngroup: g1\n", "请给整个值加引号", "quote a value"),
+        ("name: [甲, 乙\ngroup: g1\n", "方括号 [ 没有闭合", "'[' is not closed"),
+        ("name: {甲: 1\ngroup: g1\n", "花括号 { 没有闭合", "'{' is not closed"),
+        ("name: '甲\ngroup: g1\n", "引号或括号没有闭合", "a quote or a bracket"),
+        ("name: @甲\ngroup: g1\n", "值不能以这个字符开头", "cannot start with"),
+        ("name: 甲\n---\ngroup: g1\n", "一个文件只能写一份记录", "a file holds one record"),
+        ("? [甲]\n: 1\n", "键不能是列表或映射", "a key cannot be a list"),
+    ],
+)
+def test_a_yaml_fault_is_told_in_chinese_not_in_libyamls_english(
+    sample: Path, text: str, zh: str, en: str
+) -> None:
+    (sample / "units" / "broken.yaml").write_text(text, encoding="utf-8")
+    for lang, words in (("zh", zh), ("en", en)):
+        result = runner.invoke(app, ["check", "--records", str(sample), "--lang", lang])
+        assert result.exit_code == 1
+        line = next(x for x in result.stdout.splitlines() if x.startswith("units/broken.yaml:"))
+        assert words in line and "[yaml-syntax]" in line, line
+        if lang == "zh":  # none of libyaml's own words left in a Chinese line
+            assert not any(w in line for w in ("found", "expected", "allowed", "while")), line
