@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -178,6 +179,11 @@ class _Capped:
         ]
 
 
+# What a form number, as any text of a record, may not hold: a control or bidirectional
+# character, which disguises what is shown (CSV and workbook alike).
+CONTROL_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 class _FormNumbers:
     """The form numbers of the ``ballot`` column seen so far, to warn of one written twice."""
 
@@ -186,7 +192,14 @@ class _FormNumbers:
         self.other: set[str] = set()
 
     def seen_before(self, number: str) -> bool:
-        if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+        # isascii as well, here and in the counting loops: ² and ① are digits to isdigit,
+        # never to int
+        if (
+            number.isascii()
+            and number.isdigit()
+            and number[0] != "0"
+            and len(number) <= _BITMAP_DIGITS
+        ):
             value = int(number)
             byte = value >> 3
             bits = self.bits
@@ -312,13 +325,28 @@ class BallotCounter:
                 if numbers is not None:
                     number = row[ballot_index]
                     # the usual form number, inline: digits, marked in a bitmap
-                    if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+                    if (
+                        number.isascii()
+                        and number.isdigit()
+                        and number[0] != "0"
+                        and len(number) <= _BITMAP_DIGITS
+                    ):
                         value = int(number)
                         byte, mask = value >> 3, 1 << (value & 7)
                         if byte < len(bits) and not bits[byte] & mask:
                             bits[byte] |= mask
                             number = ""
-                    if (number := number.strip()) and numbers.seen_before(number):
+                    if (number := number.strip()) and (found := CONTROL_IN_TEXT.search(number)):
+                        capped.add(
+                            problem(
+                                self.rel_path,
+                                "control-in-text",
+                                line=line,
+                                column=self.columns[ballot_index],  # type: ignore[index]
+                                code_point=f"U+{ord(found[0]):04X}",
+                            )
+                        )
+                    if number and numbers.seen_before(number):
                         capped.add(
                             problem(
                                 self.rel_path,
@@ -375,7 +403,12 @@ class BallotCounter:
             if numbers is not None and ballot_index in row:
                 number = _cell_text(row[ballot_index])
                 # the usual form number, inline: digits, marked in a bitmap
-                if number.isdigit() and number[0] != "0" and len(number) <= _BITMAP_DIGITS:
+                if (
+                    number.isascii()
+                    and number.isdigit()
+                    and number[0] != "0"
+                    and len(number) <= _BITMAP_DIGITS
+                ):
                     form = int(number)
                     byte, mask = form >> 3, 1 << (form & 7)
                     if byte < len(bits) and not bits[byte] & mask:

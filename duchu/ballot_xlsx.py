@@ -16,16 +16,25 @@ know) hands the whole sheet to openpyxl, read from its start, so either way a sh
 the one way openpyxl reads it (the tests hold the two readers to the same cells).
 
 A file that is not a workbook (a CSV renamed, an old ``.xls``, an encrypted workbook, a zip
-bomb) is one problem that says what it is and what to do.
+bomb) is one problem that says what it is and what to do. So is a workbook damaged within, a
+sheet no spreadsheet and no XML parser reads as it stands -- a character XML 1.0 forbids, a
+character reference past Unicode, a number cell holding ``NaN`` or five thousand digits, a
+shared string that is not there, a cell or merged range outside Excel's grid, a DTD (no part
+of a package has one: its entities are never expanded, nothing outside the workbook is read),
+XML cut short or not well-formed: ``xlsx-not-workbook`` at the cell when the scanner met it
+there, else at ``A1`` with what the parser said. A form number holding a control or
+bidirectional character is ``control-in-text`` at its cell, as it would be in a record.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import warnings
 import zipfile
-from collections.abc import Generator, Iterator
+import zlib
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -33,6 +42,7 @@ from queue import Queue
 from typing import IO, Any
 
 from duchu.appraisal import (
+    CONTROL_IN_TEXT,
     OLE_MAGIC,
     ZIP_MAGIC,
     BallotCounter,
@@ -40,7 +50,7 @@ from duchu.appraisal import (
     Counts,
     Typed,
 )
-from duchu.problems import Problem, problem
+from duchu.problems import Problem, column_letters, problem
 
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 EXCEL_ROWS = 1_048_576
@@ -159,16 +169,28 @@ class _Book:
             detail = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise _refusal(self.rel_path, "xlsx-not-workbook", detail=detail[:200]) from None
         self.strings: list[str] = []
+        self._suspect: bool | None = None
         self.sheets: list[_Sheet] = []
-        for title in self.book.sheetnames:
-            sheet = self.book[title]
-            path = None
-            if isinstance(sheet, ReadOnlyWorksheet):
-                path = getattr(sheet, "_worksheet_path", None)
-                self.strings = getattr(sheet, "_shared_strings", self.strings)
-            self.sheets.append(_Sheet(title, path, sheet))
+        try:
+            for title in self.book.sheetnames:
+                sheet = self.book[title]
+                path = None
+                if isinstance(sheet, ReadOnlyWorksheet):
+                    path = getattr(sheet, "_worksheet_path", None)
+                    self.strings = getattr(sheet, "_shared_strings", self.strings)
+                self.sheets.append(_Sheet(title, path, sheet))
+        except Exception as err:  # a sheet openpyxl names but cannot open
+            self.book.close()
+            raise _refusal(self.rel_path, "xlsx-not-workbook", detail=_error_detail(err)) from None
         if not self.sheets:
+            self.book.close()
             raise _refusal(self.rel_path, "xlsx-not-workbook", detail="no sheet")
+
+    def strings_suspect(self) -> bool:
+        """Whether a shared string holds a control character (looked for once, in all)."""
+        if self._suspect is None:
+            self._suspect = bool(_CONTROL.search("".join(self.strings)))
+        return self._suspect
 
     def close(self) -> None:
         self.book.close()
@@ -186,6 +208,61 @@ class _Book:
 
 class _Unsure(Exception):
     """The sheet holds something the scanner does not read to the letter: openpyxl reads it."""
+
+
+class _Damaged(Exception):
+    """The workbook holds what no spreadsheet and no XML parser reads (``detail``: what, as
+    the part spells it): one ``xlsx-not-workbook`` problem, at its cell when that is known."""
+
+    def __init__(self, detail: str, row: int = 0, column: int = 0) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.row = row
+        self.column = column
+
+    def place(self, row: int, column: int) -> None:
+        """Put the damage at the cell where it was met, unless it has its own place."""
+        if not self.row:
+            self.row, self.column = row, column
+
+    def problem(self, rel_path: str) -> Problem:
+        return problem(
+            rel_path,
+            "xlsx-not-workbook",
+            line=self.row or 1,
+            column=self.column or 1,
+            detail=self.detail,
+        )
+
+
+# What a problem may not quote raw: controls, bidirectional overrides, lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Characters XML 1.0 forbids (all but tab, newline and carriage return of C0; the surrogates;
+# U+FFFE and U+FFFF): no parser reads a part that holds one, written or referenced.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text that can disguise itself (RECORDS.md, "Numbers and text"): not in a form number.
+_CONTROL = CONTROL_IN_TEXT
+
+
+def _snippet(raw: bytes | str, limit: int = 40) -> str:
+    """A piece of a damaged part as a problem quotes it: short, and nothing unprintable."""
+    text = raw[: limit * 4].decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else raw
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def _error_detail(err: BaseException) -> str:
+    """What a parser (or the zip module) said, in one short line."""
+    lines = str(err).splitlines()
+    return _snippet(lines[0] if lines and lines[0] else type(err).__name__, 200)
+
+
+def _allowed(code: int) -> bool:
+    """Whether XML 1.0 allows the character (``Char``, XML 1.0 section 2.2)."""
+    if code < 0x20:
+        return code in (0x9, 0xA, 0xD)
+    return code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 def _cell_pattern(prefix: bytes) -> re.Pattern[bytes]:
@@ -216,30 +293,69 @@ _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>]")
 _TYPE = re.compile(rb'\st="([^"]*)"')
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_KINDS = {b"b": "bool", b"e": "error", b"d": "date"}
 
 
 def _entity(match: re.Match[str]) -> str:
     name = match.group(1)
     if name[0] != "#":
         return _NAMED[name]
-    code = int(name[2:], 16) if name[1] == "x" else int(name[1:])
+    hexadecimal = name[1] == "x"
+    digits = (name[2:] if hexadecimal else name[1:]).lstrip("0") or "0"
+    if len(digits) > 7:  # past U+10FFFF, however many digits it is written with
+        raise _Damaged(_snippet(match.group(0)))
+    code = int(digits, 16 if hexadecimal else 10)
+    if not _allowed(code):  # NUL, ESC, a surrogate, U+110000 ...: no parser reads it
+        raise _Damaged(_snippet(match.group(0)))
     return chr(code)
 
 
 def _text(raw: bytes) -> str:
-    """Cell text as an XML parser gives it: character and the five entities resolved."""
+    """Cell text as an XML parser gives it: character and the five entities resolved; text
+    no parser reads (not UTF-8, a character XML forbids) is damage."""
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Unsure from None
+    except UnicodeDecodeError as err:
+        raise _Damaged(_snippet(raw[max(err.start - 8, 0) : err.end + 8])) from None
     if "&" in text:
         resolved = _ENTITY.sub(_entity, text)
-        if "&" in _ENTITY.sub("", text):
-            raise _Unsure  # an entity of a DTD: the parser's to resolve
+        left = _ENTITY.sub("", text).find("&")
+        if left >= 0:  # an "&" that starts no reference XML knows (a sheet has no DTD)
+            raise _Damaged(_snippet(_ENTITY.sub("", text)[left : left + 12]))
         text = resolved
+    forbidden = _FORBIDDEN.search(text)
+    if forbidden is not None:
+        raise _Damaged(f"U+{ord(forbidden[0]):04X}")
     if "\r" in text:
         raise _Unsure  # line ends are the parser's to normalise
     return text
+
+
+def _shared(strings: list[str], value: bytes) -> str:
+    """The shared string a cell's ``<v>`` names: one that is not there is damage."""
+    try:
+        index = int(value)
+    except ValueError:
+        if b"&" in value or b"\r" in value:
+            raise _Unsure from None  # a character reference, a line end: the parser's
+        index = -1
+    if not 0 <= index < len(strings):
+        raise _Damaged(_snippet(b't="s" <v>' + value + b"</v>"))
+    return strings[index]
+
+
+_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _prolog_checked(prolog: bytes) -> None:
+    """What comes before a sheet's root element: a DTD is damage (no part of a package has
+    one, RECORDS.md's workbook is read from itself alone), an encoding other than UTF-8 is
+    the parser's to read."""
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise _Damaged("<!DOCTYPE", 1, 1)
+    declared = _ENCODING.search(prolog)
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise _Unsure
 
 
 def _chunks(stream: IO[bytes]) -> Generator[bytes, None, None]:
@@ -279,24 +395,39 @@ def _chunks(stream: IO[bytes]) -> Generator[bytes, None, None]:
                 thread.join(0.01)
 
 
+# How the zip module says a part cannot be read out of its package.
+_PACKAGE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, RuntimeError)
+_Watch = Callable[[int, dict[int, Any]], None]
+
+
 class _Scan:
     """The rows of one sheet part, read by the scanner: ``rows`` yields (row number, {column
     index: value}) for every row with something in it; merged ranges are collected from
     what follows the sheet's data, and formulas are reported as they are met."""
 
-    def __init__(self, book: _Book, path: str, report: Any) -> None:
+    def __init__(self, book: _Book, path: str, report: Any, watch: _Watch | None = None) -> None:
         self.book = book
         self.path = path
         self.report = report  # called with (row, column, kind, text) for a formula
+        # called with (row, cells) before a row is yielded, for the rows that may hold text
+        # with a control character in it (none, in a sheet as people write them)
+        self.watch = watch
         self.merged: list[str] = []
 
     def rows(self) -> Iterator[tuple[int, dict[int, Any]]]:
-        with self.book.archive.open(self.path) as stream:
-            chunks = _chunks(stream)
-            try:
-                yield from self._rows(chunks)
-            finally:
-                chunks.close()
+        try:
+            with self.book.archive.open(self.path) as stream:
+                chunks = _chunks(stream)
+                try:
+                    yield from self._rows(chunks)
+                finally:
+                    chunks.close()
+        except (_Unsure, _Damaged):
+            raise
+        except _PACKAGE_ERRORS as err:  # the part itself: a bad CRC, a cut or foreign stream
+            raise _Damaged(_error_detail(err)) from None
+        except Exception:  # anything else the scanner did not foresee: openpyxl's to read
+            raise _Unsure from None
 
     def _rows(self, chunks: Iterator[bytes]) -> Iterator[tuple[int, dict[int, Any]]]:
         buffer, prefix = self._prolog(chunks)
@@ -306,6 +437,8 @@ class _Scan:
         end_tag = b"</" + prefix + b"sheetData>"
         row_end = b"</" + prefix + b"row>"
         strings = self.book.strings
+        watch = self.watch
+        suspect = watch is not None and self.book.strings_suspect()
         shared: dict[bytes, str] = {}
         inlined: dict[bytes, str] = {}
         types: dict[bytes, bytes] = {}
@@ -331,67 +464,89 @@ class _Scan:
                 head, tail = buffer[:cut], buffer[cut:]
             if b"<!" in head or b"<?" in head or b"xmlns" in head:
                 raise _Unsure
-            for letters, number, attrs, value, inline, formula, odd in pattern.findall(head):
-                if odd:
-                    raise _Unsure
-                if number != current:
-                    if cells:
-                        yield int(current), cells
-                        cells = {}
-                    current = number
-                kind = types.get(attrs)
-                if kind is None:
-                    found = _TYPE.search(attrs)
-                    kind = types[attrs] = found.group(1) if found else b"n"
-                column = columns.get(letters)
-                if column is None:
-                    column = columns[letters] = _column_index(letters)
-                if formula:
-                    self.report(int(number), column + 1, formula)
-                    continue
-                if kind == b"s":
-                    if not value:
+            try:
+                for letters, number, attrs, value, inline, formula, odd in pattern.findall(head):
+                    if odd:
+                        raise _Unsure
+                    if number != current:  # a new row (its number: no 0, no leading 0)
+                        if cells:
+                            row = int(current)
+                            if suspect and watch is not None:
+                                watch(row, cells)
+                            yield row, cells
+                            cells = {}
+                        if number[0] == 48 or (len(number) == 7 and int(number) > EXCEL_ROWS):
+                            raise _Damaged(_snippet(b'r="' + letters + number + b'"'), 1, 1)
+                        current = number
+                    kind = types.get(attrs)
+                    if kind is None:
+                        found = _TYPE.search(attrs)
+                        kind = found.group(1) if found else b"n"
+                        if len(types) < 4096:
+                            types[attrs] = kind
+                    column = columns.get(letters)
+                    if column is None:
+                        column = _column_index(letters)
+                        if column >= EXCEL_COLUMNS:  # past XFD
+                            raise _Damaged(_snippet(b'r="' + letters + number + b'"'), 1, 1)
+                        columns[letters] = column
+                    if formula:
+                        self.report(int(number), column + 1, formula)
                         continue
-                    text = shared.get(value)
-                    if text is None:
-                        try:
-                            text = strings[int(value)]
-                        except (IndexError, ValueError):
-                            raise _Unsure from None
-                        if len(shared) < 4096:
-                            shared[value] = text
-                elif kind == b"n":
-                    if not value:
+                    if kind == b"s":
+                        if not value:
+                            continue
+                        text = shared.get(value)
+                        if text is None:
+                            text = _shared(strings, value)
+                            if len(shared) < 4096:
+                                shared[value] = text
+                    elif kind == b"n":
+                        if not value:
+                            continue
+                        cells[column] = Typed("number", _number(value))
                         continue
-                    cells[column] = Typed("number", _number(value))
-                    continue
-                elif kind == b"inlineStr":
-                    text = inlined.get(inline)
-                    if text is None:
-                        text = _text(inline)  # character references and all, once each
-                        if len(inlined) < 4096:
-                            inlined[inline] = text
-                elif kind == b"str":
-                    text = _text(value)
-                elif kind in (b"b", b"e", b"d"):
-                    if not value:
+                    elif kind == b"inlineStr":
+                        text = inlined.get(inline)
+                        if text is None:
+                            text = _text(inline)  # character references and all, once each
+                            if not suspect and _CONTROL.search(text):
+                                suspect = True
+                            if len(inlined) < 4096:
+                                inlined[inline] = text
+                    elif kind == b"str":
+                        text = _text(value)
+                        if not suspect and _CONTROL.search(text):
+                            suspect = True
+                    elif kind in (b"b", b"e", b"d"):
+                        if not value:
+                            continue
+                        shown = _text(value)
+                        if not suspect and _CONTROL.search(shown):
+                            suspect = True
+                        if kind == b"b":
+                            if shown.strip() not in ("0", "1"):
+                                raise _Damaged(_snippet(b"<v>" + value + b"</v>"))
+                            shown = "TRUE" if shown.strip() == "1" else "FALSE"
+                        cells[column] = Typed(_KINDS[kind], shown)
                         continue
-                    shown = _text(value)
-                    if kind == b"b":
-                        shown = "TRUE" if shown.strip() == "1" else "FALSE"
-                    cells[column] = Typed({b"b": "bool", b"e": "error", b"d": "date"}[kind], shown)
-                    continue
-                else:
-                    raise _Unsure
-                if text:
-                    cells[column] = text
+                    else:
+                        raise _Unsure
+                    if text:
+                        cells[column] = text
+            except _Damaged as err:
+                err.place(int(number), _column_index(letters) + 1)
+                raise
             if not done:
                 more = next(chunks, None)
                 if more is None:
                     raise _Unsure  # the sheet's data never ends
                 buffer = tail + more
         if cells:
-            yield int(current), cells
+            row = int(current)
+            if suspect and watch is not None:
+                watch(row, cells)
+            yield row, cells
         self.merged = _merged_in(tail, chunks, prefix)
 
     def _prolog(self, chunks: Iterator[bytes]) -> tuple[bytes | None, bytes]:
@@ -409,6 +564,7 @@ class _Scan:
             close = buffer.find(b">", root.end() - 1)
             if close < 0:
                 continue
+            _prolog_checked(buffer[: root.start()])
             tag = buffer[root.start() : close]
             declared = b"xmlns:" + prefix + b'="' if prefix else b'xmlns="'
             if (declared + MAIN_NS + b'"') not in tag or tag.count(MAIN_NS) != 1:
@@ -443,30 +599,55 @@ def _merged_in(buffer: bytes, chunks: Iterator[bytes], prefix: bytes) -> list[st
 def _merged_by_scan(book: _Book, path: str) -> list[str]:
     """The merged ranges of a sheet part, for the sheets openpyxl read (read-only mode
     does not keep them)."""
-    with book.archive.open(path) as stream:
-        chunks = _chunks(stream)
-        try:
-            first = next(chunks, b"")
-            root = _ROOT.search(first)
-            prefix = (root.group(1) or b"") if root else b""
-            return _merged_in(first, chunks, prefix)
-        finally:
-            chunks.close()
+    try:
+        with book.archive.open(path) as stream:
+            chunks = _chunks(stream)
+            try:
+                first = next(chunks, b"")
+                root = _ROOT.search(first)
+                prefix = (root.group(1) or b"") if root else b""
+                return _merged_in(first, chunks, prefix)
+            finally:
+                chunks.close()
+    except _PACKAGE_ERRORS as err:
+        raise _Damaged(_error_detail(err)) from None
+
+
+_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def _top_left(ref: str) -> tuple[int, int]:
+    """The row and column of a merged range's first cell; a range that names no cell of
+    Excel's grid (``A0``, ``XFE1``, five thousand digits) is damage."""
+    found = _REFERENCE.fullmatch(ref.split(":")[0])
+    if found is not None:
+        row = int(found.group(2))
+        column = _column_index(found.group(1).upper().encode()) + 1
+        if 1 <= row <= EXCEL_ROWS and 1 <= column <= EXCEL_COLUMNS:
+            return row, column
+    raise _Damaged(_snippet(f'mergeCell ref="{ref}"'), 1, 1)
 
 
 # --- openpyxl's reading, for any sheet ----------------------------------------------------------
 
 
-def _openpyxl_rows(sheet: Any, report: Any) -> Iterator[tuple[int, dict[int, Any]]]:
-    """The rows of a sheet as openpyxl reads them, in the scanner's terms."""
+def _openpyxl_rows(
+    sheet: Any, report: Any, watch: _Watch | None = None
+) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The rows of a sheet as openpyxl reads them, in the scanner's terms (a cell outside
+    Excel's grid, a number past a double's range: damage, as the scanner finds them)."""
     sheet.reset_dimensions()  # a sheet's own idea of its size can be wrong: read it all
     for number, row in enumerate(sheet.iter_rows(), start=1):
+        if number > EXCEL_ROWS:
+            raise _Damaged(f"> {EXCEL_ROWS}", 1, 1)
         cells: dict[int, Any] = {}
         for cell in row:
             value = cell.value
             if value is None:
                 continue
             index = cell.column - 1
+            if index >= EXCEL_COLUMNS:
+                raise _Damaged(f"> {column_letters(EXCEL_COLUMNS)}", 1, 1)
             kind = cell.data_type
             if kind == "f":
                 formula = value if isinstance(value, str) else getattr(value, "text", "")
@@ -482,20 +663,44 @@ def _openpyxl_rows(sheet: Any, report: Any) -> Iterator[tuple[int, dict[int, Any
             elif kind == "d":
                 cells[index] = Typed("date", str(value))
             else:
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise _Damaged(_snippet(f"<v>{value}</v>"), number, index + 1)
                 cells[index] = Typed("number", _number_text(value))
         if cells:
+            if watch is not None:
+                watch(number, cells)
             yield number, cells
 
 
-def _number(raw: bytes) -> str:
-    """A number cell's text as openpyxl's value shows it (``1E+3`` -> ``1000``)."""
-    if raw.isdigit() and raw[0] != 48:  # b"0"
-        return raw.decode()
-    text = raw.decode()
+def _guarded(
+    rows: Iterator[tuple[int, dict[int, Any]]],
+) -> Generator[tuple[int, dict[int, Any]], None, None]:
+    """openpyxl's rows, whatever stops its reading of them (its XML parser on XML not well
+    formed, a DTD's entities, a value it cannot convert) made damage: one problem."""
     try:
-        value: float | int = float(text) if any(c in text for c in ".Ee") else int(text)
-    except ValueError:
-        raise _Unsure from None
+        yield from rows
+    except _Damaged:
+        raise
+    except Exception as err:
+        raise _Damaged(_error_detail(err)) from None
+
+
+_NUMBER = re.compile(rb"[ \t\n]*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?[ \t\n]*")
+
+
+def _number(raw: bytes) -> str:
+    """A number cell's text as openpyxl's value shows it (``1E+3`` -> ``1000``); what no
+    spreadsheet writes as a number (``NaN``, 5,000 digits, past a double's range) is damage."""
+    if raw.isdigit() and raw[0] != 48 and len(raw) < 16:  # b"0"
+        return raw.decode()
+    if len(raw) > 400 or not _NUMBER.fullmatch(raw):
+        if b"&" in raw or b"\r" in raw:
+            raise _Unsure  # a character reference, a line end: the parser's to read
+        raise _Damaged(_snippet(b"<v>" + raw + b"</v>"))
+    text = raw.decode()
+    if not math.isfinite(float(text)):
+        raise _Damaged(_snippet(b"<v>" + raw + b"</v>"))
+    value: float | int = float(text) if any(c in text for c in ".Ee") else int(text)
     return _number_text(value)
 
 
@@ -506,7 +711,17 @@ def _number_text(value: object) -> str:
 
 
 def _has_data(book: _Book, sheet: _Sheet) -> bool:
-    """Whether a sheet other than the first holds anything (a chart sheet always does)."""
+    """Whether a sheet other than the first holds anything (a chart sheet always does); its
+    damage is the workbook's, named by the sheet's title and cell (problems stand on the
+    first sheet's grid)."""
+    try:
+        return _holds_anything(book, sheet)
+    except _Damaged as err:
+        cell = f"!{column_letters(err.column)}{err.row}" if err.row else ""
+        raise _Damaged(f"{_snippet(sheet.title)}{cell}: {err.detail}", 1, 1) from None
+
+
+def _holds_anything(book: _Book, sheet: _Sheet) -> bool:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     if not isinstance(sheet.worksheet, ReadOnlyWorksheet):
@@ -520,8 +735,12 @@ def _has_data(book: _Book, sheet: _Sheet) -> bool:
             return bool(formulas or scan.merged)
         except _Unsure:
             formulas.clear()
-    for _ in _openpyxl_rows(sheet.worksheet, lambda *_: formulas.append(1)):
-        return True
+    rows = _guarded(_openpyxl_rows(sheet.worksheet, lambda *_: formulas.append(1)))
+    try:
+        for _ in rows:
+            return True
+    finally:
+        rows.close()
     return bool(formulas)
 
 
@@ -544,26 +763,33 @@ def read_workbook_ballots(
     except OSError as err:
         return None, [problem(rel_path, "ballots-missing", line=1, column=1, file=err.filename)]
     with book:
-        first = book.sheets[0]
-        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+        try:
+            return _read_book(book, rel_path, subjects, team, ratings)
+        except _Damaged as err:  # the workbook is damaged within: one problem, where it is
+            return None, [err.problem(rel_path)]
 
-        if not isinstance(first.worksheet, ReadOnlyWorksheet):
-            return None, [
-                problem(rel_path, "xlsx-not-a-sheet", line=1, column=1, sheet=first.title)
-            ]
-        extra = [
-            problem(rel_path, "xlsx-second-sheet", line=1, column=1, sheet=sheet.title)
-            for sheet in book.sheets[1:]
-            if _has_data(book, sheet)
-        ]
-        result = None
-        if first.path is not None:
-            try:
-                result = _count(book, first, rel_path, subjects, team, ratings, fast=True)
-            except _Unsure:
-                result = None
-        if result is None:
-            result = _count(book, first, rel_path, subjects, team, ratings, fast=False)
+
+def _read_book(
+    book: _Book, rel_path: str, subjects: list[str], team: str, ratings: list[str]
+) -> tuple[Counts | None, list[Problem]]:
+    first = book.sheets[0]
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if not isinstance(first.worksheet, ReadOnlyWorksheet):
+        return None, [problem(rel_path, "xlsx-not-a-sheet", line=1, column=1, sheet=first.title)]
+    extra = [
+        problem(rel_path, "xlsx-second-sheet", line=1, column=1, sheet=sheet.title)
+        for sheet in book.sheets[1:]
+        if _has_data(book, sheet)
+    ]
+    result = None
+    if first.path is not None:
+        try:
+            result = _count(book, first, rel_path, subjects, team, ratings, fast=True)
+        except _Unsure:
+            result = None
+    if result is None:
+        result = _count(book, first, rel_path, subjects, team, ratings, fast=False)
     counts, found = result
     return counts, extra + found
 
@@ -583,8 +809,30 @@ def _count(
     def formula(row: int, column: int, text: object) -> None:
         counter.problems.add(problem(rel_path, "ballot-formula-cell", line=row, column=column))
 
-    scan = _Scan(book, sheet.path or "", formula) if fast else None
-    rows = scan.rows() if scan is not None else _openpyxl_rows(sheet.worksheet, formula)
+    def form_number(row: int, cells: dict[int, Any]) -> None:
+        """A form number is text as a record's is: no control or bidirectional character."""
+        index = counter.ballot_index
+        value = cells.get(index) if index is not None else None
+        if index is None or value is None:
+            return
+        found = _CONTROL.search((value.text if isinstance(value, Typed) else value).strip())
+        if found is not None:
+            counter.problems.add(
+                problem(
+                    rel_path,
+                    "control-in-text",
+                    line=row,
+                    column=index + 1,
+                    code_point=f"U+{ord(found[0]):04X}",
+                )
+            )
+
+    scan = _Scan(book, sheet.path or "", formula, form_number) if fast else None
+    rows = (
+        scan.rows()
+        if scan is not None
+        else _guarded(_openpyxl_rows(sheet.worksheet, formula, form_number))
+    )
     try:
         first = next(rows, None)
         if first is None or first[0] != 1:
@@ -608,18 +856,8 @@ def _count(
         else (_merged_by_scan(book, sheet.path) if sheet.path is not None else [])
     )
     for ref in merged:
-        top_left = ref.split(":")[0].replace("$", "")
-        letters = top_left.rstrip("0123456789")
-        digits = top_left[len(letters) :]
-        counter.problems.add(
-            problem(
-                rel_path,
-                "xlsx-merged",
-                line=int(digits) if digits.isdigit() else 1,
-                column=_column_index(letters.upper().encode()) + 1 if letters.isalpha() else 1,
-                range=ref,
-            )
-        )
+        row, column = _top_left(ref)
+        counter.problems.add(problem(rel_path, "xlsx-merged", line=row, column=column, range=ref))
     capped = counter.problems
     found = list(capped.items)
     found.extend(

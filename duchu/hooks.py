@@ -82,8 +82,10 @@ from duchu.loader import (
     Tree,
     _CommitFiles,
     load_known_tree,
+    readable_name,
     record_id,
     record_kind,
+    shown_path,
 )
 from duchu.messages import message
 from duchu.problems import Problem
@@ -254,14 +256,16 @@ class RefUpdate:
 
 
 def parse_updates(text: str) -> list[RefUpdate]:
-    """``<old> SP <new> SP <ref>`` lines, as git gives them; ValueError on anything else."""
+    """``<old> SP <new> SP <ref>`` lines, as git gives them; anything else (the hook run by
+    hand, fed something else) cannot be judged: a DuchuError, and the push is refused."""
     updates = []
     for line in text.split("\n"):  # (not splitlines: a ref name may hold U+2028 and the like)
         if not line:
             continue
-        old, new, ref = line.split(" ", 2)
+        parts = line.split(" ", 2)
+        old, new, ref = parts if len(parts) == 3 else ("", "", "")
         if not (_OBJECT_ID.fullmatch(old) and _OBJECT_ID.fullmatch(new) and ref):
-            raise ValueError(f"unexpected pre-receive input line {line!r}")
+            raise DuchuError("hook-bad-input", line=shown_path(line[:80]))
         updates.append(
             RefUpdate(
                 None if _ZERO_ID.fullmatch(old) else old,
@@ -422,13 +426,14 @@ def _facts_adapter() -> TypeAdapter[_StoredFacts]:
 
 # --- one tree, as far as ownership goes -------------------------------------------------------
 
-_UNREADABLE = ("outside-tree", "not-a-file")
+_UNREADABLE = ("outside-tree", "not-a-file", "unreadable")
 _REGULAR = ("100644", "100755")
 
 
 def _record_path(path: str) -> bool:
-    """Whether ``path`` is where the loader finds a record (hidden files are not)."""
-    if path[0] == "." or "/." in path:
+    """Whether ``path`` is where the loader finds a record (hidden files are not, nor a path
+    that is not UTF-8: the loader reads no record there, so it belongs to nobody)."""
+    if path[0] == "." or "/." in path or not readable_name(path):
         return False
     if path == CAMPAIGN_FILE:
         return True
@@ -510,6 +515,8 @@ class _View:
         """What a meeting reads from its ballot file ``name``: the blob, or why not."""
         if self.files is not None:
             rel, trouble = self.files.ballot(meeting, name)
+            if isinstance(trouble, Problem):  # cannot be read, or its name is not UTF-8
+                return trouble.code
             target = self.files.target(rel) if rel is not None else trouble or "ballots-missing"
             return target if isinstance(target, str) else target.blob
         assert self.blobs is not None
@@ -875,9 +882,12 @@ def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
     last line saying that nothing moved."""
     from duchu.view import shown_problems, summary_line
 
+    # a ref name, a path or an account may hold any bytes (git allows them; the environment
+    # gives them): shown with those that are not UTF-8 escaped, as problems show paths
     lines = []
     for found in verdict.errors:
-        lines.append(message("push-tree-errors", lang, ref=found.ref, commit=_short(found.commit)))
+        ref = shown_path(found.ref)
+        lines.append(message("push-tree-errors", lang, ref=ref, commit=_short(found.commit)))
         lines.extend(text for text, _ in shown_problems(found.problems, lang))
         lines.append(summary_line(list(found.problems), found.files, lang))
     severity = message("severity-error", lang)
@@ -886,15 +896,15 @@ def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
         text = message(
             f"push-{denial.code}",
             lang,
-            ref=denial.ref,
-            path=denial.path,
+            ref=shown_path(denial.ref),
+            path=shown_path(denial.path),
             change=message(kind, lang, commit=denial.change),
             object=denial.change,
-            groups=", ".join(denial.groups),
-            pusher=verdict.pusher or "",
+            groups=shown_path(", ".join(denial.groups)),
+            pusher=shown_path(verdict.pusher or ""),
             variables=", ".join(PUSHER_VARIABLES),
         )
-        where = denial.path or denial.ref
+        where = shown_path(denial.path or denial.ref)
         lines.append(f"{where}: {severity}: {text} [{denial.code}]")
     reasons = len(verdict.denials) + sum(len(found.problems) for found in verdict.errors)
     problems = message("n-problems", lang, count=reasons)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import errno
 import functools
 import gc
 import hashlib
@@ -163,6 +164,75 @@ def _inside(real: Path, root_real: Path) -> bool:
     return real == root_real or root_real in real.parents
 
 
+def readable_name(path: str) -> bool:
+    """Whether a path is text: a name that is not UTF-8 reaches Python from the file system
+    and from git with each bad byte as a lone surrogate (``\\udcff``), which no output can
+    write -- and no id, nor a problem pointing at it, may hold."""
+    if path.isascii():
+        return True
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_path(path: str) -> str:
+    """A path as a problem shows it: the bytes of a name that is not UTF-8 escaped
+    (``units/\\xff.yaml``), everything else as it is."""
+    if readable_name(path):
+        return path
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system gives: shown by its code point
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def bad_name(rel_path: str) -> Problem:
+    """The error of a record file whose name (or a folder's above it) is not UTF-8: its id
+    comes from its name, so it cannot be read as a record (RECORDS.md: ids are file stems)."""
+    return problem(shown_path(rel_path), "bad-file-name", line=1, column=1)
+
+
+def unreadable(rel_path: str, err: OSError) -> Problem:
+    """The error of a file or folder of records that the operating system refuses to read
+    (a loop of links, no permission, ...): one problem at its path, the rest of the tree read
+    all the same."""
+    from duchu.errors import os_reason
+
+    reason = os_reason(err)
+    return problem(
+        shown_path(rel_path),
+        "unreadable",
+        line=1,
+        column=1,
+        reason=reason if isinstance(reason, Ref) else shown_path(str(reason)),
+    )
+
+
+# what the operating system would say of a record path that names a folder or a loop of
+# links, for the same problem wherever the tree is read from (a folder, a commit)
+_IS_A_FOLDER = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+_LINK_LOOP = OSError(errno.ELOOP, os.strerror(errno.ELOOP))
+_NOTHING_THERE = FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+
+
+def _folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _link_trouble(path: str, rel_path: str) -> Problem:
+    """The problem of a record path that is a link to neither a folder nor a file."""
+    try:
+        os.stat(path)
+    except OSError as err:  # it leads nowhere
+        return unreadable(rel_path, err)
+    return problem(rel_path, "not-a-file", line=1, column=1)  # it leads to a pipe or device
+
+
 def _walk(
     root: Path,
     root_real: Path,
@@ -174,37 +244,66 @@ def _walk(
 ) -> None:
     """Record files under ``rel`` (whose real path is ``folder_real``), in name order, each
     folder's files before the folders below it are entered. A stack, not recursion: a tree
-    of a thousand nested folders is read like any other."""
+    of a thousand nested folders is read like any other. A file or folder the operating
+    system refuses is a problem at its path; one missing is nothing."""
     pending = [(rel, folder_real)]
     while pending:
         folder, real_folder = pending.pop()
         try:
             entries = sorted(os.scandir(f"{root}/{folder}"), key=lambda entry: entry.name)
-        except OSError:
+        except FileNotFoundError:
+            continue  # a tree without meetings (yet), or a link to nothing
+        except OSError as err:
+            found.problems.append(unreadable(folder, err))
             continue
         below: list[tuple[str, str]] = []
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            rel_path = f"{folder}/{name}"
+            if name[0] == ".":
+                if hidden_record_name(name) and not _folder(entry):
+                    found.problems.append(hidden_file(rel_path))
                 continue
-            rel_path = f"{folder}/{entry.name}"
-            real = f"{real_folder}/{entry.name}"  # only links need resolving
-            if entry.is_symlink():
-                real = os.path.realpath(entry.path)
-                if not _inside(Path(real), root_real):
-                    found.problems.append(
-                        problem(rel_path, "outside-tree", line=1, column=1, target=real)
-                    )
-                    continue
-            if entry.is_dir():
+            real = f"{real_folder}/{name}"  # only links need resolving
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    real = os.path.realpath(entry.path)
+                    if not _inside(Path(real), root_real):
+                        found.problems.append(
+                            problem(
+                                shown_path(rel_path),
+                                "outside-tree",
+                                line=1,
+                                column=1,
+                                target=shown_path(real),
+                            )
+                        )
+                        continue
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError as err:  # a loop of links, a folder that may not be searched
+                if name.endswith(".yaml"):
+                    found.problems.append(unreadable(rel_path, err))
+                elif ignored_record_name(name):
+                    found.problems.append(ignored_file(rel_path))
+                continue
+            if is_dir:
                 if recursive and real not in seen:
                     seen.add(real)
                     below.append((rel_path, real))
-            elif entry.name.endswith(".yaml"):
-                if entry.is_file():
+                elif not recursive and name.endswith(".yaml"):  # units/a.yaml/: a mistake
+                    found.problems.append(unreadable(rel_path, _IS_A_FOLDER))
+            elif name.endswith(".yaml"):
+                if not readable_name(rel_path):
+                    found.problems.append(bad_name(rel_path))
+                elif is_file:
                     found.files.append(rel_path)
+                elif is_link:  # a link to nothing (or that stopped leading anywhere)
+                    found.problems.append(_link_trouble(entry.path, rel_path))
                 else:  # a pipe or device would block or never end: never opened
                     found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
-            elif ignored_record_name(entry.name):
+            elif ignored_record_name(name):
                 found.problems.append(ignored_file(rel_path))
         pending.extend(reversed(below))  # in name order
 
@@ -219,7 +318,24 @@ def ignored_record_name(name: str) -> bool:
 
 
 def ignored_file(rel_path: str) -> Problem:
-    return problem(rel_path, "ignored-file", severity=Severity.WARNING, line=1, column=1)
+    return problem(
+        shown_path(rel_path), "ignored-file", severity=Severity.WARNING, line=1, column=1
+    )
+
+
+def hidden_record_name(name: str) -> bool:
+    """A hidden file named as a record (``.a.yaml``, ``...yaml``, ``.a.yml``): never read,
+    but never in silence either -- it is most likely a record someone misnamed. What editors
+    and systems leave beside a file stays quiet: macOS's ``._a.yaml`` (on a USB stick or a
+    network share), Emacs's lock ``.#a.yaml``; so do hidden folders (``.git``) and files
+    named otherwise (``.DS_Store``, ``.a.yaml.swp``)."""
+    if name.startswith(("._", ".#")):
+        return False
+    return name.endswith(".yaml") or ignored_record_name(name)
+
+
+def hidden_file(rel_path: str) -> Problem:
+    return problem(shown_path(rel_path), "hidden-file", severity=Severity.WARNING, line=1, column=1)
 
 
 def discover(root: Path) -> Discovered:
@@ -228,7 +344,13 @@ def discover(root: Path) -> Discovered:
     campaign = root / CAMPAIGN_FILE
     if campaign.is_symlink() and not _inside(campaign.resolve(), root.resolve()):
         found.problems.append(
-            problem(CAMPAIGN_FILE, "outside-tree", line=1, column=1, target=campaign.resolve())
+            problem(
+                CAMPAIGN_FILE,
+                "outside-tree",
+                line=1,
+                column=1,
+                target=shown_path(str(campaign.resolve())),
+            )
         )
     else:
         found.files.append(CAMPAIGN_FILE)
@@ -236,7 +358,9 @@ def discover(root: Path) -> Discovered:
     for folder, recursive in (("groups", False), ("units", False), ("meetings", True)):
         real = os.path.realpath(root / folder)
         if not _inside(Path(real), root_real):  # the folder itself a link out of the tree
-            found.problems.append(problem(folder, "outside-tree", line=1, column=1, target=real))
+            found.problems.append(
+                problem(folder, "outside-tree", line=1, column=1, target=shown_path(real))
+            )
             continue
         _walk(root, root_real, folder, real, recursive, found, {real})
     return found
@@ -437,11 +561,8 @@ def load_file(root: Path, rel_path: str) -> FileResult:
             raw = _read_at_most(descriptor, MAX_FILE_BYTES)
         finally:
             os.close(descriptor)
-    except OSError as err:
-        detail = err.strerror or str(err)
-        return FileResult(
-            rel_path, None, [problem(rel_path, "yaml-syntax", line=1, column=1, detail=detail)]
-        )
+    except OSError as err:  # a loop of links, no permission: this file, not the run
+        return FileResult(rel_path, None, [unreadable(rel_path, err)])
     if len(raw) > MAX_FILE_BYTES:  # it grew while being read
         found = [
             problem(rel_path, "too-large", line=1, column=1, size=len(raw), limit=MAX_FILE_BYTES)
@@ -775,9 +896,11 @@ class _Files(Protocol):
         """The bytes of a record file (OSError when it cannot be read)."""
         ...
 
-    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
-        """The ballot file ``name`` of a meeting, relative to the root, or the code of the
-        problem that stops it (outside the tree, missing, not a file)."""
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]:
+        """The ballot file ``name`` of a meeting, relative to the root, or what stops it: the
+        code of a problem at the meeting's ``ballots`` (outside the tree, missing, not a
+        file), or a problem at the ballot file itself (it cannot be read, its name is not
+        UTF-8)."""
         ...
 
     def stamp(self, rel_path: str) -> tuple[int, int, int] | None:
@@ -800,16 +923,23 @@ class _DiskFiles:
     def raw(self, rel_path: str) -> bytes:
         return (self.root / rel_path).read_bytes()
 
-    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]:
         target = Path(os.path.normpath(self.root / meeting_file)).parent / name
         real = Path(os.path.realpath(target))
         if not _inside(real, self.root_real):
             return None, "ballots-outside"
-        if not real.exists():
+        rel_path = real.relative_to(self.root_real).as_posix()
+        try:
+            info = os.stat(real)
+        except (FileNotFoundError, NotADirectoryError):
             return None, "ballots-missing"
-        if not real.is_file():  # a pipe or device would block or never end
+        except OSError as err:  # a link to itself, no permission: a problem at the file
+            return None, unreadable(rel_path, err)
+        if not stat.S_ISREG(info.st_mode):  # a pipe or device would block or never end
             return None, "not-a-file"
-        return real.relative_to(self.root_real).as_posix(), None
+        if not readable_name(rel_path):
+            return None, bad_name(rel_path)
+        return rel_path, None
 
     def stamp(self, rel_path: str) -> tuple[int, int, int] | None:
         try:
@@ -1026,9 +1156,12 @@ def _load_appraisals(tree: Tree, cache: RecordCache | None, files: _Files) -> se
         where = ("appraisal", "ballots")
         rel_path, trouble = files.ballot(path, appraisal.ballots)
         if rel_path is None:
-            tree.problems.append(
-                problem(path, trouble or "ballots-missing", loc=where, file=appraisal.ballots)
-            )
+            if isinstance(trouble, Problem):
+                tree.problems.append(trouble)
+            else:
+                tree.problems.append(
+                    problem(path, trouble or "ballots-missing", loc=where, file=appraisal.ballots)
+                )
             continue
         unit = tree.units.get(meeting.unit) if meeting.unit is not None else None
         if unit is None:
@@ -1131,7 +1264,7 @@ class _CommitFiles:
         raw = self.reader.read(entry.blob, 4096)
         followed: str | None = None
         if raw is not None:
-            text = raw.decode("utf-8", "replace")
+            text = raw.decode("utf-8", "surrogateescape")  # as git's paths are (os.fsdecode)
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path), text))
             if not (text.startswith("/") or joined == ".." or joined.startswith("../")):
                 followed = joined
@@ -1161,7 +1294,8 @@ class _CommitFiles:
 
     def target(self, rel_path: str) -> TreeEntry | str:
         """The regular file a path stands for (a link inside the tree followed, up to a few
-        times), or the code of the problem that stops it."""
+        times), or why not: ``ballots-missing``, ``not-a-file``, ``outside-tree`` or
+        ``link-loop`` (a link that leads back to itself, as the OS's ELOOP)."""
         entry = self.entries.get(rel_path)
         for _ in range(8):
             if entry is None:
@@ -1174,33 +1308,44 @@ class _CommitFiles:
             if followed is None:
                 return "outside-tree"
             entry = self.entries.get(followed)
-        return "not-a-file"  # a loop of links
+        return "link-loop"
 
     def discover(self) -> Discovered:
         """The record files, as ``discover`` finds them on disk."""
         found = Discovered()
+        folders: set[str] = set()  # groups/x.yaml/..., units/x.yaml/...: named once
         for rel_path in sorted(self.entries, key=_discovery_order):
             if rel_path[0] == "." or "/." in rel_path:
-                continue  # hidden, as on disk
+                # hidden, as on disk: in a hidden folder quietly, a hidden record file named
+                head, _, name = rel_path.rpartition("/")
+                in_records = head in ("groups", "units", "meetings") or head.startswith("meetings/")
+                if in_records and "/." not in "/" + head and hidden_record_name(name):
+                    found.problems.append(hidden_file(rel_path))
+                continue
             folder, _, rest = rel_path.partition("/")
             if rel_path == CAMPAIGN_FILE:
                 pass
             elif folder in ("groups", "units") and rest:
                 if "/" in rest:
+                    inner = f"{folder}/{rest.partition('/')[0]}"
+                    if inner.endswith(".yaml") and inner not in folders:  # as on disk
+                        folders.add(inner)
+                        found.problems.append(unreadable(inner, _IS_A_FOLDER))
                     continue
             elif folder not in ("meetings", "groups", "units"):
                 continue
             entry = self.entries[rel_path]
             name = rel_path.rpartition("/")[2]
             if name.endswith(".yaml") or not rest or entry.mode not in _REGULAR_MODES:
+                shown = shown_path(rel_path)
                 if entry.mode == _LINK_MODE and self._link_target(entry) is None:
                     found.problems.append(
-                        problem(rel_path, "outside-tree", line=1, column=1, target=rel_path)
+                        problem(shown, "outside-tree", line=1, column=1, target=shown)
                     )
                     continue
                 if entry.mode not in (*_REGULAR_MODES, _LINK_MODE):
                     # a submodule: on disk a folder of records, in the commit nothing
-                    found.problems.append(problem(rel_path, "not-a-file", line=1, column=1))
+                    found.problems.append(problem(shown, "not-a-file", line=1, column=1))
                     continue
             if not name.endswith(".yaml"):
                 if ignored_record_name(name) and entry.mode in _REGULAR_MODES:
@@ -1208,17 +1353,40 @@ class _CommitFiles:
                 continue
             target = self.target(rel_path)
             if isinstance(target, str):
-                code = "outside-tree" if target == "outside-tree" else "not-a-file"
-                if code == "outside-tree":
-                    found.problems.append(
-                        problem(rel_path, code, line=1, column=1, target=rel_path)
-                    )
-                else:
-                    found.problems.append(problem(rel_path, code, line=1, column=1))
+                if target == "ballots-missing" and self._folder(rel_path):
+                    # a link to a folder, named as a record: on disk a folder of meetings,
+                    # whose files are read under it; in groups/ or units/ a mistake
+                    if folder != "meetings" and rel_path not in folders:
+                        folders.add(rel_path)
+                        found.problems.append(unreadable(rel_path, _IS_A_FOLDER))
+                    continue
+                found.problems.append(self._trouble(rel_path, target))
+                continue
+            if not readable_name(rel_path):
+                found.problems.append(bad_name(rel_path))
                 continue
             self._links[rel_path] = target
             found.files.append(rel_path)
         return found
+
+    def _folder(self, rel_path: str) -> bool:
+        """Whether a path stands for a folder (a link to one: its files are listed under
+        it). Asked only of a link that leads to no file, so the walk is rare."""
+        prefix = rel_path + "/"
+        return any(path.startswith(prefix) for path in self.entries)
+
+    @staticmethod
+    def _trouble(rel_path: str, code: str) -> Problem:
+        """The problem at a path that ``target`` gave ``code`` for, as on disk."""
+        if code == "outside-tree":
+            return problem(
+                shown_path(rel_path), code, line=1, column=1, target=shown_path(rel_path)
+            )
+        if code == "link-loop":
+            return unreadable(rel_path, _LINK_LOOP)
+        if code == "ballots-missing":  # a link to no file of the commit
+            return unreadable(rel_path, _NOTHING_THERE)
+        return problem(shown_path(rel_path), "not-a-file", line=1, column=1)
 
     def entry(self, rel_path: str) -> TreeEntry:
         found = self._links.get(rel_path)
@@ -1236,7 +1404,7 @@ class _CommitFiles:
             raise OSError("too large")
         return data
 
-    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | None]:
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]:
         import posixpath
 
         rel_path = posixpath.normpath(posixpath.join(posixpath.dirname(meeting_file), name))
@@ -1244,7 +1412,11 @@ class _CommitFiles:
             return None, "ballots-outside"
         target = self.target(rel_path)
         if isinstance(target, str):
+            if target == "link-loop":
+                return None, self._trouble(rel_path, target)
             return None, "ballots-outside" if target == "outside-tree" else target
+        if not readable_name(target.path):
+            return None, bad_name(target.path)
         return target.path, None
 
     def stamp(self, rel_path: str) -> tuple[int, int, int] | None:

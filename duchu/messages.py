@@ -676,6 +676,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # --- hooks ----------------------------------------------------------------------------
     "hook-installed": {"zh": "已安装 {path}", "en": "installed {path}"},
+    "hook-bad-input": {
+        "zh": "pre-receive 钩子收到的不是 git 的推送说明（“{line}”）："
+        "这个钩子应由 git 在推送时运行",
+        "en": "the pre-receive hook was given something other than git's push lines "
+        "('{line}'): git runs this hook on a push",
+    },
     "hook-path-outside": {
         "zh": "core.hooksPath 指向仓库之外（{folder}），不在那里写入钩子，以免影响别的仓库；"
         "要用本仓库自己的钩子目录：git config core.hooksPath .git/hooks（裸仓库为 hooks）",
@@ -1207,6 +1213,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "rose in {rose}, fell in {fell}, stayed in {same}.",
     },
     "site-col-team-change": {"zh": "{team}好评率变化", "en": "{team}: change of positive rate"},
+    "bad-file-name": {
+        "zh": "文件名（或所在文件夹名）不是 UTF-8 编码，路径中的 \\x.. 是无法解码的字节："
+        "不能作 id，不予读取；请用 UTF-8 重新命名（如 convmv -f gbk -t utf8）",
+        "en": "the name of the file (or of a folder above it) is not UTF-8 -- \\x.. in the path "
+        "is a byte that cannot be decoded: it cannot be an id and is not read; rename it in "
+        "UTF-8 (e.g. convmv -f gbk -t utf8)",
+    },
+    "unreadable": {
+        "zh": "无法读取：{reason}",
+        "en": "cannot be read: {reason}",
+    },
+    "hidden-file": {
+        "zh": "文件名以 . 开头，是隐藏文件，duchu 不会读取它：若是记录，请去掉开头的 .",
+        "en": "the name starts with '.', so the file is hidden and not read: "
+        "if it is a record, remove the leading '.'",
+    },
 }
 
 

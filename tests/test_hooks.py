@@ -418,7 +418,8 @@ def test_a_hook_that_fails_refuses_the_push_in_one_line(central: Path, tmp_path:
     assert run.returncode == 2
     lines = run.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith(
-        "duchu failed while checking the push, push refused: ValueError"
+        "duchu failed while checking the push, push refused: the pre-receive hook was given "
+        "something other than git's push lines ('not what git writes')"
     )
     landed(push(work, "clerk1"), central, work)
 

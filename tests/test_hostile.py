@@ -32,7 +32,8 @@ def test_a_template_cannot_include_a_file_outside_the_tree(sample: Path, tmp_pat
             app, ["report", "--records", str(sample), "--phase", "study", "--template", name]
         )
         assert result.exit_code == 2 and "机密" not in result.output
-        assert "找不到报告模板" in result.stderr
+        # RECORDS.md: a link leading out of the tree is an error, said as such
+        assert "是指向记录目录之外的链接" in result.stderr and "leak.md.j2" in result.stderr
 
 
 def test_a_layout_file_outside_the_tree_is_not_read(sample: Path, tmp_path: Path) -> None:
@@ -44,7 +45,10 @@ def test_a_layout_file_outside_the_tree_is_not_read(sample: Path, tmp_path: Path
     result = runner.invoke(
         app, ["report", "--records", str(sample), "--phase", "study", "-o", str(target)]
     )
-    assert result.exit_code == 0, result.output  # the built-in layout, not the outside file
+    # neither read nor quietly passed over for the built-in layout: an error (RECORDS.md)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "gongwen.yaml" in result.stderr
+    assert not target.exists()
 
 
 @pytest.mark.parametrize(

@@ -298,3 +298,54 @@ def test_a_yaml_fault_is_told_in_chinese_not_in_libyamls_english(
         assert words in line and "[yaml-syntax]" in line, line
         if lang == "zh":  # none of libyaml's own words left in a Chinese line
             assert not any(w in line for w in ("found", "expected", "allowed", "while")), line
+
+
+# --- the server hook fed something other than git's lines ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fed", [b"garbage\n", b"a b\n", b"0" * 40 + b" " + b"1" * 39 + b" refs/x\n"]
+)
+def test_the_pre_receive_hook_fed_by_hand_refuses_in_one_line(tmp_path: Path, fed: bytes) -> None:
+    bare = tmp_path / "office.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "duchu", "hook", "run", "pre-receive"],
+        cwd=bare,
+        input=fed,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    stderr = done.stderr.decode("utf-8")
+    no_internal_error(stderr)
+    assert done.returncode != 0  # the push is refused
+    assert len(stderr.strip().splitlines()) == 1 and "pre-receive" in stderr, stderr
+
+
+# --- form numbers: digits int() cannot read, control characters --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "code"), [("²", None), ("①②", None), ("12\x1b[2J", "control-in-text")]
+)
+def test_a_csv_form_number_of_odd_characters_is_counted_or_refused_never_a_crash(
+    sample: Path, number: str, code: str | None
+) -> None:
+    sheet = sample / "meetings" / "2014-09" / "jiaotong-summary.csv"
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    first = lines[1].split(",", 1)
+    lines[1] = f"{number},{first[1]}"
+    lines.append(f"{number},{first[1]}")  # written twice: a duplicate warning, not a crash
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--records", str(sample)])
+    no_internal_error(result.stdout, result.stderr)
+    mine = [x for x in result.stdout.splitlines() if x.startswith(str(sheet.relative_to(sample)))]
+    assert any("[ballot-duplicate]" in x for x in mine), result.stdout
+    if code is not None:
+        assert result.exit_code == 1 and any(f"[{code}]" in x for x in mine), result.stdout
+        assert "\x1b" not in result.stdout
+    tally = runner.invoke(app, ["tally", "--records", str(sample)])
+    no_internal_error(tally.stdout, tally.stderr)

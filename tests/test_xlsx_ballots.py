@@ -499,3 +499,324 @@ def test_column_letters() -> None:
         "AAA",
         "XFD",
     ]
+
+
+# --- a workbook damaged within (the hostile-workbook issue) ------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+B2 = b'<c r="B2" t="inlineStr"><is><t>&#22909;</t></is></c>'  # 好, as openpyxl writes it
+A2 = b'<c r="A2" t="n"><v>1</v></c>'  # form number 1
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(
+        b"<!ENTITY " + bytes([c]) + b' "' + (b"&" + bytes([c - 1]) + b";") * 10 + b'">'
+        for c in b"bcdefghi"
+    )
+    + b"]>"
+)
+
+
+def _rewritten(data: bytes, part: str, edit: Any) -> bytes:
+    """The workbook ``data`` with one part's bytes put through ``edit``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            raw = source.read(info)
+            target.writestr(info, edit(raw) if info.filename == part else raw)
+    return out.getvalue()
+
+
+def _cell(old: bytes, new: bytes) -> Any:
+    def edit(sheet: bytes) -> bytes:
+        assert old in sheet
+        return sheet.replace(old, new, 1)
+
+    return edit
+
+
+def _fallback(edit: Any) -> Any:
+    """``edit``, and a comment in the sheet's data: the scanner hands the sheet to openpyxl."""
+    return lambda sheet: edit(sheet).replace(b"<sheetData>", b"<sheetData><!-- x -->", 1)
+
+
+HOSTILE_SHEETS: list[tuple[str, Any, str, str]] = [
+    # (id, an edit of the first sheet's XML, where the problem stands, what it quotes)
+    ("charref-past-unicode", _cell(b"&#22909;", b"&#x110000;"), "2:B", "&#x110000;"),
+    ("charref-overflow", _cell(b"&#22909;", b"&#99999999999999999999999;"), "2:B", "&#999"),
+    ("charref-5000-digits", _cell(b"&#22909;", b"&#" + b"9" * 5000 + b";"), "2:B", "&#999"),
+    ("surrogate", _cell(b"&#22909;", b"&#xD800;"), "2:B", "&#xD800;"),
+    ("nul-in-text", _cell(b"&#22909;", b"&#0;"), "2:B", "&#0;"),
+    ("fffe", _cell(b"&#22909;", b"&#xFFFE;"), "2:B", "&#xFFFE;"),
+    ("raw-control-byte", _cell(b"&#22909;", b"\x01"), "2:B", "U+0001"),
+    ("raw-ff-byte", _cell(b"&#22909;", b"\xff"), "2:B", "\\xff"),
+    ("undefined-entity", _cell(b"&#22909;", b"&foo;"), "2:B", "&foo;"),
+    ("bare-ampersand", _cell(b"&#22909;", b"a & b"), "2:B", "& b"),
+    ("shared-string-missing", _cell(B2, b'<c r="B2" t="s"><v>99</v></c>'), "2:B", "<v>99</v>"),
+    ("shared-string-negative", _cell(B2, b'<c r="B2" t="s"><v>-1</v></c>'), "2:B", "<v>-1</v>"),
+    ("shared-string-nan", _cell(B2, b'<c r="B2" t="s"><v>x</v></c>'), "2:B", "<v>x</v>"),
+    ("number-nan", _cell(B2, b'<c r="B2"><v>NaN</v></c>'), "2:B", "<v>NaN</v>"),
+    ("number-5000-nines", _cell(B2, b'<c r="B2"><v>0' + b"9" * 5000 + b"</v></c>"), "2:B", "<v>09"),
+    ("number-5000-digits", _cell(A2, b'<c r="A2"><v>' + b"9" * 5000 + b"</v></c>"), "2:A", "<v>9"),
+    ("number-past-double", _cell(A2, b'<c r="A2"><v>1e999</v></c>'), "2:A", "<v>1e999</v>"),
+    ("bool-not-0-or-1", _cell(B2, b'<c r="B2" t="b"><v>2</v></c>'), "2:B", "<v>2</v>"),
+    ("form-number-nul", _cell(A2, b'<c r="A2" t="inlineStr"><is><t>&#0;</t></is></c>'), "2:A", ""),
+    (
+        "form-number-esc",
+        _cell(A2, b'<c r="A2" t="inlineStr"><is><t>&#27;1</t></is></c>'),
+        "2:A",
+        "",
+    ),
+    ("row-zero", _cell(b'r="A2"', b'r="A0"'), "1:A", 'r="A0"'),
+    ("row-past-excel", _cell(b'r="A2"', b'r="A9999999"'), "1:A", 'r="A9999999"'),
+    ("column-past-xfd", _cell(b'r="B2"', b'r="XFE2"'), "1:A", 'r="XFE2"'),
+    (
+        "merge-5000-digits",
+        _cell(
+            b"</sheetData>",
+            b'</sheetData><mergeCells><mergeCell ref="A' + b"9" * 5000 + b':B2"/></mergeCells>',
+        ),
+        "1:A",
+        'mergeCell ref="A999',
+    ),
+    (
+        "merge-row-zero",
+        _cell(b"</sheetData>", b'</sheetData><mergeCells><mergeCell ref="A0:B2"/></mergeCells>'),
+        "1:A",
+        "A0:B2",
+    ),
+    ("billion-laughs", lambda s: LAUGHS + s.replace(b"&#22909;", b"&i;", 1), "1:A", "<!DOCTYPE"),
+    (
+        "external-entity",
+        lambda s: (
+            b'<!DOCTYPE worksheet [<!ENTITY a SYSTEM "file:///etc/passwd">]>'
+            + s.replace(b"&#22909;", b"&a;", 1)
+        ),
+        "1:A",
+        "<!DOCTYPE",
+    ),
+    ("cut-after-300-bytes", lambda s: s[:300], "1:A", "unclosed token"),
+    ("cut-in-the-data", lambda s: s[: s.index(B2) + 20], "1:A", ""),
+    ("not-xml", lambda s: b"\x00\x01garbage" * 50, "1:A", ""),
+    # the same, read by openpyxl: whatever stops its parser is the one problem too
+    ("fallback-surrogate", _fallback(_cell(b"&#22909;", b"&#xD800;")), "1:A", "invalid character"),
+    ("fallback-nan", _fallback(_cell(B2, b'<c r="B2"><v>NaN</v></c>')), "1:A", "NaN"),
+    ("fallback-shared-string", _fallback(_cell(B2, b'<c r="B2" t="s"><v>99</v></c>')), "1:A", ""),
+    (
+        "fallback-5000-nines",
+        _fallback(_cell(B2, b'<c r="B2"><v>' + b"9" * 5000 + b"</v></c>")),
+        "1:A",
+        "",
+    ),
+    ("fallback-raw-ff", _fallback(_cell(b"&#22909;", b"\xff")), "1:A", "not well-formed"),
+    (
+        "fallback-laughs",
+        lambda s: LAUGHS + _fallback(lambda x: x)(s).replace(b"&#22909;", b"&i;", 1),
+        "1:A",
+        "DOCTYPE",
+    ),
+    ("fallback-bool", _fallback(_cell(B2, b'<c r="B2" t="b"><v>true</v></c>')), "1:A", ""),
+]
+
+
+def _by_xlsxwriter(path: Path, rows: list[list[Any]]) -> Path:
+    """A workbook with shared strings, as Excel and WPS write them."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_a_sheet_whose_crc_fails_and_a_damaged_second_sheet_are_one_problem(
+    tmp_path: Path,
+) -> None:
+    data = workbook(tmp_path / "b.xlsx", [HEADER, *B_MOB]).read_bytes()
+    stored = io.BytesIO()  # the parts stored, not deflated: one byte of a rating changed
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stored, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), zipfile.ZIP_STORED)
+    raw = stored.getvalue()
+    at = raw.index(b"&#22909;")
+    counts, problems = read(raw[:at] + b"&#22908;" + raw[at + 8 :])
+    assert counts is None and [(p.code, p.line, p.column) for p in problems] == [
+        ("xlsx-not-workbook", 1, 1)
+    ]
+    assert "CRC" in dict(problems[0].args)["detail"]
+    # a second sheet, read to see whether it holds anything, damaged
+    two = workbook(tmp_path / "two.xlsx", [HEADER, *B_MOB], 备注=[["x", 1]]).read_bytes()
+    broken = _rewritten(
+        two, "xl/worksheets/sheet2.xml", lambda s: s.replace(b"<v>1</v>", b"<v>NaN</v>", 1)
+    )
+    counts, problems = read(broken)
+    assert [(p.code, p.line, p.column, dict(p.args)["detail"]) for p in problems] == [
+        ("xlsx-not-workbook", 1, 1, "备注!B1: <v>NaN</v>")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "detail"),
+    [pytest.param(edit, where, detail, id=name) for name, edit, where, detail in HOSTILE_SHEETS],
+)
+def test_a_workbook_damaged_within_is_one_problem_where_it_is(
+    tmp_path: Path, edit: Any, where: str, detail: str
+) -> None:
+    """Whatever a sheet holds that no spreadsheet and no XML parser reads -- through the
+    scanner or openpyxl -- `check` says so in one line at the file (at the cell when the
+    scanner met it there), and goes on with the other files; never an internal error."""
+    root = ballot_tree(tmp_path, B_MOB)
+    path = root / "meetings" / "2014-02" / "b-mob.xlsx"
+    path.write_bytes(_rewritten(path.read_bytes(), SHEET, edit))
+    (root / "meetings" / "2014-02" / "c-talk.yaml").write_text(
+        "date: 2014-02-28\nunit: nobody\nkind: mobilization\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["check", "--records", str(root)])
+    output = result.stdout + result.stderr
+    assert result.exit_code == 1, output
+    assert "内部错误" not in output and "internal error" not in output.lower()
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = output.strip().splitlines()
+    ours = [line for line in lines if line.startswith("meetings/2014-02/b-mob.xlsx:")]
+    assert len(ours) == 1, lines
+    assert ours[0].startswith(f"meetings/2014-02/b-mob.xlsx:{where}: error: ")
+    assert ours[0].endswith("[xlsx-not-workbook]") and detail in ours[0], ours[0]
+    assert "另存为 .xlsx 或 CSV UTF-8" in ours[0]
+    # the other file's problem is still listed
+    assert any(line.startswith("meetings/2014-02/c-talk.yaml:") for line in lines), lines
+    # and the commands that judge the tree refuse it, saying why, without a crash
+    for command in (["tally"], ["site", "-o", str(tmp_path / "site")]):
+        refused = runner.invoke(app, [*command, "--records", str(root)])
+        said = refused.stdout + refused.stderr
+        assert refused.exit_code == 2 and "xlsx-not-workbook" in said, said
+        assert "内部错误" not in said and "internal error" not in said.lower()
+
+
+def test_a_workbook_damaged_within_reads_nothing_outside_it(tmp_path: Path) -> None:
+    """An entity naming a file (or a DTD to fetch) is never followed: the scanner refuses a
+    DTD, and the parts openpyxl reads are parsed without loading external entities."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT", encoding="utf-8")
+    dtd = b'<!DOCTYPE sst [<!ENTITY a SYSTEM "' + secret.as_uri().encode() + b'">]>'
+    path = workbook(tmp_path / "b.xlsx", [HEADER, *B_MOB])
+    data = _rewritten(path.read_bytes(), SHEET, lambda s: dtd + s.replace(b"&#22909;", b"&a;", 1))
+    counts, problems = read(data)
+    assert counts is None and [p.code for p in problems] == ["xlsx-not-workbook"]
+    assert "SECRET" not in problems[0].message("en")
+    # shared strings (xlsxwriter writes them), where openpyxl's own parser reads the entity
+    made = _by_xlsxwriter(tmp_path / "shared.xlsx", [HEADER, *B_MOB])
+    data = _rewritten(
+        made.read_bytes(),
+        "xl/sharedStrings.xml",
+        lambda s: s.replace(b"?>", b"?>" + dtd, 1).replace("好".encode(), b"&a;", 1),
+    )
+    counts, problems = read(data)
+    assert [p.code for p in problems] == ["xlsx-not-workbook"]
+    assert all("SECRET" not in p.message(lang) for p in problems for lang in ("zh", "en"))
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter", "rich-text"])
+@pytest.mark.parametrize(
+    ("number", "code_point"),
+    [("\u202e12", "U+202E"), ("1\x9b2", "U+009B"), ("1\x7f", "U+007F"), ("1\t2", "U+0009")],
+)
+def test_a_form_number_with_a_control_character_is_an_error_at_its_cell(
+    tmp_path: Path, writer: str, number: str, code_point: str
+) -> None:
+    """As in a record's text (RECORDS.md 1.1): a form number can disguise itself too. Read
+    by the scanner from inline or shared strings, or by openpyxl (rich text elsewhere)."""
+    rows: list[list[Any]] = [[1, "好", "好", None], [number, "较好", "差", None]]
+    path = tmp_path / "b.xlsx"
+    if writer == "xlsxwriter":
+        _by_xlsxwriter(path, [HEADER, *rows])
+    else:
+        workbook(path, [HEADER, *rows])
+        if writer == "rich-text":
+            from openpyxl.cell.rich_text import CellRichText, TextBlock
+            from openpyxl.cell.text import InlineFont
+
+            made = openpyxl.load_workbook(path, rich_text=True)
+            made.active["B2"] = CellRichText([TextBlock(InlineFont(b=True), "好")])  # type: ignore[index]
+            made.save(path)
+    counts, problems = read(path)
+    assert [(p.code, p.line, p.column, str(p.severity)) for p in problems] == [
+        ("control-in-text", 3, 1, "error")
+    ]
+    assert dict(problems[0].args)["code_point"] == code_point
+    assert counts is not None and counts.returned == 2  # the form is counted all the same
+
+
+SPLICES = st.one_of(
+    st.binary(max_size=40),
+    st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.sampled_from(
+        [
+            b"&#",
+            b"&#x",
+            b";",
+            b"&",
+            b"<",
+            b">",
+            b"</t>",
+            b"</c>",
+            b"<v>",
+            b"]]>",
+            b"<!--",
+            b"&#xD800;",
+            b"&#0;",
+            b"&#x110000;",
+            b"&amp;",
+            b"&#13;",
+            b"\r",
+            b"\xff",
+            b"\xed\xa0\x80",
+        ]
+    ).map(lambda s: s * 2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    where=st.sampled_from(["text", "form-number", "attributes", "anywhere"]),
+    splice=SPLICES,
+    at=st.integers(0, 10_000),
+)
+def test_bytes_spliced_into_a_sheet_never_raise(where: str, splice: bytes, at: int) -> None:
+    """Whatever is spliced into the sheet's XML, reading it gives counts or problems, every
+    problem printable (no lone surrogate; what quotes a cell is escaped where it is shown) --
+    never an exception."""
+    sheet = _BASE_SHEET
+    if where == "text":
+        start = sheet.index(b"&#22909;")
+        sheet = sheet[:start] + splice + sheet[start:]
+    elif where == "form-number":
+        sheet = sheet.replace(A2, b'<c r="A2" t="inlineStr"><is><t>' + splice + b"</t></is></c>", 1)
+    elif where == "attributes":
+        start = sheet.index(b'<c r="B2"') + len(b'<c r="B2"')
+        sheet = sheet[:start] + b' x="' + splice + b'"' + sheet[start:]
+    else:
+        at %= len(sheet) + 1
+        sheet = sheet[:at] + splice + sheet[at:]
+    counts, problems = read(_rewritten(_BASE_BOOK, SHEET, lambda _: sheet))
+    assert counts is not None or any(p.severity == "error" for p in problems)
+    for found in problems:
+        assert found.path == "b.xlsx" and found.line >= 1 and found.column >= 1
+        for lang in ("zh", "en"):
+            found.message(lang).encode("utf-8")  # no lone surrogate: it can be printed
+
+
+def _base_book() -> bytes:
+    out = io.BytesIO()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [HEADER, *B_MOB]:
+        sheet.append(row)
+    book.save(out)
+    return out.getvalue()
+
+
+_BASE_BOOK = _base_book()
+with zipfile.ZipFile(io.BytesIO(_BASE_BOOK)) as _opened:
+    _BASE_SHEET = _opened.read(SHEET)
