@@ -1313,6 +1313,7 @@ def hook_run(
     language = _safe_lang(ctx, lang)
     no_cache = no_cache or bool((ctx.obj or {}).get("no_cache") or os.environ.get("DUCHU_NO_CACHE"))
     code = 2
+    collecting = gc.isenabled()
     try:
         if hook == "pre-receive":
             code = _run_pre_receive(language, no_cache)
@@ -1338,6 +1339,9 @@ def hook_run(
         failed = "hook-failed-push" if hook == "pre-receive" else "hook-failed-commit"
         _echo(message(failed, language, detail=" ".join(detail.split())), err=True)
         code = 2
+    finally:
+        if collecting and not _process_ends_with_command:  # as `_handled` gives it back
+            gc.enable()
     raise typer.Exit(code)
 
 
