@@ -93,18 +93,22 @@ def test_a_long_number_written_as_text_is_refused_where_a_number_belongs(sample:
 # --- streams closed before duchu starts -----------------------------------------------------
 
 
-def run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """duchu as a shell runs it, so that ``>&-`` and ``2>&-`` close its streams."""
+def run_shell(command: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    """duchu as a shell runs it (so that ``>&-`` and ``2>&-`` close its streams), ``stdin``
+    given to it; what it wrote, as text."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     duchu = f"{sys.executable} -m duchu"
-    return subprocess.run(
+    done = subprocess.run(
         ["sh", "-c", command.replace("duchu", duchu, 1)],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
-        text=True,
         env=env,
         timeout=120,
         check=False,
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     )
 
 
@@ -309,17 +313,8 @@ def test_a_yaml_fault_is_told_in_chinese_not_in_libyamls_english(
 def test_the_pre_receive_hook_fed_by_hand_refuses_in_one_line(tmp_path: Path, fed: bytes) -> None:
     bare = tmp_path / "office.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    done = subprocess.run(
-        [sys.executable, "-m", "duchu", "hook", "run", "pre-receive"],
-        cwd=bare,
-        input=fed,
-        capture_output=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    stderr = done.stderr.decode("utf-8")
+    done = run_shell("duchu hook run pre-receive", bare, stdin=fed)
+    stderr = done.stderr
     no_internal_error(stderr)
     assert done.returncode != 0  # the push is refused
     assert len(stderr.strip().splitlines()) == 1 and "pre-receive" in stderr, stderr
