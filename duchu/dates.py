@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,10 +20,10 @@ from typing import Literal
 
 Meaning = Literal["due", "start"]
 
-# Digits are ASCII digits, [0-9]: \d would also take ٢٠١٤ and other scripts' digits, which
-# int() reads, while the full-width ２０１４ a Chinese input method types is refused -- one
-# rule for every script, the one RECORDS.md writes dates in. (Spaces stay any Unicode space:
-# an ideographic one between 年 and 月 is still a space.)
+# A date is read after NFKC normalisation, so the full-width ２０１４年６月２０日 and
+# ２０１４－０６－２０ a Chinese input method types read as their ASCII forms (and an
+# ideographic space as a space); the digits are then ASCII digits, [0-9]: \d would also
+# take ٢٠١٤ and other scripts' digits, which int() reads and no record here is written in.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _CHINESE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]")
 _PHRASE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*(上旬|中旬|下旬|底|末|初)")
@@ -67,7 +68,7 @@ def _real_day(year: int, month: int, day: int) -> date:
 @lru_cache(maxsize=4096)
 def parse_date(text: str, year: int | None = None) -> date:
     """An exact day. ``year`` (the campaign's) allows the short form ``2月28日``."""
-    stripped = text.strip()
+    stripped = unicodedata.normalize("NFKC", text).strip()
     match = _ISO.fullmatch(stripped)
     if match:
         return _real_day(int(match[1]), int(match[2]), int(match[3]))
@@ -85,7 +86,7 @@ def parse_date(text: str, year: int | None = None) -> date:
 def parse_deadline(text: str, year: int | None, meaning: Meaning = "due") -> Deadline:
     """A date or ten-day phrase. As a due date a phrase is its period's last day, as a
     start its first day; a phrase without its own year takes the campaign's ``year``."""
-    stripped = text.strip()
+    stripped = unicodedata.normalize("NFKC", text).strip()
     match = _PHRASE.fullmatch(stripped)
     if match is None:
         return Deadline(text, parse_date(stripped, year), is_phrase=False)

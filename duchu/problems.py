@@ -49,8 +49,7 @@ class Problem:
 
     def message(self, lang: str) -> str:
         args: dict[str, object] = {
-            name: _quoted_part(value) if isinstance(value, str) else value
-            for name, value in self.args
+            name: _quoted_part(value) if name in QUOTED_ARGS else value for name, value in self.args
         }
         for name in self.refs:
             args[name] = message(str(args[name]), lang, **args) if args[name] else ""
@@ -123,9 +122,11 @@ def count_errors(problems: list[Problem]) -> int:
     return sum(1 for p in problems if p.severity is Severity.ERROR)
 
 
-# A problem is one line: a value it quotes (a number of 5,000 digits, a pasted paragraph)
-# is shown by its start, enough to find it at the line and column given.
+# A problem is one line: a value it quotes from a file (a number of 5,000 digits, a pasted
+# paragraph as a key) is shown by its start, enough to find it at the line and column
+# given. Lists of the valid choices and paths are shown whole: the answer may be at the end.
 MAX_QUOTED_CHARS = 60
+QUOTED_ARGS = frozenset({"value", "key", "detail"})
 
 
 def _quoted_part(value: str) -> str:

@@ -42,19 +42,25 @@ CIRCULAR_TEMPLATE = "circular.md.j2"  # the office's circular: no --group, sever
 
 
 class ConfinedLoader(FileSystemLoader):
-    """A file-system loader that refuses templates whose real path (after symbolic links)
-    lies outside its folder: a tree's templates cannot read the rest of the machine."""
+    """A file-system loader of a tree's ``templates/`` that refuses a template whose real
+    path (after symbolic links) lies outside the records tree ``confine_to``: a tree's
+    templates cannot read the rest of the machine."""
+
+    def __init__(self, folder: Path, confine_to: Path) -> None:
+        super().__init__(folder)
+        self.confine_to = confine_to
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        _refuse_outside(Path(filename), Path(self.searchpath[0]))
+        _refuse_outside(Path(filename), self.confine_to)
         return source, filename, uptodate
 
 
-def _refuse_outside(path: Path, folder: Path) -> None:
-    """A tree's template that is a link leading out of its folder is an error (RECORDS.md,
-    "Malformed files"), never quietly passed over for the built-in one of its name."""
-    if not _inside(path, folder):
+def _refuse_outside(path: Path, records_root: Path) -> None:
+    """A tree's template that is a link leading out of the records tree is an error
+    (RECORDS.md, "Malformed files"), never quietly passed over for the built-in one of its
+    name; a link to a file elsewhere in the tree is followed, as a record's would be."""
+    if not _inside(path, records_root):
         raise DuchuError("template-outside", path=path, target=path.resolve())
 
 
@@ -111,7 +117,7 @@ def environment(records_root: Path, *, html: bool = False) -> SandboxedEnvironme
     loaders: list[Any] = []
     own = own_templates(records_root)
     if own is not None:
-        loaders.append(ConfinedLoader(own))
+        loaders.append(ConfinedLoader(own, records_root))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
     env = BoundedEnvironment(
         loader=ChoiceLoader(loaders),
@@ -223,7 +229,7 @@ def find_template_file(records_root: Path, name: str) -> Path | None:
     as the DOCX layout."""
     own = own_templates(records_root)
     if own is not None and (own / name).is_file():
-        _refuse_outside(own / name, own)
+        _refuse_outside(own / name, records_root)
         return own / name
     candidate = builtin_templates() / name
     return candidate if candidate.is_file() else None

@@ -262,10 +262,30 @@ def test_an_argument_that_is_not_utf8_is_named_as_such(sample: Path) -> None:
 # --- dates are written in ASCII digits, whatever the script ---------------------------------
 
 
-@pytest.mark.parametrize("as_of", ["٢٠١٤-٠٦-٢٠", "２０１４-０６-２０", "۲۰۱۴年۶月۲۰日"])
-def test_digits_of_other_scripts_are_refused_alike(sample: Path, as_of: str) -> None:
+@pytest.mark.parametrize("as_of", ["٢٠١٤-٠٦-٢٠", "۲۰۱۴年۶月۲۰日"])
+def test_digits_of_other_scripts_are_refused(sample: Path, as_of: str) -> None:
     result = runner.invoke(app, ["status", "--records", str(sample), "--as-of", as_of])
     assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    ["２０１４年６月２０日", "２０１４－０６－２０", "２０１４-０６-２０", "2014年６月２０日"],
+)
+def test_full_width_digits_a_chinese_input_method_types_are_read(sample: Path, as_of: str) -> None:
+    wide = runner.invoke(app, ["status", "--records", str(sample), "--as-of", as_of])
+    plain = runner.invoke(app, ["status", "--records", str(sample), "--as-of", "2014-06-20"])
+    assert wide.exit_code == plain.exit_code == 0 and wide.stdout == plain.stdout
+
+
+def test_full_width_dates_in_records_pass_check(sample: Path) -> None:
+    replace_in(
+        sample / "meetings/2014-02/fagaiwei-mobilization.yaml",
+        "date: 2014-02-",
+        "date: ２０１４-０２-",
+    )
+    result = runner.invoke(app, ["check", "--records", str(sample)])
+    assert result.exit_code == 0, result.stdout
 
 
 def test_an_ideographic_space_in_a_chinese_date_is_still_a_space(sample: Path) -> None:
@@ -344,3 +364,35 @@ def test_a_csv_form_number_of_odd_characters_is_counted_or_refused_never_a_crash
         assert "\x1b" not in result.stdout
     tally = runner.invoke(app, ["tally", "--records", str(sample)])
     no_internal_error(tally.stdout, tally.stderr)
+
+
+# --- what a problem quotes, and what it lists ---------------------------------------------------
+
+
+def test_a_problem_lists_every_choice_however_long_the_list(sample: Path) -> None:
+    """Only a value quoted from a file is shortened: the valid choices are listed whole, so
+    the one meant ('plan', late in the list) is there to be seen."""
+    replace_in(
+        sample / "meetings/2014-02/zhengfuban-mobilization.yaml",
+        "completes: [plan]",
+        "completes: [planx]",
+    )
+    result = runner.invoke(app, ["check", "--records", str(sample)])
+    line = next(x for x in result.stdout.splitlines() if "'planx'" in x)
+    assert ", plan" in line or "plan," in line or "plan）" in line, line
+
+
+# --- a template linked elsewhere inside the tree ------------------------------------------------
+
+
+def test_a_template_linked_to_a_file_elsewhere_in_the_tree_is_used(sample: Path) -> None:
+    shared = sample / "shared"
+    shared.mkdir()
+    (shared / "report.md.j2").write_text("本组自己的模板 {{ group.name }}\n", encoding="utf-8")
+    (sample / "templates").mkdir()
+    (sample / "templates" / "report.md.j2").symlink_to(Path("..") / "shared" / "report.md.j2")
+    result = runner.invoke(
+        app, ["report", "--records", str(sample), "--phase", "study", "--group", "g2"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("本组自己的模板")
