@@ -1095,15 +1095,10 @@ def site(
     lang: LangOption = None,
 ) -> None:
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from duchu.gitrepo import checkout_and_dates
     from duchu.loader import in_worker
-    from duchu.office import office_rollup
     from duchu.report import Provenance
-    from duchu.site import SiteInput, check_site_folder, write_site
-    from duchu.status import unit_status
-    from duchu.tally import compare_units, tally_meetings
+    from duchu.site import check_site_folder, judge_for_site, write_site
 
     language = _lang(ctx, lang)
     if not output_text.strip():  # an unset variable in a script: never the current folder
@@ -1139,27 +1134,16 @@ def site(
         return _file_dates(judged)
 
     # what git was not asked while loading is asked beside the judging, as workbooks do
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        asked = pool.submit(lambda: (provenance(), dates()))
-        status = unit_status(tree, day, group=group_id)
-        tallies = tally_meetings(tree, group=group_id, until=day)
-        comparisons, _ = compare_units(tallies)
-        source, file_dates = asked.result()
-    office = office_rollup(tree, status, file_dates, known=known, commit=judged.known_commit)
-    pages = write_site(
-        output,
-        SiteInput(
-            tree=tree,
-            status=status,
-            office=office,
-            tallies=tallies,
-            comparisons=comparisons,
-            provenance=source,
-            lang=language,
-            known=known,
-            group=group_id,
-        ),
+    judgement = judge_for_site(
+        tree,
+        day,
+        lang=language,
+        group=group_id,
+        known=known,
+        commit=judged.known_commit,
+        git_facts=lambda: (provenance(), dates()),
     )
+    pages = write_site(output, judgement)
     _warn_outside(judged, language)
     _echo(message("site-written", language, path=output, pages=pages), err=True)
 

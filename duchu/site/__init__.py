@@ -29,7 +29,7 @@ from jinja2 import Environment
 from duchu.errors import DuchuError
 from duchu.loader import die_with_parent
 from duchu.site.folder import SiteFolder, check_site_folder
-from duchu.site.pages import Page, SiteBuilder, SiteInput
+from duchu.site.pages import Page, SiteBuilder, SiteInput, judge_for_site
 from duchu.templating import (
     builtin_html_environment,
     environment,
@@ -38,7 +38,7 @@ from duchu.templating import (
     render_in,
 )
 
-__all__ = ["SiteInput", "check_site_folder", "write_site"]
+__all__ = ["SiteInput", "check_site_folder", "judge_for_site", "write_site"]
 
 # Files written as they are (a tree's templates/site/ may replace them by name).
 ASSETS = ("site.css", "site.js")

@@ -27,7 +27,7 @@ from duchu.appraisal import exact_fraction, percent
 from duchu.dates import format_date, format_deadline, parse_date, parse_deadline
 from duchu.loader import Tree
 from duchu.messages import message
-from duchu.office import GroupRow, OfficeReport
+from duchu.office import FileDates, GroupRow, OfficeReport
 from duchu.report import Provenance
 from duchu.site import charts
 from duchu.status import ActionStatus, StatusReport, UnitStatus, plan
@@ -67,6 +67,46 @@ class SiteInput:
     lang: str
     known: bool = False
     group: str | None = None  # the one group the site is limited to (``--group``)
+
+
+def judge_for_site(
+    tree: Tree,
+    day: date,
+    *,
+    lang: str,
+    group: str | None = None,
+    known: bool = False,
+    commit: str | None = None,
+    git_facts: Callable[[], tuple[Provenance, FileDates | None]],
+) -> SiteInput:
+    """The one judgement every page renders: the units' status as of ``day``, the tallies
+    and their before/after comparison, and the office's rollup of the groups. ``git_facts``
+    (the checkout and each file's dates: git's work, not Python's) is asked in a thread
+    beside the judging, which is Python's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from duchu.office import office_rollup
+    from duchu.status import unit_status
+    from duchu.tally import compare_units, tally_meetings
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        asked = pool.submit(git_facts)
+        status = unit_status(tree, day, group=group)
+        tallies = tally_meetings(tree, group=group, until=day)
+        comparisons, _ = compare_units(tallies)
+        provenance, file_dates = asked.result()
+    office = office_rollup(tree, status, file_dates, known=known, commit=commit)
+    return SiteInput(
+        tree=tree,
+        status=status,
+        office=office,
+        tallies=tallies,
+        comparisons=comparisons,
+        provenance=provenance,
+        lang=lang,
+        known=known,
+        group=group,
+    )
 
 
 # Names a Windows file system refuses whatever the extension: a site copied to a shared
