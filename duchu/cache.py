@@ -48,6 +48,7 @@ from pydantic import dataclasses as pydantic_dataclasses
 
 from duchu import __version__
 from duchu.models import Campaign, Group, Meeting, Unit
+from duchu.paths import really_inside
 from duchu.problems import Problem, Severity
 
 CACHE_DIR = ".duchu-cache"  # where caches lived inside trees (before 1.1): never read now
@@ -184,17 +185,11 @@ def user_cache_folder(root: Path, purpose: str) -> Path:
     or received carries no cache to trust."""
     real_root = os.path.realpath(root)
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base) or _within(base, real_root):
+    if not os.path.isabs(base) or really_inside(base, real_root):
         # relative (the XDG rule) or inside the tree: duchu writes nothing into a tree
         base = str(Path.home() / ".cache")
     digest = hashlib.sha256(os.fsencode(real_root)).hexdigest()[:24]
     return Path(base) / "duchu" / digest / purpose
-
-
-def _within(path: str | Path, real_folder: str) -> bool:
-    """Whether ``path`` (followed through its links) is ``real_folder`` or inside it."""
-    real = os.path.realpath(path)
-    return real == real_folder or real.startswith(real_folder.rstrip(os.sep) + os.sep)
 
 
 def cache_file(root: Path) -> Path:
@@ -214,7 +209,7 @@ class RecordCache:
         # file can change in the tick the cache was written in (a file can; a blob cannot)
         self.folder = folder if folder is not None else user_cache_folder(root, "records")
         # a cache folder inside the tree (a home folder holding it, the tree at ~): none
-        self.usable = not _within(self.folder, os.path.realpath(root))
+        self.usable = not really_inside(self.folder, root)
         self.racy = racy
         self.path = self.folder / CACHE_FILE
         self.key = key

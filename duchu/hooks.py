@@ -88,6 +88,7 @@ from duchu.loader import (
     shown_path,
 )
 from duchu.messages import message
+from duchu.paths import inside
 from duchu.problems import Problem
 
 # --- installing --------------------------------------------------------------------------------
@@ -149,10 +150,6 @@ def _ours(path: Path) -> bool:
     return MARK.encode() in head
 
 
-def _inside(folder: Path, owners: list[Path]) -> bool:
-    return any(folder == own or own in folder.parents for own in owners)
-
-
 def _write_hook(path: Path, text: str) -> None:
     """Write a hook whole or not at all: a temporary file beside it, made executable, then
     renamed over it."""
@@ -174,7 +171,7 @@ def _hooks_folder_of(path: Path) -> Path:
     """The hooks folder git uses for the repository at ``path`` (its top, or a bare
     repository), refused when ``core.hooksPath`` leads it out of the repository."""
     folder = hooks_folder(path)
-    if not _inside(folder, own_folders(path)):
+    if not any(inside(folder, own) for own in own_folders(path)):
         raise DuchuError("hook-path-outside", folder=folder)
     return folder
 

@@ -37,6 +37,7 @@ from duchu.cache import (
     problem_to_stored,
 )
 from duchu.models import AppraisalScheme, Campaign, Group, Meeting, Unit
+from duchu.paths import inside
 from duchu.problems import Problem, Ref, Severity, problem
 
 if TYPE_CHECKING:
@@ -160,10 +161,6 @@ class Discovered:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _inside(real: Path, root_real: Path) -> bool:
-    return real == root_real or root_real in real.parents
-
-
 def readable_name(path: str) -> bool:
     """Whether a path is text: a name that is not UTF-8 reaches Python from the file system
     and from git with each bad byte as a lone surrogate (``\\udcff``), which no output can
@@ -269,7 +266,7 @@ def _walk(
                 is_link = entry.is_symlink()
                 if is_link:
                     real = os.path.realpath(entry.path)
-                    if not _inside(Path(real), root_real):
+                    if not inside(real, root_real):
                         found.problems.append(
                             problem(
                                 shown_path(rel_path),
@@ -342,7 +339,7 @@ def discover(root: Path) -> Discovered:
     """campaign.yaml, groups/*.yaml, units/*.yaml and meetings/**/*.yaml, in name order."""
     found = Discovered()
     campaign = root / CAMPAIGN_FILE
-    if campaign.is_symlink() and not _inside(campaign.resolve(), root.resolve()):
+    if campaign.is_symlink() and not inside(campaign.resolve(), root.resolve()):
         found.problems.append(
             problem(
                 CAMPAIGN_FILE,
@@ -357,7 +354,7 @@ def discover(root: Path) -> Discovered:
     root_real = root.resolve()  # once: resolving walks every folder of the path
     for folder, recursive in (("groups", False), ("units", False), ("meetings", True)):
         real = os.path.realpath(root / folder)
-        if not _inside(Path(real), root_real):  # the folder itself a link out of the tree
+        if not inside(real, root_real):  # the folder itself a link out of the tree
             found.problems.append(
                 problem(folder, "outside-tree", line=1, column=1, target=shown_path(real))
             )
@@ -926,7 +923,7 @@ class _DiskFiles:
     def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]:
         target = Path(os.path.normpath(self.root / meeting_file)).parent / name
         real = Path(os.path.realpath(target))
-        if not _inside(real, self.root_real):
+        if not inside(real, self.root_real):
             return None, "ballots-outside"
         rel_path = real.relative_to(self.root_real).as_posix()
         try:

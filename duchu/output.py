@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from duchu.errors import DuchuError, os_reason
+from duchu.paths import inside
 
 # extension -> format
 EXTENSIONS = {".md": "md", ".markdown": "md", ".docx": "docx", ".xlsx": "xlsx"}
@@ -43,21 +44,13 @@ def output_format(path: Path | None, given: str | None, allowed: tuple[str, ...]
     return chosen
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
-
-
 def check_output_path(path: Path, records_root: Path | None, *, force: bool) -> int | None:
     """Refuse an output path as the module says; the mode of the file to replace, if any."""
     absolute = Path(os.path.abspath(path))
     parent = Path(os.path.realpath(absolute.parent))
     if records_root is not None:
         root = Path(os.path.realpath(records_root))
-        if _inside(parent / absolute.name, root):
+        if inside(parent / absolute.name, root):
             raise DuchuError("output-in-tree", path=path)
     try:
         info = os.lstat(absolute)
@@ -66,10 +59,10 @@ def check_output_path(path: Path, records_root: Path | None, *, force: bool) -> 
     except OSError as err:
         raise DuchuError("cannot-write", path=path, reason=os_reason(err)) from None
     if stat.S_ISLNK(info.st_mode):
-        raise DuchuError("output-not-a-file", path=path, what=_what("link"))
+        raise DuchuError("output-not-a-file", path=path, what=output_what("link"))
     if not stat.S_ISREG(info.st_mode):
         kind = "folder" if stat.S_ISDIR(info.st_mode) else "special"
-        raise DuchuError("output-not-a-file", path=path, what=_what(kind))
+        raise DuchuError("output-not-a-file", path=path, what=output_what(kind))
     if not force:
         raise DuchuError("output-exists", path=path)
     if not info.st_mode & stat.S_IWUSR:
@@ -79,7 +72,8 @@ def check_output_path(path: Path, records_root: Path | None, *, force: bool) -> 
     return stat.S_IMODE(info.st_mode)
 
 
-def _what(kind: str) -> object:
+def output_what(kind: str) -> object:
+    """What stands where output would go (a link, a folder, a device), for a message."""
     from duchu.problems import Ref
 
     return Ref(f"output-what-{kind}")

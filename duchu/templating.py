@@ -34,6 +34,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from duchu.errors import DuchuError
+from duchu.paths import really_inside
 from duchu.problems import Ref
 from duchu.report import chinese_number
 
@@ -60,13 +61,8 @@ def _refuse_outside(path: Path, records_root: Path) -> None:
     """A tree's template that is a link leading out of the records tree is an error
     (RECORDS.md, "Malformed files"), never quietly passed over for the built-in one of its
     name; a link to a file elsewhere in the tree is followed, as a record's would be."""
-    if not _inside(path, records_root):
+    if not really_inside(path, records_root):
         raise DuchuError("template-outside", path=path, target=path.resolve())
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    real, top = path.resolve(), folder.resolve()
-    return real == top or top in real.parents
 
 
 def builtin_templates() -> Path:
@@ -84,7 +80,7 @@ def own_templates(records_root: Path) -> Path | None:
     own = records_root / "templates"
     if not own.is_dir():
         return None
-    if not _inside(own, records_root):
+    if not really_inside(own, records_root):
         raise DuchuError("templates-outside", path=own, target=own.resolve())
     return own
 

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from duchu.errors import DuchuError, os_reason
-from duchu.output import process_alive
+from duchu.output import output_what, process_alive
+from duchu.paths import inside
 
 MANIFEST = ".duchu-site.json"
 _STAGING_PREFIX = ".duchu-site-"  # .duchu-site-<pid>.new and .duchu-site-<pid>.old
@@ -207,10 +208,6 @@ def _top(rel_path: str) -> str:
     return rel_path.split("/", 1)[0]
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def check_site_folder(folder: Path, records_root: Path | None) -> list[str]:
     """Refuse a folder the site may not be written into (one line, exit 2); the files an
     earlier run of duchu wrote there (from its manifest), or none."""
@@ -218,7 +215,7 @@ def check_site_folder(folder: Path, records_root: Path | None) -> list[str]:
     if records_root is not None:
         real = os.path.realpath(absolute)
         root = os.path.realpath(records_root)
-        if _inside(real, root):
+        if inside(real, root):
             raise DuchuError("output-in-tree", path=folder)
     try:
         info = os.lstat(absolute)
@@ -227,17 +224,11 @@ def check_site_folder(folder: Path, records_root: Path | None) -> list[str]:
     except OSError as err:
         raise DuchuError("cannot-write", path=folder, reason=os_reason(err)) from None
     if stat.S_ISLNK(info.st_mode):
-        raise DuchuError("site-not-a-folder", path=folder, what=_what("link"))
+        raise DuchuError("site-not-a-folder", path=folder, what=output_what("link"))
     if not stat.S_ISDIR(info.st_mode):
         kind = "file" if stat.S_ISREG(info.st_mode) else "special"
-        raise DuchuError("site-not-a-folder", path=folder, what=_what(kind))
+        raise DuchuError("site-not-a-folder", path=folder, what=output_what(kind))
     return _read_manifest(Path(absolute), folder)
-
-
-def _what(kind: str) -> object:
-    from duchu.problems import Ref
-
-    return Ref(f"output-what-{kind}")
 
 
 def _read_manifest(folder: Path, shown: Path) -> list[str]:
