@@ -28,6 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from duchu.problems import Loc, Problem, Ref, problem
+from duchu.yaml_depth import too_deep_at
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -317,7 +318,8 @@ def _needs_screening(text: str) -> bool:
     if "!" in text or "*" in text:
         return True
     leading = max(map(len, _LEADING.findall(text)), default=0)
-    return leading + text.count("[") + text.count("{") > MAX_DEPTH
+    # a level needs a leading space or dash, or a bracket (the root needs neither)
+    return leading + text.count("[") + text.count("{") >= MAX_DEPTH
 
 
 def screen(text: str, path: str) -> Problem | None:
@@ -327,6 +329,9 @@ def screen(text: str, path: str) -> Problem | None:
     more than ``MAX_EXPANDED`` values (a "billion laughs")."""
     if not _needs_screening(text):
         return None
+    deep = too_deep_at(text, MAX_DEPTH)  # duchu's own bound, whatever the parser's is
+    if deep is not None:
+        return problem(path, "too-deep", line=deep[0], column=deep[1], depth=MAX_DEPTH)
     loader = RecordLoader(text)
     depth = 0
     expanded = 0
