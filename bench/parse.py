@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import yaml
 
-from duchu.yamlio import parse_yaml
+from duchu.records.read import parse_yaml
 
 
 def texts_of(root: str) -> list[str]:

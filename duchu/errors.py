@@ -1,7 +1,7 @@
 """ "Cannot continue" errors: each carries a message-catalogue key and its arguments.
 
 The command line turns any of them into one line on stderr and exit status 2, in one place
-(``duchu.cli._handled``). This module imports nothing heavy, so the command line can name
+(``duchu.cli.app._handled``). This module imports nothing heavy, so the command line can name
 these classes without loading pydantic or yaml.
 """
 

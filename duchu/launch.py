@@ -2,7 +2,7 @@
 
 A user's shell completion, an editor plugin or a CI step asks ``duchu --version`` often; it
 should cost no more than starting Python. Loading Typer alone takes several times that, so
-the bare question is answered here and everything else goes to ``duchu.cli``.
+the bare question is answered here and everything else goes to ``duchu.cli.app``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,6 @@ def main() -> None:
 
         sys.stdout.write(f"duchu {__version__}\n")
         return
-    from duchu.cli import main as run_cli
+    from duchu.cli.app import main as run_cli
 
     run_cli()

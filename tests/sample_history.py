@@ -110,7 +110,7 @@ def _read(path: Path) -> dict[str, object]:
 
 
 def _day(text: str) -> date:
-    from duchu.dates import parse_date
+    from duchu.records.dates import parse_date
 
     return parse_date(text, 2014)
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import duchu.cache
-import duchu.checks
-import duchu.loader
 import duchu.problems
-from duchu.cache import CACHE_DIR, cache_file
-from duchu.cli import app
-from duchu.loader import Tree, load_tree
+import duchu.records.cache
+import duchu.records.checks
+import duchu.records.load
+from duchu.cli.app import app
+from duchu.records.cache import CACHE_DIR, cache_file
+from duchu.records.load import Tree, load_tree
 
 from .conftest import BROKEN, SAMPLE, build_tree, copy_tree
 
@@ -36,13 +36,13 @@ def _age(root: Path) -> None:
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The record files actually read (not taken from the cache) from now on."""
     read: list[str] = []
-    real = duchu.loader.load_file
+    real = duchu.records.load.load_file
 
-    def counting(root: Path, rel_path: str) -> duchu.loader.FileResult:
+    def counting(root: Path, rel_path: str) -> duchu.records.load.FileResult:
         read.append(rel_path)
         return real(root, rel_path)
 
-    monkeypatch.setattr(duchu.loader, "load_file", counting)
+    monkeypatch.setattr(duchu.records.load, "load_file", counting)
     return read
 
 
@@ -79,13 +79,13 @@ def test_every_broken_fixture_warm_equals_cold(
 def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[Tree]:
     """The trees the checks across files actually ran over from now on."""
     ran: list[Tree] = []
-    real = duchu.checks.run_checks
+    real = duchu.records.checks.run_checks
 
     def counting(tree: Tree) -> list[duchu.problems.Problem]:
         ran.append(tree)
         return real(tree)
 
-    monkeypatch.setattr(duchu.checks, "run_checks", counting)
+    monkeypatch.setattr(duchu.records.checks, "run_checks", counting)
     return ran
 
 
@@ -225,7 +225,7 @@ def test_corrupt_cache_is_a_miss(
 ) -> None:
     root = _copy(tmp_path, SAMPLE)
     cold = load_tree(root)
-    key = duchu.cache.cache_key((root / "campaign.yaml").read_bytes())
+    key = duchu.records.cache.cache_key((root / "campaign.yaml").read_bytes())
     cache_file(root).parent.mkdir(parents=True)
     cache_file(root).write_bytes(content.replace(b"KEY", key))
     assert load_tree(root, use_cache=True) == cold
@@ -305,7 +305,7 @@ def test_campaign_or_version_change_drops_everything(
     _warm_equals_cold(root)
     files = load_tree(root).files - 1  # the ballot CSV is not a record file
     read = _counting_reads(monkeypatch)
-    monkeypatch.setattr(duchu.cache, "__version__", "99.0")
+    monkeypatch.setattr(duchu.records.cache, "__version__", "99.0")
     load_tree(root, use_cache=True)
     assert len(read) == files
     read.clear()
@@ -344,8 +344,8 @@ def test_several_processes_load_what_one_does(
 ) -> None:
     root = build_tree(tmp_path / "tree", BROKEN / "unknown-unit")
     one = load_tree(root, jobs=1)
-    monkeypatch.setattr(duchu.loader, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(duchu.loader, "_CHUNK", 2)
+    monkeypatch.setattr(duchu.records.load, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(duchu.records.load, "_CHUNK", 2)
     several = load_tree(root, jobs=2)
     assert several == one and list(several.meetings) == list(one.meetings)
     seen: list[tuple[int, int]] = []
@@ -377,7 +377,7 @@ def test_cli_caches_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_cache_in_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Parts of two entries: every one read back; one damaged part drops the whole cache;
     a file cut between parts loses only the entries after the cut (read again)."""
-    monkeypatch.setattr(duchu.cache, "PART_SIZE", 2)
+    monkeypatch.setattr(duchu.records.cache, "PART_SIZE", 2)
     root = _copy(tmp_path, SAMPLE)
     cold = load_tree(root)
     load_tree(root, use_cache=True)

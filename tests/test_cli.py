@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu import __version__
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import BROKEN, build_tree
 
 runner = CliRunner()
@@ -142,12 +142,12 @@ def test_records_root_discovery(
 def test_unexpected_failure_is_one_line_not_a_traceback(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import duchu.loader
+    import duchu.records.load
 
     def explode(root: Path, **options: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(duchu.loader, "load_tree", explode)
+    monkeypatch.setattr(duchu.records.load, "load_tree", explode)
     monkeypatch.delenv("DUCHU_DEBUG", raising=False)
     result = runner.invoke(app, ["check", "--records", str(base_tree)])
     assert result.exit_code == 2
@@ -188,7 +188,7 @@ def test_json_output_is_what_json_dumps_writes(data: object) -> None:
     ``json.dumps(data, ensure_ascii=False, indent=2)`` gives, control characters and all."""
     import io
 
-    from duchu import cli
+    from duchu.cli import app as cli
 
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     real = sys.stdout
@@ -208,17 +208,17 @@ def test_the_collector_is_given_back_after_a_command(monkeypatch: pytest.MonkeyP
     back as it was."""
     import gc
 
-    import duchu.status
+    import duchu.judge.status
     from tests.conftest import SAMPLE
 
     seen = []
-    real = duchu.status.unit_status
+    real = duchu.judge.status.unit_status
 
     def spying(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(duchu.status, "unit_status", spying)
+    monkeypatch.setattr(duchu.judge.status, "unit_status", spying)
     assert gc.isenabled()
     for args in (["status", "--as-of", "2014-06-15"], ["check"], ["tally", "--unit", "nope"]):
         CliRunner().invoke(app, [*args, "--records", str(SAMPLE)])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duchu.dates import DateError, format_date, format_deadline, parse_date, parse_deadline
+from duchu.records.dates import DateError, format_date, format_deadline, parse_date, parse_deadline
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Length, Twips
 
-from duchu.docx_parts import save_docx
-from duchu.docx_writer import (
+from duchu.render.docx import (
     Grid,
     Layout,
     _display_width,
@@ -32,7 +31,8 @@ from duchu.docx_writer import (
     load_layout,
     markdown_to_docx,
 )
-from duchu.templating import builtin_templates
+from duchu.render.docx_parts import save_docx
+from duchu.render.templating import builtin_templates
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from duchu.problems import problem
-from duchu.yamlio import locate
+from duchu.records.read import locate
 from tests.conftest import build_tree
 
 runner = CliRunner()

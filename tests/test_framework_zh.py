@@ -15,8 +15,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.framework_zh import language_of
+from duchu.cli.app import app
+from duchu.cli.i18n import language_of
 from tests.conftest import build_tree
 
 runner = CliRunner()

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import SAMPLE, copy_tree
 
 EXAMPLES = int(os.environ.get("DUCHU_FUZZ_EXAMPLES", "120"))

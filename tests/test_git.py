@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from duchu.errors import ScaffoldError
-from duchu.loader import load_tree
-from duchu.scaffold import new_meeting
+from duchu.records.load import load_tree
+from duchu.records.write import new_meeting
 from tests.conftest import build_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -1,4 +1,4 @@
-"""duchu's git layer (duchu.gitrepo) in real repositories made in temporary folders: any path
+"""duchu's git layer (duchu.git.repo) in real repositories made in temporary folders: any path
 and any author or subject read back exactly; the dates the office view and ``--known``
 need; and nothing a repository's own configuration or attributes names is ever run.
 
@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu import gitrepo
-from duchu.cli import app
+from duchu.cli.app import app
 from duchu.errors import (
     BeforeFirstCommitError,
     GitFailedError,
@@ -33,7 +32,8 @@ from duchu.errors import (
     ShallowHistoryError,
     UnsafeRepositoryError,
 )
-from duchu.gitrepo import (
+from duchu.git import repo as gitrepo
+from duchu.git.repo import (
     BlobReader,
     FileDates,
     TreeEntry,

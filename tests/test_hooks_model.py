@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.test_hooks import git, ref
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.loader import load_tree
+from duchu.cli.app import app
+from duchu.records.load import load_tree
 from tests.conftest import build_tree
 
 runner = CliRunner()
@@ -341,10 +341,10 @@ def _report_with(root: Path, template: str) -> tuple[int, str]:
 def test_a_tree_template_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, bound: str
 ) -> None:
-    import duchu.templating
+    import duchu.render.templating
 
-    monkeypatch.setattr(duchu.templating, "TEMPLATE_SECONDS", 2)
-    monkeypatch.setattr(duchu.templating, "TEMPLATE_MEMORY_BYTES", 256 * 1024 * 1024)
+    monkeypatch.setattr(duchu.render.templating, "TEMPLATE_SECONDS", 2)
+    monkeypatch.setattr(duchu.render.templating, "TEMPLATE_MEMORY_BYTES", 256 * 1024 * 1024)
     root = build_tree(tmp_path / "t")
     started = time.monotonic()
     code, err = _report_with(root, template)
@@ -374,8 +374,8 @@ def test_a_templates_folder_linked_out_is_refused(tmp_path: Path) -> None:
 def test_docx_holds_any_text(tmp_path: Path) -> None:
     from docx import Document
 
-    from duchu.docx_writer import load_layout, markdown_to_docx
-    from duchu.templating import builtin_templates
+    from duchu.render.docx import load_layout, markdown_to_docx
+    from duchu.render.templating import builtin_templates
 
     layout = load_layout(builtin_templates() / "gongwen.yaml")
     document = markdown_to_docx("# 标题\x1b\n\n正文\x00\x0b\ud800\ufffe。\n", layout)
@@ -601,7 +601,7 @@ def test_nothing_is_written_into_the_tree_and_a_carried_cache_is_not_read(
         (cache / name).symlink_to(outside / "victim")
     cold = _status_json(root, "--no-cache")
     if planted == "forged":  # a cache the tree carries, "warm" for its files, with a lie
-        from duchu.cache import cache_file
+        from duchu.records.cache import cache_file
 
         _status_json(root)
         cache.mkdir()
@@ -637,7 +637,7 @@ def test_an_edit_with_its_old_time_put_back_is_seen(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("cached")
 @pytest.mark.parametrize("kind", ["fifo", "zero", "sparse", "folder"])
 def test_anything_in_place_of_the_cache_file_is_a_miss(tmp_path: Path, kind: str) -> None:
-    from duchu.cache import cache_file
+    from duchu.records.cache import cache_file
 
     root = build_tree(tmp_path / "t")
     path = cache_file(root)

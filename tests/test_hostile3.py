@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import SAMPLE, copy_tree
 
 runner = CliRunner()

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.loader import load_known_tree, load_tree, shown_path
+from duchu.cli.app import app
+from duchu.records.load import load_known_tree, load_tree, shown_path
 from tests.conftest import build_tree
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and links")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -250,7 +250,7 @@ def test_known_differs_from_the_working_tree_where_work_was_committed_late(offic
 def test_known_reads_a_second_time_from_its_cache(
     office: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from duchu.cache import user_cache_folder
+    from duchu.records.cache import user_cache_folder
 
     monkeypatch.delenv("DUCHU_NO_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -259,12 +259,12 @@ def test_known_reads_a_second_time_from_its_cache(
     assert (folder / "records.json").is_file()
     assert not (office / ".duchu-cache").exists()  # nothing written into the tree
 
-    import duchu.loader
+    import duchu.records.load
 
     def no_parsing(*args: object) -> object:
         raise AssertionError("a warm --known parsed a file again")
 
-    monkeypatch.setattr(duchu.loader, "_parse_record", no_parsing)
+    monkeypatch.setattr(duchu.records.load, "_parse_record", no_parsing)
     second = by_group(office, "--as-of", "2014-03-10", "--known")
     assert first["_doc"] == second["_doc"]
 
@@ -650,9 +650,9 @@ def _column_widths(header: str, names: list[str]) -> dict[str, int]:
 def test_the_unit_table_of_a_county_stays_readable_at_100_columns(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from duchu.loader import load_tree
-    from duchu.status import unit_status
-    from duchu.view import print_status
+    from duchu.judge.status import unit_status
+    from duchu.records.load import load_tree
+    from duchu.render.text import print_status
 
     tree = load_tree(county_tree(tmp_path))
     report = unit_status(tree, __import__("datetime").date(2014, 3, 10))
@@ -676,10 +676,10 @@ def test_the_unit_table_of_a_county_stays_readable_at_100_columns(tmp_path: Path
 def test_the_office_table_fits_100_columns_and_reads_when_piped(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from duchu.loader import load_tree
-    from duchu.office import office_rollup
-    from duchu.status import unit_status
-    from duchu.view import print_office
+    from duchu.judge.office import office_rollup
+    from duchu.judge.status import unit_status
+    from duchu.records.load import load_tree
+    from duchu.render.text import print_office
 
     tree = load_tree(county_tree(tmp_path))
     day = __import__("datetime").date(2014, 3, 10)
@@ -861,7 +861,7 @@ def test_known_refuses_a_link_out_and_a_submodule(tmp_path: Path) -> None:
 def test_a_ballot_file_is_read_whole_from_a_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import duchu.loader
+    import duchu.records.load
 
     ballots = "领导班子,甲一局书记\n" + "好,较好\n" * 200
     text = meeting("2014-02-26", "unit: a1", "mobilization", "甲组长") + (
@@ -877,7 +877,7 @@ def test_a_ballot_file_is_read_whole_from_a_commit(
         {},
     )
     # records may be no larger than this; ballot files have no such limit, on disk or not
-    monkeypatch.setattr(duchu.loader, "MAX_FILE_BYTES", len(ballots) - 10)
+    monkeypatch.setattr(duchu.records.load, "MAX_FILE_BYTES", len(ballots) - 10)
     base = ["tally", "--format", "json", "--as-of", "2014-03-02", "--records", str(root)]
     known = runner.invoke(app, [*base, "--known"])
     plain = runner.invoke(app, base)

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import SAMPLE, copy_tree, write_tree
 
 runner = CliRunner()
@@ -294,7 +294,7 @@ def test_docx_page_number(docx_path: Path) -> None:
 
 
 def test_a_tree_overrides_the_layout(sample: Path, tmp_path: Path) -> None:
-    from duchu.templating import builtin_templates
+    from duchu.render.templating import builtin_templates
 
     layout = (builtin_templates() / "gongwen.yaml").read_text(encoding="utf-8")
     (sample / "templates").mkdir()
@@ -377,7 +377,11 @@ def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
         archive.extractall(tmp_path / "site")
     assert "duchu/templates/report.md.j2" in names and "duchu/templates/gongwen.yaml" in names
     found = subprocess.run(
-        [sys.executable, "-c", "from duchu.templating import builtin_templates as b; print(b())"],
+        [
+            sys.executable,
+            "-c",
+            "from duchu.render.templating import builtin_templates as b; print(b())",
+        ],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(tmp_path / "site")},
@@ -389,13 +393,13 @@ def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
 
 def test_a_tree_with_no_templates_folder_uses_the_builtin(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "t", {})
-    from duchu.templating import find_template_file
+    from duchu.render.templating import find_template_file
 
     assert find_template_file(root, "gongwen.yaml") is not None
 
 
 def test_column_widths_keep_short_columns_whole() -> None:
-    from duchu.docx_writer import _allocate, _display_width
+    from duchu.render.docx import _allocate, _display_width
 
     assert _display_width("市政府办") == 8
     assert _display_width("2014年2月19日") == 13 + 2.5  # five changes of script
@@ -406,7 +410,7 @@ def test_column_widths_keep_short_columns_whole() -> None:
 
 
 def test_docx_columns_fit_their_dates(docx_path: Path) -> None:
-    from duchu.docx_writer import _display_width
+    from duchu.render.docx import _display_width
 
     meetings = next(t for t in Document(str(docx_path)).tables if t.rows[0].cells[0].text == "日期")
     date_width = meetings.columns[0].width

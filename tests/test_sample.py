@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.loader import load_tree
-from duchu.status import status_json, unit_status
+from duchu.cli.app import app
+from duchu.judge.status import status_json, unit_status
+from duchu.records.load import load_tree
 from tests.conftest import SAMPLE, copy_tree
 
 runner = CliRunner()

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from duchu.cli import app
-from duchu.loader import load_file, load_tree
-from duchu.scaffold import new_group
+from duchu.cli.app import app
+from duchu.records.load import load_file, load_tree
+from duchu.records.write import new_group
 from tests.conftest import SAMPLE, copy_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -303,25 +303,25 @@ def test_what_would_not_read_back_is_never_written(
 ) -> None:
     """The guards behind the emitter: text that reads back as other data is refused before
     it is written; a file that reads back otherwise from the disk is removed again."""
-    import duchu.loader
-    import duchu.scaffold
+    import duchu.records.load
+    import duchu.records.write
     from duchu.errors import ScaffoldError
 
     tree = load_tree(office)
     with monkeypatch.context() as patched:  # an emitter that pasted the name in plain
-        patched.setattr(duchu.scaffold, "render", lambda items: ("name: [x\n", {"name": "[x"}))
+        patched.setattr(duchu.records.write, "render", lambda items: ("name: [x\n", {"name": "[x"}))
         with pytest.raises(ScaffoldError) as refused:
             new_group(tree, "g1", "[x", "某")
     assert refused.value.key == "scaffold-unreadable"
     assert not (office / "groups" / "g1.yaml").exists()
 
-    real = duchu.loader.load_file
+    real = duchu.records.load.load_file
 
-    def misread(root: Path, rel: str) -> duchu.loader.FileResult:
+    def misread(root: Path, rel: str) -> duchu.records.load.FileResult:
         result = real(root, rel)
-        return duchu.loader.FileResult(rel, None, result.problems)
+        return duchu.records.load.FileResult(rel, None, result.problems)
 
-    monkeypatch.setattr(duchu.loader, "load_file", misread)
+    monkeypatch.setattr(duchu.records.load, "load_file", misread)
     with pytest.raises(ScaffoldError) as removed:
         new_group(tree, "g1", "市委第一督导组", "蒋某")
     assert removed.value.key == "scaffold-unreadable"

@@ -25,8 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.site.pages import file_names
+from duchu.cli.app import app
+from duchu.render.site.pages import file_names
 from tests.conftest import SAMPLE, build_tree, copy_tree
 
 runner = CliRunner()
@@ -368,7 +368,7 @@ def test_a_failed_write_leaves_the_earlier_site_whole(
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    from duchu.site.folder import SiteFolder
+    from duchu.render.site.folder import SiteFolder
 
     real_write = SiteFolder.write_prepared
     count = {"n": 0}
@@ -389,7 +389,7 @@ def test_a_failed_write_leaves_the_earlier_site_whole(
 def test_a_new_dir_is_not_left_behind_when_writing_fails(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from duchu.site.folder import SiteFolder
+    from duchu.render.site.folder import SiteFolder
 
     def full_disk(self: SiteFolder, rel_path: str, content: str | bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -511,11 +511,11 @@ def test_forked_renderers_write_the_same_site(
 ) -> None:
     """A province's pages are rendered by forked copies of the process: the site they
     write is the one a single process writes, file for file."""
-    import duchu.site
+    import duchu.render.site
 
     alone, shared = tmp_path / "alone", tmp_path / "shared"
     assert site(sample, alone, "--as-of", AS_OF)[0] == 0
-    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(duchu.render.site, "FORK_MIN_PAGES", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     assert site(sample, shared, "--as-of", AS_OF)[0] == 0
     files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
@@ -529,8 +529,8 @@ def test_a_forked_renderers_failure_fails_the_site_whole(
 ) -> None:
     """The disk fills up in a forked renderer (a unit page of its share): one line, exit
     2, the earlier site untouched, no staging folder left."""
-    import duchu.site
-    from duchu.site.folder import SiteFolder
+    import duchu.render.site
+    from duchu.render.site.folder import SiteFolder
 
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
@@ -544,7 +544,7 @@ def test_a_forked_renderers_failure_fails_the_site_whole(
         write(self, rel_path, content)
 
     monkeypatch.setattr(SiteFolder, "write_prepared", full_disk_in_a_child)
-    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(duchu.render.site, "FORK_MIN_PAGES", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     code, _, err = site(sample, out, "--as-of", "2014-10-31")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
@@ -607,7 +607,7 @@ def test_a_swap_that_fails_half_way_is_undone(
 ) -> None:
     """A folder of DIR that may not be renamed (read-only, immutable) stops the swap after
     some entries were exchanged: they are put back, and DIR is the earlier site, whole."""
-    import duchu.site.folder as folder
+    import duchu.render.site.folder as folder
 
     out = tmp_path / "site"
     assert site(sample, out, "--as-of", AS_OF)[0] == 0
@@ -623,7 +623,7 @@ def test_where_the_system_cannot_exchange_the_old_site_is_moved_aside_and_replac
     """Without renameat2 (macOS, an old C library): each old entry is moved aside, the new
     one renamed in, the old ones removed -- the same site as one written fresh, the files
     duchu did not write kept, nothing of the swap left behind."""
-    import duchu.site.folder as folder
+    import duchu.render.site.folder as folder
 
     monkeypatch.setattr(folder, "_exchange", lambda new, target: False)
     out = tmp_path / "site"
@@ -641,7 +641,7 @@ def test_where_the_system_cannot_exchange_a_swap_failing_half_way_is_undone(
 ) -> None:
     """The same without renameat2: a rename that fails after others were made puts every
     moved entry back, and DIR is the earlier site, whole."""
-    import duchu.site.folder as folder
+    import duchu.render.site.folder as folder
 
     monkeypatch.setattr(folder, "_exchange", lambda new, target: False)
     out = tmp_path / "site"
@@ -695,8 +695,8 @@ def test_a_forked_renderer_killed_is_one_line(
     """The out-of-memory killer ends a forked renderer: one line, exit 2, no site."""
     import signal
 
-    import duchu.site
-    from duchu.site.folder import SiteFolder
+    import duchu.render.site
+    from duchu.render.site.folder import SiteFolder
 
     parent = os.getpid()
     write = SiteFolder.write_prepared
@@ -707,7 +707,7 @@ def test_a_forked_renderer_killed_is_one_line(
         write(self, rel_path, content)
 
     monkeypatch.setattr(SiteFolder, "write_prepared", killed_in_a_child)
-    monkeypatch.setattr(duchu.site, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(duchu.render.site, "FORK_MIN_PAGES", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     out = tmp_path / "site"
     code, _, err = site(sample, out, "--as-of", AS_OF)
@@ -719,7 +719,7 @@ def test_a_forked_renderer_killed_is_one_line(
 def test_a_fault_in_a_trees_own_site_template_is_one_line(
     sample: Path, tmp_path: Path, fault: str
 ) -> None:
-    from duchu.templating import builtin_templates
+    from duchu.render.templating import builtin_templates
 
     own = sample / "templates" / "site"
     own.mkdir(parents=True)
@@ -736,7 +736,7 @@ def test_removing_a_replaced_site_never_follows_a_link(tmp_path: Path) -> None:
     """The old site is removed by several threads walking it by descriptor: every file and
     folder in it goes, and a link inside it to a folder elsewhere is removed as a link,
     what it points to left whole."""
-    from duchu.site.folder import _remove_tree
+    from duchu.render.site.folder import _remove_tree
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -760,7 +760,7 @@ def test_duchus_own_pages_escape_every_value_as_markupsafe_does(value: object) -
     """duchu's own pages print through a faster escape than Jinja's: the same characters
     out for any text, number or None, and a value that is already markup (a chart, a
     macro's output) as it is."""
-    from duchu.templating import _escape_output
+    from duchu.render.templating import _escape_output
 
     assert _escape_output(value) == str(markupsafe.escape(value))
 
@@ -768,7 +768,7 @@ def test_duchus_own_pages_escape_every_value_as_markupsafe_does(value: object) -
 def test_duchus_own_templates_escape_and_keep_markup_once(tmp_path: Path) -> None:
     """Through the whole template machinery: a record's text escaped once, a macro's output
     and a Markup value printed as they are, never escaped twice."""
-    from duchu.templating import builtin_html_environment
+    from duchu.render.templating import builtin_html_environment
 
     env = builtin_html_environment()
     template = env.from_string(

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
+from duchu.cli.app import app
 from tests.conftest import SAMPLE, build_tree, copy_tree
 from tests.test_site import HOSTILE, hostile_tree
 

@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.loader import Tree, load_tree
-from duchu.status import UnknownIdError, status_json, unit_status
+from duchu.cli.app import app
+from duchu.judge.status import UnknownIdError, status_json, unit_status
+from duchu.records.load import Tree, load_tree
 from tests.conftest import SAMPLE, write_tree
 
 FILES = {

@@ -21,10 +21,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duchu.appraisal import exact_fraction, tally_subject
-from duchu.cli import app
-from duchu.loader import load_tree
-from duchu.tally import compare_units, tally_meetings
+from duchu.cli.app import app
+from duchu.judge.tally import compare_units, tally_meetings
+from duchu.records.ballots import exact_fraction, tally_subject
+from duchu.records.load import load_tree
 from tests.conftest import BASE, SAMPLE, build_tree
 
 runner = CliRunner()
@@ -279,7 +279,7 @@ def test_a_large_ballot_file_agrees_with_an_independent_count(tmp_path: Path) ->
 
 
 def test_signed_changes_as_shown() -> None:
-    from duchu.view import percent, signed_percent
+    from duchu.render.text import percent, signed_percent
 
     assert percent(Fraction(1, 49)) == "2.0%" and percent(None) == "—"
     assert signed_percent(Fraction(1, 48) - Fraction(1, 49)) == "±0.0%"  # +0.04 points
@@ -293,7 +293,7 @@ def test_a_rate_in_tenths_of_a_percent_rounds_as_fraction_does(numerator: int, e
     """The integer rounding that percent() uses is Fraction's own, half to even."""
     from fractions import Fraction
 
-    from duchu.appraisal import tenths_of_percent
+    from duchu.records.ballots import tenths_of_percent
 
     rate = Fraction(numerator, numerator + extra)
     assert tenths_of_percent(rate) == round(rate * 1000)

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from duchu.view import Column, loading_progress, print_table
+from duchu.render.text import Column, loading_progress, print_table
 
 
 def _render(columns: list[Column], rows: list[list[Text | str]], width: int) -> list[str]:
@@ -88,7 +88,7 @@ def test_progress_only_on_a_terminal_and_only_when_slow() -> None:
     assert quick.getvalue() == ""  # done before a second passed: nothing drawn
 
 
-HEAVY = ("pydantic", "yaml", "jinja2", "docx", "duchu.loader", "duchu.models")
+HEAVY = ("pydantic", "yaml", "jinja2", "docx", "duchu.records.load", "duchu.records.models")
 PROBE = """
 import sys
 sys.argv = ["duchu", *sys.argv[1:]]

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from duchu.cli import app
-from duchu.loader import load_tree
+from duchu.cli.app import app
 from duchu.messages import message
+from duchu.records.load import load_tree
 from tests.conftest import SAMPLE, build_tree, copy_tree
 
 runner = CliRunner()
@@ -366,12 +366,12 @@ def test_new_meeting_writes_an_empty_ballot_csv(tmp_path: Path) -> None:
 
 
 def test_a_workbook_is_whole_or_absent(sample: Path, tmp_path: Path, monkeypatch: Any) -> None:
-    import duchu.workbook
+    import duchu.render.xlsx
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(duchu.workbook, "write_workbook", broken)
+    monkeypatch.setattr(duchu.render.xlsx, "write_workbook", broken)
     out = tmp_path / "t.xlsx"
     result = invoke("tally", "--records", str(sample), "-o", str(out))
     assert result.exit_code == 2 and not out.exists()

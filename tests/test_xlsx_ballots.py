@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from duchu.appraisal import MAX_PROBLEMS, read_ballots
-from duchu.ballot_xlsx import _Book, _openpyxl_rows, _Scan, _Unsure
-from duchu.cli import app
-from duchu.loader import load_tree
+from duchu.cli.app import app
 from duchu.problems import column_letters
+from duchu.records.ballot_xlsx import _Book, _openpyxl_rows, _Scan, _Unsure
+from duchu.records.ballots import MAX_PROBLEMS, read_ballots
+from duchu.records.load import load_tree
 from tests.conftest import build_tree
 
 runner = CliRunner()

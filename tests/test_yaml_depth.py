@@ -1,4 +1,4 @@
-"""duchu's own nesting bound (``duchu.yaml_depth``): the same answer as the structure a
+"""duchu's own nesting bound (``duchu.records.depth``): the same answer as the structure a
 YAML parser sees, and the same problem whatever the installed parser does with depth."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duchu.yaml_depth import too_deep_at
-from duchu.yamlio import MAX_DEPTH, parse_yaml
+from duchu.records.depth import too_deep_at
+from duchu.records.read import MAX_DEPTH, parse_yaml
 
 LIMIT = 8  # small, so that generated documents cross it often
 
@@ -102,7 +102,7 @@ def test_the_bound_is_duchus_whatever_the_parser_does(
 ) -> None:
     """A parser that stops deep documents itself (as the libyaml in PyYAML 6.0.4 does at
     1,000 levels, with a syntax error at its own place) changes nothing duchu says."""
-    import duchu.yamlio as read
+    import duchu.records.read as read
 
     class StopsAtOne(read.RecordLoader):
         def check_event(self, *choices: Any) -> bool:

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duchu import yamlio
-from duchu.yamlio import RecordLoader, parse_yaml
+from duchu.records import read as yamlio
+from duchu.records.read import RecordLoader, parse_yaml
 
 PLAIN = [
     "x",

@@ -1,0 +1,379 @@
+"""Report templates: Jinja2, built in or from a records tree, rendered in a sandbox.
+
+Lookup by file name: a records tree's own ``templates/`` first, then the built-in ones
+(shipped inside the package). A tree's template may ``{% extends "builtin/report.md.j2" %}``
+to change one block. Templates run in Jinja's ``SandboxedEnvironment`` -- a template passed
+around by USB stick cannot reach Python internals -- with ``StrictUndefined``: a misspelt
+field is an error with the template's file and line, never a silent blank.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import CodeType, TracebackType
+from typing import Any
+
+import markupsafe
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from duchu.errors import DuchuError
+from duchu.paths import really_inside
+from duchu.problems import Ref
+from duchu.render.report import chinese_number
+
+DEFAULT_TEMPLATE = "report.md.j2"
+CIRCULAR_TEMPLATE = "circular.md.j2"  # the office's circular: no --group, several groups
+
+
+class ConfinedLoader(FileSystemLoader):
+    """A file-system loader of a tree's ``templates/`` that refuses a template whose real
+    path (after symbolic links) lies outside the records tree ``confine_to``: a tree's
+    templates cannot read the rest of the machine."""
+
+    def __init__(self, folder: Path, confine_to: Path) -> None:
+        super().__init__(folder)
+        self.confine_to = confine_to
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        _refuse_outside(Path(filename), self.confine_to)
+        return source, filename, uptodate
+
+
+def _refuse_outside(path: Path, records_root: Path) -> None:
+    """A tree's template that is a link leading out of the records tree is an error
+    (RECORDS.md, "Malformed files"), never quietly passed over for the built-in one of its
+    name; a link to a file elsewhere in the tree is followed, as a record's would be."""
+    if not really_inside(path, records_root):
+        raise DuchuError("template-outside", path=path, target=path.resolve())
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: inside the installed package (a wheel puts the top-level
+    ``templates/`` there), or the source tree's ``templates/`` in a checkout."""
+    package = Path(__file__).parent.parent  # duchu/
+    packaged = package / "templates"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "templates"
+
+
+def own_templates(records_root: Path) -> Path | None:
+    """A tree's own ``templates/`` folder, if it has one; a folder (or link) leading out of
+    the tree is refused: duchu reads nothing outside the tree it was given."""
+    own = records_root / "templates"
+    if not own.is_dir():
+        return None
+    if not really_inside(own, records_root):
+        raise DuchuError("templates-outside", path=own, target=own.resolve())
+    return own
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with repetition bounded: ``"x" * 10**9`` or ``[0] * 10**9`` is refused
+    before it is made, like a ``range`` past the sandbox's limit."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > MAX_OUTPUT_CHARACTERS
+                ):
+                    raise SecurityError("repetition too large")
+        if operator == "**" and isinstance(right, int) and right > 64:
+            raise SecurityError("power too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def environment(records_root: Path, *, html: bool = False) -> SandboxedEnvironment:
+    """The sandbox that renders a tree's templates. ``html`` (the site's pages): every value
+    is escaped as HTML, so a record's text never becomes markup; else (reports) every value
+    is kept from reading as Markdown (``markdown_text``)."""
+    builtin = FileSystemLoader(builtin_templates())
+    loaders: list[Any] = []
+    own = own_templates(records_root)
+    if own is not None:
+        loaders.append(ConfinedLoader(own, records_root))
+    loaders += [builtin, PrefixLoader({"builtin": builtin})]
+    env = BoundedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=html,
+        finalize=None if html else markdown_text,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn"] = chinese_number
+    return env
+
+
+def _escape_output(value: Any) -> str:
+    """What a compiled page does with each ``{{ value }}`` it prints: the same characters
+    as markupsafe's ``escape`` (``&<>'"``; a value with ``__html__`` -- a macro's output,
+    an SVG chart -- as it is), returned as a plain string rather than a ``Markup`` built by
+    a Python-level constructor for every value of every page: the rendering of a unit page
+    took 0.26 ms with ``escape`` and 0.14 ms with this (measured, 800 pages of
+    bench/make_tree.py's tree). A printed value is only ever joined into the page, so
+    nothing downstream needs to know it is safe."""
+    if type(value) is str:
+        return _escape_text(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_text(str(value))
+
+
+def _markupsafe_escape_text(text: str) -> str:
+    return str(markupsafe.escape(text))
+
+
+# markupsafe's own C function behind ``escape`` (its pure-Python twin where the C one is
+# not built); escape() itself where a later markupsafe has neither under this name
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", _markupsafe_escape_text)
+
+
+class _PagesTemplate(Template):
+    """A compiled page of duchu's own whose printed values go through ``_escape_output``."""
+
+    @classmethod
+    def from_code(
+        cls,
+        environment: Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        # the compiled module's own name for the function its output goes through
+        template.root_render_func.__globals__["escape"] = _escape_output
+        return template
+
+
+class _PagesEnvironment(Environment):
+    """Jinja for duchu's own pages, whose data are plain dicts: ``row.state`` is looked up
+    as the item first. Jinja asks for the attribute first, and a dict has none, so every
+    field of every row of a province's pages raised and caught an AttributeError -- a
+    fifth of the rendering. (A key never shadows a dict method the templates use: they
+    call none.) Printed values are escaped by ``_escape_output``."""
+
+    template_class = _PagesTemplate
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+def builtin_html_environment() -> Environment:
+    """duchu's own HTML templates, for a tree that overrides none of them: trusted code, so
+    rendered outside the sandbox (whose checks on every attribute were a tenth of the time
+    of a province's site), with autoescaping on all the same."""
+    builtin = FileSystemLoader(builtin_templates())
+    return _PagesEnvironment(
+        loader=ChoiceLoader([builtin, PrefixLoader({"builtin": builtin})]),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+# ASCII characters that Markdown would read as syntax somewhere in a line: emphasis, code,
+# links, html, headings, table cells, strike-through, escapes
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def markdown_text(value: object) -> object:
+    """Every value a template prints, as text and never as Markdown: a unit named
+    ``市发|改委`` stays one table cell, a name starting with ``#`` is no heading, and a value
+    spanning lines does not end a paragraph or a table row. Numbers pass as they are."""
+    if not isinstance(value, str):
+        return value
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", value)
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def find_template_file(records_root: Path, name: str) -> Path | None:
+    """The file a template name resolves to (the tree's own first), for non-Jinja files such
+    as the DOCX layout."""
+    own = own_templates(records_root)
+    if own is not None and (own / name).is_file():
+        _refuse_outside(own / name, records_root)
+        return own / name
+    candidate = builtin_templates() / name
+    return candidate if candidate.is_file() else None
+
+
+@contextmanager
+def _bounded() -> Iterator[None]:
+    """A wall-clock alarm and an address-space ceiling around a render (where the platform
+    has them, and in the main thread: an alarm is a signal)."""
+    import signal
+    import threading
+
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous_handler: Any = None
+    if alarm:
+
+        def expired(signum: int, frame: Any) -> None:
+            raise _TemplateTimeout
+
+        previous_handler = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, TEMPLATE_SECONDS)
+    limits = _raise_memory_ceiling()
+    try:
+        yield
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_handler)
+        if limits is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def _raise_memory_ceiling() -> tuple[int, int] | None:
+    """Cap the address space at what the process uses now plus ``TEMPLATE_MEMORY_BYTES``;
+    returns the limits to restore (None where that cannot be done)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = used + TEMPLATE_MEMORY_BYTES
+        if limits[1] != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, limits[1])
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, limits[1]))
+        return limits
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
+    """The innermost traceback frame that is a template (Jinja rewrites them to point at
+    template lines)."""
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or "/templates/" in filename:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+# A tree's template may not run away: a report renders in well under a second, a province's
+# in a few; a template looping past these bounds is refused, saying which bound it hit.
+TEMPLATE_SECONDS = 60
+MAX_OUTPUT_CHARACTERS = 64 * 1024 * 1024
+TEMPLATE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # more than the process had when it started
+
+
+class _TemplateTimeout(Exception):
+    pass
+
+
+def render(records_root: Path, name: str, context: dict[str, Any]) -> str:
+    """Render template ``name`` with ``context``; any template fault becomes a one-line
+    ``DuchuError`` naming the template file and line; a render past ``TEMPLATE_SECONDS``,
+    ``MAX_OUTPUT_CHARACTERS`` or ``TEMPLATE_MEMORY_BYTES`` more memory is refused."""
+    return render_in(environment(records_root), name, context)
+
+
+def render_in(env: Environment, name: str, context: dict[str, Any], *, bounded: bool = True) -> str:
+    """``render`` with an environment made once: the site renders thousands of pages from
+    a handful of templates, each compiled once. ``bounded=False`` skips the time, output and
+    memory bounds -- only for duchu's own templates, whose cost is known: setting the alarm
+    and the memory ceiling for each of a province's 20,000 pages cost more than the pages."""
+    try:
+        template = env.get_template(name)
+        if not bounded:
+            return template.render(context)
+        with _bounded():
+            pieces: list[str] = []
+            size = 0
+            for piece in template.generate(**context):
+                size += len(piece)
+                if size > MAX_OUTPUT_CHARACTERS:
+                    raise DuchuError(
+                        "template-too-much",
+                        name=name,
+                        bound=Ref("bound-output"),
+                        limit=MAX_OUTPUT_CHARACTERS,
+                    )
+                pieces.append(piece)
+            return "".join(pieces)
+    except _TemplateTimeout:
+        raise DuchuError(
+            "template-too-much", name=name, bound=Ref("bound-time"), limit=TEMPLATE_SECONDS
+        ) from None
+    except RecursionError:  # a macro calling itself without end
+        raise DuchuError(
+            "template-too-much", name=name, bound=Ref("bound-depth"), limit=sys.getrecursionlimit()
+        ) from None
+    except MemoryError:
+        raise DuchuError(
+            "template-too-much",
+            name=name,
+            bound=Ref("bound-memory"),
+            limit=TEMPLATE_MEMORY_BYTES,
+        ) from None
+    except TemplateNotFound as err:
+        raise DuchuError("template-not-found", name=err.name or name) from None
+    except TemplateSyntaxError as err:
+        raise DuchuError(
+            "template-syntax", file=err.filename or name, line=err.lineno, detail=err.message
+        ) from None
+    except UndefinedError as err:
+        where = _template_line(sys.exc_info()[2])
+        raise DuchuError(
+            "template-undefined",
+            file=where[0] if where else name,
+            line=where[1] if where else "?",
+            detail=err.message or str(err),
+        ) from None
+    except SecurityError as err:
+        raise DuchuError("template-unsafe", name=name, detail=str(err)) from None
+    except TemplateError as err:
+        raise DuchuError("template-error", name=name, detail=str(err)) from None
+    except DuchuError:
+        raise
+    except Exception as err:
+        if not bounded:  # duchu's own template: a fault of duchu's, not of the records
+            raise
+        # a tree's own template that divides by zero, indexes past a list, calls a number:
+        # the template's fault, said in one line with its place
+        where = _template_line(sys.exc_info()[2])
+        detail = f"{type(err).__name__}: {err}"
+        if where:
+            detail = f"{where[0]}:{where[1]}: {detail}"
+        raise DuchuError("template-error", name=name, detail=detail) from None
