@@ -188,13 +188,13 @@ def test_json_output_is_what_json_dumps_writes(data: object) -> None:
     ``json.dumps(data, ensure_ascii=False, indent=2)`` gives, control characters and all."""
     import io
 
-    from duchu.cli import app as cli
+    from duchu.render.json import print_json
 
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     real = sys.stdout
     sys.stdout = stream
     try:
-        cli._print_json(data)
+        print_json(data)
     finally:
         sys.stdout = real
     stream.flush()

@@ -14,6 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from duchu.judge.asof import Provenance as Provenance  # re-exported: the one provenance type
 from duchu.judge.status import ActionStatus, StatusReport, UnknownIdError, unit_status
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
 from duchu.records.ballots import exact_fraction, percent
@@ -30,16 +31,6 @@ STATE_WORDS = {
     "waived": "免做",
 }
 CHINESE_NUMERALS = "〇一二三四五六七八九十"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where the records came from: the commit checked out, if any, and whether the tree
-    had uncommitted changes."""
-
-    commit: str | None = None
-    dirty: bool = False
-    in_git: bool = False
 
 
 def chinese_number(number: int) -> str:

@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from duchu.judge.asof import Provenance as Source
 from duchu.judge.office import OfficeReport
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
 from duchu.judge.tally import MeetingTally, UnitComparison, rate_json
@@ -57,18 +58,6 @@ STATE_TONE = {
 }
 SHEET_NAME_LIMIT = 31
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Source:
-    """What a workbook was drawn from: the as-of date and, in git, the commit (``known``:
-    the records as committed by that date)."""
-
-    as_of: date
-    commit: str | None = None
-    dirty: bool = False
-    in_git: bool = False
-    known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
