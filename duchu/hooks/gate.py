@@ -78,18 +78,10 @@ from duchu.messages import message
 from duchu.paths import inside
 from duchu.problems import Problem
 from duchu.records.cache import user_cache_folder
-from duchu.records.load import (
-    CAMPAIGN_FILE,
-    MAX_FILE_BYTES,
-    NoRecordsError,
-    Tree,
-    _CommitFiles,
-    load_known_tree,
-    readable_name,
-    record_id,
-    record_kind,
-    shown_path,
-)
+from duchu.records.discover import readable_name, shown_path
+from duchu.records.known import CommitFiles, load_known_tree
+from duchu.records.parse import MAX_FILE_BYTES, record_id, record_kind
+from duchu.records.tree import CAMPAIGN_FILE, NoRecordsError, Tree
 
 # --- installing --------------------------------------------------------------------------------
 
@@ -455,7 +447,7 @@ class _View:
         self,
         facts: _Facts,
         *,
-        files: _CommitFiles | None = None,
+        files: CommitFiles | None = None,
         blobs: dict[str, str] | None = None,
     ) -> None:
         self.facts = facts
@@ -679,7 +671,7 @@ class _Judge:
         if all(entry.mode in _REGULAR for entry in entries):
             found = _View(self.facts, blobs={entry.path: entry.blob for entry in entries})
         else:
-            found = _View(self.facts, files=_CommitFiles(entries, self.reader))
+            found = _View(self.facts, files=CommitFiles(entries, self.reader))
         return self._keep(commit, found)
 
     def child_view(self, parent: str, commit: str) -> _View:

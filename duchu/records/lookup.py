@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from duchu.records.load import Tree
+from duchu.records.tree import Tree
 
 Kind = Literal["unit", "group", "phase", "action", "kind"]
 # at most this many candidates are named for a text that matches nothing

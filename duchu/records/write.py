@@ -27,10 +27,10 @@ from typing import Any
 from duchu.errors import DuchuError, ScaffoldError
 from duchu.git.repo import init_repository
 from duchu.problems import Ref
-from duchu.records.ballots import BALLOT_COLUMN, INVALID_COLUMN
+from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
-from duchu.records.load import CAMPAIGN_FILE, ID_PATTERN, Tree
 from duchu.records.models import Group, Meeting, MeetingKind, Unit
+from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Tree
 
 CACHE_FOLDER = ".duchu-cache"
 
@@ -393,7 +393,7 @@ def _verify(text: str, data: dict[str, Any], rel: str) -> Any:
 def _write_record(tree: Tree, rel: str, items: Iterable[Item]) -> Written:
     """Emit, verify, create exclusively, and read back from the disk as ``check`` reads it;
     a file that does not read back as intended is removed again."""
-    from duchu.records.load import load_file
+    from duchu.records.parse import load_file
 
     text, data = render(items)
     expected = _verify(text, data, rel)
