@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from fractions import Fraction
 
 from duchu.problems import Loc, Problem, Ref, Severity, problem
 from duchu.records.ballot_counts import Counts
@@ -615,9 +614,3 @@ def run_checks(tree: Tree) -> list[Problem]:
     for check in CHECKS:
         found.extend(check(tree))
     return found
-
-
-def flag_threshold(campaign: Campaign) -> Fraction:
-    from duchu.records.ballots import exact_fraction
-
-    return exact_fraction(campaign.appraisal.flag_at)
