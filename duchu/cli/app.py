@@ -1184,15 +1184,21 @@ def init(
     写入示例记录（--empty：只写活动方案），建立 git 仓库，安装提交和合并前的检查。
     Example records (--empty: the campaign only), a git repository and its hooks.
     """
+    from duchu.hooks.install import install_client_hooks
     from duchu.records.write import init_tree
 
     language = _lang(ctx, lang)
-    done = init_tree(folder, sys.executable, empty=empty, lang=_given_lang(ctx, lang))
-    if done.hooks_refused is None:
-        _echo(message("init-done", language, path=folder, files=len(done.files)))
+    files = init_tree(folder, empty=empty)
+    # the records and the repository are there whether or not the hooks can be installed
+    refused: DuchuError | None = None
+    try:
+        install_client_hooks(folder, sys.executable, _given_lang(ctx, lang))
+    except DuchuError as err:
+        refused = err
+    if refused is None:
+        _echo(message("init-done", language, path=folder, files=len(files)))
     else:
-        _echo(message("init-done-no-hooks", language, path=folder, files=len(done.files)))
-        refused = done.hooks_refused
+        _echo(message("init-done-no-hooks", language, path=folder, files=len(files)))
         reason = message(refused.key, language, **refused.args_)
         _echo(message("init-hooks-refused", language, reason=reason), err=True)
     # quoted as a shell needs it, so the hint can be pasted (a folder 督导 记录 has a space)
