@@ -46,10 +46,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from duchu.git.repo import (
-    repository_root,
-    write_tree,
-)
+from duchu.git.objects import write_tree
+from duchu.git.run import repository_root
 from duchu.hooks.install import install_client_hooks, install_server_hook
 from duchu.hooks.server import judge_push, pusher_from, read_updates, refusal_lines
 from duchu.records.cache import user_cache_folder

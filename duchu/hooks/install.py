@@ -13,12 +13,8 @@ import tempfile
 from pathlib import Path
 
 from duchu.errors import DuchuError
-from duchu.git.repo import (
-    hooks_folder,
-    is_bare,
-    own_folders,
-    repository_root,
-)
+from duchu.git.objects import is_bare, own_folders
+from duchu.git.run import hooks_folder, repository_root
 from duchu.paths import inside
 
 # --- installing --------------------------------------------------------------------------------

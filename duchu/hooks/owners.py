@@ -17,9 +17,7 @@ import pydantic_core
 from pydantic import ConfigDict, StrictInt, StrictStr, TypeAdapter
 from pydantic import dataclasses as pydantic_dataclasses
 
-from duchu.git.repo import (
-    BlobReader,
-)
+from duchu.git.objects import BlobReader
 from duchu.problems import Problem
 from duchu.records.discover import readable_name
 from duchu.records.known import CommitFiles

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duchu.errors import DuchuError
-from duchu.git.repo import (
+from duchu.git.objects import (
     BlobReader,
     default_commit,
     diff_trees,

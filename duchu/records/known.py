@@ -40,7 +40,7 @@ from duchu.records.parse import MAX_FILE_BYTES, FileResult, record_kind, refusal
 from duchu.records.tree import CAMPAIGN_FILE, NoRecordsError, Tree
 
 if TYPE_CHECKING:
-    from duchu.git.repo import BlobReader, TreeEntry
+    from duchu.git.objects import BlobReader, TreeEntry
 
 # --- the tree as committed (``--known``) ------------------------------------------------------
 
@@ -51,7 +51,7 @@ _LINK_MODE = "120000"
 class CommitFiles:
     """A records tree as one commit holds it, read from git's objects: nothing is checked
     out and the working tree is never touched. ``entries`` are the commit's files under the
-    records root (``duchu.git.repo.tree_entries``); ``reader`` reads their blobs.
+    records root (``duchu.git.objects.tree_entries``); ``reader`` reads their blobs.
 
     Links are followed as on disk: a link to a file or a folder inside the tree stands for
     it (a folder's files appear under the link's path too), a link leading out of the tree is
@@ -268,7 +268,7 @@ def load_known_tree(
     files are cached in ``cache_folder`` by their blob ids, so a second run is warm.
     ``commit`` may also be a tree (what the index holds); with ``bare``, ``root`` is a
     repository without a work tree and the records are its whole tree (a server hook)."""
-    from duchu.git.repo import BlobReader, tree_entries
+    from duchu.git.objects import BlobReader, tree_entries
 
     entries = tree_entries(root, commit, bare=bare)
     if not any(entry.path == CAMPAIGN_FILE for entry in entries):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from duchu.errors import DuchuError, ScaffoldError
-from duchu.git.repo import init_repository
+from duchu.git.run import init_repository
 from duchu.problems import Ref
 from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
