@@ -1043,12 +1043,13 @@ def report(
     default = CIRCULAR_TEMPLATE if circular else DEFAULT_TEMPLATE
     markdown = render(tree.root, template or default, context)
     if output_format == "docx":
-        from duchu.render.docx import load_layout, markdown_to_docx, save_docx
+        from duchu.records.layout import read_layout
+        from duchu.render.docx import layout_from, markdown_to_docx, save_docx
 
         layout_file = find_template_file(tree.root, "gongwen.yaml")
         if layout_file is None:
             raise CommandError("template-not-found", name="gongwen.yaml")
-        document = markdown_to_docx(markdown, load_layout(layout_file))
+        document = markdown_to_docx(markdown, layout_from(read_layout(layout_file), layout_file))
         assert output is not None
         write_output(
             output, lambda temporary: save_docx(document, temporary), tree.root, force=force
