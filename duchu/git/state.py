@@ -174,9 +174,9 @@ def head_state(root: Path) -> tuple[str | None, bool]:
 def checkout_and_dates(
     root: Path, day: date | None
 ) -> tuple[tuple[str | None, bool] | None, FileDates | None]:
-    """What the site asks git, in one go (``loader.in_worker`` runs it beside the loading):
-    the commit checked out and whether the records have changes beside it, and, given the
-    as-of day, every file's dates; None where the tree is not in git."""
+    """What the site asks git, in one go (``duchu.records.parallel.in_worker`` runs it
+    beside the loading): the commit checked out and whether the records have changes beside
+    it, and, given the as-of day, every file's dates; None where the tree is not in git."""
     try:
         state = head_state(root)
     except NotAGitRepositoryError:

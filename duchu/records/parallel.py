@@ -17,7 +17,7 @@ from duchu.records.parse import FileResult, parse_file, record_adapter, record_k
 if TYPE_CHECKING:
     import multiprocessing.context
 
-# --- loading many files: the cache, then both cores ------------------------------------------
+# --- loading many files on every core ------------------------------------------------------
 
 # Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 2000
