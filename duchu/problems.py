@@ -118,10 +118,6 @@ def problem(
     )
 
 
-def count_errors(problems: list[Problem]) -> int:
-    return sum(1 for p in problems if p.severity is Severity.ERROR)
-
-
 # A problem is one line: a value it quotes from a file (a number of 5,000 digits, a pasted
 # paragraph as a key) is shown by its start, enough to find it at the line and column
 # given. Lists of the valid choices and paths are shown whole: the answer may be at the end.

@@ -16,10 +16,12 @@ from typer.testing import CliRunner
 import duchu.problems
 import duchu.records.cache
 import duchu.records.checks
-import duchu.records.load
+import duchu.records.parallel
+import duchu.records.parse
 from duchu.cli.app import app
 from duchu.records.cache import CACHE_DIR, cache_file
-from duchu.records.load import Tree, load_tree
+from duchu.records.load import load_tree
+from duchu.records.tree import Tree
 
 from .conftest import BROKEN, SAMPLE, build_tree, copy_tree
 
@@ -36,13 +38,13 @@ def _age(root: Path) -> None:
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The record files actually read (not taken from the cache) from now on."""
     read: list[str] = []
-    real = duchu.records.load.load_file
+    real = duchu.records.parse.load_file
 
-    def counting(root: Path, rel_path: str) -> duchu.records.load.FileResult:
+    def counting(root: Path, rel_path: str) -> duchu.records.parse.FileResult:
         read.append(rel_path)
         return real(root, rel_path)
 
-    monkeypatch.setattr(duchu.records.load, "load_file", counting)
+    monkeypatch.setattr(duchu.records.parse, "load_file", counting)
     return read
 
 
@@ -344,8 +346,8 @@ def test_several_processes_load_what_one_does(
 ) -> None:
     root = build_tree(tmp_path / "tree", BROKEN / "unknown-unit")
     one = load_tree(root, jobs=1)
-    monkeypatch.setattr(duchu.records.load, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(duchu.records.load, "_CHUNK", 2)
+    monkeypatch.setattr(duchu.records.parallel, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(duchu.records.parallel, "_CHUNK", 2)
     several = load_tree(root, jobs=2)
     assert several == one and list(several.meetings) == list(one.meetings)
     seen: list[tuple[int, int]] = []

@@ -95,7 +95,7 @@ def test_pipes_and_devices_are_never_opened(tmp_path: Path) -> None:
 
 
 def test_a_file_too_large_to_be_a_record(tmp_path: Path) -> None:
-    from duchu.records.load import MAX_FILE_BYTES
+    from duchu.records.parse import MAX_FILE_BYTES
 
     notes = "  " + "督导组组长讲话。" * (MAX_FILE_BYTES // 20) + "\n"
     meeting = "date: 2014-02-26\nunit: a\nkind: democratic_life\nnotes: |\n" + notes

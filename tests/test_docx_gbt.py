@@ -19,20 +19,25 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Length, Twips
 
-from duchu.render.docx import (
-    Grid,
-    Layout,
+from duchu.records.layout import read_layout
+from duchu.render.docx import markdown_to_docx
+from duchu.render.docx.layout import Grid, Layout, layout_from
+from duchu.render.docx.widths import (
     _display_width,
     _lines,
     _pieces,
     _tokens,
     _wrap_points,
     column_widths,
-    load_layout,
-    markdown_to_docx,
 )
 from duchu.render.docx_parts import save_docx
 from duchu.render.templating import builtin_templates
+
+
+def load_layout(path: Path) -> Layout:
+    """A layout file read and validated, as ``duchu report --format docx`` does."""
+    return layout_from(read_layout(path), path)
+
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

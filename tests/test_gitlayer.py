@@ -1,4 +1,4 @@
-"""duchu's git layer (duchu.git.repo) in real repositories made in temporary folders: any path
+"""duchu's git layer (duchu.git) in real repositories made in temporary folders: any path
 and any author or subject read back exactly; the dates the office view and ``--known``
 need; and nothing a repository's own configuration or attributes names is ever run.
 
@@ -32,18 +32,12 @@ from duchu.errors import (
     ShallowHistoryError,
     UnsafeRepositoryError,
 )
-from duchu.git import repo as gitrepo
-from duchu.git.repo import (
-    BlobReader,
-    FileDates,
-    TreeEntry,
-    file_dates,
-    head_state,
-    history,
-    known_commit,
-    last_changes,
-    tree_entries,
-)
+from duchu.git import history as githistory
+from duchu.git import run as gitrun
+from duchu.git import state as gitstate
+from duchu.git.history import FileDates, file_dates, history, known_commit, last_changes
+from duchu.git.objects import BlobReader, TreeEntry, tree_entries
+from duchu.git.state import head_state
 from duchu.messages import message
 from tests.conftest import build_tree
 
@@ -550,7 +544,7 @@ def test_head_state_counts_a_huge_file_as_changed_without_reading_it(
     commit(repo, "2014-03-01T10:00:00+08:00", {"big.csv": "x" * 100})
     os.utime(repo / "big.csv")  # git no longer vouches for it
     assert head_state(repo)[1] is False
-    monkeypatch.setattr(gitrepo, "HASH_LIMIT", 99)
+    monkeypatch.setattr(gitstate, "HASH_LIMIT", 99)
     assert head_state(repo)[1] is True
 
 
@@ -657,9 +651,9 @@ def sign_head(repo: Path) -> None:
 
 def run_every_function(root: Path) -> None:
     """Every public function of the git layer, on the records at ``root``."""
-    assert gitrepo.repository_root(root)
+    assert gitrun.repository_root(root)
     assert history(root) and history(root, ["units/东城区.yaml"])
-    assert history(root, limit=1) and gitrepo.commit_count(root, ["units/东城区.yaml"])
+    assert history(root, limit=1) and githistory.commit_count(root, ["units/东城区.yaml"])
     assert last_changes(root, day("2030-01-01"))
     assert file_dates(root, day("2030-01-01")).added
     known = known_commit(root, day("2030-01-01"))
@@ -668,7 +662,7 @@ def run_every_function(root: Path) -> None:
         assert len(list(reader.read_many([e.blob for e in entries if e.mode != "160000"])))
     os.utime(root / "units" / "东城区.yaml")  # so head_state must look at the content
     head_state(root)
-    gitrepo.hooks_folder(root)
+    gitrun.hooks_folder(root)
 
 
 def run_every_command(root: Path) -> None:
@@ -777,7 +771,7 @@ def test_no_pager_runs_even_on_a_terminal(tmp_path: Path) -> None:
     on_a_terminal(["git", "log", "-1"], {**plain, "GIT_CONFIG_GLOBAL": os.devnull})
     assert marker.exists(), "the pager trap does not fire with plain git"
     marker.unlink()
-    on_a_terminal(*gitrepo._command(["log", "-1"]))  # exactly what duchu runs
+    on_a_terminal(*gitrun._command(["log", "-1"]))  # exactly what duchu runs
     assert not marker.exists()
 
 

@@ -374,10 +374,12 @@ def test_a_templates_folder_linked_out_is_refused(tmp_path: Path) -> None:
 def test_docx_holds_any_text(tmp_path: Path) -> None:
     from docx import Document
 
-    from duchu.render.docx import load_layout, markdown_to_docx
+    from duchu.records.layout import read_layout
+    from duchu.render.docx import layout_from, markdown_to_docx
     from duchu.render.templating import builtin_templates
 
-    layout = load_layout(builtin_templates() / "gongwen.yaml")
+    layout_file = builtin_templates() / "gongwen.yaml"
+    layout = layout_from(read_layout(layout_file), layout_file)
     document = markdown_to_docx("# 标题\x1b\n\n正文\x00\x0b\ud800\ufffe。\n", layout)
     target = tmp_path / "x.docx"
     document.save(str(target))

@@ -20,7 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from duchu.cli.app import app
-from duchu.records.load import load_known_tree, load_tree, shown_path
+from duchu.records.discover import shown_path
+from duchu.records.known import load_known_tree
+from duchu.records.load import load_tree
 from tests.conftest import build_tree
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and links")

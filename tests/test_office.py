@@ -259,12 +259,12 @@ def test_known_reads_a_second_time_from_its_cache(
     assert (folder / "records.json").is_file()
     assert not (office / ".duchu-cache").exists()  # nothing written into the tree
 
-    import duchu.records.load
+    import duchu.records.parse
 
     def no_parsing(*args: object) -> object:
         raise AssertionError("a warm --known parsed a file again")
 
-    monkeypatch.setattr(duchu.records.load, "_parse_record", no_parsing)
+    monkeypatch.setattr(duchu.records.parse, "_parse_record", no_parsing)
     second = by_group(office, "--as-of", "2014-03-10", "--known")
     assert first["_doc"] == second["_doc"]
 
@@ -861,7 +861,9 @@ def test_known_refuses_a_link_out_and_a_submodule(tmp_path: Path) -> None:
 def test_a_ballot_file_is_read_whole_from_a_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import duchu.records.known
     import duchu.records.load
+    import duchu.records.parse
 
     ballots = "领导班子,甲一局书记\n" + "好,较好\n" * 200
     text = meeting("2014-02-26", "unit: a1", "mobilization", "甲组长") + (
@@ -877,7 +879,8 @@ def test_a_ballot_file_is_read_whole_from_a_commit(
         {},
     )
     # records may be no larger than this; ballot files have no such limit, on disk or not
-    monkeypatch.setattr(duchu.records.load, "MAX_FILE_BYTES", len(ballots) - 10)
+    for module in (duchu.records.parse, duchu.records.known, duchu.records.load):  # read there
+        monkeypatch.setattr(module, "MAX_FILE_BYTES", len(ballots) - 10)
     base = ["tally", "--format", "json", "--as-of", "2014-03-02", "--records", str(root)]
     known = runner.invoke(app, [*base, "--known"])
     plain = runner.invoke(app, base)

@@ -399,7 +399,7 @@ def test_a_tree_with_no_templates_folder_uses_the_builtin(tmp_path: Path) -> Non
 
 
 def test_column_widths_keep_short_columns_whole() -> None:
-    from duchu.render.docx import _allocate, _display_width
+    from duchu.render.docx.widths import _allocate, _display_width
 
     assert _display_width("市政府办") == 8
     assert _display_width("2014年2月19日") == 13 + 2.5  # five changes of script
@@ -410,7 +410,7 @@ def test_column_widths_keep_short_columns_whole() -> None:
 
 
 def test_docx_columns_fit_their_dates(docx_path: Path) -> None:
-    from duchu.render.docx import _display_width
+    from duchu.render.docx.widths import _display_width
 
     meetings = next(t for t in Document(str(docx_path)).tables if t.rows[0].cells[0].text == "日期")
     date_width = meetings.columns[0].width

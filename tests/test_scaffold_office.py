@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from duchu.cli.app import app
-from duchu.records.load import load_file, load_tree
+from duchu.records.load import load_tree
+from duchu.records.parse import load_file
 from duchu.records.write import new_group
 from tests.conftest import SAMPLE, copy_tree
 
@@ -303,7 +304,7 @@ def test_what_would_not_read_back_is_never_written(
 ) -> None:
     """The guards behind the emitter: text that reads back as other data is refused before
     it is written; a file that reads back otherwise from the disk is removed again."""
-    import duchu.records.load
+    import duchu.records.parse
     import duchu.records.write
     from duchu.errors import ScaffoldError
 
@@ -315,13 +316,13 @@ def test_what_would_not_read_back_is_never_written(
     assert refused.value.key == "scaffold-unreadable"
     assert not (office / "groups" / "g1.yaml").exists()
 
-    real = duchu.records.load.load_file
+    real = duchu.records.parse.load_file
 
-    def misread(root: Path, rel: str) -> duchu.records.load.FileResult:
+    def misread(root: Path, rel: str) -> duchu.records.parse.FileResult:
         result = real(root, rel)
-        return duchu.records.load.FileResult(rel, None, result.problems)
+        return duchu.records.parse.FileResult(rel, None, result.problems)
 
-    monkeypatch.setattr(duchu.records.load, "load_file", misread)
+    monkeypatch.setattr(duchu.records.parse, "load_file", misread)
     with pytest.raises(ScaffoldError) as removed:
         new_group(tree, "g1", "市委第一督导组", "蒋某")
     assert removed.value.key == "scaffold-unreadable"

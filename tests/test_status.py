@@ -26,7 +26,8 @@ from typer.testing import CliRunner
 
 from duchu.cli.app import app
 from duchu.judge.status import UnknownIdError, status_json, unit_status
-from duchu.records.load import Tree, load_tree
+from duchu.records.load import load_tree
+from duchu.records.tree import Tree
 from tests.conftest import SAMPLE, write_tree
 
 FILES = {

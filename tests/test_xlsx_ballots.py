@@ -26,9 +26,11 @@ from typer.testing import CliRunner
 
 from duchu.cli.app import app
 from duchu.problems import column_letters
-from duchu.records.ballot_xlsx import _Book, _openpyxl_rows, _Scan, _Unsure
-from duchu.records.ballots import MAX_PROBLEMS, read_ballots
+from duchu.records.ballot_counts import MAX_PROBLEMS
+from duchu.records.ballot_xlsx import _openpyxl_rows, _Scan, _Unsure
+from duchu.records.ballots import read_ballots
 from duchu.records.load import load_tree
+from duchu.records.workbook import _Book
 from tests.conftest import build_tree
 
 runner = CliRunner()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from fractions import Fraction
 
 from duchu.problems import Loc, Problem, Ref, Severity, problem
-from duchu.records.ballots import Counts
+from duchu.records.ballot_counts import Counts
 from duchu.records.dates import DateError, Meaning, parse_date, parse_deadline
-from duchu.records.load import Tree, group_path, meeting_path, unit_path
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
+from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
 CAMPAIGN = "campaign.yaml"
 
@@ -615,9 +614,3 @@ def run_checks(tree: Tree) -> list[Problem]:
     for check in CHECKS:
         found.extend(check(tree))
     return found
-
-
-def flag_threshold(campaign: Campaign) -> Fraction:
-    from duchu.records.ballots import exact_fraction
-
-    return exact_fraction(campaign.appraisal.flag_at)

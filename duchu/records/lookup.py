@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from duchu.records.load import Tree
+from duchu.records.tree import Tree
 
 Kind = Literal["unit", "group", "phase", "action", "kind"]
 # at most this many candidates are named for a text that matches nothing
@@ -95,8 +95,3 @@ def _suggestions(things: list[Named], text: str) -> list[tuple[str, str]]:
     if not containing and len(things) <= MAX_SUGGESTIONS:
         containing = things
     return [(t.shown, t.id) for t in containing[:MAX_SUGGESTIONS]]
-
-
-def resolve_optional(tree: Tree, kind: Kind, text: str | None) -> str | None:
-    """``resolve`` for an option that may be left out."""
-    return None if text is None else resolve(tree, kind, text)

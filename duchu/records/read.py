@@ -50,6 +50,8 @@ _LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
 MAX_NUMBER_CHARS = 15
 # A number as a person writes it: decimal digits, no leading zero, maybe a sign and a point.
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+# What a person would take for a number, in any of its forms (``yaml11_number``).
+_NUMBER_LIKE = re.compile(r"[-+]?(?:\.?[0-9]|\.(?:nan|inf))", re.IGNORECASE)
 # An English key followed by a full-width colon: keys are English, so this is always a typo.
 _FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 
@@ -201,15 +203,11 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def yaml11_number(text: str) -> bool:
-    """Whether YAML 1.1 would read ``text`` as a number other than the plain decimal one a
-    person reads (``010`` is 8, ``0x32`` 50, ``1_0`` 10, ``1:30`` 90)."""
-    if _PLAIN_NUMBER.fullmatch(text):
-        return False
-    return any(
-        tag in (_INT, _FLOAT) and pattern.match(text)
-        for tag, pattern in _RESOLVERS.get(text[:1], ())
-    )
+def yaml11_number(value: object) -> bool:
+    """Text where a number belongs that a person would take for one: 010, 0x32, 1_0, 1:30,
+    089, or digits past ``MAX_NUMBER_CHARS`` (kept as text by ``RecordLoader``, never
+    converted): an error of its own, ``number-form``."""
+    return isinstance(value, str) and bool(_NUMBER_LIKE.match(value))
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:

@@ -3,8 +3,8 @@
 Files are created exclusively (``open(..., "x")``): an existing file is never overwritten,
 and of two ``duchu new`` racing for one path exactly one wins. What is written is valid as
 written -- ``duchu check`` passes on it -- and filled from what the records already know.
-``duchu init`` installs the client hooks of ``duchu.hooks.gate`` (pre-commit, pre-merge-commit),
-which check what is being committed, not the edits left unstaged.
+After ``init_tree``, ``duchu init`` installs the client hooks (pre-commit, pre-merge-commit,
+``duchu.hooks.install``), which check what is being committed, not the edits left unstaged.
 
 Records made from what a user typed or the records hold (names, leaders, members) are
 written by a YAML emitter, never by pasting text into a template: a name such as
@@ -17,7 +17,6 @@ refused instead of written.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from duchu.errors import DuchuError, ScaffoldError
-from duchu.git.repo import init_repository
+from duchu.git.run import init_repository
 from duchu.problems import Ref
-from duchu.records.ballots import BALLOT_COLUMN, INVALID_COLUMN
+from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
-from duchu.records.load import CAMPAIGN_FILE, ID_PATTERN, Tree
 from duchu.records.models import Group, Meeting, MeetingKind, Unit
+from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Tree
 
 CACHE_FOLDER = ".duchu-cache"
 
@@ -165,23 +164,10 @@ def _holds_anything(folder: Path) -> bool:
 EMPTY_FILES = (CAMPAIGN_FILE, ".gitignore")
 
 
-@dataclass(frozen=True)
-class Initialised:
-    """What ``init_tree`` did: the files written, the hooks installed, and -- when the hooks
-    could not be (``core.hooksPath`` leads out of the repository, a hook of someone else's
-    is there) -- why not. The records and the repository are there either way."""
-
-    files: list[str]
-    hooks: list[Path]
-    hooks_refused: DuchuError | None = None
-
-
-def init_tree(
-    target: Path, python: str = sys.executable, *, empty: bool = False, lang: str | None = None
-) -> Initialised:
+def init_tree(target: Path, *, empty: bool = False) -> list[str]:
     """Write a small working records tree into an empty or new folder (with ``empty``, the
-    campaign alone), make it a git repository and install the client hooks
-    (``duchu.hooks.gate.install_client_hooks``, run by ``python``, speaking ``lang``)."""
+    campaign alone) and make it a git repository; the files written (relative). The client
+    hooks are the caller's to install next (``duchu.hooks.install.install_client_hooks``)."""
     if (target / CAMPAIGN_FILE).exists():
         raise ScaffoldError("init-has-records", path=target)
     if target.exists() and not target.is_dir():
@@ -197,13 +183,7 @@ def init_tree(
         written.append(rel)
     if not (target / ".git").exists():
         init_repository(target)
-    from duchu.hooks.gate import install_client_hooks
-
-    try:
-        hooks = install_client_hooks(target, python, lang)
-    except DuchuError as refused:
-        return Initialised(written, [], refused)
-    return Initialised(written, hooks)
+    return written
 
 
 # --- duchu new ---------------------------------------------------------------------------------
@@ -393,7 +373,7 @@ def _verify(text: str, data: dict[str, Any], rel: str) -> Any:
 def _write_record(tree: Tree, rel: str, items: Iterable[Item]) -> Written:
     """Emit, verify, create exclusively, and read back from the disk as ``check`` reads it;
     a file that does not read back as intended is removed again."""
-    from duchu.records.load import load_file
+    from duchu.records.parse import load_file
 
     text, data = render(items)
     expected = _verify(text, data, rel)
@@ -577,7 +557,7 @@ def _write_ballot_sheet(
         return
     from io import BytesIO
 
-    from duchu.render.xlsx import write_ballot_template
+    from duchu.records.ballot_sheet import write_ballot_template
 
     data = BytesIO()
     write_ballot_template(data, header, ratings, subjects, lang=lang)

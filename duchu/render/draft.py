@@ -60,10 +60,11 @@ def write_draft(markdown: str, output: Path, output_format: str, root: Path, for
             force=force,
         )
         return
-    from duchu.render.docx import load_layout, markdown_to_docx, save_docx
+    from duchu.records.layout import read_layout
+    from duchu.render.docx import layout_from, markdown_to_docx, save_docx
 
     layout_file = find_template_file(root, "gongwen.yaml")
     if layout_file is None:
         raise DuchuError("template-not-found", name="gongwen.yaml")
-    document = markdown_to_docx(markdown, load_layout(layout_file))
+    document = markdown_to_docx(markdown, layout_from(read_layout(layout_file), layout_file))
     write_output(output, lambda temporary: save_docx(document, temporary), root, force=force)

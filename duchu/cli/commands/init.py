@@ -11,6 +11,7 @@ import typer
 
 from duchu.cli.console import echo
 from duchu.cli.options import LangOption, given_lang, lang_of
+from duchu.errors import DuchuError
 from duchu.messages import message
 
 # Every --help ends with examples (an epilog: Typer shows it after the options); `\b`
@@ -40,15 +41,21 @@ def init(
     写入示例记录（--empty：只写活动方案），建立 git 仓库，安装提交和合并前的检查。
     Example records (--empty: the campaign only), a git repository and its hooks.
     """
+    from duchu.hooks.install import install_client_hooks
     from duchu.records.write import init_tree
 
     language = lang_of(ctx, lang)
-    done = init_tree(folder, sys.executable, empty=empty, lang=given_lang(ctx, lang))
-    if done.hooks_refused is None:
-        echo(message("init-done", language, path=folder, files=len(done.files)))
+    files = init_tree(folder, empty=empty)
+    # the records and the repository are there whether or not the hooks can be installed
+    refused: DuchuError | None = None
+    try:
+        install_client_hooks(folder, sys.executable, given_lang(ctx, lang))
+    except DuchuError as err:
+        refused = err
+    if refused is None:
+        echo(message("init-done", language, path=folder, files=len(files)))
     else:
-        echo(message("init-done-no-hooks", language, path=folder, files=len(done.files)))
-        refused = done.hooks_refused
+        echo(message("init-done-no-hooks", language, path=folder, files=len(files)))
         reason = message(refused.key, language, **refused.args_)
         echo(message("init-hooks-refused", language, reason=reason), err=True)
     # quoted as a shell needs it, so the hint can be pasted (a folder 督导 记录 has a space)

@@ -1,0 +1,44 @@
+"""The message catalogue: every word duchu itself says, in Chinese (default) and English.
+
+Problem codes are keys here too, so a problem's text is looked up by its stable code. The
+records' own words (unit names, action names) are never translated: they are shown as the
+user wrote them. Keep both languages of a key on adjacent lines so a missing translation
+is easy to see; ``tests/test_messages.py`` checks every key has both and the same fields.
+
+The tables are ``duchu.messages.records`` (the records' problems) and
+``duchu.messages.commands`` (everything the commands say); here, the lookup.
+"""
+
+from __future__ import annotations
+
+import string
+
+from duchu.messages.commands import COMMANDS
+from duchu.messages.records import RECORDS
+
+LANGS = ("zh", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS}
+
+
+class _Args(dict[str, object]):
+    """Leaves an unknown field visible instead of failing: a message must never crash."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message(key: str, lang: str, /, **args: object) -> str:
+    """The text of ``key`` in ``lang`` (Chinese when the language is unknown)."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    template = entry.get(lang) or entry["zh"]
+    if args.get("count") == 1:  # singular forms, where a language has them ("en-one")
+        template = entry.get(f"{lang}-one", template)
+    return template.format_map(_Args(args))  # in C: a province's table formats thousands
+
+
+def fields(key: str, variant: str) -> set[str]:
+    """The format fields a message uses (for the catalogue's own consistency test)."""
+    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[key][variant]) if name}
