@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from duchu.errors import DuchuError
 from duchu.judge.status import UnknownIdError
@@ -46,9 +46,17 @@ def draft_markdown(
     return render(tree.root, template or default, context)
 
 
-def write_draft(markdown: str, output: Path, output_format: str, root: Path, force: bool) -> None:
+def write_draft(
+    markdown: str,
+    output: Path,
+    output_format: str,
+    root: Path,
+    force: bool,
+    read_layout: Callable[[Path], dict[str, Any]],
+) -> None:
     """The draft written to ``output`` as Markdown, or as a DOCX 公文 laid out by the
-    tree's gongwen.yaml."""
+    tree's gongwen.yaml, which ``read_layout`` reads (reading a file of the records tree is
+    the records' job, ``duchu.records.layout``)."""
     from duchu.render.output import write_output
     from duchu.render.templating import find_template_file
 
@@ -60,7 +68,6 @@ def write_draft(markdown: str, output: Path, output_format: str, root: Path, for
             force=force,
         )
         return
-    from duchu.records.layout import read_layout
     from duchu.render.docx import layout_from, markdown_to_docx, save_docx
 
     layout_file = find_template_file(root, "gongwen.yaml")

@@ -61,6 +61,7 @@ def report(
 ) -> None:
     """起草督导工作总结或活动办通报（Markdown 或 DOCX 公文）/ draft a summary or circular."""
     from duchu.judge.asof import file_dates, provenance
+    from duchu.records.layout import read_layout
     from duchu.render.draft import draft_markdown, write_draft
     from duchu.render.output import check_output_path
     from duchu.render.output import output_format as chosen_format
@@ -81,7 +82,7 @@ def report(
         opened, phase_id, group_id, source, lambda: file_dates(opened), template
     )
     if output is not None:
-        write_draft(markdown, output, output_format, tree.root, force)
+        write_draft(markdown, output, output_format, tree.root, force, read_layout)
     else:
         echo(markdown, nl=False)
     # notes last: a command that fails says one line only
