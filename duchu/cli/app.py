@@ -436,8 +436,8 @@ def _warn_outside(judged: Judged, lang: str) -> None:
 
 def _warn_not_begun(tree: Tree, phase_id: str, day: date, lang: str) -> None:
     """A word on stderr when a report is drafted on a phase that has not begun."""
+    from duchu.judge.phase import phase_window
     from duchu.records.dates import format_date
-    from duchu.render.report import phase_window
 
     campaign = tree.campaign
     assert campaign is not None
@@ -1024,18 +1024,17 @@ def report(
     circular = group_id is None and len(tree.groups) > 1
     try:
         if circular:
+            from duchu.judge.circular import office_circular
             from duchu.render.circular import circular_context
 
-            context = circular_context(
-                tree,
-                phase_id,
-                day,
-                provenance,
-                _file_dates(judged),
-                known_commit=judged.known_commit,
+            facts = office_circular(
+                tree, phase_id, day, _file_dates(judged), known_commit=judged.known_commit
             )
+            context = circular_context(facts, provenance)
         else:
-            context = report_context(tree, phase_id, group_id, day, provenance)
+            from duchu.judge.summary import group_summary
+
+            context = report_context(group_summary(tree, phase_id, group_id, day), provenance)
     except UnknownIdError as err:
         if err.kind == "group" and not err.ident:
             raise CommandError("no-groups") from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from duchu.judge.rates import Shift, shift
 from duchu.records.ballots import Counts, SubjectTally, exact_fraction, tally_subject
 from duchu.records.dates import parse_date
 from duchu.records.load import Tree
@@ -56,6 +57,22 @@ class RateChange:
     @property
     def negative_change(self) -> Fraction | None:
         return self._change(
+            self.before.negative_rate if self.before else None,
+            self.after.negative_rate if self.after else None,
+        )
+
+    @property
+    def positive_shift(self) -> Shift | None:
+        """The positive rate's change as shown (rounded rates compared): rose, same or
+        fell -- what every output says of it."""
+        return shift(
+            self.before.positive_rate if self.before else None,
+            self.after.positive_rate if self.after else None,
+        )
+
+    @property
+    def negative_shift(self) -> Shift | None:
+        return shift(
             self.before.negative_rate if self.before else None,
             self.after.negative_rate if self.after else None,
         )
