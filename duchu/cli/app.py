@@ -1100,9 +1100,10 @@ def site(
 ) -> None:
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
     from duchu.git.repo import checkout_and_dates
-    from duchu.records.load import in_worker
+    from duchu.judge.site import judge_for_site
+    from duchu.records.load import die_with_parent, in_worker
     from duchu.render.report import Provenance
-    from duchu.render.site import check_site_folder, judge_for_site, write_site
+    from duchu.render.site import check_site_folder, write_site
 
     language = _lang(ctx, lang)
     if not output_text.strip():  # an unset variable in a script: never the current folder
@@ -1147,7 +1148,7 @@ def site(
         commit=judged.known_commit,
         git_facts=lambda: (provenance(), dates()),
     )
-    pages = write_site(output, judgement)
+    pages = write_site(output, judgement, die_with_parent=die_with_parent)
     _warn_outside(judged, language)
     _echo(message("site-written", language, path=output, pages=pages), err=True)
 

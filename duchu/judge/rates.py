@@ -45,13 +45,17 @@ def shift(before: Fraction | None, after: Fraction | None) -> Shift | None:
     return Shift(tenths_of_percent(after) - tenths_of_percent(before))
 
 
-@dataclass(frozen=True, slots=True)
-class Tenths:
-    """A rate rounded as it is shown, in tenths of a percent (20.0% is 200): the one
-    rounding every output's percentages go through."""
+class Rounding:
+    """The rounding rules, for the renderers to apply (they round nothing their own way):
+    a rate shown as a percentage is rounded to tenths of a percent; a rate in JSON or in a
+    workbook's cell keeps four places."""
 
-    value: int
+    @staticmethod
+    def tenths(rate: Fraction) -> int:
+        """The rate in tenths of a percent as shown (20.0% is 200)."""
+        return tenths_of_percent(rate)
 
-    @classmethod
-    def of(cls, rate: Fraction) -> Tenths:
-        return cls(tenths_of_percent(rate))
+    @staticmethod
+    def four_places(rate: Fraction | None) -> float | None:
+        """A rate as JSON shows it: 4 decimal places, None when nothing was rated."""
+        return None if rate is None else float(round(rate, 4))

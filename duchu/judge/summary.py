@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import Literal
 
 from duchu.judge.phase import (
     EarlierOverdue,
@@ -44,6 +45,39 @@ class FindingState:
     deadline: Deadline | None
     on_time: bool  # rectified by its deadline (or it had none)
     overdue_days: int  # still open past its deadline: by how many days
+
+    @property
+    def state(self) -> Literal["resolved", "overdue", "open"]:
+        """Where it stands on the as-of date."""
+        if self.resolved is not None:
+            return "resolved"
+        return "overdue" if self.overdue_days else "open"
+
+
+def judge_finding(unit_id: str, finding: Finding, year: int, as_of: date) -> FindingState | None:
+    """A finding's dates and state on ``as_of``; None when it was found after that day. A
+    finding rectified after the as-of date was still open on it."""
+    found = parse_date(finding.found, year) if finding.found else None
+    if found is not None and found > as_of:
+        return None
+    resolved = parse_date(finding.resolved, year) if finding.resolved else None
+    if resolved is not None and resolved > as_of:
+        resolved = None  # rectified after the as-of date: still open then
+    deadline = parse_deadline(finding.due, year) if finding.due else None
+    overdue_days = (
+        (as_of - deadline.day).days
+        if resolved is None and deadline is not None and deadline.day < as_of
+        else 0
+    )
+    return FindingState(
+        unit=unit_id,
+        finding=finding,
+        found=found,
+        resolved=resolved,
+        deadline=deadline,
+        on_time=resolved is not None and (deadline is None or resolved <= deadline.day),
+        overdue_days=overdue_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -176,33 +210,14 @@ def _findings(
     findings = []
     for uid in unit_ids:
         for finding in tree.units[uid].findings:
-            found = parse_date(finding.found, year) if finding.found else None
-            if found is not None and found > as_of:
+            item = judge_finding(uid, finding, year, as_of)
+            if item is None:
                 continue
-            if found is not None and found > phase.due and not phase.last:
+            if item.found is not None and item.found > phase.due and not phase.last:
                 continue  # found after the phase: a later phase's summary tells it
-            resolved = parse_date(finding.resolved, year) if finding.resolved else None
-            if resolved is not None and resolved > as_of:
-                resolved = None  # rectified after the as-of date: still open then
-            if resolved is not None and resolved < window_start and not phase.last:
+            if item.resolved is not None and item.resolved < window_start and not phase.last:
                 continue  # rectified before this phase began: told in an earlier summary
-            deadline = parse_deadline(finding.due, year) if finding.due else None
-            overdue_days = (
-                (as_of - deadline.day).days
-                if resolved is None and deadline is not None and deadline.day < as_of
-                else 0
-            )
-            findings.append(
-                FindingState(
-                    unit=uid,
-                    finding=finding,
-                    found=found,
-                    resolved=resolved,
-                    deadline=deadline,
-                    on_time=resolved is not None and (deadline is None or resolved <= deadline.day),
-                    overdue_days=overdue_days,
-                )
-            )
+            findings.append(item)
     return findings
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from duchu.judge.rates import Shift, shift
-from duchu.records.ballots import Counts, SubjectTally, exact_fraction, tally_subject
+from duchu.judge.rates import Rounding, Shift, shift
+from duchu.records.ballots import Counts, exact_fraction, tally_subject
+from duchu.records.ballots import SubjectTally as SubjectTally  # a renderer names it here
 from duchu.records.dates import parse_date
 from duchu.records.load import Tree
 
@@ -189,7 +190,7 @@ def compare_units(tallies: list[MeetingTally]) -> tuple[list[UnitComparison], li
 
 def rate_json(rate: Fraction | None) -> float | None:
     """A rate as JSON shows it: 4 decimal places, null when nothing was rated."""
-    return None if rate is None else float(round(rate, 4))
+    return Rounding.four_places(rate)
 
 
 def tally_json(tallies: list[MeetingTally]) -> dict[str, object]:

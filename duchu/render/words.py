@@ -1,7 +1,7 @@
 """How duchu writes what was judged: percentages, changes, days, numbers and the states'
 words -- in one place, so that the terminal, the workbook, the site and the reports write
 a number the same way. Nothing here decides a number: rates are rounded by
-``duchu.judge.rates`` (``Tenths``), changes come judged (``Shift``).
+``duchu.judge.rates`` (``Rounding``), changes come judged (``Shift``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from duchu.judge.rates import Shift, Tenths
+from duchu.judge.rates import Rounding, Shift
 from duchu.judge.status import ActionStatus
 from duchu.records.dates import format_date
 
@@ -28,7 +28,7 @@ def percent(rate: Fraction | None) -> str:
     """A rate as people read it: one decimal place ("20.0%"), "—" when nothing was rated."""
     if rate is None:
         return "—"
-    return f"{Tenths.of(rate).value / 10:.1f}%"
+    return f"{Rounding.tenths(rate) / 10:.1f}%"
 
 
 def signed_percent(change: Shift | None) -> str:
