@@ -5,7 +5,7 @@ Each function takes numbers that ``duchu.judge.status``, ``duchu.judge.office`` 
 template puts it in the page as it is). Every text inside -- a subject's name in a tooltip,
 a label -- goes through ``escape``: a chart is markup made by duchu, never by a record.
 Colours come from the stylesheet by class (``seg-done``, ``seg-negative``, ...), so print
-and screen agree and a tree's own stylesheet may change them. """
+and screen agree and a tree's own stylesheet may change them."""
 
 from __future__ import annotations
 
