@@ -184,6 +184,7 @@ def _check(tree: Tree, day: date) -> None:
             row = by_name[group.name]
             work = context["work"]
             assert row["attended"] == work["attended"] == summary.visits.meetings
+            assert sum(p["count"] for p in context["practices"]) == work["attended"]
             if len(summary.unit_ids) > 0:
                 assert row["per_unit"] == work["per_unit"] == one_decimal(summary.visits.per_unit)
             # 附件2's table: each unit's visits; its average is the one stated

@@ -22,10 +22,14 @@ def phase_window(phase: Phase, year: int) -> tuple[date | None, date]:
     return start, parse_deadline(phase.due, year).day
 
 
-def begun(phase: Phase, year: int, as_of: date) -> bool:
-    """Whether the phase had begun by ``as_of``: a phase without a start has always begun."""
-    start, _ = phase_window(phase, year)
+def _begun(start: date | None, as_of: date) -> bool:
     return start is None or start <= as_of
+
+
+def begun(phase: Phase, year: int, as_of: date) -> bool:
+    """Whether the phase had begun by ``as_of``: a phase without a start has always begun
+    (the summary, the circular and the command line's warning all ask this)."""
+    return _begun(phase_window(phase, year)[0], as_of)
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,15 @@ def standing(campaign: Campaign, phase: Phase, as_of: date | None) -> PhaseStand
     day, neither)."""
     start, due = phase_window(phase, campaign.year)
     index = campaign.phases.index(phase)
+    has_begun = as_of is not None and _begun(start, as_of)
     return PhaseStanding(
         phase=phase,
         index=index,
         start=start,
         due=due,
-        begun=as_of is not None and (start is None or start <= as_of),
+        begun=has_begun,
         ended=as_of is not None and due < as_of,
-        running=as_of is not None and (start is None or start <= as_of) and as_of < due,
+        running=has_begun and as_of is not None and as_of < due,
         last=index == len(campaign.phases) - 1,
     )
 

@@ -314,8 +314,11 @@ def mark_stale(
         status.stale = status.last_change is None or (
             (report.as_of - status.last_change).days > days
         )
-        if status.stale and status.last_change is not None:
-            status.stale_days = (report.as_of - status.last_change).days
+        status.stale_days = (
+            (report.as_of - status.last_change).days
+            if status.stale and status.last_change is not None
+            else None
+        )
     report.units.sort(key=_table_order)
 
 

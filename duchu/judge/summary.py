@@ -110,6 +110,58 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class KindPractice:
+    """The phase's meetings of one kind, as the summary's 主要做法 tells them."""
+
+    kind: str
+    meetings: list[HeldMeeting]  # every meeting of the kind, by date
+    visits: list[HeldMeeting]  # those that were the group's visits
+    units: list[str]  # the group's units those visits covered, in official order
+    everyone: bool  # every member of the group at every visit
+    present: list[str]  # the group's people at any visit, in the group's order
+    people: int | None  # 人次 of the visits, when recorded
+
+    @property
+    def not_visits(self) -> list[HeldMeeting]:
+        return [m for m in self.meetings if m not in self.visits]
+
+
+def _practices(
+    tree: Tree,
+    campaign: Campaign,
+    unit_ids: list[str],
+    meetings: list[HeldMeeting],
+    visit_ids: set[str],
+    members: list[str],
+) -> list[KindPractice]:
+    by_kind: dict[str, list[HeldMeeting]] = {}
+    for item in meetings:
+        by_kind.setdefault(item[2].kind, []).append(item)
+    practices = []
+    for kind in kind_order(campaign, by_kind):
+        items = by_kind[kind]
+        visits = [item for item in items if item[1] in visit_ids]
+        people = [m.people for _, _, m in visits if m.people is not None]
+        practices.append(
+            KindPractice(
+                kind=kind,
+                meetings=items,
+                visits=visits,
+                units=[
+                    uid
+                    for uid in unit_ids
+                    if any(uid in tree.meeting_units[mid] for _, mid, _ in visits)
+                ],
+                everyone=bool(visits)
+                and all(set(members) <= set(m.attended_by) for _, _, m in visits),
+                present=[n for n in members if any(n in m.attended_by for _, _, m in visits)],
+                people=sum(people) if people else None,
+            )
+        )
+    return practices
+
+
+@dataclass(frozen=True)
 class AppraisalTotals:
     meetings: int
     units: int
@@ -142,6 +194,7 @@ class GroupSummary:
     campaign_people: int | None
     unit_kinds: dict[str, Counter[str]]  # per unit: its visits of the phase by kind
     kinds_held: list[str]  # the kinds of the phase's visits, in the campaign's order
+    practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
     progress: Progress
     group_actions: list[ActionStatus]
     earlier_overdue: list[EarlierOverdue]
@@ -296,12 +349,13 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
                 flagged.append(Flagged(t, s.subject, s.negative_rate, day))
     forms = [t.counts for t in phase_tallies]
     distributed = [c.distributed for c in forms if c.distributed is not None]
+    members = list(dict.fromkeys([*([group.leader] if group.leader else []), *group.members]))
     return GroupSummary(
         tree=tree,
         campaign=campaign,
         group_id=group_id,
         group=group,
-        members=list(dict.fromkeys([*([group.leader] if group.leader else []), *group.members])),
+        members=members,
         unit_ids=unit_ids,
         phase=phase,
         next_phase=next_phase(campaign, phase.phase, as_of),
@@ -316,6 +370,7 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         campaign_people=_people(campaign_meetings, visit_ids) if phase.last else None,
         unit_kinds=unit_kinds,
         kinds_held=kind_order(campaign, {m.kind for _, mid, m in meetings if mid in visit_ids}),
+        practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
         progress=_progress(status),
         group_actions=[a for g in status.groups for a in g.actions],
         earlier_overdue=earlier_overdue(tree, phase.phase, as_of, group=group_id),

@@ -20,7 +20,7 @@ from duchu.judge.tally import MeetingTally, UnitComparison
 from duchu.judge.view import Records
 from duchu.judge.visits import Visits
 from duchu.records.dates import Deadline, format_deadline, parse_deadline
-from duchu.records.models import Campaign, Meeting
+from duchu.records.models import Campaign
 from duchu.render.words import (
     STATE_WORDS,
     action_cell,
@@ -219,55 +219,37 @@ def _notes_in_order(
     return [*rest, {"where": f"其余{len(held)}个单位", "text": common}]
 
 
-def _practices(
-    scope: _Scope, meetings: list[tuple[date, str, Meeting]], members: list[str]
-) -> list[dict[str, Any]]:
-    """What the group did, kind by kind in the campaign's order: how many meetings, when,
-    which units, who of the group attended, and the notes they recorded -- identical notes
-    given once with every meeting they stand for."""
+def _practices(scope: _Scope) -> list[dict[str, Any]]:
+    """What the group did, kind by kind in the campaign's order (``KindPractice``): how
+    many visits, when, which units, who of the group attended, and the notes recorded --
+    identical notes given once with every meeting they stand for."""
     tree = scope.tree
-    by_kind: dict[str, list[tuple[date, str, Meeting]]] = {}
-    for item in meetings:
-        by_kind.setdefault(item[2].kind, []).append(item)
-    order = list(scope.campaign.meeting_kinds)
     sections = []
-    for kind in sorted(by_kind, key=lambda k: order.index(k) if k in order else len(order)):
-        items = by_kind[kind]
-        attended = [item for item in items if item[1] in scope.summary.visit_ids]
-        not_attended = [item for item in items if item[1] not in scope.summary.visit_ids]
-        units = [
-            uid
-            for uid in scope.unit_ids
-            if any(uid in tree.meeting_units[mid] for _, mid, _ in attended)
-        ]
-        everyone = bool(attended) and all(
-            set(members) <= set(m.attended_by) for _, _, m in attended
-        )
-        present = [name for name in members if any(name in m.attended_by for _, _, m in attended)]
+    for practice in scope.summary.practices:
         notes: dict[str, list[tuple[date, str]]] = {}
-        for day, mid, m in items:
+        for day, mid, m in practice.meetings:
             text = sentence(note_text(m.notes))
             if text:
                 notes.setdefault(text, []).append((day, mid))
-        people = [m.people for _, _, m in attended if m.people is not None]
+        visits, units = practice.visits, practice.units
         sections.append(
             {
-                "kind": scope.kind_name(kind),
-                "count": scope.summary.visits.by_kind.get(kind, 0),
-                "span": _span([d for d, _, _ in attended], scope.year) if attended else "",
+                "kind": scope.kind_name(practice.kind),
+                "count": len(visits),
+                "span": _span([d for d, _, _ in visits], scope.year) if visits else "",
                 "units": [scope.label(uid) for uid in units],
                 "all_units": len(units) == len(scope.unit_ids) and len(units) > 1,
-                "everyone": everyone,
-                "present": present,
-                "people": sum(people) if people else None,
-                "not_attended": [scope.where(mid, d) for d, mid, _ in not_attended],
+                "everyone": practice.everyone,
+                "present": practice.present,
+                "people": practice.people,
+                "not_attended": [scope.where(mid, d) for d, mid, _ in practice.not_visits],
                 "absent": [
                     f"{meeting_units_label(tree, mid, scope.unit_ids)}{a.name}"
                     + (f"（{a.reason}）" if a.reason else "")
-                    for _, mid, m in items
+                    for _, mid, m in practice.meetings
                     for a in m.absent
                 ],
-                "notes": _notes_in_order(scope, notes, len(items)),
+                "notes": _notes_in_order(scope, notes, len(practice.meetings)),
             }
         )
     return sections
@@ -611,7 +593,7 @@ def report_context(summary: GroupSummary, provenance: Provenance) -> dict[str, A
         else _work_totals(
             scope, summary.campaign_visits, summary.campaign_meetings, summary.campaign_people
         ),
-        "practices": _practices(scope, summary.meetings, summary.members),
+        "practices": _practices(scope),
         "progress": progress,
         "lagging": progress["lagging"],  # as the 1.0 template named it: users' templates use it
         "group_actions": _group_actions(scope),
