@@ -302,7 +302,7 @@ def test_a_rate_in_tenths_of_a_percent_rounds_as_fraction_does(numerator: int, e
     """The integer rounding that percent() uses is Fraction's own, half to even."""
     from fractions import Fraction
 
-    from duchu.records.ballots import tenths_of_percent
+    from duchu.judge.rates import tenths_of_percent
 
     rate = Fraction(numerator, numerator + extra)
     assert tenths_of_percent(rate) == round(rate * 1000)
