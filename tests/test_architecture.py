@@ -88,9 +88,9 @@ def test_imports_run_one_way(path: Path) -> None:
         theirs = ORDER.index(layer_of(target))
         if theirs > mine:
             wrong.append(f"{path.name}:{line} imports {target} ({layer_of(target)})")
-        if layer_of(here) == "render" and layer_of(target) == "records":
-            if not target.startswith(RENDER_MAY_USE_FROM_RECORDS):
-                wrong.append(f"{path.name}:{line}: a renderer reads records ({target})")
+        reads_records = layer_of(here) == "render" and layer_of(target) == "records"
+        if reads_records and not target.startswith(RENDER_MAY_USE_FROM_RECORDS):
+            wrong.append(f"{path.name}:{line}: a renderer reads records ({target})")
         if layer_of(here) == "render" and layer_of(target) == "judge":
             # a renderer takes judged values and their types, never a judging function
             called = [n for n in names if n[:1].islower() and not n.isupper()]

@@ -279,13 +279,22 @@ def test_a_large_ballot_file_agrees_with_an_independent_count(tmp_path: Path) ->
 
 
 def test_signed_changes_as_shown() -> None:
+    """A change is the change between the rates as shown (rounded to tenths first)."""
+    from duchu.judge.rates import shift
     from duchu.render.text import percent, signed_percent
 
     assert percent(Fraction(1, 49)) == "2.0%" and percent(None) == "—"
-    assert signed_percent(Fraction(1, 48) - Fraction(1, 49)) == "±0.0%"  # +0.04 points
-    assert signed_percent(Fraction(-3, 20)) == "−15.0%"
-    assert signed_percent(Fraction(1, 20)) == "+5.0%"
+    # 2.04% -> 2.08%: +0.04 points raw, but 2.0% -> 2.1% as shown, so +0.1 (it was ±0.0%)
+    assert signed_percent(shift(Fraction(1, 49), Fraction(1, 48))) == "+0.1%"
+    assert signed_percent(shift(Fraction(1, 5), Fraction(1, 20))) == "−15.0%"
+    assert signed_percent(shift(Fraction(0), Fraction(1, 20))) == "+5.0%"
     assert signed_percent(None) == "—"
+    # 96.24% and 96.16% are both shown as 96.2%: the same, whatever the raw difference
+    same = shift(Fraction(9624, 10000), Fraction(9616, 10000))
+    assert same is not None and same.direction == "same" and signed_percent(same) == "±0.0%"
+    # 96.14% (96.1%) -> 96.16% (96.2%): +0.02 points raw, rose 0.1 as shown
+    rose = shift(Fraction(9614, 10000), Fraction(9616, 10000))
+    assert rose is not None and rose.direction == "rose" and signed_percent(rose) == "+0.1%"
 
 
 @given(st.integers(0, 10**6), st.integers(1, 10**6))
@@ -293,7 +302,7 @@ def test_a_rate_in_tenths_of_a_percent_rounds_as_fraction_does(numerator: int, e
     """The integer rounding that percent() uses is Fraction's own, half to even."""
     from fractions import Fraction
 
-    from duchu.records.ballots import tenths_of_percent
+    from duchu.judge.rates import tenths_of_percent
 
     rate = Fraction(numerator, numerator + extra)
     assert tenths_of_percent(rate) == round(rate * 1000)

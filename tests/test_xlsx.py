@@ -200,19 +200,27 @@ def test_tally_workbook_holds_the_json_numbers(sample: Path, tmp_path: Path) -> 
     assert sheet.cell(flagged, 17).fill.fgColor.rgb == RED
 
 
-def test_tally_compare_workbook_holds_the_json_changes(sample: Path, tmp_path: Path) -> None:
+def test_tally_compare_workbook_holds_the_json_rates_and_the_changes_as_shown(
+    sample: Path, tmp_path: Path
+) -> None:
+    """The rates as the JSON has them; a change as every output shows it: the rates rounded
+    to tenths of a percent, then compared (``duchu.judge.rates``)."""
+    from duchu.judge.tally import compare_units, tally_meetings
+
     book = written(sample, tmp_path / "c.xlsx", "tally", "--compare")
     sheet = book["民主评议对比"]
     data = json_of(sample, "tally", "--compare")
     expected = [(u, s) for u in data["units"] for s in u["subjects"]]
+    comparisons, _ = compare_units(tally_meetings(load_tree(sample)))
+    shifts = [change.positive_shift for c in comparisons for change in c.subjects]
     rows = table(sheet)
-    assert len(rows) == len(expected)
-    for row, (unit, subject) in zip(rows, expected, strict=True):
+    assert len(rows) == len(expected) == len(shifts)
+    for row, (unit, subject), shift in zip(rows, expected, shifts, strict=True):
         assert row[2] == datetime.fromisoformat(unit["before"]["date"])
         assert row[5] == subject["subject"]
         before = subject["before"]["positive_rate"] if subject["before"] else "—"
         assert row[6] == before
-        assert row[8] == ("—" if subject["positive_change"] is None else subject["positive_change"])
+        assert row[8] == ("—" if shift is None else shift.tenths / 1000)
     changes = [sheet.cell(r, 9) for r in range(2, len(rows) + 2)]
     assert {c.number_format for c in changes if isinstance(c.value, float)} == {"+0.0%;-0.0%;0.0%"}
 

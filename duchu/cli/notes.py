@@ -11,7 +11,7 @@ from duchu.messages import message
 
 if TYPE_CHECKING:
     from duchu.judge.asof import Judged
-    from duchu.records.load import Tree
+    from duchu.records.tree import Tree
 
 
 def warn_outside(judged: Judged, lang: str) -> None:

@@ -18,7 +18,7 @@ from duchu.problems import Ref
 
 if TYPE_CHECKING:
     from duchu.judge.asof import Judged
-    from duchu.records.load import Tree
+    from duchu.records.tree import Tree
 
 RecordsOption = Annotated[
     Path | None,
@@ -115,7 +115,7 @@ def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> No
 
 
 def records_root(ctx: typer.Context, records: Path | None) -> Path:
-    from duchu.records.load import find_root
+    from duchu.records.tree import find_root
 
     explicit = records or (ctx.obj or {}).get("records")
     return find_root(explicit, os.environ.get("DUCHU_RECORDS"), Path.cwd())

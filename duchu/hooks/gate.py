@@ -48,23 +48,9 @@ from pathlib import Path
 
 from duchu.git.objects import write_tree
 from duchu.git.run import repository_root
-from duchu.hooks.install import install_client_hooks, install_server_hook
-from duchu.hooks.server import judge_push, pusher_from, read_updates, refusal_lines
 from duchu.records.cache import user_cache_folder
 from duchu.records.known import load_known_tree
 from duchu.records.tree import Tree
-
-# What the commands import from here, kept while their imports move to install and server.
-__all__ = [
-    "check_staged",
-    "install_client_hooks",
-    "install_server_hook",
-    "judge_push",
-    "pusher_from",
-    "read_updates",
-    "refusal_lines",
-]
-
 
 # --- the client hooks --------------------------------------------------------------------------
 

@@ -25,9 +25,9 @@ from duchu.errors import DuchuError
 from duchu.problems import Ref
 
 if TYPE_CHECKING:
-    from duchu.git.repo import FileDates
-    from duchu.records.load import Tree
+    from duchu.git.history import FileDates
     from duchu.records.models import Phase
+    from duchu.records.tree import Tree
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None] | None
@@ -85,7 +85,7 @@ def day_from_text(text: str | None, year: int | None, option: str = "--as-of") -
 def campaign_year(path: Path) -> int | None:
     """The campaign's year, for a date like 4月1日 typed before the tree is loaded; None
     when the file cannot tell (then only full dates are understood)."""
-    from duchu.records.load import load_file
+    from duchu.records.parse import load_file
 
     if not path.is_file():
         return None
@@ -100,7 +100,8 @@ def tree_year(tree: Tree) -> int | None:
 
 def load_done(root: Path, *, use_cache: bool, progress: Progress = None) -> Tree:
     """The working tree as it is, errors and all (``check``, ``log``)."""
-    from duchu.records.load import NoRecordsError, load_tree
+    from duchu.records.load import load_tree
+    from duchu.records.tree import NoRecordsError
 
     try:
         return load_tree(root, use_cache=use_cache, progress=progress)
@@ -134,8 +135,8 @@ def open_as_of(
         return _open_known(root, as_of, use_cache=use_cache, before_loading=before_loading)
     asked = None
     if beside:
-        from duchu.git.repo import checkout_and_dates
-        from duchu.records.load import in_worker
+        from duchu.git.state import checkout_and_dates
+        from duchu.records.parallel import in_worker
 
         early_day = None  # a full date (or today) needs no campaign to be read
         with contextlib.suppress(DuchuError):
@@ -151,9 +152,10 @@ def open_as_of(
 def _open_known(
     root: Path, as_of: str | None, *, use_cache: bool, before_loading: Callable[[], object]
 ) -> Judged:
-    from duchu.git.repo import known_commit
+    from duchu.git.history import known_commit
     from duchu.records.cache import user_cache_folder
-    from duchu.records.load import CAMPAIGN_FILE, NoRecordsError, load_known_tree
+    from duchu.records.known import load_known_tree
+    from duchu.records.tree import CAMPAIGN_FILE, NoRecordsError
 
     try:  # a full date needs no year: the campaign file is read only for one like 4月1日
         day = day_from_text(as_of, None)
@@ -178,7 +180,7 @@ def _asked(judged: Judged) -> Any:
 def provenance(judged: Judged) -> Provenance:
     """What an output of ``judged`` was drawn from (the one place a ``Provenance`` is made)."""
     from duchu.errors import NotAGitRepositoryError
-    from duchu.git.repo import head_state
+    from duchu.git.state import head_state
 
     if judged.known_commit is not None:
         return Provenance(judged.day, judged.known_commit, in_git=True, known=True)
@@ -198,7 +200,7 @@ def file_dates(judged: Judged) -> FileDates | None:
     """When each file was added and last changed, by the commits up to the as-of date
     (from the known commit with ``--known``); None outside git."""
     from duchu.errors import NotAGitRepositoryError
-    from duchu.git.repo import file_dates as dates_in_git
+    from duchu.git.history import file_dates as dates_in_git
 
     if judged.asked is not None and judged.asked[0] == judged.day:
         answers = _asked(judged)
@@ -236,13 +238,14 @@ def far_outside(judged: Judged) -> tuple[date, date] | None:
 
 
 def not_begun(tree: Tree, phase_id: str, day: date) -> tuple[Phase, date] | None:
-    """The phase and its first day when it has not begun by ``day``, else None."""
-    from duchu.records.dates import parse_deadline
+    """The phase and its first day when it has not begun by ``day`` (``judge.phase.begun``,
+    the one rule), else None."""
+    from duchu.judge.phase import begun, phase_window
 
     campaign = tree.campaign
     assert campaign is not None
     phase = next(p for p in campaign.phases if p.id == phase_id)
-    start = parse_deadline(phase.start, campaign.year, "start").day if phase.start else None
-    if start is not None and start > day:
-        return phase, start
-    return None
+    start = phase_window(phase, campaign.year)[0]
+    if start is None or begun(phase, campaign.year, day):
+        return None
+    return phase, start

@@ -17,14 +17,17 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol
 
+from duchu.judge.phase import phase_window
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
+from duchu.judge.visits import count_visits, group_people, in_phase
 from duchu.records.dates import parse_date
-from duchu.records.load import Tree, group_path, meeting_path, unit_path
+from duchu.records.models import Phase
+from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
 
 class FileDates(Protocol):
     """When each file (relative to the records root) was first added and last changed, by
-    the commits on or before the as-of date (``duchu.git.repo.file_dates``)."""
+    the commits on or before the as-of date (``duchu.git.history.file_dates``)."""
 
     @property
     def added(self) -> Mapping[str, date]: ...
@@ -62,8 +65,19 @@ class GroupRow:
     overdue: int = 0
     attended: int = 0
     attended_by_kind: dict[str, int] = field(default_factory=dict)
+    unit_visits: int = 0  # a visit once for each of the group's units it covers
     last_change: date | None = None
     report_delay: Delay | None = None
+    late_reporting: bool = False  # the median delay is over the campaign's warn_days
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def per_unit(self) -> Fraction:
+        """Visits per unit: the units' visits over the units (``duchu.judge.visits``)."""
+        return Fraction(self.unit_visits, len(self.units)) if self.units else Fraction(0)
 
     @property
     def lagging(self) -> int:
@@ -99,6 +113,7 @@ class OfficeReport:
     known: bool
     groups: list[GroupRow]  # the groups that lag most first
     commit: str | None = None  # with ``--known``: the commit the records were read from
+    kinds: list[str] = field(default_factory=list)  # the campaign's meeting kinds, in order
 
     @property
     def units(self) -> int:
@@ -108,8 +123,78 @@ class OfficeReport:
     def lagging(self) -> int:
         return sum(g.lagging for g in self.groups)
 
+    # --- the totals and comparisons a circular states, judged here ------------------------
 
-_COUNTED = ("done", "late", "overdue")
+    @property
+    def due(self) -> int:
+        return sum(g.due for g in self.groups)
+
+    @property
+    def done(self) -> int:
+        return sum(g.done for g in self.groups)
+
+    @property
+    def late(self) -> int:
+        return sum(g.late for g in self.groups)
+
+    @property
+    def overdue(self) -> int:
+        return sum(g.overdue for g in self.groups)
+
+    @property
+    def done_share(self) -> Fraction | None:
+        return Fraction(self.done, self.due) if self.due else None
+
+    @property
+    def attended(self) -> int:
+        return sum(g.attended for g in self.groups)
+
+    @property
+    def per_unit(self) -> Fraction:
+        """Visits per unit over every group: all units' visits over all units."""
+        units = self.units
+        return Fraction(sum(g.unit_visits for g in self.groups), units) if units else Fraction(0)
+
+    @property
+    def attended_by_kind(self) -> dict[str, int]:
+        """Every group's visits by kind, in the campaign's order of kinds."""
+        total: Counter[str] = Counter()
+        for row in self.groups:
+            total.update(row.attended_by_kind)
+        place = {kid: i for i, kid in enumerate(self.kinds)}
+        return dict(sorted(total.items(), key=lambda kv: (place.get(kv[0], len(place)), kv[0])))
+
+    def _extremes(self) -> tuple[list[GroupRow], list[GroupRow]]:
+        rated = [r for r in self.groups if r.done_share is not None]
+        if len(rated) < 2:
+            return [], []
+        shares = [r.done_share for r in rated]
+        best = max(s for s in shares if s is not None)
+        worst = min(s for s in shares if s is not None)
+        if best == worst:
+            return [], []
+        return [r for r in rated if r.done_share == best], [
+            r for r in rated if r.done_share == worst
+        ]
+
+    @property
+    def fastest(self) -> list[GroupRow]:
+        """The groups with the highest completion rate, when rates differ (two or more
+        groups with something due)."""
+        return self._extremes()[0]
+
+    @property
+    def slowest(self) -> list[GroupRow]:
+        return self._extremes()[1]
+
+    @property
+    def few_visits(self) -> list[GroupRow]:
+        """The groups (with units) whose visits per unit are below the average of all, when
+        there are groups to compare."""
+        if len(self.groups) < 2:
+            return []
+        average = self.per_unit
+        return [r for r in self.groups if r.units and r.per_unit < average]
 
 
 def _rank(row: GroupRow, place: int) -> tuple[Fraction, int, bool, int, int, str]:
@@ -124,19 +209,18 @@ def office_rollup(
     *,
     known: bool = False,
     commit: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    phase: Phase | None = None,
 ) -> OfficeReport:
     """Every group of ``status`` (a ``unit_status`` of the tree, maybe of one group or
     phase) with its units' actions counted, its supervision visits and its reporting.
 
-    ``since`` and ``until`` limit the meetings counted to those between them (a phase's
-    circular counts the visits of the phase); ``status --by group`` counts every meeting
-    up to the as-of date."""
+    With ``phase``, the meetings counted are the phase's (``duchu.judge.visits.in_phase``:
+    a phase's circular counts the visits its groups' summaries count); ``status --by
+    group`` counts every meeting up to the as-of date."""
     campaign = tree.campaign
     assert campaign is not None
     as_of = status.as_of
-    kind_place = {kid: i for i, kid in enumerate(campaign.meeting_kinds)}
+    window = phase_window(phase, campaign.year) if phase is not None else (None, as_of)
     units_of: dict[str, list[UnitStatus]] = defaultdict(list)
     for unit in sorted(status.units, key=lambda u: u.position):
         units_of[unit.unit.group].append(unit)
@@ -168,51 +252,46 @@ def office_rollup(
             units_of.get(gid, []),
             group_status.actions if group_status else [],
         )
-        for unit in row.units:
-            for action in unit.actions:
-                # due by the as-of date, and so done (on time or late) or overdue: on its
-                # due day an action not yet done is still `due_soon` (a deadline includes its
-                # day), and CLI.md's on_time + late + overdue = due holds
-                if action.state not in _COUNTED or action.planned.due.day > as_of:
-                    continue
-                row.due += 1
-                if action.state == "done":
-                    row.on_time += 1
-                elif action.state == "late":
-                    row.late += 1
-                else:
-                    row.overdue += 1
-        kinds: Counter[str] = Counter()
+        for unit in row.units:  # as each unit's status counted them (``UnitStatus.due``)
+            row.due += unit.due
+            row.on_time += unit.due_on_time
+            row.late += unit.due_late
+            row.overdue += unit.due_overdue
+        people = group_people(record)
+        counted = []
         delays = []
-        members = {*record.members, *([record.leader] if record.leader else [])}
         for meeting_id in meetings_of.get(gid, []):
             meeting = tree.meetings[meeting_id]
             day = parse_date(meeting.date, campaign.year)
-            if day > as_of or (since is not None and day < since) or (until and day > until):
+            if day > as_of or (
+                phase is not None and not in_phase(phase, window, meeting, day, as_of)
+            ):
                 continue
-            # a visit of this group's: one of its own people there (a meeting of units of
-            # several groups counts for the groups whose members attended it)
-            if any(name in members for name in meeting.attended_by):
-                kinds[meeting.kind] += 1
+            counted.append(meeting_id)
             if file_dates is not None:
                 added = file_dates.added.get(meeting_path(meeting_id))
                 if added is not None:
                     # a record committed before its meeting's day (written up in advance)
                     # was not late: no negative delays
                     delays.append(max((added - day).days, 0))
-        row.attended = sum(kinds.values())
-        row.attended_by_kind = dict(
-            sorted(kinds.items(), key=lambda kv: (kind_place.get(kv[0], len(kind_place)), kv[0]))
-        )
+        # a visit of this group's: one of its own people there (a meeting of units of
+        # several groups counts for the groups whose members attended it)
+        visits = count_visits(tree, [u.id for u in row.units], people, counted)
+        row.attended = visits.meetings
+        row.attended_by_kind = visits.by_kind
+        row.unit_visits = visits.unit_visits
         if file_dates is not None:
             changed = [file_dates.changed[f] for f in files_of[gid] if f in file_dates.changed]
             row.last_change = max(changed) if changed else None
             if delays:
                 row.report_delay = Delay(float(statistics.median(delays)), max(delays), len(delays))
+                row.late_reporting = row.report_delay.median > campaign.warn_days
         rows.append(row)
     place = {gid: i for i, gid in enumerate(tree.groups)}
     rows.sort(key=lambda row: _rank(row, place[row.id]))
-    return OfficeReport(as_of=as_of, known=known, groups=rows, commit=commit)
+    return OfficeReport(
+        as_of=as_of, known=known, groups=rows, commit=commit, kinds=list(campaign.meeting_kinds)
+    )
 
 
 def _ballot_path(tree: Tree, meeting_id: str) -> str | None:

@@ -15,11 +15,16 @@ from functools import cached_property
 from typing import Literal
 
 from duchu.records.dates import Deadline, parse_date, parse_deadline
-from duchu.records.load import Tree
 from duchu.records.models import Action, Campaign, Dated, Unit
+from duchu.records.tree import Tree
 
 State = Literal["done", "late", "overdue", "due_soon", "open", "waived"]
 STATES: tuple[State, ...] = ("done", "late", "overdue", "due_soon", "open", "waived")
+# A unit's traffic light, the same in every output: lagging when an action is overdue, due
+# soon when one is, stale when its records have not changed for too long (``--stale``),
+# else on track.
+Light = Literal["lagging", "due_soon", "stale", "on_track"]
+LIGHTS: tuple[Light, ...] = ("lagging", "due_soon", "stale", "on_track")
 
 
 class UnknownIdError(LookupError):
@@ -70,12 +75,16 @@ class UnitStatus:
     # whether that is more than the allowed number of days before the as-of date
     last_change: date | None = None
     stale: bool | None = None
+    stale_days: int | None = None  # days from the last change to the as-of date, when stale
     # where the unit stands in official order: its group's order, then its own (RECORDS.md)
     position: int = 0
     # of its actions due by the as-of date (not waived): how many, and how many done, on
-    # time or late -- as the office view counts them (``office.GroupRow.due``)
+    # time or late -- the one count the office view sums too (``office.GroupRow.due``)
     due: int = 0
     done_of_due: int = 0
+    due_on_time: int = 0
+    due_late: int = 0
+    due_overdue: int = 0
 
     # Asked again and again while sorting and drawing a province's table; the actions of a
     # unit are settled when its status is made.
@@ -90,6 +99,18 @@ class UnitStatus:
     @cached_property
     def due_soon(self) -> bool:
         return any(a.state == "due_soon" for a in self.actions)
+
+    @property
+    def light(self) -> Light:
+        """The unit's traffic light (``Light``): every output colours and words a unit by
+        this, never by its own reading of the states."""
+        if self.lagging:
+            return "lagging"
+        if self.due_soon:
+            return "due_soon"
+        if self.stale:
+            return "stale"
+        return "on_track"
 
     def in_state(self, state: State) -> list[ActionStatus]:
         return [a for a in self.actions if a.state == state]
@@ -241,6 +262,23 @@ def _unit_actions(
     return statuses
 
 
+def _count_due(status: UnitStatus, as_of: date) -> None:
+    """The unit's actions due by the as-of date and how they stand: done (on time or late)
+    or overdue. On its due day an action not yet done is still ``due_soon`` (a deadline
+    includes its day), so on time + late + overdue = due holds (CLI.md)."""
+    for action in status.actions:
+        if action.planned.due.day > as_of:
+            continue
+        if action.state == "done":
+            status.due_on_time += 1
+        elif action.state == "late":
+            status.due_late += 1
+        elif action.state == "overdue":
+            status.due_overdue += 1
+    status.due = status.due_on_time + status.due_late + status.due_overdue
+    status.done_of_due = status.due_on_time + status.due_late
+
+
 def _table_order(status: UnitStatus) -> tuple[int, int, int, int]:
     """Lagging units first, most days overdue first; then those with an action due soon,
     soonest first; then stale ones; then the rest; ties in official order."""
@@ -276,6 +314,11 @@ def mark_stale(
         status.stale = status.last_change is None or (
             (report.as_of - status.last_change).days > days
         )
+        status.stale_days = (
+            (report.as_of - status.last_change).days
+            if status.stale and status.last_change is not None
+            else None
+        )
     report.units.sort(key=_table_order)
 
 
@@ -310,13 +353,7 @@ def unit_status(
         if (group is None or record.group == group) and (unit is None or unit_id == unit)
     ]
     for status in units:
-        owed = [
-            a
-            for a in status.actions
-            if a.state in ("done", "late", "overdue") and a.planned.due.day <= as_of
-        ]
-        status.due = len(owed)
-        status.done_of_due = sum(1 for a in owed if a.state != "overdue")
+        _count_due(status, as_of)
     units.sort(key=_table_order)
     shown_groups = (
         [group]

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from duchu.records.ballots import Counts, SubjectTally, exact_fraction, tally_subject
+from duchu.judge.rates import Rounding, Shift, shift
+from duchu.records.ballot_counts import Counts
+from duchu.records.ballots import SubjectTally as SubjectTally  # a renderer names it here
+from duchu.records.ballots import exact_fraction, tally_subject
 from duchu.records.dates import parse_date
-from duchu.records.load import Tree
+from duchu.records.tree import Tree
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,22 @@ class RateChange:
     @property
     def negative_change(self) -> Fraction | None:
         return self._change(
+            self.before.negative_rate if self.before else None,
+            self.after.negative_rate if self.after else None,
+        )
+
+    @property
+    def positive_shift(self) -> Shift | None:
+        """The positive rate's change as shown (rounded rates compared): rose, same or
+        fell -- what every output says of it."""
+        return shift(
+            self.before.positive_rate if self.before else None,
+            self.after.positive_rate if self.after else None,
+        )
+
+    @property
+    def negative_shift(self) -> Shift | None:
+        return shift(
             self.before.negative_rate if self.before else None,
             self.after.negative_rate if self.after else None,
         )
@@ -172,7 +191,7 @@ def compare_units(tallies: list[MeetingTally]) -> tuple[list[UnitComparison], li
 
 def rate_json(rate: Fraction | None) -> float | None:
     """A rate as JSON shows it: 4 decimal places, null when nothing was rated."""
-    return None if rate is None else float(round(rate, 4))
+    return Rounding.four_places(rate)
 
 
 def tally_json(tallies: list[MeetingTally]) -> dict[str, object]:

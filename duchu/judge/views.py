@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from duchu.judge.office import OfficeReport
     from duchu.judge.status import State, StatusReport
     from duchu.judge.tally import MeetingTally, UnitComparison
-    from duchu.records.load import Tree
+    from duchu.records.tree import Tree
 
 
 @dataclass
@@ -73,9 +73,9 @@ def judge_status(
 
 def mark_stale(judged: Judged, report: StatusReport, days: int) -> None:
     """Mark the units unchanged for more than ``days`` (git)."""
-    from duchu.git.repo import file_dates
+    from duchu.git.history import file_dates
     from duchu.judge.status import mark_stale as marking
-    from duchu.records.load import unit_files
+    from duchu.records.tree import unit_files
 
     tree = judged.tree
     # one rule for "when did this file last change" in every view: the branch's own

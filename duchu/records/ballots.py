@@ -27,9 +27,9 @@ from duchu.records.ballot_counts import (
     OLE_MAGIC,
     ZIP_MAGIC,
     BallotCounter,
+    Counts,
     Typed,
 )
-from duchu.records.ballot_counts import Counts as Counts  # judge.tally imports it from here
 
 
 @dataclass(frozen=True)
@@ -69,24 +69,6 @@ def tally_subject(
         negative_rate=negative_rate,
         flagged=negative_rate is not None and negative_rate >= flag_at,
     )
-
-
-def percent(rate: Fraction | None) -> str:
-    """A rate as people read it: one decimal place ("20.0%"), "—" when nothing was rated."""
-    if rate is None:
-        return "—"
-    return f"{tenths_of_percent(rate) / 10:.1f}%"
-
-
-def tenths_of_percent(rate: Fraction) -> int:
-    """``round(rate * 1000)`` -- half to even, as Fraction rounds -- in integers: a
-    province's tallies and pages ask for hundreds of thousands of rates, and Fraction's
-    arithmetic made a tenth of a unit page's making."""
-    whole, rest = divmod(rate.numerator * 1000, rate.denominator)
-    twice = 2 * rest
-    if twice > rate.denominator or (twice == rate.denominator and whole % 2):
-        whole += 1
-    return whole
 
 
 def exact_fraction(value: float) -> Fraction:

@@ -28,13 +28,11 @@ from duchu.records.cache import (
 )
 from duchu.records.discover import bad_name, discover, readable_name, unreadable
 from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
-from duchu.records.known import load_known_tree
-from duchu.records.parallel import Progress, die_with_parent, in_worker, load_files, usable_cores
+from duchu.records.parallel import Progress, load_files, usable_cores
 from duchu.records.parse import (
     MAX_FILE_BYTES,
     FileResult,
     disk_stamp,
-    load_file,
     read_regular,
     record_kind,
 )
@@ -42,30 +40,10 @@ from duchu.records.tree import (
     CAMPAIGN_FILE,
     NoRecordsError,
     Tree,
-    find_root,
-    group_path,
-    meeting_path,
-    unit_files,
-    unit_path,
 )
 
 # What the judges, renderers and commands import from here, kept while their imports move to
 # the modules that define these (tree, parse, parallel, known).
-__all__ = [
-    "CAMPAIGN_FILE",
-    "NoRecordsError",
-    "Tree",
-    "die_with_parent",
-    "find_root",
-    "group_path",
-    "in_worker",
-    "load_file",
-    "load_known_tree",
-    "load_tree",
-    "meeting_path",
-    "unit_files",
-    "unit_path",
-]
 
 
 def _open_cache(root: Path, files: list[str]) -> RecordCache:

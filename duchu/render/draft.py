@@ -8,42 +8,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from duchu.errors import DuchuError
-from duchu.judge.status import UnknownIdError
+from duchu.judge.circular import OfficeCircular
 
 if TYPE_CHECKING:
-    from duchu.judge.asof import Judged, Provenance
-    from duchu.judge.office import FileDates
+    from duchu.judge.asof import Provenance
+    from duchu.judge.summary import GroupSummary
 
 
 def draft_markdown(
-    judged: Judged,
-    phase_id: str,
-    group_id: str | None,
+    judgement: OfficeCircular | GroupSummary,
     provenance: Provenance,
-    file_dates: Callable[[], FileDates | None],
+    root: Path,
     template: str | None,
 ) -> str:
-    """The draft: without a group where there are several, the office's circular."""
-    from duchu.render.report import report_context
+    """The draft of what the judge decided a report states: the office's circular or the
+    group's summary, through its template (the tree's own first)."""
     from duchu.render.templating import CIRCULAR_TEMPLATE, DEFAULT_TEMPLATE, render
 
-    tree, day = judged.tree, judged.day
-    circular = group_id is None and len(tree.groups) > 1
-    try:
-        if circular:
-            from duchu.render.circular import circular_context
+    if isinstance(judgement, OfficeCircular):
+        from duchu.render.circular import circular_context
 
-            context = circular_context(
-                tree, phase_id, day, provenance, file_dates(), known_commit=judged.known_commit
-            )
-        else:
-            context = report_context(tree, phase_id, group_id, day, provenance)
-    except UnknownIdError as err:
-        if err.kind == "group" and not err.ident:
-            raise DuchuError("no-groups") from None
-        raise DuchuError(f"no-such-{err.kind}", id=err.ident) from None
-    default = CIRCULAR_TEMPLATE if circular else DEFAULT_TEMPLATE
-    return render(tree.root, template or default, context)
+        return render(root, template or CIRCULAR_TEMPLATE, circular_context(judgement, provenance))
+    from duchu.render.report import report_context
+
+    return render(root, template or DEFAULT_TEMPLATE, report_context(judgement, provenance))
 
 
 def write_draft(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from duchu.git.repo import Commit
+    from duchu.git.history import Commit
 
 
 def print_json(data: object) -> None:

@@ -1,92 +1,69 @@
-"""The facts of a phase summary (督导工作总结), gathered from the records for a template.
+"""The words of a phase summary (督导工作总结), for a template.
 
-``report_context`` returns plain data -- dicts, lists, text and numbers, dates already
-written as officials write them -- so a template (built-in or a records tree's own) needs no
-Python and cannot reach any. It never reads the clock or runs git: the as-of date and the
-provenance (commit, uncommitted changes) are passed in.
+``report_context`` words what ``duchu.judge.summary`` judged -- the meetings and visits, the
+progress, the findings, the appraisals and their comparison -- as plain data: dicts, lists,
+text and numbers, dates already written as officials write them, so a template (built-in
+or a records tree's own) needs no Python and cannot reach any. It counts nothing, never
+reads the clock or runs git: the as-of date and the provenance (commit, uncommitted
+changes) are passed in.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from duchu.judge.asof import Provenance as Provenance  # re-exported: the one provenance type
-from duchu.judge.status import ActionStatus, StatusReport, UnknownIdError, unit_status
-from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
-from duchu.records.ballots import exact_fraction, percent
-from duchu.records.dates import Deadline, format_date, format_deadline, parse_date, parse_deadline
-from duchu.records.load import Tree
-from duchu.records.models import Campaign, Meeting, Phase
+from duchu.judge.phase import EarlierOverdue, PhaseStanding
+from duchu.judge.summary import GroupSummary, HeldMeeting
+from duchu.judge.tally import MeetingTally, UnitComparison
+from duchu.judge.view import Records
+from duchu.judge.visits import Visits
+from duchu.records.dates import Deadline, format_deadline, parse_deadline
+from duchu.records.models import Campaign
+from duchu.render.words import (
+    STATE_WORDS,
+    action_cell,
+    chinese_number,
+    one_decimal,
+    percent,
+    points,
+    zh_day,
+)
 
-STATE_WORDS = {
-    "done": "按时完成",
-    "late": "逾期完成",
-    "overdue": "逾期未完成",
-    "due_soon": "临近截止",
-    "open": "未到期",
-    "waived": "免做",
-}
-CHINESE_NUMERALS = "〇一二三四五六七八九十"
-
-
-def chinese_number(number: int) -> str:
-    """1 -> 一, 12 -> 十二, 20 -> 二十: for section numbers and counts in running text."""
-    if number <= 10:
-        return CHINESE_NUMERALS[number]
-    tens, ones = divmod(number, 10)
-    if number < 20:
-        return "十" + (CHINESE_NUMERALS[ones] if ones else "")
-    if number < 100:
-        return CHINESE_NUMERALS[tens] + "十" + (CHINESE_NUMERALS[ones] if ones else "")
-    return str(number)
-
-
-def zh_day(day: date) -> str:
-    return format_date(day, "zh")
-
-
-def action_cell(status: ActionStatus) -> str:
-    word = STATE_WORDS[status.state]
-    if status.state in ("done", "late") and status.done is not None:
-        word += f"（{status.done.month}月{status.done.day}日）"
-    if status.state == "overdue":
-        word += f"（{status.days_overdue}天）"
-    return word
-
-
-def phase_window(phase: Phase, year: int) -> tuple[date | None, date]:
-    """A phase's first day (None when it has no start) and its deadline."""
-    start = parse_deadline(phase.start, year, "start").day if phase.start else None
-    return start, parse_deadline(phase.due, year).day
+__all__ = [
+    "STATE_WORDS",
+    "Provenance",
+    "action_cell",
+    "chinese_number",
+    "report_context",
+    "zh_day",
+]
 
 
 def next_phase_context(
-    campaign: Campaign, index: int, as_of: date | None = None
+    campaign: Campaign, following: PhaseStanding | None
 ) -> dict[str, Any] | None:
-    """The phase after the one at ``index``, with its actions and deadlines (None after the
-    last), and whether it had begun by ``as_of``."""
-    if index + 1 >= len(campaign.phases):
+    """The phase after the one reported on, with its actions and deadlines (None after the
+    last), and whether it had begun by the as-of date."""
+    if following is None:
         return None
-    following = campaign.phases[index + 1]
     year = campaign.year
-    start, due = phase_window(following, year)
+    start, due = following.start, following.due
     by_deadline: dict[str, list[str]] = {}  # actions due together, named together
-    for action in following.actions:
+    for action in following.phase.actions:
         deadline = short_deadline(parse_deadline(action.due, year), year)
         by_deadline.setdefault(deadline, []).append(
             ("督导组" if action.by == "group" else "") + action.name
         )
     return {
-        "name": following.name,
+        "name": following.phase.name,
         "start": zh_day(start) if start else "",
         "due": zh_day(due),
         "start_short": month_day(start, year) if start else "",
         "due_short": month_day(due, year),
-        "begun": as_of is not None and (start is None or start <= as_of),
+        "begun": following.begun,
         "deadlines": [{"due": due, "actions": names} for due, names in by_deadline.items()],
         "actions": [
             {
@@ -94,7 +71,7 @@ def next_phase_context(
                 "due": format_deadline(parse_deadline(a.due, year), "zh"),
                 "by_group": a.by == "group",
             }
-            for a in following.actions
+            for a in following.phase.actions
         ],
     }
 
@@ -108,7 +85,7 @@ def provenance_context(provenance: Provenance, as_of: date) -> dict[str, Any]:
     }
 
 
-def meeting_units_label(tree: Tree, meeting_id: str, group_units: list[str]) -> str:
+def meeting_units_label(tree: Records, meeting_id: str, group_units: list[str]) -> str:
     """Whose meeting it was, in a table cell: a unit's short name, several names, or all
     of the group's units."""
     units = [uid for uid in tree.meeting_units.get(meeting_id, ()) if uid in group_units]
@@ -157,32 +134,28 @@ def _span(days: list[date], year: int) -> str:
     return f"{month_day(first, year)}至{month_day(last, year)}"
 
 
-def _one_decimal(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
 @dataclass(frozen=True)
 class _Scope:
-    """What one group summary is about: the group's units in official order, the phase, its
-    window and the as-of date."""
+    """What one group summary is about, for the wording: the judged summary, its tree's
+    names, the group's units in official order."""
 
-    tree: Tree
-    campaign: Campaign
-    group_id: str
-    unit_ids: list[str]
-    phase: Phase
-    phase_index: int
-    start: date | None
-    due: date
-    as_of: date
+    summary: GroupSummary
+
+    @property
+    def tree(self) -> Records:
+        return self.summary.tree
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.summary.campaign
+
+    @property
+    def unit_ids(self) -> list[str]:
+        return self.summary.unit_ids
 
     @property
     def year(self) -> int:
         return self.campaign.year
-
-    @property
-    def last(self) -> bool:
-        return self.phase_index == len(self.campaign.phases) - 1
 
     def label(self, unit_id: str) -> str:
         return self.tree.units[unit_id].label
@@ -192,40 +165,10 @@ class _Scope:
             self.campaign.meeting_kinds[kind].name if kind in self.campaign.meeting_kinds else kind
         )
 
-    def day(self, text: str) -> date:
-        return parse_date(text, self.year)
-
     def where(self, meeting_id: str, day: date) -> str:
         """Whose meeting and when, in running text: 市政府办（2月19日）."""
         units = meeting_units_label(self.tree, meeting_id, self.unit_ids)
         return f"{units}（{month_day(day, self.year)}）"
-
-
-def _phase_meetings(scope: _Scope) -> list[tuple[date, str, Meeting]]:
-    """The meetings a phase's summary lists: those of the group's units held in the phase's
-    window (up to the as-of date), and those that did one of the phase's actions even when
-    held after its deadline -- a 民主生活会 held late is both the late action in 附件1 and a
-    meeting the group attended, never one without the other (issue 16 item 14)."""
-    tree, campaign = scope.tree, scope.campaign
-    phase_kinds = {a.meeting for a in scope.phase.actions if a.meeting}
-    phase_actions = {a.id for a in scope.phase.actions}
-    wanted = set(scope.unit_ids)
-    window_start = scope.start or date.min
-    found = []
-    for mid, meeting in tree.meetings.items():
-        if not wanted.intersection(tree.meeting_units.get(mid, ())):
-            continue
-        day = parse_date(meeting.date, campaign.year)
-        if day > scope.as_of:
-            continue
-        in_window = window_start <= day <= scope.due
-        does_phase_work = meeting.kind in phase_kinds or bool(
-            phase_actions & set(meeting.completes)
-        )
-        if in_window or does_phase_work:
-            found.append((day, mid, meeting))
-    found.sort(key=lambda item: (item[0], item[1]))
-    return found
 
 
 def _note_where(scope: _Scope, held: list[tuple[date, str]], of_kind: int) -> str:
@@ -267,95 +210,40 @@ def _notes_in_order(
     return [*rest, {"where": f"其余{len(held)}个单位", "text": common}]
 
 
-def _practices(
-    scope: _Scope, meetings: list[tuple[date, str, Meeting]], members: list[str]
-) -> list[dict[str, Any]]:
-    """What the group did, kind by kind in the campaign's order: how many meetings, when,
-    which units, who of the group attended, and the notes they recorded -- identical notes
-    given once with every meeting they stand for."""
+def _practices(scope: _Scope) -> list[dict[str, Any]]:
+    """What the group did, kind by kind in the campaign's order (``KindPractice``): how
+    many visits, when, which units, who of the group attended, and the notes recorded --
+    identical notes given once with every meeting they stand for."""
     tree = scope.tree
-    by_kind: dict[str, list[tuple[date, str, Meeting]]] = {}
-    for item in meetings:
-        by_kind.setdefault(item[2].kind, []).append(item)
-    order = list(scope.campaign.meeting_kinds)
     sections = []
-    for kind in sorted(by_kind, key=lambda k: order.index(k) if k in order else len(order)):
-        items = by_kind[kind]
-        attended = [item for item in items if item[2].attended_by]
-        not_attended = [item for item in items if not item[2].attended_by]
-        units = [
-            uid
-            for uid in scope.unit_ids
-            if any(uid in tree.meeting_units[mid] for _, mid, _ in attended)
-        ]
-        everyone = bool(attended) and all(
-            set(members) <= set(m.attended_by) for _, _, m in attended
-        )
-        present = [name for name in members if any(name in m.attended_by for _, _, m in attended)]
+    for practice in scope.summary.practices:
         notes: dict[str, list[tuple[date, str]]] = {}
-        for day, mid, m in items:
+        for day, mid, m in practice.meetings:
             text = sentence(note_text(m.notes))
             if text:
                 notes.setdefault(text, []).append((day, mid))
-        people = [m.people for _, _, m in attended if m.people is not None]
+        visits, units = practice.visits, practice.units
         sections.append(
             {
-                "kind": scope.kind_name(kind),
-                "count": len(attended),
-                "span": _span([d for d, _, _ in attended], scope.year) if attended else "",
+                "kind": scope.kind_name(practice.kind),
+                "count": len(visits),
+                "span": _span([d for d, _, _ in visits], scope.year) if visits else "",
                 "units": [scope.label(uid) for uid in units],
                 "all_units": len(units) == len(scope.unit_ids) and len(units) > 1,
-                "everyone": everyone,
-                "present": present,
-                "people": sum(people) if people else None,
-                "not_attended": [scope.where(mid, d) for d, mid, _ in not_attended],
+                "everyone": practice.everyone,
+                "present": practice.present,
+                "people": practice.people,
+                "not_attended": [scope.where(mid, d) for d, mid, _ in practice.not_visits],
                 "absent": [
                     f"{meeting_units_label(tree, mid, scope.unit_ids)}{a.name}"
                     + (f"（{a.reason}）" if a.reason else "")
-                    for _, mid, m in items
+                    for _, mid, m in practice.meetings
                     for a in m.absent
                 ],
-                "notes": _notes_in_order(scope, notes, len(items)),
+                "notes": _notes_in_order(scope, notes, len(practice.meetings)),
             }
         )
     return sections
-
-
-def _reminder_day(scope: _Scope, unit_id: str, subject: str, since: date) -> date | None:
-    """The day a reminder talk (谈话提醒) with a flagged subject is on record: the unit's first
-    meeting on or after the appraisal, by the as-of date, whose title or notes name the
-    subject and say 提醒. RECORDS.md has no field for it; this is how groups write it."""
-    tree = scope.tree
-    for mid, meeting in tree.meetings.items():
-        if unit_id not in tree.meeting_units.get(mid, ()):
-            continue
-        day = scope.day(meeting.date)
-        if not since <= day <= scope.as_of:
-            continue
-        text = (meeting.title or "") + (meeting.notes or "")
-        if subject in text and "提醒" in text:
-            return day
-    return None
-
-
-def _tenths(rate: Fraction) -> int:
-    """A rate in tenths of a percent, rounded as ``percent`` shows it (20.0% -> 200)."""
-    return round(rate * 1000)
-
-
-def _rate_change(before: Fraction | None, after: Fraction | None) -> int | None:
-    """How far a rate moved, in tenths of a percentage point, between the two rates as they
-    are shown: a reader subtracting 96.2% from 96.2% must find 0, not +0.1."""
-    if before is None or after is None:
-        return None
-    return _tenths(after) - _tenths(before)
-
-
-def _points(tenths: int | None) -> str:
-    """+3.2, -1.0, 0; — when either rate is missing."""
-    if tenths is None:
-        return "—"
-    return "0" if tenths == 0 else f"{tenths / 10:+.1f}"
 
 
 def _appraisal_data(
@@ -390,94 +278,70 @@ def _appraisal_data(
 
 def _comparison_data(scope: _Scope, comparisons: list[UnitComparison]) -> dict[str, Any]:
     """Before/after appraisal of each unit (its first and last appraised meetings), and how
-    its leadership team's rate of positive ratings moved -- the sentence of the last phase."""
+    its leadership team's rate of positive ratings moved -- the sentence of the last phase:
+    rose, same or fell as the change is shown (``duchu.judge.rates``)."""
     team = scope.campaign.appraisal.team
-    rose: list[str] = []
-    same: list[str] = []
-    fell: list[str] = []
+    moved: dict[str, list[str]] = {"rose": [], "same": [], "fell": []}
     rows = []
     for comparison in comparisons:
         label = scope.label(comparison.unit)
         for change in comparison.subjects:
             before, after = change.before, change.after
-            moved = _rate_change(
-                before.positive_rate if before else None, after.positive_rate if after else None
-            )
+            shift = change.positive_shift
             rows.append(
                 {
                     "unit": label,
                     "subject": change.subject,
                     "before": percent(before.positive_rate) if before else "—",
                     "after": percent(after.positive_rate) if after else "—",
-                    "change": _points(moved),
+                    "change": points(shift),
                     "before_negative": percent(before.negative_rate) if before else "—",
                     "after_negative": percent(after.negative_rate) if after else "—",
                 }
             )
-            if change.subject == team and moved is not None:
-                (rose if moved > 0 else fell if moved < 0 else same).append(label)
+            if change.subject == team and shift is not None:
+                moved[shift.direction].append(label)
     first = comparisons[0] if comparisons else None
     return {
         "team": team,
         "units": len(comparisons),
         "rows": rows,
-        "team_rose": rose,
-        "team_same": same,
-        "team_fell": fell,
+        "team_rose": moved["rose"],
+        "team_same": moved["same"],
+        "team_fell": moved["fell"],
         "before_kind": scope.kind_name(first.before.kind) if first else "",
         "after_kind": scope.kind_name(first.after.kind) if first else "",
     }
 
 
 def _findings(scope: _Scope) -> list[dict[str, Any]]:
-    """The findings a summary reports: those found by the phase's end that were still open
-    when it began, with their state on the as-of date; in the last phase, every finding of
-    the campaign."""
-    findings = []
-    window_start = scope.start or date.min
-    for uid in scope.unit_ids:
-        for finding in scope.tree.units[uid].findings:
-            found = scope.day(finding.found) if finding.found else None
-            if found is not None and found > scope.as_of:
-                continue
-            if found is not None and found > scope.due and not scope.last:
-                continue  # found after the phase: a later phase's summary tells it
-            resolved = scope.day(finding.resolved) if finding.resolved else None
-            if resolved is not None and resolved > scope.as_of:
-                resolved = None  # rectified after the as-of date: still open then
-            if resolved is not None and resolved < window_start and not scope.last:
-                continue  # rectified before this phase began: told in an earlier summary
-            deadline = parse_deadline(finding.due, scope.year) if finding.due else None
-            overdue_days = (
-                (scope.as_of - deadline.day).days
-                if resolved is None and deadline is not None and deadline.day < scope.as_of
-                else 0
-            )
-            findings.append(
-                {
-                    "unit": scope.label(uid),
-                    "text": finding.text,
-                    "quoted": quoted(finding.text),
-                    "found": month_day(found, scope.year) if found else "",
-                    "owner": finding.owner or "",
-                    "due": format_deadline(deadline, "zh") if deadline else "",
-                    "due_short": short_deadline(deadline, scope.year) if deadline else "",
-                    "resolved": month_day(resolved, scope.year) if resolved else "",
-                    "on_time": resolved is not None
-                    and (deadline is None or resolved <= deadline.day),
-                    "overdue_days": overdue_days,
-                }
-            )
-    return findings
+    """The findings the summary reports (``GroupSummary.findings``), worded."""
+    year = scope.year
+    return [
+        {
+            "unit": scope.label(item.unit),
+            "text": item.finding.text,
+            "quoted": quoted(item.finding.text),
+            "found": month_day(item.found, year) if item.found else "",
+            "owner": item.finding.owner or "",
+            "due": format_deadline(item.deadline, "zh") if item.deadline else "",
+            "due_short": short_deadline(item.deadline, year) if item.deadline else "",
+            "resolved": month_day(item.resolved, year) if item.resolved else "",
+            "on_time": item.on_time,
+            "overdue_days": item.overdue_days,
+        }
+        for item in scope.summary.findings
+    ]
 
 
-def _progress(scope: _Scope, status: StatusReport) -> dict[str, Any]:
+def _progress(scope: _Scope) -> dict[str, Any]:
     """Where the units stand on the phase's actions: the counts of the sentence in 基本情况,
     the late, lagging and waived actions by name, the records' notes on the actions done,
     the procedure breaches (``after``), and the rows of 附件1."""
     tree = scope.tree
     names = {a.id: a.name for p in scope.campaign.phases for a in p.actions}
-    units = sorted(status.units, key=lambda u: u.position)
+    judged = scope.summary.progress
+    units = judged.units
     late, lagging, waived, done_notes, breaches, rows = [], [], [], [], [], []
     for u in units:
         record = tree.units[u.id]
@@ -528,21 +392,16 @@ def _progress(scope: _Scope, status: StatusReport) -> dict[str, Any]:
                     "note": note,
                 }
             )
-    due = sum(u.due for u in units)
-    done = sum(u.done_of_due for u in units)
-    on_time = [u.unit.label for u in units if u.due and not u.lagging and not u.in_state("late")]
-    pending = sum(1 for u in units for a in u.actions if a.state in ("open", "due_soon"))
     return {
-        "due": due,
-        "done": done,
-        "done_rate": percent(Fraction(done, due)) if due else "—",
-        "late_count": len(late),
-        "overdue_count": sum(len(item["overdue"]) for item in lagging),
-        "pending": pending,
-        "units_with_due": sum(1 for u in units if u.due),
-        "on_time_units": on_time,
-        "all_finished": bool(units)
-        and all(a.state in ("done", "late", "waived") for u in units for a in u.actions),
+        "due": judged.due,
+        "done": judged.done,
+        "done_rate": percent(judged.done_share),
+        "late_count": len(judged.late),
+        "overdue_count": judged.overdue,
+        "pending": judged.pending,
+        "units_with_due": judged.units_with_due,
+        "on_time_units": [u.unit.label for u in judged.on_time_units],
+        "all_finished": judged.all_finished,
         "late": late,
         "late_units": list(dict.fromkeys(item["unit"] for item in late)),
         "late_by_unit": [
@@ -557,11 +416,11 @@ def _progress(scope: _Scope, status: StatusReport) -> dict[str, Any]:
     }
 
 
-def _group_actions(scope: _Scope, status: StatusReport) -> list[dict[str, Any]]:
-    group = scope.tree.groups[scope.group_id]
+def _group_actions(scope: _Scope) -> list[dict[str, Any]]:
+    group = scope.summary.group
     actions = []
-    for g in status.groups:
-        for a in g.actions:
+    for a in scope.summary.group_actions:
+        if True:
             entry = group.done.get(a.planned.id)
             actions.append(
                 {
@@ -577,135 +436,101 @@ def _group_actions(scope: _Scope, status: StatusReport) -> list[dict[str, Any]]:
     return actions
 
 
-def _earlier_overdue(scope: _Scope) -> list[dict[str, Any]]:
-    """Actions of earlier phases still not done on the as-of date, unit by unit."""
-    earlier = {p.id: p.name for p in scope.campaign.phases[: scope.phase_index]}
-    if not earlier:
-        return []
-    whole = unit_status(scope.tree, scope.as_of, group=scope.group_id)
-    items = []
-    for u in sorted(whole.units, key=lambda u: u.position):
-        overdue = [a for a in u.in_state("overdue") if a.planned.phase_id in earlier]
-        if overdue:
-            items.append(
-                {
-                    "unit": u.unit.label,
-                    "overdue": [
-                        {
-                            "name": a.planned.action.name,
-                            "phase": earlier[a.planned.phase_id],
-                            "days": a.days_overdue,
-                            "due": format_deadline(a.planned.due, "zh"),
-                        }
-                        for a in overdue
-                    ],
-                }
-            )
-    return items
+def earlier_overdue_context(
+    campaign: Campaign, items: list[EarlierOverdue], group_names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Actions of earlier phases still overdue (``duchu.judge.phase.earlier_overdue``),
+    unit by unit; with ``group_names``, each with its group's name (the circular)."""
+    phase_names = {p.id: p.name for p in campaign.phases}
+    words = []
+    for item in items:
+        unit = item.unit
+        words.append(
+            {
+                **(
+                    {"group": group_names.get(unit.unit.group, unit.unit.group)}
+                    if group_names is not None
+                    else {}
+                ),
+                "unit": unit.unit.label,
+                "overdue": [
+                    {
+                        "name": a.planned.action.name,
+                        "phase": phase_names[a.planned.phase_id],
+                        "days": a.days_overdue,
+                        **(
+                            {}
+                            if group_names is not None
+                            else {"due": format_deadline(a.planned.due, "zh")}
+                        ),
+                    }
+                    for a in item.actions
+                ],
+            }
+        )
+    return words
 
 
-def _work_totals(scope: _Scope, meetings: list[tuple[date, str, Meeting]]) -> dict[str, Any]:
-    """The counts of the group's supervision in a set of meetings: those it attended, by
-    kind in the campaign's order, per unit on average, and the people it talked with."""
-    attended = [(d, mid, m) for d, mid, m in meetings if m.attended_by]
-    kinds = Counter(m.kind for _, _, m in attended)
-    order = list(scope.campaign.meeting_kinds)
-    people = [m.people for _, _, m in attended if m.people is not None]
-    units = len(scope.unit_ids)
-    # a meeting of several units counts once for each of them, as 附件2's table counts it:
-    # the average of that table, not the meetings over the units
-    wanted = set(scope.unit_ids)
-    visits = sum(len(wanted.intersection(scope.tree.meeting_units[mid])) for _, mid, _ in attended)
+def _work_totals(
+    scope: _Scope, visits: Visits, meetings: list[HeldMeeting], people: int | None
+) -> dict[str, Any]:
+    """The group's supervision in a set of meetings, as judged (``duchu.judge.visits``):
+    the visits, by kind in the campaign's order, per unit on average, the meetings it did
+    not attend, and the people it talked with."""
     return {
-        "attended": len(attended),
-        "not_attended": len(meetings) - len(attended),
-        "per_unit": _one_decimal(visits / units) if units else "0",
-        "kinds": [
-            {"name": scope.kind_name(k), "count": kinds[k]}
-            for k in sorted(kinds, key=lambda k: order.index(k) if k in order else len(order))
-        ],
-        "people": sum(people) if people else None,
+        "attended": visits.meetings,
+        "not_attended": len(meetings) - visits.meetings,
+        "per_unit": one_decimal(visits.per_unit) if visits.units else "0",
+        "kinds": [{"name": scope.kind_name(k), "count": n} for k, n in visits.by_kind.items()],
+        "people": people,
     }
 
 
-def report_context(
-    tree: Tree, phase_id: str, group_id: str | None, as_of: date, provenance: Provenance
-) -> dict[str, Any]:
-    """Everything the built-in group summary states, for one phase and group as of a date.
+def _meetings_per_unit(scope: _Scope) -> dict[str, Any]:
+    """For 附件2: each unit's visits by kind (``GroupSummary.unit_kinds``); a meeting of
+    several units counts for each of them."""
+    held = scope.summary.kinds_held
+    rows = []
+    for uid in scope.unit_ids:
+        kinds = scope.summary.unit_kinds[uid]
+        rows.append(
+            {
+                "unit": scope.label(uid),
+                "counts": [kinds.get(k, 0) for k in held],
+                "total": sum(kinds.values()),
+            }
+        )
+    return {"kinds": [scope.kind_name(k) for k in held], "rows": rows}
+
+
+def report_context(summary: GroupSummary, provenance: Provenance) -> dict[str, Any]:
+    """Everything the built-in group summary states, for one phase and group as of a date
+    (``duchu.judge.summary.group_summary``), worded.
 
     Every list may be empty and every count zero; the template has a sentence for each
     case, so the summary never states what the records do not hold."""
-    campaign = tree.campaign
-    if campaign is None:
-        raise ValueError("the tree has no valid campaign")
-    phases = {p.id: p for p in campaign.phases}
-    if phase_id not in phases:
-        raise UnknownIdError("phase", phase_id)
-    if group_id is None:
-        if len(tree.groups) != 1:
-            raise UnknownIdError("group", "")
-        group_id = next(iter(tree.groups))
-    group = tree.groups.get(group_id)
-    if group is None:
-        raise UnknownIdError("group", group_id)
-    phase = phases[phase_id]
-    start, due = phase_window(phase, campaign.year)
-    scope = _Scope(
-        tree=tree,
-        campaign=campaign,
-        group_id=group_id,
-        unit_ids=[uid for uid, unit in tree.units.items() if unit.group == group_id],
-        phase=phase,
-        phase_index=campaign.phases.index(phase),
-        start=start,
-        due=due,
-        as_of=as_of,
-    )
-    year = campaign.year
-    members = list(dict.fromkeys([*([group.leader] if group.leader else []), *group.members]))
-    status = unit_status(tree, as_of, group=group_id, phase=phase_id)
-    meetings = _phase_meetings(scope)
-    # every meeting of the campaign so far, for the last phase's look back over the whole
-    campaign_meetings = (
-        _phase_meetings(replace(scope, start=date.min, due=date.max)) if scope.last else meetings
-    )
-    tallied = [
-        mid
-        for _, mid, _ in (campaign_meetings if scope.last else meetings)
-        if mid in tree.appraisals
+    scope = _Scope(summary)
+    tree, campaign, group = summary.tree, summary.campaign, summary.group
+    phase, as_of, year = summary.phase, summary.as_of, summary.campaign.year
+    start, due = phase.start, phase.due
+    flagged = [
+        {
+            "unit": scope.label(item.tally.unit),
+            "subject": item.subject,
+            "kind": scope.kind_name(item.tally.kind),
+            "date": month_day(item.tally.date, year),
+            "negative_rate": percent(item.negative_rate),
+            "reminded": month_day(item.reminded, year) if item.reminded else "",
+        }
+        for item in summary.flagged
     ]
-    tallies = tally_meetings(tree, tallied) if tallied else []
-    phase_tallies = [t for t in tallies if any(t.id == mid for _, mid, _ in meetings)]
-    comparisons, _ = compare_units(tallies) if scope.last else ([], [])
-    positions = {uid: i for i, uid in enumerate(scope.unit_ids)}
-    comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
-    flagged = []
-    reminded_ones: set[tuple[str, str, str]] = set()
-    for t in tallies if scope.last else phase_tallies:
-        for s in t.subjects:
-            if s.flagged:
-                reminded = _reminder_day(scope, t.unit, s.subject, t.date)
-                if reminded is not None:
-                    reminded_ones.add((t.id, t.unit, s.subject))
-                flagged.append(
-                    {
-                        "unit": scope.label(t.unit),
-                        "subject": s.subject,
-                        "kind": scope.kind_name(t.kind),
-                        "date": month_day(t.date, year),
-                        "negative_rate": percent(s.negative_rate),
-                        "reminded": month_day(reminded, year) if reminded else "",
-                    }
-                )
-    progress = _progress(scope, status)
+    progress = _progress(scope)
     findings = _findings(scope)
-    appraisal_forms = [t.counts for t in phase_tallies]
-    distributed = [c.distributed for c in appraisal_forms if c.distributed is not None]
-    shown_tallies = phase_tallies
+    comparisons = summary.comparisons or []
     attachments = {
         "progress": bool(progress["rows"]),
-        "meetings": bool(meetings),
-        "appraisals": bool(shown_tallies or comparisons),
+        "meetings": bool(summary.meetings),
+        "appraisals": bool(summary.tallies or comparisons),
         "findings": bool(findings),
     }
     numbers, titles = dict.fromkeys(attachments, 0), []  # 0: no such attachment
@@ -719,28 +544,29 @@ def report_context(
         if present:
             titles.append(title_of[key])
             numbers[key] = len(titles)
+    appraisal = summary.appraisal
     return {
         "campaign": {"name": campaign.name, "issuer": campaign.issuer or ""},
         "group": {
-            "id": group_id,
+            "id": summary.group_id,
             "name": group.name,
             "leader": group.leader or "",
-            "members": [m for m in members if m != group.leader],
+            "members": [m for m in summary.members if m != group.leader],
         },
         "phase": {
-            "id": phase.id,
-            "name": phase.name,
+            "id": phase.phase.id,
+            "name": phase.phase.name,
             "start": zh_day(start) if start else "",
             "due": zh_day(due),
-            "due_text": format_deadline(parse_deadline(phase.due, year), "zh"),
+            "due_text": format_deadline(parse_deadline(phase.phase.due, year), "zh"),
             "start_short": month_day(start, year) if start else "",
             "due_short": month_day(due, year),
-            "due_words": short_deadline(parse_deadline(phase.due, year), year),
-            "number": chinese_number(scope.phase_index + 1),
-            "begun": start is None or start <= as_of,
-            "ended": due < as_of,
-            "running": (start is None or start <= as_of) and as_of < due,
-            "last": scope.last,
+            "due_words": short_deadline(parse_deadline(phase.phase.due, year), year),
+            "number": chinese_number(phase.index + 1),
+            "begun": phase.begun,
+            "ended": phase.ended,
+            "running": phase.running,
+            "last": phase.last,
         },
         "as_of": zh_day(as_of),
         "units": [
@@ -750,65 +576,50 @@ def report_context(
                 "category": tree.units[uid].category or "",
                 "leaders": len(tree.units[uid].leaders),
             }
-            for uid in scope.unit_ids
+            for uid in summary.unit_ids
         ],
-        "work": _work_totals(scope, meetings),
-        "campaign_work": _work_totals(scope, campaign_meetings) if scope.last else None,
-        "practices": _practices(scope, meetings, members),
+        "work": _work_totals(scope, summary.visits, summary.meetings, summary.people),
+        "campaign_work": None
+        if summary.campaign_visits is None
+        else _work_totals(
+            scope, summary.campaign_visits, summary.campaign_meetings, summary.campaign_people
+        ),
+        "practices": _practices(scope),
         "progress": progress,
         "lagging": progress["lagging"],  # as the 1.0 template named it: users' templates use it
-        "group_actions": _group_actions(scope, status),
-        "earlier_overdue": _earlier_overdue(scope),
+        "group_actions": _group_actions(scope),
+        "earlier_overdue": earlier_overdue_context(campaign, summary.earlier_overdue),
         "findings": findings,
         "rectified": [f for f in findings if f["resolved"]],
         "open_findings": [f for f in findings if not f["resolved"]],
         "appraisal": {
-            "meetings": len(phase_tallies),
-            "units": len({t.unit for t in phase_tallies}),
-            "kinds": list(dict.fromkeys(scope.kind_name(t.kind) for t in phase_tallies)),
-            "distributed": sum(distributed) if distributed else None,
-            "returned": sum(c.returned for c in appraisal_forms),
-            "valid": sum(c.valid for c in appraisal_forms),
+            "meetings": appraisal.meetings,
+            "units": appraisal.units,
+            "kinds": [scope.kind_name(k) for k in appraisal.kinds],
+            "distributed": appraisal.distributed,
+            "returned": appraisal.returned,
+            "valid": appraisal.valid,
         },
-        "appraisals": [_appraisal_data(scope, t, reminded_ones) for t in shown_tallies],
-        "comparison": _comparison_data(scope, comparisons) if scope.last else None,
+        "appraisals": [_appraisal_data(scope, t, summary.reminded) for t in summary.tallies],
+        "comparison": _comparison_data(scope, comparisons)
+        if summary.comparisons is not None
+        else None,
         "ratings": list(campaign.appraisal.ratings),
-        "flag_at": percent(exact_fraction(campaign.appraisal.flag_at)),
+        "flag_at": percent(summary.flag_at),
         "flagged": flagged,
         "meetings": [
             {
                 "date": month_day(day, year),
-                "unit": meeting_units_label(tree, mid, scope.unit_ids),
+                "unit": meeting_units_label(tree, mid, summary.unit_ids),
                 "kind": scope.kind_name(m.kind),
                 "title": m.title or "",
                 "attended_by": "、".join(m.attended_by) or "未派员参加",
             }
-            for day, mid, m in meetings
+            for day, mid, m in summary.meetings
         ],
-        "meetings_per_unit": _meetings_per_unit(scope, meetings),
+        "meetings_per_unit": _meetings_per_unit(scope),
         "attachments": numbers,
         "attachment_titles": titles,
-        "next_phase": next_phase_context(campaign, scope.phase_index, as_of),
+        "next_phase": next_phase_context(campaign, summary.next_phase),
         "provenance": provenance_context(provenance, as_of),
     }
-
-
-def _meetings_per_unit(scope: _Scope, meetings: list[tuple[date, str, Meeting]]) -> dict[str, Any]:
-    """For 附件2: each unit's attended meetings by kind; a meeting of several units counts for
-    each of them."""
-    attended = [(mid, m) for _, mid, m in meetings if m.attended_by]
-    order = list(scope.campaign.meeting_kinds)
-    held = sorted(
-        {m.kind for _, m in attended}, key=lambda k: order.index(k) if k in order else len(order)
-    )
-    rows = []
-    for uid in scope.unit_ids:
-        kinds = Counter(m.kind for mid, m in attended if uid in scope.tree.meeting_units[mid])
-        rows.append(
-            {
-                "unit": scope.label(uid),
-                "counts": [kinds.get(k, 0) for k in held],
-                "total": sum(kinds.values()),
-            }
-        )
-    return {"kinds": [scope.kind_name(k) for k in held], "rows": rows}

@@ -36,7 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from duchu.errors import DuchuError
 from duchu.paths import really_inside
 from duchu.problems import Ref
-from duchu.render.report import chinese_number
+from duchu.render.words import chinese_number
 
 DEFAULT_TEMPLATE = "report.md.j2"
 CIRCULAR_TEMPLATE = "circular.md.j2"  # the office's circular: no --group, several groups

@@ -26,12 +26,13 @@ from typing import Any, BinaryIO
 
 from duchu.judge.asof import Provenance as Source
 from duchu.judge.office import OfficeReport
+from duchu.judge.rates import Rounding, Shift
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
-from duchu.judge.tally import MeetingTally, UnitComparison, rate_json
+from duchu.judge.tally import MeetingTally, UnitComparison
 from duchu.messages import message
-from duchu.records.ballots import percent
 from duchu.records.dates import Deadline, format_date
 from duchu.render.text import UNIT_DETAIL_COLUMNS, problem_texts, unit_detail_rows
+from duchu.render.words import percent
 
 FONT = "宋体"  # in every Chinese Windows, WPS and (by substitution) LibreOffice
 FONT_SIZE = 11
@@ -299,14 +300,18 @@ def _listed(lines: Iterable[str], ink: str | None) -> Cell:
     return Cell(text, ink=ink if text else None)
 
 
+# a unit's light (``UnitStatus.light``): its word and fill
+UNIT_LIGHT = {
+    "lagging": ("unit-lagging", "red"),
+    "due_soon": ("unit-due-soon", "yellow"),
+    "stale": ("unit-stale", "orange"),
+    "on_track": ("unit-on-track", "green"),
+}
+
+
 def _unit_state(unit: UnitStatus, lang: str) -> Cell:
-    if unit.lagging:
-        return Cell(message("unit-lagging", lang), tone="red")
-    if unit.due_soon:
-        return Cell(message("unit-due-soon", lang), tone="yellow")
-    if unit.stale:
-        return Cell(message("unit-stale", lang), tone="orange")
-    return Cell(message("unit-on-track", lang), tone="green")
+    word, tone = UNIT_LIGHT[unit.light]
+    return Cell(message(word, lang), tone=tone)
 
 
 def shown_units(report: StatusReport, show_all: bool) -> list[UnitStatus]:
@@ -557,7 +562,7 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
 
 def _rate(rate: Fraction | None) -> float | None:
     """A rate as the JSON has it (four places), for a cell shown as a percentage."""
-    return rate_json(rate)
+    return Rounding.four_places(rate)
 
 
 def tally_sheets(
@@ -621,11 +626,19 @@ def _percent_cell(rate: Fraction | None, ink: str | None = None) -> Cell:
     return Cell(_rate(rate), "percent", ink=ink)
 
 
-def _change_cell(change: Fraction | None, *, good_when_up: bool) -> Cell:
+def _change_cell(change: Shift | None, *, good_when_up: bool) -> Cell:
+    """The change as shown (``Shift``: the rounded rates compared), in percentage points;
+    green for the better, red for the worse, no colour when the shown rates are equal."""
     if change is None:
         return Cell("—")
-    ink = None if not change else "green" if (change > 0) == good_when_up else "red"
-    return Cell(_rate(change), "change", ink=ink)
+    ink = (
+        None
+        if change.direction == "same"
+        else "green"
+        if (change.direction == "rose") == good_when_up
+        else "red"
+    )
+    return Cell(change.tenths / 1000, "change", ink=ink)
 
 
 def compare_sheets(
@@ -665,7 +678,7 @@ def compare_sheets(
                     change.subject,
                     _percent_cell(before.positive_rate if before else None),
                     _percent_cell(after.positive_rate if after else None),
-                    _change_cell(change.positive_change, good_when_up=True),
+                    _change_cell(change.positive_shift, good_when_up=True),
                     _percent_cell(
                         before.negative_rate if before else None,
                         "red" if before and before.flagged else None,
@@ -674,7 +687,7 @@ def compare_sheets(
                         after.negative_rate if after else None,
                         "red" if after and after.flagged else None,
                     ),
-                    _change_cell(change.negative_change, good_when_up=False),
+                    _change_cell(change.negative_shift, good_when_up=False),
                 ]
             )
     notes = []

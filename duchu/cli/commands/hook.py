@@ -60,8 +60,8 @@ def hook_install(
     记录库：pre-commit、pre-merge-commit。--server，中心仓库（裸仓库）：pre-receive。
     A records repository: pre-commit, pre-merge-commit. --server, a bare one: pre-receive.
     """
-    from duchu.hooks.gate import install_client_hooks, install_server_hook
-    from duchu.records.load import CAMPAIGN_FILE
+    from duchu.hooks.install import install_client_hooks, install_server_hook
+    from duchu.records.tree import CAMPAIGN_FILE
 
     language = lang_of(ctx, lang)
     given = given_lang(ctx, lang)
@@ -152,9 +152,9 @@ def _run_pre_commit(
     cache: bool,
 ) -> int:
     """Check the records as the index holds them; 1 (refused) when they have errors."""
-    from duchu.git.repo import repository_root
+    from duchu.git.run import repository_root
     from duchu.hooks.gate import check_staged
-    from duchu.records.load import NoRecordsError
+    from duchu.records.tree import NoRecordsError
     from duchu.render.text import console_for, print_problems
 
     if prefix is not None:
@@ -179,7 +179,7 @@ def _run_pre_commit(
 
 def _run_pre_receive(lang: str, cache: bool) -> int:
     """Judge the push git describes on stdin, in the repository the hook runs in."""
-    from duchu.hooks.gate import judge_push, pusher_from, read_updates, refusal_lines
+    from duchu.hooks.server import judge_push, pusher_from, read_updates, refusal_lines
 
     updates = read_updates(sys.stdin.buffer.read())
     gc.disable()

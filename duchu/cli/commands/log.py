@@ -21,7 +21,7 @@ from duchu.cli.options import (
 from duchu.messages import message
 
 if TYPE_CHECKING:
-    from duchu.records.load import Tree
+    from duchu.records.tree import Tree
 
 LOG_EXAMPLES = """\b
 例 / examples:
@@ -56,7 +56,7 @@ def log(
     lang: LangOption = None,
 ) -> None:
     """记录的修改历史（git）/ the git history of a unit's records or a path."""
-    from duchu.git.repo import commit_count, history
+    from duchu.git.history import commit_count, history
 
     language = start(ctx, lang, output_format)
     # history is worth reading even while the tree has errors
@@ -83,7 +83,7 @@ def log(
 def _paths(tree: Tree, target: str | None, language: str) -> list[str] | None:
     """The files ``target`` names: a unit's records (by id or name), or a path; None for
     the whole tree."""
-    from duchu.records.load import unit_files
+    from duchu.records.tree import unit_files
 
     if target is None:
         return None

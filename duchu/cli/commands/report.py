@@ -61,6 +61,7 @@ def report(
 ) -> None:
     """起草督导工作总结或活动办通报（Markdown 或 DOCX 公文）/ draft a summary or circular."""
     from duchu.judge.asof import file_dates, provenance
+    from duchu.judge.circular import judge_report
     from duchu.records.layout import read_layout
     from duchu.render.draft import draft_markdown, write_draft
     from duchu.render.output import check_output_path
@@ -78,9 +79,10 @@ def report(
     group_id = resolved(tree, "group", group, language)
     assert phase_id is not None
     source = provenance(opened)
-    markdown = draft_markdown(
-        opened, phase_id, group_id, source, lambda: file_dates(opened), template
+    judgement = judge_report(
+        tree, phase_id, group_id, opened.day, lambda: file_dates(opened), opened.known_commit
     )
+    markdown = draft_markdown(judgement, source, tree.root, template)
     if output is not None:
         write_draft(markdown, output, output_format, tree.root, force, read_layout)
     else:

@@ -53,7 +53,9 @@ def site(
 ) -> None:
     """生成静态网页看板（离线打开）/ write a static HTML dashboard, opened from disk."""
     from duchu.judge.asof import git_facts
-    from duchu.render.site import check_site_folder, judge_for_site, write_site
+    from duchu.judge.site import judge_for_site
+    from duchu.records.parallel import die_with_parent
+    from duchu.render.site import check_site_folder, write_site
 
     language = lang_of(ctx, lang)
     if not output_text.strip():  # an unset variable in a script: never the current folder
@@ -75,6 +77,6 @@ def site(
         commit=opened.known_commit,
         git_facts=lambda: git_facts(opened),
     )
-    pages = write_site(output, judgement)
+    pages = write_site(output, judgement, die_with_parent=die_with_parent)
     warn_outside(opened, language)
     echo(message("site-written", language, path=output, pages=pages), err=True)

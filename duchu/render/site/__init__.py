@@ -1,7 +1,8 @@
 """``duchu site``: a static HTML dashboard of the records, opened from disk with no server.
 
-The pages show what the core already judged -- ``duchu.judge.status`` for every unit's actions,
-``duchu.judge.office`` for the groups side by side, ``duchu.judge.tally`` for the appraisals -- and are
+The pages show what the core already judged (``duchu.judge.site``: ``duchu.judge.status``
+for every unit's actions, ``duchu.judge.office`` for the groups side by side,
+``duchu.judge.tally`` for the appraisals) and are
 rendered from Jinja templates (``templates/site/``; a records tree's own ``templates/site/``
 overrides them by file name, in the same sandbox as reports) with HTML autoescaping on.
 Charts are inline SVG made by ``duchu.render.site.charts``; a stylesheet and a little JavaScript
@@ -27,9 +28,9 @@ from typing import NoReturn
 from jinja2 import Environment
 
 from duchu.errors import DuchuError
-from duchu.records.load import die_with_parent
+from duchu.judge.site import SiteInput
 from duchu.render.site.folder import SiteFolder, check_site_folder
-from duchu.render.site.pages import Page, SiteBuilder, SiteInput, judge_for_site
+from duchu.render.site.pages import Page, SiteBuilder
 from duchu.render.templating import (
     builtin_html_environment,
     environment,
@@ -38,7 +39,7 @@ from duchu.render.templating import (
     render_in,
 )
 
-__all__ = ["SiteInput", "check_site_folder", "judge_for_site", "write_site"]
+__all__ = ["SiteInput", "check_site_folder", "write_site"]
 
 # Files written as they are (a tree's templates/site/ may replace them by name).
 ASSETS = ("site.css", "site.js")
@@ -46,9 +47,10 @@ ASSETS = ("site.css", "site.js")
 WRITES_AHEAD = 64
 
 
-def write_site(folder: Path, data: SiteInput) -> int:
-    """Render every page of ``data`` into ``folder`` (``duchu.render.site.folder``); the number of
-    pages written."""
+def write_site(folder: Path, data: SiteInput, *, die_with_parent: Callable[[int], None]) -> int:
+    """Render every page of ``data`` into ``folder`` (``duchu.render.site.folder``); the number
+    of pages written. ``die_with_parent`` makes a forked renderer end with the process that
+    started it (the caller's: ``duchu.records.load.die_with_parent``)."""
     root = data.tree.root
     # A tree's own site templates -- any of them, base.html.j2 included -- render in the
     # sandbox, each page within its bounds; duchu's own are trusted and render unbounded.
@@ -71,7 +73,7 @@ def write_site(folder: Path, data: SiteInput) -> int:
             output.write(f"assets/{name}", content)
         for path, _ in jobs:
             output.prepare(path)  # every folder made and every file named, here
-        _render(env, bounded, output, jobs)
+        _render(env, bounded, output, jobs, die_with_parent)
         output.commit()
     except OSError as err:
         from duchu.errors import os_reason
@@ -91,7 +93,13 @@ Job = tuple[str, Callable[[], Page]]
 FORK_MIN_PAGES = 400
 
 
-def _render(env: Environment, bounded: bool, output: SiteFolder, jobs: Sequence[Job]) -> None:
+def _render(
+    env: Environment,
+    bounded: bool,
+    output: SiteFolder,
+    jobs: Sequence[Job],
+    die_with_parent: Callable[[int], None],
+) -> None:
     """Make, render and write ``jobs``: on a machine of several cores, a province's pages
     are shared out among forked copies of this process, which have the judged records
     already in memory (copy-on-write) and write their files straight into the staging
@@ -108,7 +116,9 @@ def _render(env: Environment, bounded: bool, output: SiteFolder, jobs: Sequence[
             pid = os.fork()
             if pid == 0:  # the child: its share of the pages, then out without cleanup
                 os.close(read_end)
-                _render_child(env, bounded, output, jobs[share::workers], write_end, parent)
+                _render_child(
+                    env, bounded, output, jobs[share::workers], write_end, parent, die_with_parent
+                )
             os.close(write_end)
             children.append((pid, read_end))
         _render_here(env, bounded, output, jobs[0::workers], shared=True)
@@ -150,6 +160,7 @@ def _render_child(
     jobs: Sequence[Job],
     report: int,
     parent: int,
+    die_with_parent: Callable[[int], None],
 ) -> NoReturn:
     """A forked renderer's whole life: it ends with the parent, renders its share, and
     tells the parent of a failure through ``report`` (a pickled exception)."""

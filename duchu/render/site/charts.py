@@ -1,12 +1,11 @@
 """The site's charts, drawn by duchu as inline SVG: no chart library, nothing fetched.
 
-Each function takes numbers that ``duchu.judge.status``, ``duchu.judge.office`` or ``duchu.judge.tally``
-already computed and returns SVG markup (``markupsafe.Markup``, so a template puts it in
-the page as it is). Every text inside -- a subject's name in a tooltip, a label -- goes
-through ``escape``: a chart is markup made by duchu, never by a record. Colours come from
-the stylesheet by class (``seg-done``, ``seg-negative``, ...), so print and screen agree and
-a tree's own stylesheet may change them.
-"""
+Each function takes numbers that ``duchu.judge.status``, ``duchu.judge.office`` or
+``duchu.judge.tally`` already computed and returns SVG markup (``markupsafe.Markup``, so a
+template puts it in the page as it is). Every text inside -- a subject's name in a tooltip,
+a label -- goes through ``escape``: a chart is markup made by duchu, never by a record.
+Colours come from the stylesheet by class (``seg-done``, ``seg-negative``, ...), so print
+and screen agree and a tree's own stylesheet may change them."""
 
 from __future__ import annotations
 

@@ -29,8 +29,10 @@ How a run goes:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -363,3 +365,26 @@ def _exchange(new: Path, target: Path) -> bool:
         _AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE
     )
     return bool(result == 0)
+
+
+# Names a Windows file system refuses whatever the extension: a site copied to a shared
+# drive must still open there.
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def file_names(ids: list[str]) -> dict[str, str]:
+    """A file name (without extension) for each id: the id itself when it is plain
+    lower-case ASCII, else a name made from its digest -- stable from run to run, the same
+    on a case-insensitive USB stick, and never a name Windows reserves."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for ident in ids:
+        name = ident if _PLAIN.fullmatch(ident) and ident not in _RESERVED else ""
+        if not name or name in taken:
+            name = "x-" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:12]
+        while name in taken:  # two digests alike in 48 bits: longer
+            name = "x-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
+        taken.add(name)
+        names[ident] = name
+    return names

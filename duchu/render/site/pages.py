@@ -1,10 +1,10 @@
 """What each page of the site shows, as plain data for its template.
 
-One judgement, many renderings: every state, count and rate here was computed by
-``duchu.judge.status`` (each unit's actions), ``duchu.judge.office`` (each group's row and light) or
-``duchu.judge.tally`` (each appraisal, each before/after comparison); this module only picks
-them out, writes dates and percentages as the other views do, and links the pages. It
-reads no clock and runs no git: the as-of date and the provenance come in.
+One judgement, many renderings: every state, count and rate here was judged by
+``duchu.judge.site`` (from ``duchu.judge.status``, ``duchu.judge.office`` and
+``duchu.judge.tally``); this module only picks them out, writes dates and percentages as the
+other views do, and links the pages. It reads no clock and runs no git: the as-of date and
+the provenance come in.
 
 Record texts stay plain ``str``: the HTML environment escapes every one of them. Only the
 charts (``duchu.render.site.charts``) are markup, made by duchu from numbers.
@@ -13,26 +13,24 @@ charts (``duchu.render.site.charts``) are markup, made by duchu from numbers.
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from duchu import __version__
-from duchu.judge.office import FileDates, GroupRow, OfficeReport
-from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, plan
+from duchu.judge.office import GroupRow
+from duchu.judge.rates import Shift
+from duchu.judge.site import SiteInput
+from duchu.judge.status import ActionStatus, UnitStatus
 from duchu.judge.tally import MeetingTally, UnitComparison
 from duchu.messages import message
-from duchu.records.ballots import exact_fraction, percent
-from duchu.records.dates import format_date, format_deadline, parse_date, parse_deadline
-from duchu.records.load import Tree
-from duchu.render.report import Provenance
+from duchu.records.dates import format_date, format_deadline
 from duchu.render.site import charts
-from duchu.render.text import action_notes, signed_percent
+from duchu.render.site.folder import file_names
+from duchu.render.text import action_notes
+from duchu.render.words import percent, signed_percent
 
 # How much one page may list before it is split: at 20,000 units a single overview would
 # run to megabytes; the first page of each list is on the overview, the rest on numbered
@@ -52,84 +50,6 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
-
-
-@dataclass
-class SiteInput:
-    """Everything the site shows, judged once by the core."""
-
-    tree: Tree
-    status: StatusReport
-    office: OfficeReport
-    tallies: list[MeetingTally]
-    comparisons: list[UnitComparison]
-    provenance: Provenance
-    lang: str
-    known: bool = False
-    group: str | None = None  # the one group the site is limited to (``--group``)
-
-
-def judge_for_site(
-    tree: Tree,
-    day: date,
-    *,
-    lang: str,
-    group: str | None = None,
-    known: bool = False,
-    commit: str | None = None,
-    git_facts: Callable[[], tuple[Provenance, FileDates | None]],
-) -> SiteInput:
-    """The one judgement every page renders: the units' status as of ``day``, the tallies
-    and their before/after comparison, and the office's rollup of the groups. ``git_facts``
-    (the checkout and each file's dates: git's work, not Python's) is asked in a thread
-    beside the judging, which is Python's."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from duchu.judge.office import office_rollup
-    from duchu.judge.status import unit_status
-    from duchu.judge.tally import compare_units, tally_meetings
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        asked = pool.submit(git_facts)
-        status = unit_status(tree, day, group=group)
-        tallies = tally_meetings(tree, group=group, until=day)
-        comparisons, _ = compare_units(tallies)
-        provenance, file_dates = asked.result()
-    office = office_rollup(tree, status, file_dates, known=known, commit=commit)
-    return SiteInput(
-        tree=tree,
-        status=status,
-        office=office,
-        tallies=tallies,
-        comparisons=comparisons,
-        provenance=provenance,
-        lang=lang,
-        known=known,
-        group=group,
-    )
-
-
-# Names a Windows file system refuses whatever the extension: a site copied to a shared
-# drive must still open there.
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
-_PLAIN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-
-
-def file_names(ids: list[str]) -> dict[str, str]:
-    """A file name (without extension) for each id: the id itself when it is plain
-    lower-case ASCII, else a name made from its digest -- stable from run to run, the same
-    on a case-insensitive USB stick, and never a name Windows reserves."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for ident in ids:
-        name = ident if _PLAIN.fullmatch(ident) and ident not in _RESERVED else ""
-        if not name or name in taken:
-            name = "x-" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:12]
-        while name in taken:  # two digests alike in 48 bits: longer
-            name = "x-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
-        taken.add(name)
-        names[ident] = name
-    return names
 
 
 def _pages_of(items: int, per_page: int) -> int:
@@ -161,13 +81,13 @@ class SiteBuilder:
         self.action_names = {a.id: a.name for p in campaign.phases for a in p.actions}
         self.names = {**self.phase_names, **self.action_names}
         self.kind_names = {kid: k.name for kid, k in campaign.meeting_kinds.items()}
-        self.unit_actions = [p for p in plan(campaign) if p.action.by == "unit"]
-        self.flag_at = exact_fraction(campaign.appraisal.flag_at)
+        self.unit_actions = data.unit_actions
+        self.flag_at = data.flag_at
         self.tallies_of: dict[str, list[MeetingTally]] = defaultdict(list)
         for tally in data.tallies:
             self.tallies_of[tally.unit].append(tally)
         self.comparison_of = {c.unit: c for c in data.comparisons}
-        self.meetings_of = self._meetings_of_units()
+        self.meetings_of = data.meetings_of
 
     # --- words -----------------------------------------------------------------------------
 
@@ -185,22 +105,6 @@ class SiteBuilder:
 
     def day(self, day: date | None) -> str:
         return format_date(day, self.lang) if day is not None else "—"
-
-    def _meetings_of_units(self) -> dict[str, list[tuple[date, str]]]:
-        """Each shown unit's meetings held by the as-of date, in date order: work dated
-        later does not count yet, and is not shown either."""
-        year = self.campaign.year
-        found: dict[str, list[tuple[date, str]]] = defaultdict(list)
-        for meeting_id, unit_ids in self.data.tree.meeting_units.items():
-            day = parse_date(self.data.tree.meetings[meeting_id].date, year)
-            if day > self.as_of:
-                continue
-            for uid in unit_ids:
-                if uid in self.units:
-                    found[uid].append((day, meeting_id))
-        for items in found.values():
-            items.sort()
-        return found
 
     # --- every page ------------------------------------------------------------------------
 
@@ -449,7 +353,7 @@ class SiteBuilder:
                     "name": unit.unit.label,
                     "full_name": unit.unit.name,
                     "href": self.unit_href(unit.id, 1),
-                    "light": _unit_light(unit),
+                    "light": unit.light,
                     "days_overdue": unit.days_overdue,
                     "progress": f"{unit.done_of_due}/{unit.due}",
                     "cells": [
@@ -591,8 +495,8 @@ class SiteBuilder:
                         self.t("site-with-note", name=x.name, note=x.post) if x.post else x.name
                         for x in record.leaders
                     ],
-                    "light": _unit_light(unit),
-                    "light_word": self.t(f"site-light-{_unit_light(unit)}"),
+                    "light": unit.light,
+                    "light_word": self.t(f"site-light-{unit.light}"),
                     "days_overdue": unit.days_overdue,
                     "progress": f"{unit.done_of_due}/{unit.due}",
                     "overdue": [
@@ -616,35 +520,19 @@ class SiteBuilder:
 
     def _findings(self, unit: UnitStatus) -> list[dict[str, Any]]:
         """The unit's findings known by the as-of date: rectified ones as well as open ones
-        (as the report carries them), each with where it stands that day."""
-        year = self.campaign.year
-        found_list = []
-        for finding in unit.unit.findings:
-            found = parse_date(finding.found, year) if finding.found else None
-            if found is not None and found > self.as_of:
-                continue
-            resolved = parse_date(finding.resolved, year) if finding.resolved else None
-            if resolved is not None and resolved > self.as_of:
-                resolved = None  # rectified later: open on the as-of date
-            deadline = parse_deadline(finding.due, year) if finding.due else None
-            if resolved is not None:
-                state = "resolved"
-            elif deadline is not None and deadline.day < self.as_of:
-                state = "overdue"
-            else:
-                state = "open"
-            found_list.append(
-                {
-                    "text": finding.text,
-                    "found": self.day(found) if found else "—",
-                    "owner": finding.owner or "—",
-                    "due": format_deadline(deadline, self.lang) if deadline else "—",
-                    "resolved": self.day(resolved) if resolved else "",
-                    "state": state,
-                    "state_word": self.t(f"site-finding-{state}"),
-                }
-            )
-        return found_list
+        (as the report carries them), each with where it stands that day (judged)."""
+        return [
+            {
+                "text": item.finding.text,
+                "found": self.day(item.found) if item.found else "—",
+                "owner": item.finding.owner or "—",
+                "due": format_deadline(item.deadline, self.lang) if item.deadline else "—",
+                "resolved": self.day(item.resolved) if item.resolved else "",
+                "state": item.state,
+                "state_word": self.t(f"site-finding-{item.state}"),
+            }
+            for item in self.data.findings_of.get(unit.id, [])
+        ]
 
     def _rating_legend(self) -> list[dict[str, str]]:
         scheme = self.campaign.appraisal
@@ -711,12 +599,12 @@ class SiteBuilder:
                     "subject": change.subject,
                     "positive_before": percent(before.positive_rate if before else None),
                     "positive_after": percent(after.positive_rate if after else None),
-                    "positive_change": signed_percent(change.positive_change),
-                    "positive_css": _change_css(change.positive_change, good_when_up=True),
+                    "positive_change": signed_percent(change.positive_shift),
+                    "positive_css": _change_css(change.positive_shift, good_when_up=True),
                     "negative_before": percent(before.negative_rate if before else None),
                     "negative_after": percent(after.negative_rate if after else None),
-                    "negative_change": signed_percent(change.negative_change),
-                    "negative_css": _change_css(change.negative_change, good_when_up=False),
+                    "negative_change": signed_percent(change.negative_shift),
+                    "negative_css": _change_css(change.negative_shift, good_when_up=False),
                     "flagged_before": bool(before and before.flagged),
                     "flagged_after": bool(after and after.flagged),
                 }
@@ -807,16 +695,7 @@ class SiteBuilder:
                 }
             )
         team = scheme.team
-        changes = []
-        for item in self.data.comparisons:
-            if item.unit not in self.unit_file:
-                continue
-            for change in item.subjects:
-                if change.subject == team and change.positive_change is not None:
-                    changes.append((item, change.positive_change))
-        up = sum(1 for _, c in changes if c > 0)
-        down = sum(1 for _, c in changes if c < 0)
-        fell = sorted((ic for ic in changes if ic[1] < 0), key=lambda ic: ic[1])[:FELL_SHOWN]
+        shifts = self.data.team
         context.update(
             {
                 "flag_at": percent(self.flag_at),
@@ -847,17 +726,17 @@ class SiteBuilder:
                 ),
                 "distributions": distributions,
                 "team": team,
-                "compared": len(changes),
-                "rose": up,
-                "fell": down,
-                "same": len(changes) - up - down,
+                "compared": len(shifts.items),
+                "rose": shifts.count("rose"),
+                "fell": shifts.count("fell"),
+                "same": shifts.count("same"),
                 "fell_most": [
                     {
                         "unit": tree.units[item.unit].label,
                         "href": self.unit_href(item.unit, 0),
                         "change": signed_percent(change),
                     }
-                    for item, change in fell
+                    for item, change in shifts.fell_most(FELL_SHOWN)
                 ],
                 "legend": self._rating_legend(),
             }
@@ -867,14 +746,6 @@ class SiteBuilder:
 
 def _given(page: Page) -> Page:
     return page
-
-
-def _unit_light(unit: UnitStatus) -> str:
-    if unit.lagging:
-        return "lagging"
-    if unit.due_soon:
-        return "due_soon"
-    return "on_track"
 
 
 def _note(entry: object) -> str:
@@ -893,10 +764,10 @@ def _rating_css(rating: str, positive: list[str], negative: list[str], index: in
     return "seg-middle"
 
 
-def _change_css(change: Fraction | None, *, good_when_up: bool) -> str:
-    if not change:
+def _change_css(change: Shift | None, *, good_when_up: bool) -> str:
+    if change is None or change.direction == "same":
         return ""
-    return "good" if (change > 0) == good_when_up else "bad"
+    return "good" if (change.direction == "rose") == good_when_up else "bad"
 
 
 class _Words(dict[str, str]):

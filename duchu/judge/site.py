@@ -1,0 +1,153 @@
+"""The one judgement every page of the site renders (``duchu site``).
+
+The units' status as of the day, the tallies and their before/after comparisons, the
+office's rollup of the groups, each unit's meetings held by then and its findings as they
+stand that day -- judged here once; ``duchu.render.site`` picks and words them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Protocol
+
+from duchu.judge.office import FileDates, OfficeReport, office_rollup
+from duchu.judge.rates import Direction, Shift
+from duchu.judge.status import PlannedAction, StatusReport, plan, unit_status
+from duchu.judge.summary import FindingState, judge_finding
+from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
+from duchu.records.ballots import exact_fraction
+from duchu.records.dates import parse_date
+from duchu.records.tree import Tree
+
+
+@dataclass(frozen=True)
+class TeamShifts:
+    """How each compared unit's leadership team's positive rate moved, as shown (rose,
+    same or fell by ``duchu.judge.rates``), units in the comparisons' order."""
+
+    items: list[tuple[UnitComparison, Shift]]
+
+    def count(self, direction: Direction) -> int:
+        return sum(1 for _, s in self.items if s.direction == direction)
+
+    def fell_most(self, limit: int) -> list[tuple[UnitComparison, Shift]]:
+        """The units whose team's rate fell, the most first (as shown; ties in order)."""
+        fell = [item for item in self.items if item[1].direction == "fell"]
+        return sorted(fell, key=lambda item: item[1].tenths)[:limit]
+
+
+def team_shifts(comparisons: list[UnitComparison], team: str) -> TeamShifts:
+    items = []
+    for item in comparisons:
+        for change in item.subjects:
+            shift = change.positive_shift
+            if change.subject == team and shift is not None:
+                items.append((item, shift))
+    return TeamShifts(items)
+
+
+class ProvenanceFacts(Protocol):
+    """Where the records came from (``duchu.render.report.Provenance`` is one)."""
+
+    @property
+    def commit(self) -> str | None: ...
+
+    @property
+    def dirty(self) -> bool: ...
+
+    @property
+    def in_git(self) -> bool: ...
+
+
+@dataclass
+class SiteInput:
+    """Everything the site shows, judged once."""
+
+    tree: Tree
+    status: StatusReport
+    office: OfficeReport
+    tallies: list[MeetingTally]
+    comparisons: list[UnitComparison]
+    provenance: ProvenanceFacts
+    lang: str
+    known: bool = False
+    group: str | None = None  # the one group the site is limited to (``--group``)
+    # each shown unit's meetings held by the as-of date, in date order: work dated later
+    # does not count yet, and is not shown either
+    meetings_of: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
+    # each shown unit's findings known by the as-of date, as they stand that day
+    findings_of: dict[str, list[FindingState]] = field(default_factory=dict)
+    unit_actions: list[PlannedAction] = field(default_factory=list)  # the grid's columns
+    flag_at: Fraction = Fraction(1, 5)
+    team: TeamShifts = field(default_factory=lambda: TeamShifts([]))
+
+
+def _meetings_of_units(tree: Tree, status: StatusReport) -> dict[str, list[tuple[date, str]]]:
+    campaign = tree.campaign
+    assert campaign is not None
+    shown = {u.id for u in status.units}
+    found: dict[str, list[tuple[date, str]]] = defaultdict(list)
+    for meeting_id, unit_ids in tree.meeting_units.items():
+        day = parse_date(tree.meetings[meeting_id].date, campaign.year)
+        if day > status.as_of:
+            continue
+        for uid in unit_ids:
+            if uid in shown:
+                found[uid].append((day, meeting_id))
+    for items in found.values():
+        items.sort()
+    return dict(found)
+
+
+def judge_for_site(
+    tree: Tree,
+    day: date,
+    *,
+    lang: str,
+    group: str | None = None,
+    known: bool = False,
+    commit: str | None = None,
+    git_facts: Callable[[], tuple[ProvenanceFacts, FileDates | None]],
+) -> SiteInput:
+    """The one judgement every page renders: the units' status as of ``day``, the tallies
+    and their before/after comparison, and the office's rollup of the groups. ``git_facts``
+    (the checkout and each file's dates: git's work, not Python's) is asked in a thread
+    beside the judging, which is Python's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    campaign = tree.campaign
+    assert campaign is not None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        asked = pool.submit(git_facts)
+        status = unit_status(tree, day, group=group)
+        tallies = tally_meetings(tree, group=group, until=day)
+        comparisons, _ = compare_units(tallies)
+        provenance, file_dates = asked.result()
+    office = office_rollup(tree, status, file_dates, known=known, commit=commit)
+    findings_of: dict[str, list[FindingState]] = {}
+    for unit in status.units:
+        judged = [judge_finding(unit.id, f, campaign.year, day) for f in unit.unit.findings]
+        findings_of[unit.id] = [f for f in judged if f is not None]
+    return SiteInput(
+        tree=tree,
+        status=status,
+        office=office,
+        tallies=tallies,
+        comparisons=comparisons,
+        provenance=provenance,
+        lang=lang,
+        known=known,
+        group=group,
+        meetings_of=_meetings_of_units(tree, status),
+        findings_of=findings_of,
+        unit_actions=[p for p in plan(campaign) if p.action.by == "unit"],
+        flag_at=exact_fraction(campaign.appraisal.flag_at),
+        team=team_shifts(
+            [c for c in comparisons if c.unit in {u.id for u in status.units}],
+            campaign.appraisal.team,
+        ),
+    )

@@ -1,0 +1,391 @@
+"""The facts a group's phase summary (督导工作总结) states, judged once.
+
+``group_summary`` decides every number and state the summary words: the meetings of the
+phase and the group's visits among them (``duchu.judge.visits``, the rule the office's
+circular counts by), where the units stand on the phase's actions, the findings and their
+state on the as-of date, the appraisals and the before/after comparison (rose, same or
+fell as ``duchu.judge.rates`` shows a change), and what is still overdue from earlier
+phases. ``duchu.render.report`` picks these and words them; it counts nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Literal
+
+from duchu.judge.phase import (
+    EarlierOverdue,
+    PhaseStanding,
+    earlier_overdue,
+    next_phase,
+    standing,
+)
+from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
+from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
+from duchu.judge.visits import Visits, count_visits, group_people, in_phase, is_visit, kind_order
+from duchu.records.ballots import exact_fraction
+from duchu.records.dates import Deadline, parse_date, parse_deadline
+from duchu.records.models import Campaign, Finding, Group, Meeting
+from duchu.records.tree import Tree
+
+HeldMeeting = tuple[date, str, Meeting]  # its day, its id, the record
+
+
+@dataclass(frozen=True)
+class FindingState:
+    """A finding as the summary reports it: its dates and its state on the as-of date."""
+
+    unit: str
+    finding: Finding
+    found: date | None
+    resolved: date | None  # None while still open on the as-of date
+    deadline: Deadline | None
+    on_time: bool  # rectified by its deadline (or it had none)
+    overdue_days: int  # still open past its deadline: by how many days
+
+    @property
+    def state(self) -> Literal["resolved", "overdue", "open"]:
+        """Where it stands on the as-of date."""
+        if self.resolved is not None:
+            return "resolved"
+        return "overdue" if self.overdue_days else "open"
+
+
+def judge_finding(unit_id: str, finding: Finding, year: int, as_of: date) -> FindingState | None:
+    """A finding's dates and state on ``as_of``; None when it was found after that day. A
+    finding rectified after the as-of date was still open on it."""
+    found = parse_date(finding.found, year) if finding.found else None
+    if found is not None and found > as_of:
+        return None
+    resolved = parse_date(finding.resolved, year) if finding.resolved else None
+    if resolved is not None and resolved > as_of:
+        resolved = None  # rectified after the as-of date: still open then
+    deadline = parse_deadline(finding.due, year) if finding.due else None
+    overdue_days = (
+        (as_of - deadline.day).days
+        if resolved is None and deadline is not None and deadline.day < as_of
+        else 0
+    )
+    return FindingState(
+        unit=unit_id,
+        finding=finding,
+        found=found,
+        resolved=resolved,
+        deadline=deadline,
+        on_time=resolved is not None and (deadline is None or resolved <= deadline.day),
+        overdue_days=overdue_days,
+    )
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A flagged subject of an appraisal, and the reminder talk on record, if any."""
+
+    tally: MeetingTally
+    subject: str
+    negative_rate: Fraction | None
+    reminded: date | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the group's units stand on the phase's actions (counts for 基本情况)."""
+
+    units: list[UnitStatus]  # in official order
+    due: int
+    done: int
+    late: list[tuple[UnitStatus, ActionStatus]]
+    overdue: int
+    pending: int  # open or due soon
+    units_with_due: int
+    on_time_units: list[UnitStatus]  # something due, all of it done on time
+    all_finished: bool  # every action done, late or waived
+
+    @property
+    def done_share(self) -> Fraction | None:
+        return Fraction(self.done, self.due) if self.due else None
+
+
+@dataclass(frozen=True)
+class KindPractice:
+    """The phase's meetings of one kind, as the summary's 主要做法 tells them."""
+
+    kind: str
+    meetings: list[HeldMeeting]  # every meeting of the kind, by date
+    visits: list[HeldMeeting]  # those that were the group's visits
+    units: list[str]  # the group's units those visits covered, in official order
+    everyone: bool  # every member of the group at every visit
+    present: list[str]  # the group's people at any visit, in the group's order
+    people: int | None  # 人次 of the visits, when recorded
+
+    @property
+    def not_visits(self) -> list[HeldMeeting]:
+        return [m for m in self.meetings if m not in self.visits]
+
+
+def _practices(
+    tree: Tree,
+    campaign: Campaign,
+    unit_ids: list[str],
+    meetings: list[HeldMeeting],
+    visit_ids: set[str],
+    members: list[str],
+) -> list[KindPractice]:
+    by_kind: dict[str, list[HeldMeeting]] = {}
+    for item in meetings:
+        by_kind.setdefault(item[2].kind, []).append(item)
+    practices = []
+    for kind in kind_order(campaign, by_kind):
+        items = by_kind[kind]
+        visits = [item for item in items if item[1] in visit_ids]
+        people = [m.people for _, _, m in visits if m.people is not None]
+        practices.append(
+            KindPractice(
+                kind=kind,
+                meetings=items,
+                visits=visits,
+                units=[
+                    uid
+                    for uid in unit_ids
+                    if any(uid in tree.meeting_units[mid] for _, mid, _ in visits)
+                ],
+                everyone=bool(visits)
+                and all(set(members) <= set(m.attended_by) for _, _, m in visits),
+                present=[n for n in members if any(n in m.attended_by for _, _, m in visits)],
+                people=sum(people) if people else None,
+            )
+        )
+    return practices
+
+
+@dataclass(frozen=True)
+class AppraisalTotals:
+    meetings: int
+    units: int
+    kinds: list[str]
+    distributed: int | None
+    returned: int
+    valid: int
+
+
+@dataclass
+class GroupSummary:
+    """Everything a group's phase summary states, judged."""
+
+    tree: Tree
+    campaign: Campaign
+    group_id: str
+    group: Group
+    members: list[str]  # leader first, then the members
+    unit_ids: list[str]  # the group's units, in official order
+    phase: PhaseStanding
+    next_phase: PhaseStanding | None
+    as_of: date
+    status: StatusReport  # the phase's actions
+    meetings: list[HeldMeeting]  # of the phase (``in_phase``), by date
+    campaign_meetings: list[HeldMeeting]  # the last phase: the campaign's so far; else as above
+    visit_ids: set[str]  # the meetings that were the group's visits
+    visits: Visits
+    campaign_visits: Visits | None  # the last phase: every meeting of the campaign so far
+    people: int | None  # 人次 of the phase's visits, when recorded
+    campaign_people: int | None
+    unit_kinds: dict[str, Counter[str]]  # per unit: its visits of the phase by kind
+    kinds_held: list[str]  # the kinds of the phase's visits, in the campaign's order
+    practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
+    progress: Progress
+    group_actions: list[ActionStatus]
+    earlier_overdue: list[EarlierOverdue]
+    findings: list[FindingState]
+    tallies: list[MeetingTally]  # the appraisals shown: the phase's
+    appraisal: AppraisalTotals
+    comparisons: list[UnitComparison] | None  # the last phase only, in official order
+    flagged: list[Flagged]
+    flag_at: Fraction
+    reminded: set[tuple[str, str, str]] = field(default_factory=set)  # (meeting, unit, subject)
+
+
+def _phase_meetings(
+    tree: Tree, summary_units: list[str], standing_: PhaseStanding, as_of: date, *, whole: bool
+) -> list[HeldMeeting]:
+    """The meetings of the group's units of the phase (or, ``whole``, of the campaign so
+    far), by date then id."""
+    campaign = tree.campaign
+    assert campaign is not None
+    wanted = set(summary_units)
+    window = (standing_.start, standing_.due)
+    found = []
+    for mid, meeting in tree.meetings.items():
+        if not wanted.intersection(tree.meeting_units.get(mid, ())):
+            continue
+        day = parse_date(meeting.date, campaign.year)
+        if day > as_of:
+            continue
+        if whole or in_phase(standing_.phase, window, meeting, day, as_of):
+            found.append((day, mid, meeting))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return found
+
+
+def _people(meetings: list[HeldMeeting], visit_ids: set[str]) -> int | None:
+    counted = [m.people for _, mid, m in meetings if mid in visit_ids and m.people is not None]
+    return sum(counted) if counted else None
+
+
+def _progress(status: StatusReport) -> Progress:
+    units = sorted(status.units, key=lambda u: u.position)
+    return Progress(
+        units=units,
+        due=sum(u.due for u in units),
+        done=sum(u.done_of_due for u in units),
+        late=[(u, a) for u in units for a in u.actions if a.state == "late" and a.done],
+        overdue=sum(len(u.in_state("overdue")) for u in units),
+        pending=sum(1 for u in units for a in u.actions if a.state in ("open", "due_soon")),
+        units_with_due=sum(1 for u in units if u.due),
+        on_time_units=[u for u in units if u.due and not u.lagging and not u.in_state("late")],
+        all_finished=bool(units)
+        and all(a.state in ("done", "late", "waived") for u in units for a in u.actions),
+    )
+
+
+def _findings(
+    tree: Tree, unit_ids: list[str], phase: PhaseStanding, as_of: date
+) -> list[FindingState]:
+    """The findings a summary reports: those found by the phase's end that were still open
+    when it began, with their state on the as-of date; in the last phase, every finding of
+    the campaign."""
+    campaign = tree.campaign
+    assert campaign is not None
+    year = campaign.year
+    window_start = phase.start or date.min
+    findings = []
+    for uid in unit_ids:
+        for finding in tree.units[uid].findings:
+            item = judge_finding(uid, finding, year, as_of)
+            if item is None:
+                continue
+            if item.found is not None and item.found > phase.due and not phase.last:
+                continue  # found after the phase: a later phase's summary tells it
+            if item.resolved is not None and item.resolved < window_start and not phase.last:
+                continue  # rectified before this phase began: told in an earlier summary
+            findings.append(item)
+    return findings
+
+
+def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: date) -> date | None:
+    """The day a reminder talk (谈话提醒) with a flagged subject is on record: the unit's first
+    meeting on or after the appraisal, by the as-of date, whose title or notes name the
+    subject and say 提醒. RECORDS.md has no field for it; this is how groups write it."""
+    campaign = tree.campaign
+    assert campaign is not None
+    for mid, meeting in tree.meetings.items():
+        if unit_id not in tree.meeting_units.get(mid, ()):
+            continue
+        day = parse_date(meeting.date, campaign.year)
+        if not since <= day <= as_of:
+            continue
+        text = (meeting.title or "") + (meeting.notes or "")
+        if subject in text and "提醒" in text:
+            return day
+    return None
+
+
+def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) -> GroupSummary:
+    """Everything the group summary of one phase states, as of a date. Without a group, the
+    tree's only group."""
+    campaign = tree.campaign
+    if campaign is None:
+        raise ValueError("the tree has no valid campaign")
+    phases = {p.id: p for p in campaign.phases}
+    if phase_id not in phases:
+        raise UnknownIdError("phase", phase_id)
+    if group_id is None:
+        if len(tree.groups) != 1:
+            raise UnknownIdError("group", "")
+        group_id = next(iter(tree.groups))
+    group = tree.groups.get(group_id)
+    if group is None:
+        raise UnknownIdError("group", group_id)
+    phase = standing(campaign, phases[phase_id], as_of)
+    unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
+    people = group_people(group)
+    status = unit_status(tree, as_of, group=group_id, phase=phase_id)
+    meetings = _phase_meetings(tree, unit_ids, phase, as_of, whole=False)
+    campaign_meetings = (
+        _phase_meetings(tree, unit_ids, phase, as_of, whole=True) if phase.last else meetings
+    )
+    visit_ids = {mid for _, mid, m in campaign_meetings if is_visit(m, people)}
+    visits = count_visits(tree, unit_ids, people, [mid for _, mid, _ in meetings])
+    campaign_visits = (
+        count_visits(tree, unit_ids, people, [mid for _, mid, _ in campaign_meetings])
+        if phase.last
+        else None
+    )
+    unit_kinds: dict[str, Counter[str]] = {uid: Counter() for uid in unit_ids}
+    for _, mid, meeting in meetings:
+        if mid in visit_ids:
+            for uid in tree.meeting_units.get(mid, ()):
+                if uid in unit_kinds:
+                    unit_kinds[uid][meeting.kind] += 1
+
+    tallied = [mid for _, mid, _ in campaign_meetings if mid in tree.appraisals]
+    tallies = tally_meetings(tree, tallied) if tallied else []
+    phase_ids = {mid for _, mid, _ in meetings}
+    phase_tallies = [t for t in tallies if t.id in phase_ids]
+    comparisons = None
+    if phase.last:
+        comparisons, _ = compare_units(tallies)
+        positions = {uid: i for i, uid in enumerate(unit_ids)}
+        comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
+    flagged, reminded = [], set()
+    for t in tallies if phase.last else phase_tallies:
+        for s in t.subjects:
+            if s.flagged:
+                day = _reminder_day(tree, t.unit, s.subject, t.date, as_of)
+                if day is not None:
+                    reminded.add((t.id, t.unit, s.subject))
+                flagged.append(Flagged(t, s.subject, s.negative_rate, day))
+    forms = [t.counts for t in phase_tallies]
+    distributed = [c.distributed for c in forms if c.distributed is not None]
+    members = list(dict.fromkeys([*([group.leader] if group.leader else []), *group.members]))
+    return GroupSummary(
+        tree=tree,
+        campaign=campaign,
+        group_id=group_id,
+        group=group,
+        members=members,
+        unit_ids=unit_ids,
+        phase=phase,
+        next_phase=next_phase(campaign, phase.phase, as_of),
+        as_of=as_of,
+        status=status,
+        meetings=meetings,
+        campaign_meetings=campaign_meetings,
+        visit_ids=visit_ids,
+        visits=visits,
+        campaign_visits=campaign_visits,
+        people=_people(meetings, visit_ids),
+        campaign_people=_people(campaign_meetings, visit_ids) if phase.last else None,
+        unit_kinds=unit_kinds,
+        kinds_held=kind_order(campaign, {m.kind for _, mid, m in meetings if mid in visit_ids}),
+        practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
+        progress=_progress(status),
+        group_actions=[a for g in status.groups for a in g.actions],
+        earlier_overdue=earlier_overdue(tree, phase.phase, as_of, group=group_id),
+        findings=_findings(tree, unit_ids, phase, as_of),
+        tallies=phase_tallies,
+        appraisal=AppraisalTotals(
+            meetings=len(phase_tallies),
+            units=len({t.unit for t in phase_tallies}),
+            kinds=list(dict.fromkeys(t.kind for t in phase_tallies)),
+            distributed=sum(distributed) if distributed else None,
+            returned=sum(c.returned for c in forms),
+            valid=sum(c.valid for c in forms),
+        ),
+        comparisons=comparisons,
+        flagged=flagged,
+        flag_at=exact_fraction(campaign.appraisal.flag_at),
+        reminded=reminded,
+    )
