@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from duchu.judge.asof import Provenance
 from duchu.judge.circular import office_circular
 from duchu.judge.office import office_json, office_rollup
 from duchu.judge.site import judge_for_site
@@ -27,7 +28,7 @@ from duchu.messages import message
 from duchu.records.load import load_tree
 from duchu.records.tree import Tree
 from duchu.render.circular import circular_context
-from duchu.render.report import Provenance, report_context
+from duchu.render.report import report_context
 from duchu.render.site.pages import SiteBuilder
 from duchu.render.text import UNIT_LIGHT as TEXT_LIGHT
 from duchu.render.text import _change_style, _unit_row
@@ -138,8 +139,8 @@ def trees(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-def _provenance() -> Provenance:
-    return Provenance()
+def _provenance(day: date) -> Provenance:
+    return Provenance(as_of=day)
 
 
 def _check(tree: Tree, day: date) -> None:
@@ -149,7 +150,7 @@ def _check(tree: Tree, day: date) -> None:
     office = office_rollup(tree, status, None)
     office_data = office_json(office)
     status_data = status_json(status)
-    site = judge_for_site(tree, day, lang="zh", git_facts=lambda: (_provenance(), None))
+    site = judge_for_site(tree, day, lang="zh", git_facts=lambda: (_provenance(day), None))
     builder = SiteBuilder(site)
 
     # --- units' lights: status JSON, terminal, workbook, site ------------------------------
@@ -177,11 +178,11 @@ def _check(tree: Tree, day: date) -> None:
 
     # --- each phase: the group summaries and the circular agree ----------------------------
     for phase in campaign.phases:
-        circular = circular_context(office_circular(tree, phase.id, day, None), _provenance())
+        circular = circular_context(office_circular(tree, phase.id, day, None), _provenance(day))
         by_name = {g["name"]: g for g in circular["groups"]}
         for gid, group in tree.groups.items():
             summary = group_summary(tree, phase.id, gid, day)
-            context = report_context(summary, _provenance())
+            context = report_context(summary, _provenance(day))
             row = by_name[group.name]
             work = context["work"]
             assert row["attended"] == work["attended"] == summary.visits.meetings

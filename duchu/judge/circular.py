@@ -15,7 +15,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from duchu.judge.office import FileDates, OfficeReport, office_rollup
-from duchu.judge.phase import EarlierOverdue, PhaseStanding, earlier_overdue, next_phase, standing
+from duchu.judge.phase import (
+    EarlierOverdue,
+    PhaseStanding,
+    earlier_overdue,
+    next_phase,
+    phase_of,
+    standing,
+)
 from duchu.judge.status import UnknownIdError, unit_status
 from duchu.records.models import Campaign
 from duchu.records.tree import Tree
@@ -46,13 +53,8 @@ def office_circular(
     known_commit: str | None = None,
 ) -> OfficeCircular:
     """Everything the circular of one phase states, as of a date."""
-    campaign = tree.campaign
-    if campaign is None:
-        raise ValueError("the tree has no valid campaign")
-    phases = {p.id: p for p in campaign.phases}
-    if phase_id not in phases:
-        raise UnknownIdError("phase", phase_id)
-    phase = standing(campaign, phases[phase_id], as_of)
+    campaign, phase_record = phase_of(tree, phase_id)
+    phase = standing(campaign, phase_record, as_of)
     office = office_rollup(
         tree,
         unit_status(tree, as_of, phase=phase_id),
@@ -84,7 +86,6 @@ def judge_report(
     office's circular; else the group's summary. An unknown phase or group is a
     ``DuchuError``."""
     from duchu.errors import DuchuError
-    from duchu.judge.status import UnknownIdError
     from duchu.judge.summary import group_summary
 
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from duchu.judge.status import ActionStatus, UnitStatus, unit_status
+from duchu.judge.status import ActionStatus, UnitStatus, UnknownIdError, unit_status
 from duchu.records.dates import parse_deadline
 from duchu.records.models import Campaign, Phase
 from duchu.records.tree import Tree
@@ -97,3 +97,14 @@ def earlier_overdue(
         if overdue:
             items.append(EarlierOverdue(unit, overdue))
     return items
+
+
+def phase_of(tree: Tree, phase_id: str) -> tuple[Campaign, Phase]:
+    """The campaign and its phase ``phase_id`` (``UnknownIdError`` when there is none)."""
+    campaign = tree.campaign
+    if campaign is None:
+        raise ValueError("the tree has no valid campaign")
+    phase = next((p for p in campaign.phases if p.id == phase_id), None)
+    if phase is None:
+        raise UnknownIdError("phase", phase_id)
+    return campaign, phase

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Protocol
 
+from duchu.judge.asof import Provenance
 from duchu.judge.office import FileDates, OfficeReport, office_rollup
 from duchu.judge.rates import Direction, Shift
 from duchu.judge.status import PlannedAction, StatusReport, plan, unit_status
@@ -50,19 +50,6 @@ def team_shifts(comparisons: list[UnitComparison], team: str) -> TeamShifts:
     return TeamShifts(items)
 
 
-class ProvenanceFacts(Protocol):
-    """Where the records came from (``duchu.render.report.Provenance`` is one)."""
-
-    @property
-    def commit(self) -> str | None: ...
-
-    @property
-    def dirty(self) -> bool: ...
-
-    @property
-    def in_git(self) -> bool: ...
-
-
 @dataclass
 class SiteInput:
     """Everything the site shows, judged once."""
@@ -72,7 +59,7 @@ class SiteInput:
     office: OfficeReport
     tallies: list[MeetingTally]
     comparisons: list[UnitComparison]
-    provenance: ProvenanceFacts
+    provenance: Provenance
     lang: str
     known: bool = False
     group: str | None = None  # the one group the site is limited to (``--group``)
@@ -111,7 +98,7 @@ def judge_for_site(
     group: str | None = None,
     known: bool = False,
     commit: str | None = None,
-    git_facts: Callable[[], tuple[ProvenanceFacts, FileDates | None]],
+    git_facts: Callable[[], tuple[Provenance, FileDates | None]],
 ) -> SiteInput:
     """The one judgement every page renders: the units' status as of ``day``, the tallies
     and their before/after comparison, and the office's rollup of the groups. ``git_facts``

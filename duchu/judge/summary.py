@@ -21,6 +21,7 @@ from duchu.judge.phase import (
     PhaseStanding,
     earlier_overdue,
     next_phase,
+    phase_of,
     standing,
 )
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
@@ -295,12 +296,7 @@ def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: da
 def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
     tree's only group."""
-    campaign = tree.campaign
-    if campaign is None:
-        raise ValueError("the tree has no valid campaign")
-    phases = {p.id: p for p in campaign.phases}
-    if phase_id not in phases:
-        raise UnknownIdError("phase", phase_id)
+    campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
             raise UnknownIdError("group", "")
@@ -308,7 +304,7 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
     group = tree.groups.get(group_id)
     if group is None:
         raise UnknownIdError("group", group_id)
-    phase = standing(campaign, phases[phase_id], as_of)
+    phase = standing(campaign, phase_record, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
     people = group_people(group)
     status = unit_status(tree, as_of, group=group_id, phase=phase_id)

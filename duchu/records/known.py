@@ -11,7 +11,6 @@ from duchu.problems import Problem, problem
 from duchu.records.cache import (
     RecordCache,
     cache_key,
-    problem_from_stored,
 )
 from duchu.records.discover import (
     IS_A_FOLDER,
@@ -36,7 +35,7 @@ from duchu.records.parallel import (
     parse_chunk_to_ship,
     usable_cores,
 )
-from duchu.records.parse import MAX_FILE_BYTES, FileResult, record_kind, refusal
+from duchu.records.parse import MAX_FILE_BYTES, FileResult, cached_result, refusal
 from duchu.records.tree import CAMPAIGN_FILE, NoRecordsError, Tree
 
 if TYPE_CHECKING:
@@ -331,12 +330,4 @@ def load_known_tree(
 
 
 def _cached(cache: RecordCache, rel_path: str, size: int, stamp: int) -> FileResult | None:
-    entry = cache.file(record_kind(rel_path), rel_path, size, stamp)
-    if entry is None:
-        return None
-    record, stored = entry
-    try:
-        problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
-    except ValueError:
-        return None
-    return FileResult(rel_path, record, problems, size, stamp)
+    return cached_result(cache, rel_path, size, stamp)

@@ -24,7 +24,6 @@ from duchu.problems import Problem
 from duchu.records.cache import (
     RecordCache,
     cache_key,
-    problem_from_stored,
 )
 from duchu.records.discover import bad_name, discover, readable_name, unreadable
 from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
@@ -32,9 +31,9 @@ from duchu.records.parallel import Progress, load_files, usable_cores
 from duchu.records.parse import (
     MAX_FILE_BYTES,
     FileResult,
+    cached_result,
     disk_stamp,
     read_regular,
-    record_kind,
 )
 from duchu.records.tree import (
     CAMPAIGN_FILE,
@@ -60,15 +59,7 @@ def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | No
     except OSError:
         return None
     stamp, changed_ns = disk_stamp(info)
-    entry = cache.file(record_kind(rel_path), rel_path, info.st_size, stamp, changed_ns)
-    if entry is None:
-        return None
-    record, stored = entry
-    try:
-        problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
-    except ValueError:
-        return None
-    return FileResult(rel_path, record, problems, info.st_size, stamp, changed_ns)
+    return cached_result(cache, rel_path, info.st_size, stamp, changed_ns)
 
 
 class _DiskFiles:

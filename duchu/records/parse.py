@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from duchu.problems import Problem, Ref, problem
+from duchu.records.cache import RecordCache, problem_from_stored
 from duchu.records.discover import unreadable
 from duchu.records.models import Campaign, Group, Meeting, Unit
 from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Record
@@ -183,6 +184,22 @@ class FileResult:
     size: int = -1
     stamp: int = 0
     changed_ns: int = 0
+
+
+def cached_result(
+    cache: RecordCache, rel_path: str, size: int, stamp: int, changed_ns: int = 0
+) -> FileResult | None:
+    """A file's result from the cache, if its entry is fresh and its problems are sound
+    (for a file on disk and a blob of a commit alike)."""
+    entry = cache.file(record_kind(rel_path), rel_path, size, stamp, changed_ns)
+    if entry is None:
+        return None
+    record, stored = entry
+    try:
+        problems = [problem_from_stored(p, (rel_path,)) for p in stored] if stored else []
+    except ValueError:
+        return None
+    return FileResult(rel_path, record, problems, size, stamp, changed_ns)
 
 
 def disk_stamp(info: os.stat_result) -> tuple[int, int]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from duchu.judge.asof import Provenance
 from duchu.judge.circular import OfficeCircular
 from duchu.judge.office import GroupRow
 from duchu.judge.status import ActionStatus
 from duchu.records.dates import format_deadline, parse_deadline
 from duchu.render.report import (
-    Provenance,
     earlier_overdue_context,
     next_phase_context,
     provenance_context,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from duchu.judge.asof import Provenance as Provenance  # re-exported: the one provenance type
+from duchu.judge.asof import Provenance
 from duchu.judge.phase import EarlierOverdue, PhaseStanding
 from duchu.judge.summary import GroupSummary, HeldMeeting
 from duchu.judge.tally import MeetingTally, UnitComparison
@@ -34,7 +34,6 @@ from duchu.render.words import (
 
 __all__ = [
     "STATE_WORDS",
-    "Provenance",
     "action_cell",
     "chinese_number",
     "report_context",
