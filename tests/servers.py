@@ -14,6 +14,7 @@ dependencies) -- what an office's ``python3 -m venv ~/duchu`` is to its server u
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
@@ -388,6 +389,7 @@ def gitolite_server(work: Path) -> Iterator[Gitolite]:
     if reason:
         pytest.skip(reason)
     user = ensure_user()
+    work.mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="duchu-gitolite-"))
     os.chmod(base, 0o755)
     server = Gitolite(base, Path())
@@ -405,6 +407,119 @@ def gitolite_server(work: Path) -> Iterator[Gitolite]:
             "HEAD:refs/heads/master",
             env=server.env(OFFICE),
         )
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# --- git http-backend under lighttpd ------------------------------------------------------------
+
+_LIGHTTPD_CONFIG = """\
+server.modules = ("mod_alias", "mod_setenv", "mod_cgi", "mod_auth", "mod_authn_file")
+server.document-root = "{base}/www"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.username = "{user}"
+server.groupname = "{group}"
+server.pid-file = "{base}/lighttpd.pid"
+server.errorlog = "{base}/log/error.log"
+alias.url = ("/git/" => "{backend}/")
+auth.backend = "plain"
+auth.backend.plain.userfile = "{base}/users"
+auth.require = ("/git/" => ("method" => "basic", "realm" => "records", "require" => "valid-user"))
+$HTTP["url"] =~ "^/git/" {{
+    cgi.assign = ("" => "")
+    setenv.set-environment = (
+        "GIT_PROJECT_ROOT" => "{home}/git",
+        "GIT_HTTP_EXPORT_ALL" => "1",
+        "HOME" => "{home}",
+        "PATH" => "/usr/local/bin:/usr/bin:/bin",
+    )
+}}
+"""
+
+PASSWORDS = {account: f"{account}-pw" for account in ACCOUNTS}
+
+
+@dataclass
+class Lighttpd:
+    """lighttpd on a free loopback port, running ``git http-backend`` as the server user for
+    the bare repositories under ``base``/home/git, each account logging in with its
+    password (``PASSWORDS``); the login is the CGI's ``REMOTE_USER``."""
+
+    base: Path
+    python: Path = field(default_factory=Path)
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def home(self) -> Path:
+        return self.base / "home"
+
+    def url(self, repo: str, account: str | None) -> str:
+        login = f"{account}:{PASSWORDS[account]}@" if account else ""
+        return f"http://{login}127.0.0.1:{self.port}/git/{repo}.git"
+
+    def start(self, user: pwd.struct_passwd) -> None:
+        for folder in ("www", "log", "home/git"):
+            (self.base / folder).mkdir(parents=True)
+        give(self.base / "log", user)
+        give(self.home, user)
+        users = "".join(f"{account}:{password}\n" for account, password in PASSWORDS.items())
+        (self.base / "users").write_text(users, encoding="utf-8")
+        self.port = free_port()
+        config = self.base / "lighttpd.conf"
+        config.write_text(
+            _LIGHTTPD_CONFIG.format(
+                base=self.base,
+                home=self.home,
+                port=self.port,
+                user=SERVER_USER,
+                group=grp_name(user),
+                backend=GIT_HTTP_BACKEND,
+            )
+        )
+        tested = subprocess.run(["lighttpd", "-tt", "-f", str(config)], capture_output=True)
+        assert tested.returncode == 0, tested.stderr
+        log = self.base / "lighttpd.log"
+        with open(log, "wb") as handle:
+            self.process = subprocess.Popen(
+                ["lighttpd", "-D", "-f", str(config)], stdout=handle, stderr=handle
+            )
+        wait_for_port(self.port, self.process, log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+    def repository(self, repo: str) -> Path:
+        """A new bare repository served over http, pushes on (``http.receivepack``), made
+        as the server user."""
+        folder = self.home / "git" / f"{repo}.git"
+        as_server(self.home, ["git", "init", "--quiet", "--bare", str(folder)])
+        as_server(self.home, ["git", "symbolic-ref", "HEAD", "refs/heads/master"], cwd=folder)
+        as_server(self.home, ["git", "config", "http.receivepack", "true"], cwd=folder)
+        return folder
+
+
+def grp_name(user: pwd.struct_passwd) -> str:
+    return grp.getgrgid(user.pw_gid).gr_name
+
+
+@contextlib.contextmanager
+def lighttpd_server() -> Iterator[Lighttpd]:
+    """A running lighttpd serving ``git http-backend``; stopped and removed on leaving."""
+    reason = missing("lighttpd", GIT_HTTP_BACKEND)
+    if reason:
+        pytest.skip(reason)
+    user = ensure_user()
+    base = Path(tempfile.mkdtemp(prefix="duchu-http-"))
+    os.chmod(base, 0o755)
+    server = Lighttpd(base)
+    try:
+        server.start(user)
+        server.python = server_python(server.home)
         yield server
     finally:
         server.stop()
