@@ -13,8 +13,10 @@ dependencies) -- what an office's ``python3 -m venv ~/duchu`` is to its server u
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import grp
+import hashlib
 import os
 import pwd
 import shutil
@@ -244,7 +246,7 @@ def records_with_accounts(target: Path) -> Path:
     return target
 
 
-# --- gitolite behind sshd -----------------------------------------------------------------------
+# --- sshd, and gitolite behind it ---------------------------------------------------------------
 
 _SSHD_CONFIG = """\
 Port {port}
@@ -279,41 +281,37 @@ repo records
 
 
 @dataclass
-class Gitolite:
-    """gitolite for the server user, with HOME in ``base``/home, behind an sshd of its own
-    on a free loopback port; an ssh key per account (and the admin's) in ``base``/keys."""
+class SshServer:
+    """An sshd of its own on a free loopback port, letting in the server user (HOME in
+    ``base``/home) by the keys of its ``~/.ssh/authorized_keys``; an ssh key per account
+    (and the admin's) in ``base``/keys."""
 
     base: Path
-    python: Path
+    python: Path = field(default_factory=Path)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
-    extra_conf: str = ""
     keys: dict[str, Path] = field(default_factory=dict)
 
     @property
     def home(self) -> Path:
         return self.base / "home"
 
-    @property
-    def repositories(self) -> Path:
-        return self.home / "repositories"
-
-    def url(self, repo: str) -> str:
-        return f"ssh://{SERVER_USER}@127.0.0.1:{self.port}/{repo}"
-
-    def ssh(self, account: str) -> str:
+    def ssh(self, account: str, *options: str) -> str:
         """The GIT_SSH_COMMAND of an account: its key only, the server's host key only, and
         no configuration of the machine's or of root's."""
-        return (
-            f"ssh -F /dev/null -i {self.keys[account]} -o IdentitiesOnly=yes"
-            f" -o IdentityAgent=none -o BatchMode=yes -o StrictHostKeyChecking=yes"
-            f" -o UserKnownHostsFile={self.base}/known_hosts -o GlobalKnownHostsFile=/dev/null"
+        return " ".join(
+            [
+                f"ssh -F /dev/null -i {self.keys[account]} -o IdentitiesOnly=yes",
+                "-o IdentityAgent=none -o BatchMode=yes -o StrictHostKeyChecking=yes",
+                f"-o UserKnownHostsFile={self.base}/known_hosts -o GlobalKnownHostsFile=/dev/null",
+                *options,
+            ]
         )
 
-    def env(self, account: str) -> dict[str, str]:
-        return client_env(self.ssh(account))
+    def env(self, account: str, *options: str) -> dict[str, str]:
+        return client_env(self.ssh(account, *options))
 
-    def start(self, user: pwd.struct_passwd) -> None:
+    def make_keys(self, user: pwd.struct_passwd) -> None:
         keys = self.base / "keys"
         keys.mkdir(mode=0o700)
         for account in ("admin", *ACCOUNTS):
@@ -324,9 +322,9 @@ class Gitolite:
             )
             self.keys[account] = key
         self.home.mkdir()
-        shutil.copyfile(keys / "admin.pub", self.home / "admin.pub")
         give(self.home, user)
-        as_server(self.home, ["gitolite", "setup", "-pk", str(self.home / "admin.pub")])
+
+    def start_sshd(self) -> None:
         host_key = self.base / "ssh_host_ed25519_key"
         subprocess.run(
             ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)], check=True
@@ -351,6 +349,41 @@ class Gitolite:
         if self.process is not None:
             stop(self.process)
 
+
+@contextlib.contextmanager
+def running(server: SshServer) -> Iterator[pwd.struct_passwd]:
+    """The server user, an sshd for it and the server's Python; all stopped and removed on
+    leaving, also when a test fails."""
+    reason = missing(SSHD, "ssh", "ssh-keygen")
+    if reason:
+        pytest.skip(reason)
+    user = ensure_user()
+    os.chmod(server.base, 0o755)
+    try:
+        server.make_keys(user)
+        server.python = server_python(server.home)
+        yield user
+    finally:
+        server.stop()
+        shutil.rmtree(server.base, ignore_errors=True)
+
+
+@dataclass
+class Gitolite(SshServer):
+    """gitolite for the server user, behind the sshd."""
+
+    @property
+    def repositories(self) -> Path:
+        return self.home / "repositories"
+
+    def url(self, repo: str) -> str:
+        return f"ssh://{SERVER_USER}@127.0.0.1:{self.port}/{repo}"
+
+    def start(self) -> None:
+        shutil.copyfile(self.keys["admin"].with_suffix(".pub"), self.home / "admin.pub")
+        as_server(self.home, ["gitolite", "setup", "-pk", str(self.home / "admin.pub")])
+        self.start_sshd()
+
     def admin_push(self, work: Path, conf: str) -> None:
         """The admin changes gitolite's configuration: every account's key and ``conf``, in
         a real push to gitolite-admin."""
@@ -359,9 +392,8 @@ class Gitolite:
         if not clone.exists():
             git(work, "clone", "--quiet", self.url("gitolite-admin"), str(clone), env=admin)
         for account in ACCOUNTS:
-            shutil.copyfile(
-                self.keys[account].with_suffix(".pub"), clone / "keydir" / f"{account}.pub"
-            )
+            key = self.keys[account].with_suffix(".pub")
+            shutil.copyfile(key, clone / "keydir" / f"{account}.pub")
         (clone / "conf" / "gitolite.conf").write_text(conf, encoding="utf-8")
         git(clone, "add", "--all", env=admin)
         git(clone, "commit", "--quiet", "--allow-empty", "-m", "conf", env=admin)
@@ -375,42 +407,75 @@ class Gitolite:
         """``duchu hook install --server`` as the README has an office run it: as the
         gitolite user, in the repository."""
         folder = self.repositories / f"{repo}.git"
-        as_server(
-            self.home, [str(self.python), "-m", "duchu", "hook", "install", "--server"], cwd=folder
-        )
+        install = [str(self.python), "-m", "duchu", "hook", "install", "--server"]
+        as_server(self.home, install, cwd=folder)
         return folder
 
 
 @contextlib.contextmanager
 def gitolite_server(work: Path) -> Iterator[Gitolite]:
     """A running gitolite with the repository ``records``: duchu's hook installed, the
-    sample records with accounts pushed by the office. Stopped and removed on leaving."""
-    reason = missing("gitolite", SSHD, "ssh", "ssh-keygen")
+    sample records with accounts pushed by the office."""
+    reason = missing("gitolite")
     if reason:
         pytest.skip(reason)
-    user = ensure_user()
     work.mkdir(parents=True, exist_ok=True)
-    base = Path(tempfile.mkdtemp(prefix="duchu-gitolite-"))
-    os.chmod(base, 0o755)
-    server = Gitolite(base, Path())
-    try:
-        server.start(user)
-        server.python = server_python(server.home)
+    server = Gitolite(Path(tempfile.mkdtemp(prefix="duchu-gitolite-")))
+    with running(server):
+        server.start()
         server.admin_push(work, server.conf())
         server.install_duchu()
         seed = records_with_accounts(work / "seed")
-        git(
-            seed,
-            "push",
-            "--quiet",
-            server.url("records"),
-            "HEAD:refs/heads/master",
-            env=server.env(OFFICE),
-        )
+        office = server.env(OFFICE)
+        git(seed, "push", "--quiet", server.url("records"), "HEAD:refs/heads/master", env=office)
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
+
+
+# --- plain ssh: forced commands -----------------------------------------------------------------
+
+# the README's line of ~git/.ssh/authorized_keys: the account fixed by the key
+FORCED = 'command="DUCHU_PUSHER={account} git-shell -c \\"$SSH_ORIGINAL_COMMAND\\"",restrict {key}'
+
+
+@dataclass
+class PlainSsh(SshServer):
+    """A bare repository of the server user's, reached over the sshd with one forced command
+    per key (the README's plain ssh setup)."""
+
+    @property
+    def central(self) -> Path:
+        return self.home / "records.git"
+
+    def url(self) -> str:
+        return f"ssh://{SERVER_USER}@127.0.0.1:{self.port}{self.central}"
+
+    def start(self) -> None:
+        lines = []
+        for account in (*CLERKS.values(), OFFICE):
+            key = self.keys[account].with_suffix(".pub").read_text().strip()
+            lines.append(FORCED.format(account=account, key=key) + "\n")
+        as_server(self.home, ["mkdir", "-m", "700", str(self.home / ".ssh")])
+        (self.home / ".ssh" / "authorized_keys").write_text("".join(lines))
+        as_server(self.home, ["git", "init", "--quiet", "--bare", str(self.central)])
+        as_server(self.home, ["git", "symbolic-ref", "HEAD", "refs/heads/master"], cwd=self.central)
+        install = [str(self.python), "-m", "duchu", "hook", "install", "--server"]
+        as_server(self.home, install, cwd=self.central)
+        self.start_sshd()
+
+
+@contextlib.contextmanager
+def plain_ssh_server(work: Path) -> Iterator[PlainSsh]:
+    """A running plain ssh server with the records pushed by the office."""
+    reason = missing("git-shell")
+    if reason:
+        pytest.skip(reason)
+    server = PlainSsh(Path(tempfile.mkdtemp(prefix="duchu-ssh-")))
+    with running(server):
+        server.start()
+        seed = records_with_accounts(work / "seed")
+        office = server.env(OFFICE)
+        git(seed, "push", "--quiet", server.url(), "HEAD:refs/heads/master", env=office)
+        yield server
 
 
 # --- git http-backend under lighttpd ------------------------------------------------------------
@@ -425,8 +490,8 @@ server.groupname = "{group}"
 server.pid-file = "{base}/lighttpd.pid"
 server.errorlog = "{base}/log/error.log"
 alias.url = ("/git/" => "{backend}/")
-auth.backend = "plain"
-auth.backend.plain.userfile = "{base}/users"
+auth.backend = "htpasswd"
+auth.backend.htpasswd.userfile = "{base}/users"
 auth.require = ("/git/" => ("method" => "basic", "realm" => "records", "require" => "valid-user"))
 $HTTP["url"] =~ "^/git/" {{
     cgi.assign = ("" => "")
@@ -446,7 +511,8 @@ PASSWORDS = {account: f"{account}-pw" for account in ACCOUNTS}
 class Lighttpd:
     """lighttpd on a free loopback port, running ``git http-backend`` as the server user for
     the bare repositories under ``base``/home/git, each account logging in with its
-    password (``PASSWORDS``); the login is the CGI's ``REMOTE_USER``."""
+    password (``PASSWORDS``, checked against an htpasswd file); the login is the CGI's
+    ``REMOTE_USER``."""
 
     base: Path
     python: Path = field(default_factory=Path)
@@ -466,7 +532,7 @@ class Lighttpd:
             (self.base / folder).mkdir(parents=True)
         give(self.base / "log", user)
         give(self.home, user)
-        users = "".join(f"{account}:{password}\n" for account, password in PASSWORDS.items())
+        users = "".join(f"{a}:{htpasswd(p)}\n" for a, p in PASSWORDS.items())
         (self.base / "users").write_text(users, encoding="utf-8")
         self.port = free_port()
         config = self.base / "lighttpd.conf"
@@ -501,6 +567,12 @@ class Lighttpd:
         as_server(self.home, ["git", "symbolic-ref", "HEAD", "refs/heads/master"], cwd=folder)
         as_server(self.home, ["git", "config", "http.receivepack", "true"], cwd=folder)
         return folder
+
+
+def htpasswd(password: str) -> str:
+    """A password as an htpasswd file holds it, in the form ``htpasswd -s`` writes."""
+    digest = hashlib.sha1(password.encode()).digest()
+    return "{SHA}" + base64.b64encode(digest).decode()
 
 
 def grp_name(user: pwd.struct_passwd) -> str:

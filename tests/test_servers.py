@@ -25,11 +25,13 @@ from tests.servers import (
     READER,
     Gitolite,
     Lighttpd,
+    PlainSsh,
     as_server,
     client_env,
     git,
     gitolite_server,
     lighttpd_server,
+    plain_ssh_server,
     records_with_accounts,
     server_ref,
 )
@@ -92,6 +94,38 @@ def refused(done: subprocess.CompletedProcess[str], clerk: Clerk, before: str | 
     assert "pre-receive hook declined" in done.stderr, done.stderr
     assert server_ref(clerk.central) == before
     return done.stderr
+
+
+# --- plain ssh ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlainSsh]:
+    with plain_ssh_server(tmp_path_factory.mktemp("plain")) as server:
+        yield server
+
+
+def plain_clerk(server: PlainSsh, account: str, work: Path, *options: str) -> Clerk:
+    return Clerk(server.url(), server.env(account, *options), server.central, work)
+
+
+def test_plain_ssh_the_key_names_the_account(plain: PlainSsh, tmp_path: Path) -> None:
+    clerk = plain_clerk(plain, CLERKS["g1"], tmp_path / "work")
+    before = server_ref(clerk.central)
+    write(clerk.work, *G2_VISIT)
+    change = commit(clerk.work, clerk.env)
+    told = refused(clerk.push(), clerk, before)
+    assert (
+        f"remote: {G2_VISIT[0]}: error: 提交 {change[:8]} 改动了督导组 g2 的记录，账号 g1clerk"
+        in told
+    )
+    # an account the clerk names is nothing: the forced command sets the pusher
+    clerk.env = plain.env(CLERKS["g1"], "-o SetEnv=DUCHU_PUSHER=office")
+    refused(clerk.push(), clerk, before)
+    git(clerk.work, "reset", "--quiet", "--hard", "origin/master", env=clerk.env)
+    write(clerk.work, *G1_VISIT)
+    commit(clerk.work, clerk.env)
+    landed(clerk.push(), clerk)
 
 
 # --- gitolite ----------------------------------------------------------------------------------
