@@ -354,12 +354,12 @@ class SshServer:
 def running(server: SshServer) -> Iterator[pwd.struct_passwd]:
     """The server user, an sshd for it and the server's Python; all stopped and removed on
     leaving, also when a test fails."""
-    reason = missing(SSHD, "ssh", "ssh-keygen")
-    if reason:
-        pytest.skip(reason)
-    user = ensure_user()
-    os.chmod(server.base, 0o755)
     try:
+        reason = missing(SSHD, "ssh", "ssh-keygen")
+        if reason:
+            pytest.skip(reason)
+        user = ensure_user()
+        os.chmod(server.base, 0o755)
         server.make_keys(user)
         server.python = server_python(server.home)
         yield user
