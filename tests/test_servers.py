@@ -307,6 +307,12 @@ def test_gitolite_repo_specific_hooks_replace_duchus_unless_it_is_one_of_them(
 
 # The README's wrapper: the login the web server checked, handed to duchu as DUCHU_PUSHER.
 WRAPPER = '#!/bin/sh\nDUCHU_PUSHER="$REMOTE_USER" exec "$(dirname "$0")/duchu-pre-receive"\n'
+# the README's command that writes it, in the repository
+WRAP = (
+    "printf '%s\\n' '#!/bin/sh' "
+    + '\'DUCHU_PUSHER="$REMOTE_USER" exec "$(dirname "$0")/duchu-pre-receive"\' \\\n'
+    + "    > hooks/pre-receive && chmod 755 hooks/pre-receive"
+)
 
 
 @pytest.fixture(scope="module")
@@ -321,8 +327,8 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lighttpd]:
             as_server(server.home, install, cwd=folder)
         hooks = server.home / "git" / "records.git" / "hooks"
         as_server(server.home, ["mv", str(hooks / "pre-receive"), str(hooks / "duchu-pre-receive")])
-        (hooks / "pre-receive").write_text(WRAPPER, encoding="utf-8")
-        (hooks / "pre-receive").chmod(0o755)
+        as_server(server.home, ["sh", "-c", WRAP], cwd=hooks.parent)
+        assert (hooks / "pre-receive").read_text(encoding="utf-8") == WRAPPER
         seed = records_with_accounts(tmp_path_factory.mktemp("http") / "seed")
         for repo in ("records", "records-plain"):
             git(seed, "push", "--quiet", server.url(repo, OFFICE), "HEAD:refs/heads/master")
@@ -394,3 +400,8 @@ def test_http_duchus_hook_alone_takes_the_login_from_remote_user(
     write(clerk.work, *G1_VISIT)
     commit(clerk.work, clerk.env)
     landed(clerk.push(), clerk)
+
+
+def test_the_readme_writes_the_wrapper_the_tests_use() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"$ {WRAP}\n" in readme
