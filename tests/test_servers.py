@@ -1,6 +1,7 @@
-"""duchu's server hook on real servers, set up as the README has an office set them up:
-gitolite behind sshd (each push a real ``git push`` over ssh with the account's key), and
-``git http-backend`` under lighttpd with a login (the harness is ``tests/servers.py``).
+"""duchu's server hook on real servers, set up as the README has an office set them up
+(README, 服务器上的检查 Server setups): plain ssh with forced commands and gitolite, each
+behind an sshd of its own (every push a real ``git push`` over ssh with the account's key),
+and ``git http-backend`` under lighttpd with a login (the harness is ``tests/servers.py``).
 
 The records are the sample tree with accounts: g1's g1clerk (g1 supervises caizheng, jiaoyu,
 renshe and weisheng), g2's g2clerk (fagaiwei, jiaotong, ...), g3's g3clerk, the office's
