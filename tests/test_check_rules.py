@@ -135,6 +135,7 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "unknown-after",
         "after-later",
         "phase-due-before-start",
+        "due-before-start",
         "unknown-rating-scheme",
         "unknown-group",
         "unknown-action",

@@ -227,6 +227,10 @@ RECORDS: dict[str, dict[str, str]] = {
         "zh": "环节截止日期 {due} 早于开始日期 {start}",
         "en": "the phase is due on {due}, before it starts on {start}",
     },
+    "due-before-start": {
+        "zh": "事项截止日期 {due} 早于所在环节的开始日期 {start}",
+        "en": "the action is due on {due}, before its phase starts on {start}",
+    },
     "unknown-rating-scheme": {
         "zh": "'{rating}' 不在评议等次 ratings 中（{ratings}）",
         "en": "'{rating}' is not one of the ratings ({ratings})",
