@@ -182,6 +182,10 @@ RECORDS: dict[str, dict[str, str]] = {
     "expect-bool": {"zh": "应为 true 或 false", "en": "expected true or false"},
     "expect-choice": {"zh": "应为 {choices} 之一", "en": "expected one of {choices}"},
     "expect-range": {"zh": "应在 {low} 到 {high} 之间", "en": "expected between {low} and {high}"},
+    "expect-at-least": {"zh": "应不小于 {bound}", "en": "expected {bound} or more"},
+    "expect-at-most": {"zh": "应不大于 {bound}", "en": "expected {bound} or less"},
+    "expect-above": {"zh": "应大于 {bound}", "en": "expected more than {bound}"},
+    "expect-below": {"zh": "应小于 {bound}", "en": "expected less than {bound}"},
     "expect-other": {"zh": "{detail}", "en": "{detail}"},
     "invalid-date": {
         "zh": "'{text}' 不是有效的日期：{reason}",
@@ -199,8 +203,10 @@ RECORDS: dict[str, dict[str, str]] = {
         "en": "write 2014-02-28 or 2014年2月28日 (deadlines also 9月上旬, 9月底)",
     },
     "bad-id": {
-        "zh": "文件名 '{id}' 不能作 id：只能用字母（含汉字）、数字、-、_ 和 .",
-        "en": "file name '{id}' cannot be an id: use letters (Chinese too), digits, -, _ and .",
+        "zh": "'{id}' 不能作 id（id 即文件名）：只能用字母（含汉字）、数字、-、_ 和 .，"
+        "且不能以 - 或 . 开头",
+        "en": "'{id}' cannot be an id (an id is a file name): use letters (Chinese too), digits, "
+        "-, _ and ., and do not start with - or .",
     },
     "outside-tree": {
         "zh": "符号链接指向记录目录之外（{target}），不予读取",
@@ -478,4 +484,6 @@ RECORDS: dict[str, dict[str, str]] = {
         "zh": "合并单元格 {range}：评议票不能合并单元格，请取消合并",
         "en": "merged cells {range}: a ballot sheet has no merged cells; unmerge them",
     },
+    # the hidden sheet of a ballot workbook that holds the ratings its drop-down lists offer
+    "sheet-ratings": {"zh": "评议等次", "en": "Ratings"},
 }
