@@ -162,6 +162,9 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "ballots-outside",
         "ballots-missing",
         "ballot-cell",
+        "id-collision",
+        "duplicate-name",
+        "blank-name",
     }
     assert problem_codes <= set(CATALOGUE)
     assert problem_codes - codes_in_cases == set()

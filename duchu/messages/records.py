@@ -486,4 +486,30 @@ RECORDS: dict[str, dict[str, str]] = {
     },
     # the hidden sheet of a ballot workbook that holds the ratings its drop-down lists offer
     "sheet-ratings": {"zh": "评议等次", "en": "Ratings"},
+    # identity (RECORDS.md 1.2)
+    "id-collision": {
+        "zh": "id '{id}' 与 '{other}' 只有大小写或 Unicode 规范化形式不同：{why}",
+        "en": "id '{id}' differs from '{other}' only in letter case or Unicode normalization: "
+        "{why}",
+    },
+    "id-collision-file": {
+        "zh": "在 Windows 和 macOS 上二者是同一个文件，请改用不同的 id",
+        "en": "on Windows and macOS they are one file; give them different ids",
+    },
+    "id-collision-alike": {
+        "zh": "二者极易混淆，请改用不同的 id",
+        "en": "one is easily taken for the other; give them different ids",
+    },
+    "duplicate-name": {
+        "zh": "名称“{name}”已是{what} '{other}' 的名称或简称：按名称引用时无法区分",
+        "en": "'{name}' is already the name or short name of {what} '{other}': a reference "
+        "by it is ambiguous",
+    },
+    "blank-name": {"zh": "名称无效：{reason}", "en": "bad name: {reason}"},
+    "blank-name-spaces": {"zh": "去掉空格后是空的", "en": "it is empty once spaces are removed"},
+    "blank-name-invisible": {
+        "zh": "含不可见字符 {code_point}（如零宽空格、软连字符），看起来相同的名称会被当作不同",
+        "en": "it holds the invisible character {code_point} (a zero-width space, a soft "
+        "hyphen ...): names that look alike would differ",
+    },
 }

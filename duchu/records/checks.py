@@ -14,6 +14,7 @@ from datetime import date
 from duchu.problems import Loc, Problem, Ref, Severity, problem
 from duchu.records.ballot_counts import Counts
 from duchu.records.dates import Calendar, DateError, Meaning, Year, parse_date, parse_deadline
+from duchu.records.identity import check_blank_names, check_duplicate_names, check_id_collisions
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
@@ -612,6 +613,9 @@ CHECKS: list[Check] = [
     check_unit_findings,
     check_meeting_refs,
     check_meeting_appraisal,
+    check_id_collisions,
+    check_duplicate_names,
+    check_blank_names,
 ]
 
 
