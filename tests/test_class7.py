@@ -147,8 +147,13 @@ def test_the_ballot_sheet_offers_exactly_the_ratings(ratings: list[str]) -> None
     assert _list_of(book) == ratings
     # the clerk types two forms in; the reader counts them and passes over the hidden list
     sheet = book.worksheets[0]
-    sheet.append([1, ratings[0], ratings[-1]])
-    sheet.append([2, ratings[-1], None])
+    for row, cells in enumerate([[ratings[0], ratings[-1]], [ratings[-1], None]], start=2):
+        sheet.cell(row, 1, row - 1)
+        for column, rating in enumerate(cells, start=2):
+            if rating is not None:  # picked from the list: text, even '=0'
+                cell = sheet.cell(row, column)
+                cell.value = rating
+                cell.data_type = "s"
     filled = BytesIO()
     book.save(filled)
     counts, problems = read_workbook_ballots(

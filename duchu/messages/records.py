@@ -512,4 +512,9 @@ RECORDS: dict[str, dict[str, str]] = {
         "en": "it holds the invisible character {code_point} (a zero-width space, a soft "
         "hyphen ...): names that look alike would differ",
     },
+    "invisible-in-name": {
+        "zh": "{option} 含不可见字符 {code_point}（如零宽空格、软连字符），名称不能含这类字符",
+        "en": "{option} holds the invisible character {code_point} (a zero-width space, a soft "
+        "hyphen ...): a name may not",
+    },
 }

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from duchu.problems import Anchor, Loc, Problem, Ref, Severity, problem
+from duchu.records.parse import has_unsafe_text
 from duchu.records.tree import CAMPAIGN_FILE, Tree, group_path, meeting_path, unit_path
 
 # Unicode's default-ignorable code points (DerivedCoreProperties), which render as nothing,
@@ -125,12 +126,18 @@ def check_duplicate_names(tree: Tree) -> Iterator[Problem]:
     yield from _duplicates(units, "what-name-unit")
 
 
+def invisible_in(text: str) -> str | None:
+    """The first invisible character of a name (``blank-name``), as U+XXXX; None if none.
+    ``duchu new`` refuses such a name with it, as ``check`` would."""
+    found = _INVISIBLE.search(text)
+    return f"U+{ord(found[0]):04X}" if found is not None else None
+
+
 def _blank(path: str, loc: Loc, text: str | None) -> Problem | None:
-    if text is None:
-        return None
-    invisible = _INVISIBLE.search(text)
-    if invisible is not None:
-        code_point = f"U+{ord(invisible[0]):04X}"
+    if text is None or has_unsafe_text(text):
+        return None  # a control or bidirectional character: control-in-text says so
+    code_point = invisible_in(text)
+    if code_point is not None:
         return problem(
             path, "blank-name", loc=loc, reason=Ref("blank-name-invisible"), code_point=code_point
         )

@@ -335,6 +335,11 @@ _UNSAFE_LINE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MULTI_LINE_FIELDS = frozenset({"notes", "note", "text", "reason"})
 
 
+def has_unsafe_text(text: str) -> bool:
+    """Whether ``text`` holds a character ``control-in-text`` reports (a newline aside)."""
+    return _UNSAFE_TEXT.search(text) is not None
+
+
 def unsafe_text(rel_path: str, data: Any, loc: tuple[str | int, ...] = ()) -> list[Problem]:
     """A ``control-in-text`` error at every key and value of ``data`` holding a character
     RECORDS.md 1.1 forbids in text (a newline is text only in multi-line fields)."""
