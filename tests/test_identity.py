@@ -168,3 +168,21 @@ def test_a_leader_with_a_zero_width_space(tmp_path: Path) -> None:
         files={"units/c.yaml": 'name: 丙单位\ngroup: g1\nleaders:\n  - {name: "钱\u200b某"}\n'},
     )
     assert reported(root) == ["units/c.yaml:4:12: error [blank-name]"]
+
+
+@given(
+    before=st.text(alphabet="甲乙丙丁督导组", max_size=4),
+    hidden=st.sampled_from(INVISIBLE),
+    option=st.sampled_from(["--name", "--leader", "--members"]),
+)
+def test_new_refuses_an_invisible_character_in_a_name(
+    tmp_path_factory: pytest.TempPathFactory, before: str, hidden: str, option: str
+) -> None:
+    root = build_tree(tmp_path_factory.mktemp("new") / "tree")
+    name = before + hidden + "组"
+    values = {"--name": "第二督导组", "--leader": "孙某", "--members": "孙某"} | {option: name}
+    args = [arg for item in values.items() for arg in item]
+    result = runner.invoke(app, ["new", "group", "g2", *args, "--records", str(root)])
+    assert result.exit_code != 0
+    assert f"U+{ord(hidden):04X}" in result.output and option in result.output
+    assert not (root / "groups" / "g2.yaml").exists()
