@@ -135,6 +135,7 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "unknown-after",
         "after-later",
         "phase-due-before-start",
+        "due-before-start",
         "unknown-rating-scheme",
         "unknown-group",
         "unknown-action",
@@ -161,6 +162,9 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "ballots-outside",
         "ballots-missing",
         "ballot-cell",
+        "id-collision",
+        "duplicate-name",
+        "blank-name",
     }
     assert problem_codes <= set(CATALOGUE)
     assert problem_codes - codes_in_cases == set()

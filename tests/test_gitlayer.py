@@ -245,7 +245,10 @@ def test_a_repository_that_asks_for_colour_other_encodings_and_follow_is_read_ri
     ]
     assert [c.message for c in history(repo, ["b.yaml"])] == ["改名"]  # never --follow
     dates = file_dates(repo, day("2014-03-02"))
-    assert dates.added == {"a.yaml": day("2014-03-01"), "b.yaml": day("2014-03-02")}
+    # CLI.md 1.2: a file moved or renamed keeps the date it first arrived (git's rename
+    # detection, asked for whatever diff.renames says; never copies)
+    assert dates.added == {"b.yaml": day("2014-03-01")}
+    assert dates.changed == {"a.yaml": day("2014-03-02"), "b.yaml": day("2014-03-02")}
 
 
 # --- known_commit -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from duchu.cli.app import app
+from duchu.records.identity import invisible_in
 from duchu.records.load import load_tree
 from duchu.records.parse import load_file
 from duchu.records.write import new_group
@@ -202,6 +203,12 @@ def test_a_chinese_id_is_an_id(office: Path) -> None:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_new_group_writes_any_name_as_given(office: Path, name: str) -> None:
     members = f"{name}甲,乙{name}"
+    if invisible_in(name):  # RECORDS.md 1.2: blank-name, refused by new as check would
+        result = run("new", "group", "g1", "--name", name, "--leader", "张某",
+                     "--records", str(office))  # fmt: skip
+        assert result.exit_code != 0 and invisible_in(name) in result.output  # type: ignore[operator]
+        assert not (office / "groups" / "g1.yaml").exists()
+        return
     result = run("new", "group", "g1", "--name", name, "--leader", name, "--members", members,
                  "--records", str(office))  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -261,7 +268,9 @@ _ids = itertools.count()
         ),
         min_size=1,
         max_size=24,
-    ).filter(str.strip)
+    )
+    .filter(str.strip)
+    .filter(lambda text: invisible_in(text) is None)  # RECORDS.md 1.2: blank-name
 )
 @settings(max_examples=200, deadline=None)
 def test_any_allowed_text_reads_back_exactly(
@@ -386,6 +395,8 @@ def test_new_unit_refusals(sample: Path) -> None:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_names_survive_group_unit_and_meeting(office: Path, name: str) -> None:
     leader, member, unit_name, short = (f"{name}组长", f"成员{name}", f"{name}局", name)
+    if invisible_in(name):  # RECORDS.md 1.2: blank-name (new group refuses it: above)
+        return
     assert run("new", "group", "g1", "--name", f"{name}组", "--leader", leader,
                "--members", member, "--records", str(office)).exit_code == 0  # fmt: skip
     made = run("new", "unit", "u1", "--group", "g1", "--name", unit_name, "--short", short,

@@ -61,13 +61,16 @@ def _is_status(token: bytes) -> bool:
 class _Logged:
     head: list[bytes]  # the fields of --format, in order
     changes: list[tuple[str, bytes]]  # (status letter, path) as git wrote the path
+    # with rename detection (-M): new path -> the path it was moved from (status R)
+    moved_from: dict[bytes, bytes] = field(default_factory=dict)
 
 
 def _parse_log(out: bytes, fields: int) -> list[_Logged]:
     """Split ``git log -z --format=<fields separated by %x00> --name-status`` output.
 
     With ``-z`` git writes each commit as its fields, a NUL, and -- when the commit changed
-    anything -- a newline and then ``status NUL path NUL`` for each file. Fields never hold a
+    anything -- a newline and then ``status NUL path NUL`` for each file (``R093 NUL old
+    NUL new NUL`` for a rename or copy, with -M or -C). Fields never hold a
     NUL (git cuts names and subjects there), paths never do, and a status is one upper-case
     letter where the next commit starts with its lower-case hex id: so this reads any
     author, subject or path back exactly.
@@ -88,7 +91,14 @@ def _parse_log(out: bytes, fields: int) -> list[_Logged]:
         if i < n and tokens[i].startswith(b"\n"):
             tokens[i] = tokens[i][1:]
             while i + 1 < n and _is_status(tokens[i]):
-                entry.changes.append((chr(tokens[i][0]), tokens[i + 1]))
+                status = chr(tokens[i][0])
+                if status in "RC" and i + 2 < n:  # source, then destination
+                    entry.changes.append((status, tokens[i + 2]))
+                    if status == "R":
+                        entry.moved_from[tokens[i + 2]] = tokens[i + 1]
+                    i += 3
+                    continue
+                entry.changes.append((status, tokens[i + 1]))
                 i += 2
         commits.append(entry)
     return commits
@@ -184,8 +194,11 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
     the branch itself, a merge counted as one change against what the branch had -- and
     counts only commits whose committer date (the committer's own calendar date) is on or
     before ``as_of``. ``changed[path]``: the date of the newest such commit touching path
-    (deleting it too). ``added[path]``: the date of the earliest such commit that added it.
-    A repository without commits, or without any on or before ``as_of``, gives empty dicts.
+    (deleting it too, or moving it away). ``added[path]``: the date of the earliest such
+    commit that added it -- following it back through moves and renames (git's rename
+    detection, ``-M``: identical content moved always counts), so that a meeting file moved
+    into a sub-folder keeps the date it first arrived (CLI.md 1.2). A repository without
+    commits, or without any on or before ``as_of``, gives empty dicts.
     """
     top = repository_root(root)
     prefix = _prefix(root, top)
@@ -201,7 +214,7 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
             "--first-parent",
             "--diff-merges=first-parent",  # a merge: what it brought onto the branch
             "--name-status",
-            "--no-renames",  # a moved file is deleted at one path and added at another
+            "-M",  # a moved file keeps the date it arrived (whatever diff.renames says)
             "--no-ext-diff",
             "--no-textconv",
             "--no-show-signature",
@@ -216,17 +229,35 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
     )
     raw = os.fsencode(prefix)
     dates = FileDates()
+    # Walking back, a file moved later is known by the name it has at ``start``: the path
+    # it had then -> that name (a path not here is its own name).
+    later_name: dict[bytes, bytes] = {}
+
+    def note(into: dict[str, date], path: bytes, day: date, *, first: bool = False) -> None:
+        if path.startswith(raw):
+            name = os.fsdecode(path[len(raw) :])
+            into[name] = day if first or name not in into else into[name]
+
     for entry in _parse_log(out, 2):  # newest first along the branch
         day = _day(_text(entry.head[1]))
-        if day > as_of:
-            continue
+        counted = day <= as_of
+        moved: dict[bytes, bytes] = {}  # this commit's renames, applied after its other changes
         for status, path in entry.changes:
-            if not path.startswith(raw):
+            if status == "D":  # the file at path ends here: no later name to follow
+                if counted:
+                    note(dates.changed, path, day)
                 continue
-            name = os.fsdecode(path[len(raw) :])
-            dates.changed.setdefault(name, day)
-            if status == "A":
-                dates.added[name] = day  # walking back: the last seen is the first addition
+            # after an addition or a move in, the path holds another file before this commit
+            now = later_name.pop(path, path) if status in "AR" else later_name.get(path, path)
+            if status == "R":  # before this commit the file was at its old path
+                moved[entry.moved_from[path]] = now
+                if counted:
+                    note(dates.changed, entry.moved_from[path], day)  # the old path lost it
+            if counted:
+                note(dates.changed, now, day)
+                if status == "A":  # walking back: the last seen is the first arrival
+                    note(dates.added, now, day, first=True)
+        later_name.update(moved)
     return dates
 
 

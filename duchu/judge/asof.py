@@ -26,6 +26,7 @@ from duchu.problems import Ref
 
 if TYPE_CHECKING:
     from duchu.git.history import FileDates
+    from duchu.records.dates import Calendar, Year
     from duchu.records.models import Phase
     from duchu.records.tree import Tree
 
@@ -67,9 +68,9 @@ class Judged:
     asked: tuple[date | None, Future[Any]] | None = field(default=None, repr=False)
 
 
-def day_from_text(text: str | None, year: int | None, option: str = "--as-of") -> date:
-    """A date typed on the command line, in any form RECORDS.md allows (``year`` for one
-    like 4月1日); today without one."""
+def day_from_text(text: str | None, year: Year, option: str = "--as-of") -> date:
+    """A date typed on the command line, in any form RECORDS.md allows (``year``, the
+    campaign's calendar, for one like 4月1日); today without one."""
     if text is None:
         return date.today()  # the one place duchu reads the clock
     from duchu.records.dates import DateError, parse_date
@@ -82,20 +83,22 @@ def day_from_text(text: str | None, year: int | None, option: str = "--as-of") -
         ) from None
 
 
-def campaign_year(path: Path) -> int | None:
-    """The campaign's year, for a date like 4月1日 typed before the tree is loaded; None
+def campaign_year(path: Path) -> Calendar | None:
+    """The campaign's calendar, for a date like 4月1日 typed before the tree is loaded; None
     when the file cannot tell (then only full dates are understood)."""
+    from duchu.records.models import Campaign
     from duchu.records.parse import load_file
 
     if not path.is_file():
         return None
     record = load_file(path.parent, path.name).record
-    year = getattr(record, "year", None)
-    return year if isinstance(year, int) else None
+    return record.calendar if isinstance(record, Campaign) else None
 
 
-def tree_year(tree: Tree) -> int | None:
-    return tree.campaign.year if tree.campaign else None
+def tree_year(tree: Tree) -> Calendar | None:
+    """The campaign's calendar (RECORDS.md 1.2: 1月5日 in a campaign begun in September is
+    the next year's), for a date typed on the command line."""
+    return tree.campaign.calendar if tree.campaign else None
 
 
 def load_done(root: Path, *, use_cache: bool, progress: Progress = None) -> Tree:
@@ -245,7 +248,7 @@ def not_begun(tree: Tree, phase_id: str, day: date) -> tuple[Phase, date] | None
     campaign = tree.campaign
     assert campaign is not None
     phase = next(p for p in campaign.phases if p.id == phase_id)
-    start = phase_window(phase, campaign.year)[0]
-    if start is None or begun(phase, campaign.year, day):
+    start = phase_window(phase, campaign.calendar)[0]
+    if start is None or begun(phase, campaign.calendar, day):
         return None
     return phase, start

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from duchu.judge.status import ActionStatus, UnitStatus, UnknownIdError, unit_status
-from duchu.records.dates import parse_deadline
+from duchu.records.dates import Year, parse_deadline
 from duchu.records.models import Campaign, Phase
 from duchu.records.tree import Tree
 
 
-def phase_window(phase: Phase, year: int) -> tuple[date | None, date]:
+def phase_window(phase: Phase, year: Year) -> tuple[date | None, date]:
     """A phase's first day (None when it has no start) and its deadline."""
     start = parse_deadline(phase.start, year, "start").day if phase.start else None
     return start, parse_deadline(phase.due, year).day
@@ -26,7 +26,7 @@ def _begun(start: date | None, as_of: date) -> bool:
     return start is None or start <= as_of
 
 
-def begun(phase: Phase, year: int, as_of: date) -> bool:
+def begun(phase: Phase, year: Year, as_of: date) -> bool:
     """Whether the phase had begun by ``as_of``: a phase without a start has always begun
     (the summary, the circular and the command line's warning all ask this)."""
     return _begun(phase_window(phase, year)[0], as_of)
@@ -49,7 +49,7 @@ class PhaseStanding:
 def standing(campaign: Campaign, phase: Phase, as_of: date | None) -> PhaseStanding:
     """The phase's window and, with ``as_of``, whether it has begun and ended (without a
     day, neither)."""
-    start, due = phase_window(phase, campaign.year)
+    start, due = phase_window(phase, campaign.calendar)
     index = campaign.phases.index(phase)
     has_begun = as_of is not None and _begun(start, as_of)
     return PhaseStanding(

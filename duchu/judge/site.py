@@ -79,7 +79,7 @@ def _meetings_of_units(tree: Tree, status: StatusReport) -> dict[str, list[tuple
     shown = {u.id for u in status.units}
     found: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for meeting_id, unit_ids in tree.meeting_units.items():
-        day = parse_date(tree.meetings[meeting_id].date, campaign.year)
+        day = parse_date(tree.meetings[meeting_id].date, campaign.calendar)
         if day > status.as_of:
             continue
         for uid in unit_ids:
@@ -117,7 +117,7 @@ def judge_for_site(
     office = office_rollup(tree, status, file_dates, known=known, commit=commit)
     findings_of: dict[str, list[FindingState]] = {}
     for unit in status.units:
-        judged = [judge_finding(unit.id, f, campaign.year, day) for f in unit.unit.findings]
+        judged = [judge_finding(unit.id, f, campaign.calendar, day) for f in unit.unit.findings]
         findings_of[unit.id] = [f for f in judged if f is not None]
     return SiteInput(
         tree=tree,

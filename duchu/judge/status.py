@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property
 from typing import Literal
 
-from duchu.records.dates import Deadline, parse_date, parse_deadline
+from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Action, Campaign, Dated, Unit
 from duchu.records.tree import Tree
 
@@ -143,7 +143,7 @@ def plan(campaign: Campaign, phase: str | None = None) -> list[PlannedAction]:
     if phase is not None and phase not in {p.id for p in campaign.phases}:
         raise UnknownIdError("phase", phase)
     return [
-        PlannedAction(action, p.id, parse_deadline(action.due, campaign.year))
+        PlannedAction(action, p.id, parse_deadline(action.due, campaign.calendar))
         for p in campaign.phases
         if phase is None or p.id == phase
         for action in p.actions
@@ -154,7 +154,7 @@ class _DoneIndex:
     """Per unit: the earliest meeting of each kind and the earliest ``completes`` of each
     action, built once for the whole tree."""
 
-    def __init__(self, tree: Tree, year: int) -> None:
+    def __init__(self, tree: Tree, year: Year) -> None:
         self.by_kind: dict[str, dict[str, date]] = defaultdict(dict)
         self.by_completes: dict[str, dict[str, date]] = defaultdict(dict)
         for meeting_id, meeting in tree.meetings.items():
@@ -178,7 +178,7 @@ def _earliest(*days: date | None) -> date | None:
     return earliest
 
 
-def _done_date(done: dict[str, Dated], action_id: str, year: int) -> date | None:
+def _done_date(done: dict[str, Dated], action_id: str, year: Year) -> date | None:
     entry = done.get(action_id)
     return parse_date(entry.date, year) if entry is not None else None
 
@@ -218,7 +218,7 @@ def _unit_actions(
 ) -> list[ActionStatus]:
     campaign = tree.campaign
     assert campaign is not None
-    year = campaign.year
+    year = campaign.calendar
     group = tree.groups.get(unit.group)
     kinds = index.by_kind.get(unit_id, {})
     completes = index.by_completes.get(unit_id, {})
@@ -340,7 +340,7 @@ def unit_status(
         raise UnknownIdError("unit", unit)
     by_id = {p.id: p for p in plan(campaign)}  # every action, for `after`: built once
     planned = plan(campaign, phase)
-    index = _DoneIndex(tree, campaign.year)
+    index = _DoneIndex(tree, campaign.calendar)
     positions = official_positions(tree)
     units = [
         UnitStatus(
@@ -370,7 +370,7 @@ def unit_status(
         actions = [
             _judge(
                 item,
-                _earliest(_done_date(record.done, item.id, campaign.year)),
+                _earliest(_done_date(record.done, item.id, campaign.calendar)),
                 False,
                 as_of,
                 campaign.warn_days,
@@ -434,9 +434,9 @@ def campaign_span(campaign: Campaign) -> tuple[date, date]:
     """The campaign's first day (its earliest phase start, else its earliest deadline) and
     its last deadline, phases and actions alike."""
     deadlines = [p.due.day for p in plan(campaign)]
-    deadlines += [parse_deadline(phase.due, campaign.year).day for phase in campaign.phases]
+    deadlines += [parse_deadline(phase.due, campaign.calendar).day for phase in campaign.phases]
     starts = [
-        parse_deadline(phase.start, campaign.year, "start").day
+        parse_deadline(phase.start, campaign.calendar, "start").day
         for phase in campaign.phases
         if phase.start is not None
     ]

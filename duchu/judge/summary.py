@@ -28,7 +28,7 @@ from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownId
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
 from duchu.judge.visits import Visits, count_visits, group_people, in_phase, is_visit, kind_order
 from duchu.records.ballots import exact_fraction
-from duchu.records.dates import Deadline, parse_date, parse_deadline
+from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Campaign, Finding, Group, Meeting
 from duchu.records.tree import Tree
 
@@ -55,7 +55,7 @@ class FindingState:
         return "overdue" if self.overdue_days else "open"
 
 
-def judge_finding(unit_id: str, finding: Finding, year: int, as_of: date) -> FindingState | None:
+def judge_finding(unit_id: str, finding: Finding, year: Year, as_of: date) -> FindingState | None:
     """A finding's dates and state on ``as_of``; None when it was found after that day. A
     finding rectified after the as-of date was still open on it."""
     found = parse_date(finding.found, year) if finding.found else None
@@ -221,7 +221,7 @@ def _phase_meetings(
     for mid, meeting in tree.meetings.items():
         if not wanted.intersection(tree.meeting_units.get(mid, ())):
             continue
-        day = parse_date(meeting.date, campaign.year)
+        day = parse_date(meeting.date, campaign.calendar)
         if day > as_of:
             continue
         if whole or in_phase(standing_.phase, window, meeting, day, as_of):
@@ -259,7 +259,7 @@ def _findings(
     the campaign."""
     campaign = tree.campaign
     assert campaign is not None
-    year = campaign.year
+    year = campaign.calendar
     window_start = phase.start or date.min
     findings = []
     for uid in unit_ids:
@@ -284,7 +284,7 @@ def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: da
     for mid, meeting in tree.meetings.items():
         if unit_id not in tree.meeting_units.get(mid, ()):
             continue
-        day = parse_date(meeting.date, campaign.year)
+        day = parse_date(meeting.date, campaign.calendar)
         if not since <= day <= as_of:
             continue
         text = (meeting.title or "") + (meeting.notes or "")

@@ -130,7 +130,7 @@ def tally_meetings(
             continue
         if group is not None and (record is None or record.group != group):
             continue
-        day = parse_date(meeting.date, campaign.year)
+        day = parse_date(meeting.date, campaign.calendar)
         if until is not None and day > until:
             continue
         counts = tree.appraisals[ident]

@@ -182,6 +182,10 @@ RECORDS: dict[str, dict[str, str]] = {
     "expect-bool": {"zh": "应为 true 或 false", "en": "expected true or false"},
     "expect-choice": {"zh": "应为 {choices} 之一", "en": "expected one of {choices}"},
     "expect-range": {"zh": "应在 {low} 到 {high} 之间", "en": "expected between {low} and {high}"},
+    "expect-at-least": {"zh": "应不小于 {bound}", "en": "expected {bound} or more"},
+    "expect-at-most": {"zh": "应不大于 {bound}", "en": "expected {bound} or less"},
+    "expect-above": {"zh": "应大于 {bound}", "en": "expected more than {bound}"},
+    "expect-below": {"zh": "应小于 {bound}", "en": "expected less than {bound}"},
     "expect-other": {"zh": "{detail}", "en": "{detail}"},
     "invalid-date": {
         "zh": "'{text}' 不是有效的日期：{reason}",
@@ -199,8 +203,10 @@ RECORDS: dict[str, dict[str, str]] = {
         "en": "write 2014-02-28 or 2014年2月28日 (deadlines also 9月上旬, 9月底)",
     },
     "bad-id": {
-        "zh": "文件名 '{id}' 不能作 id：只能用字母（含汉字）、数字、-、_ 和 .",
-        "en": "file name '{id}' cannot be an id: use letters (Chinese too), digits, -, _ and .",
+        "zh": "'{id}' 不能作 id（id 即文件名）：只能用字母（含汉字）、数字、-、_ 和 .，"
+        "且不能以 - 或 . 开头",
+        "en": "'{id}' cannot be an id (an id is a file name): use letters (Chinese too), digits, "
+        "-, _ and ., and do not start with - or .",
     },
     "outside-tree": {
         "zh": "符号链接指向记录目录之外（{target}），不予读取",
@@ -226,6 +232,10 @@ RECORDS: dict[str, dict[str, str]] = {
     "phase-due-before-start": {
         "zh": "环节截止日期 {due} 早于开始日期 {start}",
         "en": "the phase is due on {due}, before it starts on {start}",
+    },
+    "due-before-start": {
+        "zh": "事项截止日期 {due} 早于所在环节的开始日期 {start}",
+        "en": "the action is due on {due}, before its phase starts on {start}",
     },
     "unknown-rating-scheme": {
         "zh": "'{rating}' 不在评议等次 ratings 中（{ratings}）",
@@ -473,5 +483,38 @@ RECORDS: dict[str, dict[str, str]] = {
     "xlsx-merged": {
         "zh": "合并单元格 {range}：评议票不能合并单元格，请取消合并",
         "en": "merged cells {range}: a ballot sheet has no merged cells; unmerge them",
+    },
+    # the hidden sheet of a ballot workbook that holds the ratings its drop-down lists offer
+    "sheet-ratings": {"zh": "评议等次", "en": "Ratings"},
+    # identity (RECORDS.md 1.2)
+    "id-collision": {
+        "zh": "id '{id}' 与 '{other}' 只有大小写或 Unicode 规范化形式不同：{why}",
+        "en": "id '{id}' differs from '{other}' only in letter case or Unicode normalization: "
+        "{why}",
+    },
+    "id-collision-file": {
+        "zh": "在 Windows 和 macOS 上二者是同一个文件，请改用不同的 id",
+        "en": "on Windows and macOS they are one file; give them different ids",
+    },
+    "id-collision-alike": {
+        "zh": "二者极易混淆，请改用不同的 id",
+        "en": "one is easily taken for the other; give them different ids",
+    },
+    "duplicate-name": {
+        "zh": "名称“{name}”已是{what} '{other}' 的名称或简称：按名称引用时无法区分",
+        "en": "'{name}' is already the name or short name of {what} '{other}': a reference "
+        "by it is ambiguous",
+    },
+    "blank-name": {"zh": "名称无效：{reason}", "en": "bad name: {reason}"},
+    "blank-name-spaces": {"zh": "去掉空格后是空的", "en": "it is empty once spaces are removed"},
+    "blank-name-invisible": {
+        "zh": "含不可见字符 {code_point}（如零宽空格、软连字符），看起来相同的名称会被当作不同",
+        "en": "it holds the invisible character {code_point} (a zero-width space, a soft "
+        "hyphen ...): names that look alike would differ",
+    },
+    "invisible-in-name": {
+        "zh": "{option} 含不可见字符 {code_point}（如零宽空格、软连字符），名称不能含这类字符",
+        "en": "{option} holds the invisible character {code_point} (a zero-width space, a soft "
+        "hyphen ...): a name may not",
     },
 }

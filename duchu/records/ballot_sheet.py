@@ -5,7 +5,7 @@ line, written by ``duchu.records.write``.)"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from duchu.messages import message
 
@@ -22,6 +22,42 @@ def _display_width(text: str) -> int:
     return (len(text.encode("utf-8")) + len(text)) // 2
 
 
+def _inline(ratings: list[str]) -> bool:
+    """Whether a list validation can hold the ratings written out (``"好,较好"``): Excel splits
+    it at every comma, a quote ends it, spaces at either end are lost, and it holds 255
+    characters at most."""
+    return len(",".join(ratings)) <= 255 and all(
+        rating == rating.strip() and rating.isprintable() and not set(rating) & {",", '"'}
+        for rating in ratings
+    )
+
+
+def _list_source(book: Any, ratings: list[str], lang: str) -> list[str] | str:
+    """The ratings to pick from: written out when they can be, else a range of cells on a
+    hidden sheet of their own (``sheet-ratings``, one rating a cell in column A), which any
+    text fills; the ballot reader passes over such a sheet."""
+    if _inline(ratings):
+        return ratings
+    title = message("sheet-ratings", lang)
+    hidden = book.add_worksheet(title)
+    for row, rating in enumerate(ratings):
+        hidden.write_string(row, 0, rating)
+    hidden.hide()
+    quoted = title.replace("'", "''")
+    return f"='{quoted}'!$A$1:$A${len(ratings)}"
+
+
+def _pick_message(ratings: list[str], lang: str) -> str:
+    """The message of a refused entry, within Excel's 255 characters (a longer one would cost
+    the sheet its list): the ratings named as far as they fit."""
+    named = "、".join(ratings)
+    text = message("ballot-pick-message", lang, ratings=named)
+    while len(text) > 255:
+        named = named[: len(named) - (len(text) - 255) - 1] + "…"
+        text = message("ballot-pick-message", lang, ratings=named)
+    return text
+
+
 def write_ballot_template(
     path: Path | BinaryIO,
     header: list[str],
@@ -33,7 +69,8 @@ def write_ballot_template(
 ) -> None:
     """An empty ballot sheet: the header (form number, the subjects, invalid) frozen, and in
     every subject column of the first ``rows`` rows a list of the campaign's ratings to pick
-    from, so a form typed in cannot hold anything else."""
+    from, so a form typed in cannot hold anything else (whatever a rating holds: a comma, a
+    quote, or more than a written-out list's 255 characters)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -50,7 +87,7 @@ def write_ballot_template(
         sheet.write_string(0, column, name, bold)
         sheet.set_column(column, column, max(_display_width(name) + 4, 10), text)
     sheet.freeze_panes(1, 0)
-    if subjects and len(",".join(ratings)) <= 255:  # Excel's limit for a list written out
+    if subjects:
         sheet.data_validation(
             1,
             1,
@@ -58,11 +95,11 @@ def write_ballot_template(
             subjects,
             {
                 "validate": "list",
-                "source": ratings,
+                "source": _list_source(book, ratings, lang),
                 "ignore_blank": True,
                 "error_type": "stop",
                 "error_title": message("ballot-pick-title", lang),
-                "error_message": message("ballot-pick-message", lang, ratings="、".join(ratings)),
+                "error_message": _pick_message(ratings, lang),
             },
         )
     book.close()

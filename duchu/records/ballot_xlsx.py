@@ -590,6 +590,30 @@ def _holds_anything(book: _Book, sheet: _Sheet) -> bool:
     return bool(formulas)
 
 
+def _list_sheet(sheet: _Sheet) -> bool:
+    """Whether a sheet is the hidden list the ballot template's drop-downs offer (written by
+    ``duchu.records.ballot_sheet`` when a rating holds a comma or a quote): hidden, and
+    nothing in it but text in column A -- no sheet a form could have been typed into."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if not isinstance(sheet.worksheet, ReadOnlyWorksheet):
+        return False
+    worksheet: Any = sheet.worksheet  # openpyxl's stubs type iter_rows for Worksheet only
+    if worksheet.sheet_state == "visible":
+        return False
+    try:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is None:
+                    continue
+                if cell.column != 1 or not isinstance(value, str) or cell.data_type != "s":
+                    return False
+    except Exception:  # damage: the sheet is then reported as any other
+        return False
+    return True
+
+
 # --- ballots ------------------------------------------------------------------------------------
 
 
@@ -626,7 +650,7 @@ def _read_book(
     extra = [
         problem(rel_path, "xlsx-second-sheet", line=1, column=1, sheet=sheet.title)
         for sheet in book.sheets[1:]
-        if _has_data(book, sheet)
+        if _has_data(book, sheet) and not _list_sheet(sheet)
     ]
     result = None
     if first.path is not None:

@@ -13,7 +13,8 @@ from datetime import date
 
 from duchu.problems import Loc, Problem, Ref, Severity, problem
 from duchu.records.ballot_counts import Counts
-from duchu.records.dates import DateError, Meaning, parse_date, parse_deadline
+from duchu.records.dates import Calendar, DateError, Meaning, Year, parse_date, parse_deadline
+from duchu.records.identity import check_blank_names, check_duplicate_names, check_id_collisions
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
@@ -27,7 +28,7 @@ def _names(items: Iterable[str]) -> str:
 
 
 def _date_problem(
-    path: str, loc: Loc, text: str, year: int | None, *, deadline: bool, meaning: Meaning = "due"
+    path: str, loc: Loc, text: str, year: Year, *, deadline: bool, meaning: Meaning = "due"
 ) -> Problem | None:
     try:
         if deadline:
@@ -39,8 +40,9 @@ def _date_problem(
     return None
 
 
-def _year(tree: Tree) -> int | None:
-    return tree.campaign.year if tree.campaign else None
+def _year(tree: Tree) -> Calendar | None:
+    """The campaign's calendar, by which phrases and dates without a year are read."""
+    return tree.campaign.calendar if tree.campaign else None
 
 
 def first_start(campaign: Campaign) -> date | None:
@@ -49,7 +51,7 @@ def first_start(campaign: Campaign) -> date | None:
     for phase in campaign.phases:
         if phase.start is not None:
             try:
-                starts.append(parse_deadline(phase.start, campaign.year, "start").day)
+                starts.append(parse_deadline(phase.start, campaign.calendar, "start").day)
             except DateError:
                 continue
     return min(starts) if starts else None
@@ -99,12 +101,14 @@ def check_campaign_after(tree: Tree) -> Iterator[Problem]:
 
 
 def check_campaign_dates(tree: Tree) -> Iterator[Problem]:
-    """Every start and due names a real day, and no phase is due before it starts."""
+    """Every start and due names a real day, and no phase or action is due before its phase
+    starts (phrases and short dates read by the campaign's calendar, RECORDS.md 1.2)."""
     campaign = tree.campaign
     if campaign is None:
         return
-    year = campaign.year
+    year = campaign.calendar
     for p_index, phase in enumerate(campaign.phases):
+        phase_start: date | None = None
         due_problem = _date_problem(
             CAMPAIGN, ("phases", p_index, "due"), phase.due, year, deadline=True
         )
@@ -121,27 +125,30 @@ def check_campaign_dates(tree: Tree) -> Iterator[Problem]:
             )
             if start_problem:
                 yield start_problem
-            elif due_problem is None:
-                start = parse_deadline(phase.start, year, "start")
-                due = parse_deadline(phase.due, year)
-                if due.day < start.day:
-                    yield problem(
-                        CAMPAIGN,
-                        "phase-due-before-start",
-                        loc=("phases", p_index, "due"),
-                        due=phase.due,
-                        start=phase.start,
-                    )
-        for a_index, action in enumerate(phase.actions):
-            found = _date_problem(
+            else:
+                phase_start = parse_deadline(phase.start, year, "start").day
+        if (
+            phase_start is not None
+            and due_problem is None
+            and parse_deadline(phase.due, year).day < phase_start
+        ):
+            yield problem(
                 CAMPAIGN,
-                ("phases", p_index, "actions", a_index, "due"),
-                action.due,
-                year,
-                deadline=True,
+                "phase-due-before-start",
+                loc=("phases", p_index, "due"),
+                due=phase.due,
+                start=phase.start,
             )
+        for a_index, action in enumerate(phase.actions):
+            where: Loc = ("phases", p_index, "actions", a_index, "due")
+            found = _date_problem(CAMPAIGN, where, action.due, year, deadline=True)
             if found:
                 yield found
+            elif phase_start is not None and parse_deadline(action.due, year).day < phase_start:
+                # RECORDS.md 1.2: an action due before its own phase starts, as a phase is
+                yield problem(
+                    CAMPAIGN, "due-before-start", loc=where, due=action.due, start=phase.start
+                )
 
 
 def check_campaign_kinds(tree: Tree) -> Iterator[Problem]:
@@ -606,6 +613,9 @@ CHECKS: list[Check] = [
     check_unit_findings,
     check_meeting_refs,
     check_meeting_appraisal,
+    check_id_collisions,
+    check_duplicate_names,
+    check_blank_names,
 ]
 
 

@@ -3,9 +3,13 @@
 A date is ISO ``2014-02-28`` or Chinese ``2014年2月28日``. A deadline may also be a ten-day
 phrase in the campaign's year: ``9月上旬`` (by 9-10), ``9月中旬`` (by 9-20), ``9月下旬`` /
 ``9月底`` / ``9月末`` (by the month's last day), ``7月初`` (by 7-05). Used as a start, a phrase
-means the first day of its period. YAML timestamps are switched off in the loader, so every
-date reaches this module as the text the user typed, and a date that names no real day
-(``2月30日``, ``13月上旬``) is a problem we report rather than one PyYAML guesses at.
+means the first day of its period. A campaign may run across a year end (RECORDS.md 1.2):
+a phrase or a date without a year then falls in the first year in which its period ends on
+or after the campaign's first start (a campaign starting 2014-09-15 reads ``1月上旬`` as
+2015-01-10); ``Calendar`` carries that start, and every caller passes the campaign's
+``Campaign.calendar`` so that there is one rule. YAML timestamps are switched off in the
+loader, so every date reaches this module as the text the user typed, and a date that names no
+real day (``2月30日``, ``13月上旬``) is a problem we report rather than one PyYAML guesses at.
 """
 
 from __future__ import annotations
@@ -19,6 +23,19 @@ from functools import lru_cache
 from typing import Literal
 
 Meaning = Literal["due", "start"]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where a phrase or a date without a year falls: the campaign's ``year`` and its first
+    start (None when no phase has a readable start: then every such day is in ``year``)."""
+
+    year: int
+    first_start: date | None = None
+
+
+# A bare int is a fixed year (a date typed before the campaign is read, a test); None: no year.
+Year = Calendar | int | None
 
 # A date is read after NFKC normalisation, so the full-width ２０１４年６月２０日 and
 # ２０１４－０６－２０ a Chinese input method types read as their ASCII forms (and an
@@ -65,37 +82,70 @@ def _real_day(year: int, month: int, day: int) -> date:
         raise DateError("date-no-such-day") from None
 
 
+def _year_of(year: Year, month: int, last_day: int | None) -> int:
+    """The year a month's period (ending on ``last_day``, None: the month's last day) falls
+    in: the calendar's first year in which the period ends on or after the first start."""
+    if year is None:
+        raise DateError("date-needs-year")
+    if isinstance(year, int):
+        return year
+    start = year.first_start
+    if start is None:
+        return year.year
+    if not 1 <= month <= 12:
+        raise DateError("date-no-such-month")
+    end = last_day if last_day is not None else calendar.monthrange(start.year, month)[1]
+    # Compared as (month, day): a 2月29日 asked of a non-leap year is still "before" 3-1.
+    return start.year if (month, end) >= (start.month, start.day) else start.year + 1
+
+
 @lru_cache(maxsize=4096)
-def parse_date(text: str, year: int | None = None) -> date:
-    """An exact day. ``year`` (the campaign's) allows the short form ``2月28日``."""
+def campaign_calendar(year: int, starts: tuple[str | None, ...]) -> Calendar:
+    """The campaign's calendar from its ``year`` and its phases' starts, in order: the first
+    start is that of the first phase that has one, read in ``year`` (the year in which, by
+    RECORDS.md, the campaign starts). When that start names no day (``check`` says so), or
+    no phase has one, every phrase and short date falls in ``year``, as in 1.1."""
+    text = next((start for start in starts if start is not None), None)
+    if text is None:
+        return Calendar(year)
+    try:
+        return Calendar(year, parse_deadline(text, year, "start").day)
+    except DateError:
+        return Calendar(year)
+
+
+@lru_cache(maxsize=4096)
+def parse_date(text: str, year: Year = None) -> date:
+    """An exact day. ``year`` (the campaign's calendar) allows the short form ``2月28日``."""
     stripped = unicodedata.normalize("NFKC", text).strip()
     match = _ISO.fullmatch(stripped)
     if match:
         return _real_day(int(match[1]), int(match[2]), int(match[3]))
     match = _CHINESE.fullmatch(stripped)
     if match:
-        if match[1] is None and year is None:
-            raise DateError("date-needs-year")
-        return _real_day(int(match[1] or year or 0), int(match[2]), int(match[3]))
+        month, day = int(match[2]), int(match[3])
+        if match[1] is not None:
+            return _real_day(int(match[1]), month, day)
+        return _real_day(_year_of(year, month, day), month, day)
     if _PHRASE.fullmatch(stripped):
         raise DateError("date-phrase-not-allowed")
     raise DateError("date-unreadable")
 
 
 @lru_cache(maxsize=4096)
-def parse_deadline(text: str, year: int | None, meaning: Meaning = "due") -> Deadline:
+def parse_deadline(text: str, year: Year, meaning: Meaning = "due") -> Deadline:
     """A date or ten-day phrase. As a due date a phrase is its period's last day, as a
-    start its first day; a phrase without its own year takes the campaign's ``year``."""
+    start its first day; a phrase without its own year falls by the campaign's calendar
+    (the first year in which its period ends on or after the campaign's first start)."""
     stripped = unicodedata.normalize("NFKC", text).strip()
     match = _PHRASE.fullmatch(stripped)
     if match is None:
         return Deadline(text, parse_date(stripped, year), is_phrase=False)
-    if match[1] is None and year is None:
-        raise DateError("date-needs-year")
-    the_year, month = int(match[1] or year or 0), int(match[2])
+    month = int(match[2])
     if not 1 <= month <= 12:
         raise DateError("date-no-such-month")
     first, last = _PERIODS[match[3]]
+    the_year = int(match[1]) if match[1] is not None else _year_of(year, month, last)
     if meaning == "start":
         return Deadline(text, date(the_year, month, first), is_phrase=True)
     last_day = last if last is not None else calendar.monthrange(the_year, month)[1]

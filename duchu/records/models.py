@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
+from duchu.records.dates import Calendar, campaign_calendar
+
 # Records are pydantic dataclasses with slots rather than ``BaseModel``s: a province keeps
 # hundreds of thousands of records in memory at once, and a slotted instance is a tenth of
 # the size of a model with its ``__dict__`` and fields-set. Strictness is per type (``Strict*``)
@@ -89,6 +91,13 @@ class Campaign:
     )
     appraisal: AppraisalScheme = Field(default_factory=AppraisalScheme)
     phases: list[Phase]
+
+    @property
+    def calendar(self) -> Calendar:
+        """Where the campaign's phrases and dates without a year fall (RECORDS.md 1.2: in
+        the first year in which their period ends on or after the campaign's first start).
+        Every phrase and short date is read with this, never with ``year`` alone."""
+        return campaign_calendar(self.year, tuple(phase.start for phase in self.phases))
 
 
 @dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)

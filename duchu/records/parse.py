@@ -47,6 +47,13 @@ _EXPECT_BY_TYPE = {
     "literal_error": "expect-choice",
     "too_short": "expect-list",
 }
+# a number past one bound: pydantic's context holds that bound only (ge, le, gt or lt)
+_EXPECT_BOUND = {
+    "greater_than_equal": "expect-at-least",
+    "less_than_equal": "expect-at-most",
+    "greater_than": "expect-above",
+    "less_than": "expect-below",
+}
 
 
 def _record_fields(model: Any) -> dict[str, Any]:
@@ -64,6 +71,25 @@ def _fields_of(model: type[Any], loc: tuple[str | int, ...]) -> list[str]:
         if info is not None:  # otherwise ``part`` is a key of a dict field: stay on its model
             current = _model_in(info.annotation)
     return list(_record_fields(current))
+
+
+def _bounds_of(model: type[Any], loc: tuple[str | int, ...], ctx: dict[str, Any]) -> dict[str, Any]:
+    """The bounds of the number at ``loc``: the field's own (both ends of ``year``'s range,
+    1900 to 2999), over the one bound pydantic's error context gives."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        info = _record_fields(current).get(part)
+        if info is not None:
+            current = _model_in(info.annotation)
+    info = _record_fields(current).get(str(loc[-1])) if loc else None
+    bounds: dict[str, Any] = {}
+    for constraint in getattr(info, "metadata", ()):  # as written in the model: 1, not 1.0
+        for k in ("ge", "le", "gt", "lt"):
+            if getattr(constraint, k, None) is not None:
+                bounds[k] = getattr(constraint, k)
+    return {**{k: ctx[k] for k in ("ge", "le", "gt", "lt") if k in ctx}, **bounds}
 
 
 def _model_in(annotation: Any) -> Any:
@@ -109,8 +135,11 @@ def validation_problems(path: str, model: type[Any], err: ValidationError) -> li
         else:
             ctx = error.get("ctx") or {}
             expected = _EXPECT_BY_TYPE.get(kind, "expect-other")
-            if kind in {"greater_than_equal", "less_than_equal"}:
-                expected = "expect-range"
+            bound = next((ctx[b] for b in ("ge", "le", "gt", "lt") if b in ctx), "")
+            if kind in _EXPECT_BOUND:  # each message names the bounds it gives, never a blank
+                ctx = _bounds_of(model, loc, ctx)
+                both = "ge" in ctx and "le" in ctx
+                expected = "expect-range" if both else _EXPECT_BOUND[kind]
             found.append(
                 problem(
                     path,
@@ -123,6 +152,7 @@ def validation_problems(path: str, model: type[Any], err: ValidationError) -> li
                     choices=str(ctx.get("expected", "")).replace(" or ", ", "),
                     low=ctx.get("ge", ""),
                     high=ctx.get("le", ""),
+                    bound=bound,
                 )
             )
     return found
@@ -320,6 +350,11 @@ _UNSAFE_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 _UNSAFE_LINE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # fields written over several lines, where a newline is text
 MULTI_LINE_FIELDS = frozenset({"notes", "note", "text", "reason"})
+
+
+def has_unsafe_text(text: str) -> bool:
+    """Whether ``text`` holds a character ``control-in-text`` reports (a newline aside)."""
+    return _UNSAFE_TEXT.search(text) is not None
 
 
 def unsafe_text(rel_path: str, data: Any, loc: tuple[str | int, ...] = ()) -> list[Problem]:

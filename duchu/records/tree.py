@@ -14,8 +14,10 @@ from duchu.problems import Problem
 from duchu.records.ballot_counts import Counts
 from duchu.records.models import Campaign, Group, Meeting, Unit
 
-# Letters (Chinese too), digits, '-', '_' and '.'; a meeting id has '/'-separated segments.
-ID_PATTERN = re.compile(r"[^\W][\w.-]*|_[\w.-]*")
+# Letters (Chinese too), digits, '-', '_' and '.', never first '-' (a command line would read
+# the id as an option) or '.' (a hidden file); a meeting id has '/'-separated segments.
+# The loader (``parse``), ``duchu new`` (``write``) and the message "bad-id" say the same.
+ID_PATTERN = re.compile(r"\w[\w.-]*")
 CAMPAIGN_FILE = "campaign.yaml"
 
 

@@ -28,6 +28,7 @@ from duchu.git.run import init_repository
 from duchu.problems import Ref
 from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
+from duchu.records.identity import invisible_in
 from duchu.records.models import Group, Meeting, MeetingKind, Unit
 from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Tree
 
@@ -205,8 +206,9 @@ _FORBIDDEN = frozenset(
 )
 
 
-def clean_text(option: str, value: str) -> str:
-    """``value`` as given, or a ScaffoldError when a record may not hold it."""
+def clean_text(option: str, value: str, *, name: bool = True) -> str:
+    """``value`` as given, or a ScaffoldError when a record may not hold it (a ``name``, as
+    a person's or a group's, may not hold an invisible character either: blank-name)."""
     if not value.strip():
         raise ScaffoldError("empty-value", option=option)
     for char in value:
@@ -214,6 +216,9 @@ def clean_text(option: str, value: str) -> str:
             raise ScaffoldError("bad-text", option=option, code_point=f"U+{ord(char):04X}")
         if 0xD800 <= ord(char) <= 0xDFFF:  # a byte of an argument that is not UTF-8
             raise ScaffoldError("not-utf8-argument", option=option)
+    invisible = invisible_in(value) if name else None
+    if invisible is not None:
+        raise ScaffoldError("invisible-in-name", option=option, code_point=invisible)
     return value
 
 
@@ -448,7 +453,7 @@ def new_unit(
         items.append(Guidance("order: 在本组单位中的排序（数字，如 3），可不写"))
     items.append(("group", group))
     if category is not None:
-        items.append(("category", clean_text("--category", category)))
+        items.append(("category", clean_text("--category", category, name=False)))
     else:
         items.append(
             Guidance("category: 单位类别，如 窗口服务单位（规定动作的 applies_to 按它区分）")

@@ -58,7 +58,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
     """Everything the built-in circular states, for one phase as of a date
     (``duchu.judge.circular.office_circular``), worded."""
     tree, campaign, office = circular.tree, circular.campaign, circular.office
-    phase, as_of, year = circular.phase, circular.as_of, circular.campaign.year
+    phase, as_of = circular.phase, circular.as_of
     start, due = phase.start, phase.due
     kind_names = {kid: kind.name for kid, kind in campaign.meeting_kinds.items()}
     rows = office.groups
@@ -149,7 +149,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "name": phase.phase.name,
             "start": zh_day(start) if start else "",
             "due": zh_day(due),
-            "due_text": format_deadline(parse_deadline(phase.phase.due, year), "zh"),
+            "due_text": format_deadline(parse_deadline(phase.phase.due, campaign.calendar), "zh"),
             "number": chinese_number(phase.index + 1),
             "begun": phase.begun,
             "ended": phase.ended,

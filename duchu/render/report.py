@@ -52,7 +52,7 @@ def next_phase_context(
     start, due = following.start, following.due
     by_deadline: dict[str, list[str]] = {}  # actions due together, named together
     for action in following.phase.actions:
-        deadline = short_deadline(parse_deadline(action.due, year), year)
+        deadline = short_deadline(parse_deadline(action.due, campaign.calendar), year)
         by_deadline.setdefault(deadline, []).append(
             ("督导组" if action.by == "group" else "") + action.name
         )
@@ -67,7 +67,7 @@ def next_phase_context(
         "actions": [
             {
                 "name": a.name,
-                "due": format_deadline(parse_deadline(a.due, year), "zh"),
+                "due": format_deadline(parse_deadline(a.due, campaign.calendar), "zh"),
                 "by_group": a.by == "group",
             }
             for a in following.phase.actions
@@ -557,10 +557,10 @@ def report_context(summary: GroupSummary, provenance: Provenance) -> dict[str, A
             "name": phase.phase.name,
             "start": zh_day(start) if start else "",
             "due": zh_day(due),
-            "due_text": format_deadline(parse_deadline(phase.phase.due, year), "zh"),
+            "due_text": format_deadline(parse_deadline(phase.phase.due, campaign.calendar), "zh"),
             "start_short": month_day(start, year) if start else "",
             "due_short": month_day(due, year),
-            "due_words": short_deadline(parse_deadline(phase.phase.due, year), year),
+            "due_words": short_deadline(parse_deadline(phase.phase.due, campaign.calendar), year),
             "number": chinese_number(phase.index + 1),
             "begun": phase.begun,
             "ended": phase.ended,
