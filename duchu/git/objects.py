@@ -339,17 +339,9 @@ def is_ancestor(git_dir: Path, older: str, newer: str) -> bool:
 
 
 def default_commit(git_dir: Path) -> str | None:
-    """The commit of HEAD (the default branch), else of the first branch there is; None in
-    a repository without branches."""
-    head = _head(git_dir)
-    if head is not None:
-        return head
-    out = _git(["for-each-ref", "--format=%(objectname)", "--sort=refname", "refs/heads/"], git_dir)
-    for line in out.decode("ascii", "replace").split():
-        found = resolve_commit(git_dir, line) if _OBJECT_ID.fullmatch(line) else None
-        if found is not None:
-            return found
-    return None
+    """The commit of the branch HEAD names (the default branch); None when that branch does
+    not exist yet -- never some other branch, which whoever pushes first could have made."""
+    return _head(git_dir)
 
 
 def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None, str | None]]:
