@@ -344,6 +344,18 @@ def default_commit(git_dir: Path) -> str | None:
     return _head(git_dir)
 
 
+def head_branch(git_dir: Path) -> str | None:
+    """The ref HEAD names (``refs/heads/master``), whether it exists or not; None when HEAD
+    is detached."""
+    out = _one_line(_git(["symbolic-ref", "--quiet", "HEAD"], git_dir, check=False))
+    return out or None
+
+
+def has_refs(git_dir: Path) -> bool:
+    """Whether the repository has any ref at all (before its first push it has none)."""
+    return bool(_git(["for-each-ref", "--count=1", "--format=x"], git_dir).strip())
+
+
 def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None, str | None]]:
     """Every file that differs between the trees of two commits, as (path, mode, object id)
     in ``new`` -- mode and id None where ``new`` has no file there -- from one ``git

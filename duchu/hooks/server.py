@@ -16,6 +16,8 @@ from duchu.git.objects import (
     BlobReader,
     default_commit,
     diff_trees,
+    has_refs,
+    head_branch,
     is_ancestor,
     merge_base,
     new_commits,
@@ -117,10 +119,11 @@ class Rights:
 class Denial:
     """One reason a push is refused, besides errors in a tree: ``code`` (``not-your-group``,
     ``office-only``, ``group-rights``, ``replace-office-only``, ``delete-office-only``,
-    ``no-pusher``, ``not-a-commit``, ``no-records``), the ref, the record path and the
-    change (a commit, or ``old..new`` for an update that is not a fast-forward), the groups
-    whose rights the pusher lacks; and who may do it: the groups owning the record (with
-    their names and accounts) and the office's accounts."""
+    ``no-pusher``, ``no-default-branch``, ``not-a-commit``, ``no-records``), the ref, the
+    record path and the change (a commit, or ``old..new`` for an update that is not a
+    fast-forward), the groups whose rights the pusher lacks (for ``no-default-branch``, the
+    ref HEAD names); and who may do it: the groups owning the record (with their names and
+    accounts) and the office's accounts."""
 
     code: str
     ref: str
@@ -366,6 +369,12 @@ class _Base:
     def old(self, update: RefUpdate) -> str | None:
         return resolve_commit(self.git_dir, update.old) if update.old is not None else None
 
+    def unjudgeable(self, update: RefUpdate) -> bool:
+        """Whether ``update`` makes a ref with nothing to judge it by: HEAD's branch does not
+        exist, yet the repository has refs (it is not the first push, which the office
+        makes into an empty repository)."""
+        return update.old is None and self.of(update) is None and has_refs(self.git_dir)
+
     def of(self, update: RefUpdate) -> str | None:
         old = self.old(update)
         if old is not None:
@@ -448,6 +457,10 @@ def _check_rights(
     for update in updates:
         old = base.old(update)
         governing = base.of(update)
+        if base.unjudgeable(update):
+            head = head_branch(judge.git_dir) or "HEAD"
+            verdict.denials.append(Denial("no-default-branch", update.ref, groups=(head,)))
+            continue
         rights = judge.rights(governing)
         if not rights.enforced:
             continue

@@ -98,6 +98,13 @@ HOOKS: dict[str, dict[str, str]] = {
         "is set; push through the server's login (gitolite, GitLab, Gitea, a web server), "
         "or have its administrator set DUCHU_PUSHER for each key",
     },
+    "push-no-default-branch": {
+        "zh": "新建 {ref}：HEAD 指向的 {groups} 不存在，新分支无从判断谁可以推送；"
+        "请服务器管理员把 HEAD 指向记录所在的分支（git symbolic-ref HEAD refs/heads/master）",
+        "en": "creating {ref}: HEAD names {groups}, which does not exist, so a new branch has "
+        "nothing to be judged by; have the server's administrator point HEAD at the records' "
+        "branch (git symbolic-ref HEAD refs/heads/master)",
+    },
     "push-change-commit": {"zh": "提交 {commit} ", "en": "commit {commit}"},
     "push-change-rewrite": {
         "zh": "非快进更新 {commit}（丢弃了别人的提交）",
