@@ -16,8 +16,11 @@ clerk2, g3's clerk3, clerk12 in both g1 and g2, and the office's ``office``.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -399,3 +402,54 @@ def test_a_planted_branch_never_judges_new_refs(tmp_path: Path, cache: Path) -> 
     # with HEAD pointing at the records' branch, new branches are judged by it
     git(central, "symbolic-ref", "HEAD", "refs/heads/master")
     assert push(work, "clerk1", "HEAD:refs/heads/g1-draft").returncode == 0
+
+
+# --- 4. a server Python without duchu's dependencies -------------------------------------------
+
+
+def bare_python(tmp_path: Path) -> Path:
+    """A Python with nothing installed (a virtual environment without packages): duchu is
+    found through PYTHONPATH, as the tests run it, and none of its dependencies are."""
+    folder = tmp_path / "bare-python"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    found = subprocess.run([python, "-c", "import pydantic"], capture_output=True)
+    assert found.returncode != 0  # the point: it lacks duchu's dependencies
+    return python
+
+
+def test_a_python_missing_a_dependency_refuses_in_one_line(central: Path, tmp_path: Path) -> None:
+    python = bare_python(tmp_path)
+    work = clone(central, tmp_path / "work")
+    before = ref(central)
+    edit(work, "units/jiaoyu.yaml")
+    commit(work)
+    hook = central / "hooks" / "pre-receive"
+    text = hook.read_text(encoding="utf-8")
+    hook.write_text(text.replace("python=", f"python={python} #", 1), encoding="utf-8")
+    path = os.pathsep.join(
+        filter(None, [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH")])
+    )
+    told = refused(push(work, "clerk1", PYTHONPATH=path), central, before)
+    lines = [line for line in told.splitlines() if line.startswith("remote:")]
+    assert len(lines) == 1, told
+    assert lines[0].startswith("remote: duchu: 无法启动，推送被拒绝 / cannot start, push refused: ")
+    assert f"{python} is missing the module typer: install duchu into that Python" in lines[0]
+    assert f"({python} -m pip install duchu)" in lines[0]
+    assert "Traceback" not in told
+    # the duchu on PATH (the hook's fallback) in such a Python says the same, in one line
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    script = bin_folder / "duchu"
+    script.write_text(
+        f"#!{python}\nimport sys\nfrom duchu.launch import main\nsys.exit(main())\n", "utf-8"
+    )
+    script.chmod(0o755)
+    hook.write_text(text.replace("python=", "python=/nonexistent/python #", 1), encoding="utf-8")
+    search = f"{bin_folder}{os.pathsep}{os.environ['PATH']}"
+    told = refused(push(work, "clerk1", PYTHONPATH=path, PATH=search), central, before)
+    lines = [line for line in told.splitlines() if line.startswith("remote:")]
+    assert len(lines) == 1, told
+    assert f"{python} is missing the module typer" in lines[0] and "Traceback" not in told
+    hook.write_text(text, encoding="utf-8")
+    landed(push(work, "clerk1"), central, work)

@@ -136,6 +136,12 @@ HOOKS: dict[str, dict[str, str]] = {
         "en": "duchu: push refused ({problems}): no branch or tag was updated",
     },
     # --- a hook that cannot start -------------------------------------------------------------
+    "missing-module": {
+        "zh": "{python} 缺少模块 {module}：请把 duchu 安装到这个 Python 中"
+        "（{python} -m pip install duchu）",
+        "en": "{python} is missing the module {module}: install duchu into that Python "
+        "({python} -m pip install duchu)",
+    },
     "hook-missing-module": {
         "zh": "{python} 缺少模块 {module}：请把 duchu 安装到这个 Python 中"
         "（{python} -m pip install duchu），或用装有 duchu 的 Python 重新安装钩子",

@@ -137,6 +137,8 @@ def _hook_failed(hook: str, err: BaseException, language: str) -> None:
     if isinstance(err, DuchuError):
         shown = {k: message(v, language) if isinstance(v, Ref) else v for k, v in err.args_.items()}
         detail = message(err.key, language, **shown)
+    elif isinstance(err, ModuleNotFoundError):  # a dependency missing from this Python
+        detail = message("hook-missing-module", language, python=sys.executable, module=err.name)
     else:
         detail = f"{type(err).__name__}: {err}".rstrip(": ")
     failed = "hook-failed-push" if hook == "pre-receive" else "hook-failed-commit"
