@@ -376,3 +376,68 @@ def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None,
         else:
             changes.append((os.fsdecode(path), mode, blob))
     return changes
+
+
+# --- a trial tree, written aside (``duchu hook status``) --------------------------------------
+
+
+def aside(git_dir: Path, folder: Path) -> dict[str, str]:
+    """The environment under which git writes new objects into ``folder`` and reads the
+    repository's own as well -- what git's quarantine does during a push: nothing is
+    written into the repository."""
+    objects = _one_line(_git(["rev-parse", "--git-path", "objects"], git_dir))
+    return {
+        "GIT_OBJECT_DIRECTORY": str(folder),
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES": str((git_dir / objects).resolve()),
+    }
+
+
+def _trial_tree(
+    git_dir: Path, env: dict[str, str], files: dict[str, bytes], base: str | None
+) -> str:
+    """A tree (written aside) holding the top-level entries of ``base``'s tree, those named in
+    ``files`` (top-level file names) replaced by the given contents."""
+    entries: dict[str, bytes] = {}
+    if base is not None:
+        _valid_id(base)
+        out = _git(["ls-tree", "-z", "--full-tree", "--end-of-options", base], git_dir)
+        for record in out.split(b"\0"):
+            if record:
+                entries[os.fsdecode(record.partition(b"\t")[2])] = record
+    for name, content in files.items():
+        blob = _one_line(_git(["hash-object", "-w", "--stdin"], git_dir, env=env, given=content))
+        entries[name] = b"100644 blob " + blob.encode("ascii") + b"\t" + os.fsencode(name)
+    listing = b"".join(entry + b"\0" for entry in entries.values())
+    return _one_line(_git(["mktree", "-z"], git_dir, env=env, given=listing))
+
+
+def trial_commit(
+    git_dir: Path, env: dict[str, str], files: dict[str, bytes], base: str | None
+) -> str:
+    """A commit (written aside, under ``env`` from ``aside``) whose tree is ``base``'s with
+    the top-level ``files`` replaced, its parent ``base``. No ref moves."""
+    tree = _trial_tree(git_dir, env, files, base)
+    who = {
+        "GIT_AUTHOR_NAME": "duchu",
+        "GIT_AUTHOR_EMAIL": "duchu@localhost",
+        "GIT_COMMITTER_NAME": "duchu",
+        "GIT_COMMITTER_EMAIL": "duchu@localhost",
+    }
+    parents = ["-p", base] if base is not None else []
+    out = _git(
+        ["commit-tree", *parents, "-m", "duchu hook status: a trial", tree],
+        git_dir,
+        env={**env, **who},
+    )
+    commit = _one_line(out)
+    if not _OBJECT_ID.fullmatch(commit):
+        raise GitFailedError(f"unexpected git commit-tree output {commit!r}")
+    return commit
+
+
+def trial_index(top: Path, env: dict[str, str], prefix: str, files: dict[str, bytes]) -> None:
+    """Fill the index ``env`` names (``GIT_INDEX_FILE``, a file of one's own) with a tree of
+    ``files`` at ``prefix`` ("" or "a/b/"), written aside: what a pre-commit hook would be
+    asked to check."""
+    tree = _trial_tree(top, env, files, None)
+    _git(["read-tree", *([f"--prefix={prefix}"] if prefix else []), tree], top, env=env)

@@ -106,13 +106,27 @@ def _complaint(stderr: bytes, args: list[str], cwd: Path) -> DuchuError:
     return GitFailedError(lines[0] if lines else f"git {args[0]} failed")
 
 
-def _git(args: list[str], cwd: Path, *, check: bool = True, hooks: bool = False) -> bytes:
-    """Run one git command in ``cwd`` and return its output, unchanged bytes."""
+def _git(
+    args: list[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    hooks: bool = False,
+    env: dict[str, str] | None = None,
+    given: bytes | None = None,
+) -> bytes:
+    """Run one git command in ``cwd`` and return its output, unchanged bytes; ``env`` adds to
+    the environment (where to write objects, an index of one's own), ``given`` is its input."""
     _check_git(cwd)
-    argv, env = _command(args, hooks=hooks)
+    argv, environment = _command(args, hooks=hooks)
     try:
         done = subprocess.run(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
+            argv,
+            cwd=cwd,
+            env={**environment, **(env or {})},
+            input=given if given is not None else b"",
+            capture_output=True,
+            check=False,
         )
     except OSError as err:  # found on PATH but cannot be started
         raise GitFailedError(str(err)) from None
