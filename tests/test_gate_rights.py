@@ -370,8 +370,9 @@ def test_a_meeting_of_two_groups_names_both_with_their_accounts(
     commit(work, "联合检查")
     told = refused(push(work, "clerk1"), central, before)
     assert (
-        "it may be changed by group g2 (市委第二督导组; accounts clerk12, clerk2), group g3 "
-        "(市委第三督导组; accounts clerk3), or by the office (accounts office)"
+        "it may be changed by an account of each of group g2 (市委第二督导组; accounts "
+        "clerk12, clerk2), group g3 (市委第三督导组; accounts clerk3), or by the office "
+        "(accounts office)"
     ) in told
 
 

@@ -181,3 +181,17 @@ def test_status_outside_a_bare_repository_says_so_in_one_line(tmp_path: Path) ->
     git(tmp_path, "init", "--quiet", str(plain))
     done = runner.invoke(app, ["hook", "status", "--server", str(plain)])
     assert done.exit_code == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_giteas_dispatcher_runs_ours_from_pre_receive_d(tmp_path: Path, cache: Path) -> None:
+    central = tmp_path / "central.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(central))
+    dispatcher = central / "hooks" / "pre-receive"
+    dispatcher.write_text("#!/bin/sh\n# gitea: runs hooks/pre-receive.d/*\n", encoding="utf-8")
+    dispatcher.chmod(0o755)
+    (central / "hooks" / "pre-receive.d").mkdir()
+    assert runner.invoke(app, ["hook", "install", "--server", str(central)]).exit_code == 0
+    code, lines = status("--server", str(central))
+    ours = central / "hooks" / "pre-receive.d" / "duchu"
+    assert lines[0] == f"installed: {ours} is duchu's hook, run by {dispatcher}"
+    assert code == 0, lines

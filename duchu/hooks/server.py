@@ -520,7 +520,8 @@ def _who(denial: Denial, lang: str) -> str:
             )
             for group, name, accounts in denial.owners
         )
-        return message("push-who-groups", lang, groups=groups, office=office)
+        several = "push-who-groups-all" if len(denial.owners) > 1 else "push-who-groups"
+        return message(several, lang, groups=groups, office=office)
     return message("push-who-office", lang, office=office)
 
 

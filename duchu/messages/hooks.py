@@ -119,6 +119,10 @@ HOOKS: dict[str, dict[str, str]] = {
         "zh": "可以修改的是{groups}，或活动办（{office}）",
         "en": "it may be changed by {groups}, or by the office ({office})",
     },
+    "push-who-groups-all": {
+        "zh": "可以修改的是同时属于{groups}的账号，或活动办（{office}）",
+        "en": "it may be changed by an account of each of {groups}, or by the office ({office})",
+    },
     "push-who-office": {
         "zh": "只有活动办（{office}）可以这样做",
         "en": "only the office ({office}) may do this",
