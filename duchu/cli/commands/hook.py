@@ -25,7 +25,6 @@ from duchu.cli.options import (
 from duchu.errors import DuchuError
 from duchu.messages import message
 from duchu.problems import Ref
-from duchu.records.discover import shown_path
 
 HOOK_EXAMPLES = """\b
 例 / examples:
@@ -79,7 +78,7 @@ def hook_install(
 
 HOOK_STATUS_EXAMPLES = """\b
 例 / examples:
-  duchu hook status                       本记录库的提交、合并前检查是否在起作用
+  duchu hook install && duchu hook status  安装后看提交、合并前检查是否在起作用
   cd /srv/git/records.git && duchu hook status --server
                                           中心仓库的推送检查是否在起作用（改过服务器设置后运行）
 """
@@ -110,6 +109,7 @@ def hook_status(
     when all three hold, 1 when not.
     """
     from duchu.hooks.status import client_status, server_status
+    from duchu.records.discover import shown_path
 
     language = lang_of(ctx, lang)
     if server:
