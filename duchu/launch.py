@@ -16,6 +16,14 @@ def main() -> None:
 
         sys.stdout.write(f"duchu {__version__}\n")
         return
-    from duchu.cli.app import main as run_cli
+    try:
+        from duchu.cli.app import main as run_cli
+    except ModuleNotFoundError as err:  # a dependency missing from this Python: one line
+        from duchu.messages import LANGS, message
 
+        texts = (
+            message("missing-module", lang, python=sys.executable, module=err.name)
+            for lang in LANGS
+        )
+        sys.exit("duchu: " + " / ".join(texts))
     run_cli()

@@ -25,7 +25,7 @@ from tests.conftest import SAMPLE, copy_tree
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 runner = CliRunner()
 
-PUSHER_VARIABLES = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "DUCHU_PUSHER")
+PUSHER_VARIABLES = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "DUCHU_PUSHER", "REMOTE_USER")
 ACCOUNTS = {"g1": ["clerk1", "clerk12"], "g2": ["clerk2", "clerk12"], "g3": ["clerk3"]}
 
 
@@ -195,7 +195,9 @@ def test_another_groups_record_is_refused_and_named(
     told = refused(push(work, "clerk1"), central, before)
     line = (
         f"remote: {rel}: error: commit {change[:8]} changes records of group g2, "
-        "and account clerk1 is not one of that group's [not-your-group]"
+        "and account clerk1 is not one of that group's; it may be changed by group g2 "
+        "(市委第二督导组; accounts clerk12, clerk2), or by the office (accounts office) "
+        "[not-your-group]"
     )
     assert line in told
     assert "push refused (1 problem): no branch or tag was updated" in told
@@ -283,8 +285,9 @@ def test_no_identity_is_refused(central: Path, tmp_path: Path) -> None:
     told = refused(push(work, None), central, before)
     assert (
         "remote: refs/heads/master: error: the records name accounts, but who is pushing is "
-        "unknown: none of GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, DUCHU_PUSHER is set "
-        "[no-pusher]"
+        "unknown: none of GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, DUCHU_PUSHER, REMOTE_USER "
+        "is set; push through the server's login (gitolite, GitLab, Gitea, a web server), or "
+        "have its administrator set DUCHU_PUSHER for each key [no-pusher]"
     ) in told
     assert refused(push(work, ""), central, before)  # set, but empty
 
@@ -330,7 +333,10 @@ def test_an_invalid_tree_is_refused_with_the_check_line(central: Path, tmp_path:
     checked = runner.invoke(app, ["--lang", "en", "check", "--records", str(work)])
     line = next(line for line in checked.stdout.splitlines() if "zhen9" in line)
     assert line.startswith("units/jiaoyu.yaml:3:8: error: unknown group 'zhen9'")
-    assert f"remote: the records of refs/heads/master ({change[:8]}) have errors:" in told
+    assert (
+        f"remote: the records of refs/heads/master ({change[:8]}) have errors this push "
+        "brings (fix them, commit, and push again):"
+    ) in told
     assert f"remote: {line}" in told
     # even the office cannot push an invalid tree
     refused(push(work, "office"), central, before)

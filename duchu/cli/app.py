@@ -25,8 +25,10 @@ from duchu.cli.commands.hook import (
     HOOK_EXAMPLES,
     HOOK_HELP,
     HOOK_RUN_EXAMPLES,
+    HOOK_STATUS_EXAMPLES,
     hook_install,
     hook_run,
+    hook_status,
 )
 from duchu.cli.commands.init import INIT_EXAMPLES, init
 from duchu.cli.commands.log import LOG_EXAMPLES, log
@@ -167,6 +169,7 @@ hook_app = typer.Typer(help=HOOK_HELP, epilog=HOOK_EXAMPLES, no_args_is_help=Tru
 app.add_typer(hook_app, name="hook")
 hook_app.command("install", epilog=HOOK_EXAMPLES)(_handled(hook_install))
 hook_app.command("run", epilog=HOOK_RUN_EXAMPLES)(hook_run)  # refuses on its own terms
+hook_app.command("status", epilog=HOOK_STATUS_EXAMPLES)(_handled(hook_status))
 
 new_app = typer.Typer(help=NEW_HELP, epilog=NEW_EXAMPLES, no_args_is_help=True)
 app.add_typer(new_app, name="new")

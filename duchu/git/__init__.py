@@ -19,6 +19,10 @@ Two promises hold for every git command run here:
   every transport (``GIT_ALLOW_PROTOCOL``), and only commands that never run filters are
   used: the dirty check of ``head_state`` hashes the working files itself instead of
   asking ``git status``.
+- What is read is each commit's own objects: ``refs/replace/`` refs and graft files are
+  ignored (``--no-replace-objects``, ``GIT_NO_REPLACE_OBJECTS``, an empty
+  ``GIT_GRAFT_FILE``), so neither the server hook nor ``--known`` can be shown one commit in
+  place of another.
 
 Outside a repository the functions raise ``NotAGitRepositoryError`` (``GitNotInstalledError``,
 a kind of it, without git), and the command line says so in one line; every other command

@@ -339,17 +339,21 @@ def is_ancestor(git_dir: Path, older: str, newer: str) -> bool:
 
 
 def default_commit(git_dir: Path) -> str | None:
-    """The commit of HEAD (the default branch), else of the first branch there is; None in
-    a repository without branches."""
-    head = _head(git_dir)
-    if head is not None:
-        return head
-    out = _git(["for-each-ref", "--format=%(objectname)", "--sort=refname", "refs/heads/"], git_dir)
-    for line in out.decode("ascii", "replace").split():
-        found = resolve_commit(git_dir, line) if _OBJECT_ID.fullmatch(line) else None
-        if found is not None:
-            return found
-    return None
+    """The commit of the branch HEAD names (the default branch); None when that branch does
+    not exist yet -- never some other branch, which whoever pushes first could have made."""
+    return _head(git_dir)
+
+
+def head_branch(git_dir: Path) -> str | None:
+    """The ref HEAD names (``refs/heads/master``), whether it exists or not; None when HEAD
+    is detached."""
+    out = _one_line(_git(["symbolic-ref", "--quiet", "HEAD"], git_dir, check=False))
+    return out or None
+
+
+def has_refs(git_dir: Path) -> bool:
+    """Whether the repository has any ref at all (before its first push it has none)."""
+    return bool(_git(["for-each-ref", "--count=1", "--format=x"], git_dir).strip())
 
 
 def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None, str | None]]:
@@ -372,3 +376,68 @@ def diff_trees(git_dir: Path, old: str, new: str) -> list[tuple[str, str | None,
         else:
             changes.append((os.fsdecode(path), mode, blob))
     return changes
+
+
+# --- a trial tree, written aside (``duchu hook status``) --------------------------------------
+
+
+def aside(git_dir: Path, folder: Path) -> dict[str, str]:
+    """The environment under which git writes new objects into ``folder`` and reads the
+    repository's own as well -- what git's quarantine does during a push: nothing is
+    written into the repository."""
+    objects = _one_line(_git(["rev-parse", "--git-path", "objects"], git_dir))
+    return {
+        "GIT_OBJECT_DIRECTORY": str(folder),
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES": str((git_dir / objects).resolve()),
+    }
+
+
+def _trial_tree(
+    git_dir: Path, env: dict[str, str], files: dict[str, bytes], base: str | None
+) -> str:
+    """A tree (written aside) holding the top-level entries of ``base``'s tree, those named in
+    ``files`` (top-level file names) replaced by the given contents."""
+    entries: dict[str, bytes] = {}
+    if base is not None:
+        _valid_id(base)
+        out = _git(["ls-tree", "-z", "--full-tree", "--end-of-options", base], git_dir)
+        for record in out.split(b"\0"):
+            if record:
+                entries[os.fsdecode(record.partition(b"\t")[2])] = record
+    for name, content in files.items():
+        blob = _one_line(_git(["hash-object", "-w", "--stdin"], git_dir, env=env, given=content))
+        entries[name] = b"100644 blob " + blob.encode("ascii") + b"\t" + os.fsencode(name)
+    listing = b"".join(entry + b"\0" for entry in entries.values())
+    return _one_line(_git(["mktree", "-z"], git_dir, env=env, given=listing))
+
+
+def trial_commit(
+    git_dir: Path, env: dict[str, str], files: dict[str, bytes], base: str | None
+) -> str:
+    """A commit (written aside, under ``env`` from ``aside``) whose tree is ``base``'s with
+    the top-level ``files`` replaced, its parent ``base``. No ref moves."""
+    tree = _trial_tree(git_dir, env, files, base)
+    who = {
+        "GIT_AUTHOR_NAME": "duchu",
+        "GIT_AUTHOR_EMAIL": "duchu@localhost",
+        "GIT_COMMITTER_NAME": "duchu",
+        "GIT_COMMITTER_EMAIL": "duchu@localhost",
+    }
+    parents = ["-p", base] if base is not None else []
+    out = _git(
+        ["commit-tree", *parents, "-m", "duchu hook status: a trial", tree],
+        git_dir,
+        env={**env, **who},
+    )
+    commit = _one_line(out)
+    if not _OBJECT_ID.fullmatch(commit):
+        raise GitFailedError(f"unexpected git commit-tree output {commit!r}")
+    return commit
+
+
+def trial_index(top: Path, env: dict[str, str], prefix: str, files: dict[str, bytes]) -> None:
+    """Fill the index ``env`` names (``GIT_INDEX_FILE``, a file of one's own) with a tree of
+    ``files`` at ``prefix`` ("" or "a/b/"), written aside: what a pre-commit hook would be
+    asked to check."""
+    tree = _trial_tree(top, env, files, None)
+    _git(["read-tree", *([f"--prefix={prefix}"] if prefix else []), tree], top, env=env)

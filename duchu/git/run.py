@@ -48,6 +48,7 @@ _SAFE_CONFIG = (
     "credential.helper=",
     "gc.auto=0",
     "maintenance.auto=false",
+    "advice.graftFileDeprecated=false",  # (the empty graft file below is read, not used)
 )
 # Hooks run from commands that write (commit, merge, index changes); none of ours does, but
 # pointing the hooks folder nowhere costs nothing. Not for ``hooks_folder``, which must
@@ -65,6 +66,11 @@ _SAFE_ENV = {
     # lazy fetch of a partial clone's missing object nor an ext:: remote can run anything
     "GIT_ALLOW_PROTOCOL": "",
     "GIT_NO_LAZY_FETCH": "1",  # the same, said directly to git 2.44 and later
+    # what is read is each commit's own objects: never what a ``refs/replace/`` ref or a
+    # graft file (``info/grafts``) puts in their place -- a replacement pushed first would
+    # otherwise show the hook a harmless commit where the pushed one changes records
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_GRAFT_FILE": os.devnull,
 }
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -74,7 +80,7 @@ _OBJECT_ID_BYTES = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 def _command(args: list[str], *, hooks: bool = False) -> tuple[list[str], dict[str, str]]:
     """The argument list and environment of one hardened git invocation."""
     config = [*_SAFE_CONFIG] if hooks else [*_SAFE_CONFIG, _NO_HOOKS]
-    argv = ["git", "--no-pager", "--literal-pathspecs"]
+    argv = ["git", "--no-pager", "--literal-pathspecs", "--no-replace-objects"]
     for setting in config:
         argv += ["-c", setting]
     return [*argv, *args], {**os.environ, **_SAFE_ENV}
@@ -100,13 +106,27 @@ def _complaint(stderr: bytes, args: list[str], cwd: Path) -> DuchuError:
     return GitFailedError(lines[0] if lines else f"git {args[0]} failed")
 
 
-def _git(args: list[str], cwd: Path, *, check: bool = True, hooks: bool = False) -> bytes:
-    """Run one git command in ``cwd`` and return its output, unchanged bytes."""
+def _git(
+    args: list[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    hooks: bool = False,
+    env: dict[str, str] | None = None,
+    given: bytes | None = None,
+) -> bytes:
+    """Run one git command in ``cwd`` and return its output, unchanged bytes; ``env`` adds to
+    the environment (where to write objects, an index of one's own), ``given`` is its input."""
     _check_git(cwd)
-    argv, env = _command(args, hooks=hooks)
+    argv, environment = _command(args, hooks=hooks)
     try:
         done = subprocess.run(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
+            argv,
+            cwd=cwd,
+            env={**environment, **(env or {})},
+            input=given if given is not None else b"",
+            capture_output=True,
+            check=False,
         )
     except OSError as err:  # found on PATH but cannot be started
         raise GitFailedError(str(err)) from None

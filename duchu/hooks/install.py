@@ -15,6 +15,7 @@ from pathlib import Path
 from duchu.errors import DuchuError
 from duchu.git.objects import is_bare, own_folders
 from duchu.git.run import hooks_folder, repository_root
+from duchu.messages import LANGS, message
 from duchu.paths import inside
 
 # --- installing --------------------------------------------------------------------------------
@@ -29,35 +30,78 @@ _PURPOSE = {
 }
 
 
+# The modules duchu needs (pyproject.toml's dependencies, as imported), looked for before
+# anything is imported: a Python without one of them refuses in one line that names it.
+NEEDED_MODULES = (
+    "duchu",
+    "typer",
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "rich",
+    "jinja2",
+    "docx",
+    "markdown_it",
+    "openpyxl",
+    "xlsxwriter",
+)
+
 # How a hook starts duchu: ``-P``, so nothing of the folder it runs in (a repository's own
 # files) is ever imported; and a duchu that cannot even be imported refuses in one line.
 _LAUNCH = """import sys
+from importlib.util import find_spec
+def refuse(text):
+    sys.exit("duchu: {refused}: " + " ".join(text.split()))
 try:
+    for name in {modules}:
+        if find_spec(name) is None:
+            raise ModuleNotFoundError(name=name)
     from duchu.launch import main
+    sys.argv[0] = "duchu"
+    main()
+except SystemExit:
+    raise
+except ModuleNotFoundError as err:
+    refuse({missing}.format(python=sys.executable, module=err.name))
 except BaseException as err:
-    detail = " ".join(str(err).split())
-    sys.exit(f"duchu: {refused}: {type(err).__name__}: {detail}")
-sys.argv[0] = "duchu"
-main()"""
+    refuse(f"{type(err).__name__}: {err}")"""
+
+
+def missing_module_text() -> str:
+    """What a hook says of a module its Python lacks, in both languages (a hook that cannot
+    start knows no language), with ``{python}`` and ``{module}`` to fill in."""
+    return " / ".join(
+        message("hook-missing-module", lang, python="{python}", module="{module}") for lang in LANGS
+    )
+
+
+def launcher(hook: str) -> str:
+    """The Python a hook runs: duchu's command line, once every module it needs is there."""
+    zh, en = ("推送", "push") if hook == SERVER_HOOK else ("提交", "commit")
+    return (
+        _LAUNCH.replace("{refused}", f"无法启动，{zh}被拒绝 / cannot start, {en} refused")
+        .replace("{modules}", repr(NEEDED_MODULES))
+        .replace("{missing}", repr(missing_module_text()))
+    )
 
 
 def hook_script(hook: str, python: str, options: list[str]) -> str:
     """The shell script of one hook: ``duchu hook run HOOK`` with the Python that installed
     it, else the duchu on PATH; when neither is there, or anything fails, the commit or push
-    is refused."""
+    is refused. Arguments given to the script go on to ``hook run`` (``--probe``: ``duchu
+    hook status`` asking whether it can start)."""
     run = " ".join(shlex.quote(arg) for arg in ["hook", "run", hook, *options])
     zh, en = ("推送", "push") if hook == SERVER_HOOK else ("提交", "commit")
-    launch = _LAUNCH.replace("{refused}", f"无法启动，{zh}被拒绝 / cannot start, {en} refused")
     return f"""#!/bin/sh
 {MARK} hook install: {_PURPOSE[hook]}.
 # Reinstall with `duchu hook install`; delete this file to stop checking.
 python={shlex.quote(python)}
-launch={shlex.quote(launch)}
+launch={shlex.quote(launcher(hook))}
 if [ -x "$python" ]; then
-    exec "$python" -P -c "$launch" {run}
+    exec "$python" -P -c "$launch" {run} "$@"
 fi
 if command -v duchu >/dev/null 2>&1; then
-    exec duchu {run}
+    exec duchu {run} "$@"
 fi
 echo "duchu: 找不到 duchu，{zh}被拒绝 / duchu not found: {en} refused" >&2
 exit 1

@@ -6,6 +6,7 @@ in the user's cache folder (``Facts``), and one tree of a push as ownership sees
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import posixpath
 import tempfile
@@ -27,10 +28,13 @@ from duchu.records.tree import CAMPAIGN_FILE, Tree
 # --- what ownership needs of a record, by blob id ---------------------------------------------
 
 _FACTS_FILE = "owners.json"
-_FACTS_FORMAT = 1
+_FACTS_FORMAT = 2
 _KINDS = ("units", "meetings", "groups", "campaign")
 # a meeting's: unit, units, group, ballots
 MeetingFacts = tuple[str | None, list[str], str | None, str | None]
+# a group's: accounts, what its ``accounts`` and ``order`` say (None when neither is there:
+# the office's to change, RECORDS.md 1.2), name
+GroupFacts = tuple[list[str], str | None, str | None]
 
 
 @pydantic_dataclasses.dataclass(config=ConfigDict(extra="forbid"), frozen=True)
@@ -43,7 +47,7 @@ class _StoredFacts:
     meetings: dict[
         StrictStr, tuple[StrictStr | None, list[StrictStr], StrictStr | None, StrictStr | None]
     ]
-    groups: dict[StrictStr, list[StrictStr]]
+    groups: dict[StrictStr, tuple[list[StrictStr], StrictStr | None, StrictStr | None]]
     campaign: dict[StrictStr, list[StrictStr]]
 
 
@@ -68,6 +72,15 @@ def _texts(value: Any) -> list[str]:
     return [item for item in value if _text(item)] if isinstance(value, list) else []
 
 
+def _rights(data: dict[str, Any]) -> str | None:
+    """What a group file's ``accounts`` and ``order`` say, exactly as written (order and
+    spelling count: any difference is a change of them); None when it sets neither."""
+    accounts, order = data.get("accounts"), data.get("order")
+    if accounts is None and order is None:
+        return None
+    return json.dumps([accounts, order], ensure_ascii=False, sort_keys=True, default=repr)
+
+
 def _extract(kind: str, raw: bytes | None) -> Any:
     """What ownership needs of a record file of ``kind`` (see ``Facts``)."""
     data = _data(raw) or {}
@@ -79,7 +92,7 @@ def _extract(kind: str, raw: bytes | None) -> Any:
         units = _texts(data.get("units"))
         return (_text(data.get("unit")), units, _text(data.get("group")), ballots)
     if kind == "groups":
-        return _texts(data.get("accounts"))
+        return (_texts(data.get("accounts")), _rights(data), _text(data.get("name")))
     return _texts(data.get("office_accounts"))  # campaign
 
 
@@ -116,6 +129,10 @@ class Facts:
         found: MeetingFacts = self.get("meetings", blob)
         return found
 
+    def group(self, blob: str) -> GroupFacts:
+        found: GroupFacts = self.get("groups", blob)
+        return found
+
     def prefetch(self, kind: str, blobs: set[str]) -> None:
         """Read the missing ones of many blobs through one stream (a cold cache)."""
         known = self.known[kind]
@@ -140,8 +157,6 @@ class Facts:
                 ballots = meeting.appraisal.ballots if meeting.appraisal is not None else None
                 facts = (meeting.unit, list(meeting.units or []), meeting.group, ballots)
                 self.known["meetings"].setdefault(blob, facts)
-            elif kind == "groups" and ident in tree.groups:
-                self.known["groups"].setdefault(blob, list(tree.groups[ident].accounts))
             elif kind == "campaign" and tree.campaign is not None:
                 self.known["campaign"].setdefault(blob, list(tree.campaign.office_accounts))
         self.changed = True
@@ -326,12 +341,28 @@ class TreeView:
                 owners.add(owner)
         return frozenset(owners)
 
+    def group_rights(self, path: str) -> str | None:
+        """What the group file at ``path`` says in ``accounts`` and ``order`` here (None when
+        it sets neither, is not there or cannot be read)."""
+        blob = self.records.get(path)
+        if blob is None or blob[0] == "!":
+            return None
+        return self.facts.group(blob)[1]
+
+    def group_names(self) -> dict[str, str | None]:
+        """Each group's name, as this tree gives it (None when it gives none)."""
+        return {
+            record_id(path): self.facts.group(blob)[2]
+            for path, blob in self.records.items()
+            if record_kind(path) == "groups" and blob[0] != "!"
+        }
+
     def accounts(self) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
         """Each group's accounts, and the office's, as this tree names them."""
         groups = {}
         for path, blob in self.records.items():
             if record_kind(path) == "groups" and blob[0] != "!":
-                groups[record_id(path)] = frozenset(self.facts.get("groups", blob))
+                groups[record_id(path)] = frozenset(self.facts.group(blob)[0])
         campaign = self.records.get(CAMPAIGN_FILE)
         office: frozenset[str] = frozenset()
         if campaign is not None and campaign[0] != "!":

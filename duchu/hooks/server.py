@@ -6,7 +6,7 @@ push (``refusal_lines``)."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +16,8 @@ from duchu.git.objects import (
     BlobReader,
     default_commit,
     diff_trees,
+    has_refs,
+    head_branch,
     is_ancestor,
     merge_base,
     new_commits,
@@ -28,19 +30,22 @@ from duchu.problems import Problem
 from duchu.records.cache import user_cache_folder
 from duchu.records.discover import shown_path
 from duchu.records.known import CommitFiles, load_known_tree
+from duchu.records.parse import record_id
 from duchu.records.tree import CAMPAIGN_FILE, NoRecordsError, Tree
 
 # --- who pushes, and what -----------------------------------------------------------------------
 
-PUSHER_VARIABLES = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "DUCHU_PUSHER")
+PUSHER_VARIABLES = ("GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "DUCHU_PUSHER", "REMOTE_USER")
+REPLACE_REFS = "refs/replace/"
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _ZERO_ID = re.compile(r"0{40}(?:0{24})?")
 
 
 def pusher_from(env: Mapping[str, str]) -> str | None:
     """The account pushing: gitolite's ``GL_USER``, else GitLab's ``GL_USERNAME``, else
-    Gitea's and Forgejo's ``GITEA_PUSHER_NAME``, else ``DUCHU_PUSHER``; None when none is
-    set (or each is empty)."""
+    Gitea's and Forgejo's ``GITEA_PUSHER_NAME``, else ``DUCHU_PUSHER``, else the web
+    server's login (``REMOTE_USER``, ``git http-backend``); None when none is set (or each
+    is empty)."""
     for name in PUSHER_VARIABLES:
         value = env.get(name)
         if value:
@@ -79,12 +84,24 @@ def parse_updates(text: str) -> list[RefUpdate]:
     return updates
 
 
+# a group that may change a record: its id, its name, its accounts
+Owner = tuple[str, str | None, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Rights:
     """Who may change what, from the accounts a tree names."""
 
     groups: dict[str, frozenset[str]] = field(default_factory=dict)  # group -> accounts
     office: frozenset[str] = frozenset()
+    names: dict[str, str | None] = field(default_factory=dict)  # group -> its name
+
+    def who(self, groups: frozenset[str] | tuple[str, ...]) -> tuple[Owner, ...]:
+        """The groups, each with its name and accounts: who may change their records."""
+        return tuple(
+            (group, self.names.get(group), tuple(sorted(self.groups.get(group, ()))))
+            for group in sorted(groups)
+        )
 
     @property
     def enforced(self) -> bool:
@@ -101,20 +118,38 @@ class Rights:
 @dataclass(frozen=True)
 class Denial:
     """One reason a push is refused, besides errors in a tree: ``code`` (``not-your-group``,
-    ``office-only``, ``delete-office-only``, ``no-pusher``, ``not-a-commit``,
-    ``no-records``), the ref, the record path and the change (a commit, or ``old..new`` for
-    an update that is not a fast-forward), and the groups whose rights the pusher lacks."""
+    ``office-only``, ``group-rights``, ``replace-office-only``, ``delete-office-only``,
+    ``no-pusher``, ``no-default-branch``, ``not-a-commit``, ``no-records``), the ref, the
+    record path and the change (a commit, or ``old..new`` for an update that is not a
+    fast-forward), the groups whose rights the pusher lacks (for ``no-default-branch``, the
+    ref HEAD names); and who may do it: the groups owning the record (with their names and
+    accounts) and the office's accounts."""
 
     code: str
     ref: str
     path: str = ""
     change: str = ""
     groups: tuple[str, ...] = ()
+    owners: tuple[Owner, ...] = ()
+    office: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Touched:
+    """A record a change touches: the groups owning it (before or after), and whether it
+    changes what only the office may (a group's ``accounts`` or ``order``)."""
+
+    owners: frozenset[str] = frozenset()
+    rights: bool = False
+
+    def __or__(self, other: Touched) -> Touched:
+        return Touched(self.owners | other.owners, self.rights or other.rights)
 
 
 @dataclass(frozen=True)
 class TreeErrors:
-    """A ref whose new tree has errors: the errors, placed as ``duchu check`` places them."""
+    """A ref whose new tree has errors the push brings: those errors, placed as ``duchu
+    check`` places them (errors its tree had before are not the pusher's)."""
 
     ref: str
     commit: str
@@ -188,22 +223,24 @@ class _Judge:
     def rights(self, commit: str | None) -> Rights:
         if commit is None:
             return Rights()
-        groups, office = self.view(commit).accounts()
-        return Rights(groups, office)
+        view = self.view(commit)
+        groups, office = view.accounts()
+        return Rights(groups, office, view.group_names())
 
-    def difference(self, before: TreeView, after: TreeView) -> dict[str, frozenset[str]]:
+    def difference(self, before: TreeView, after: TreeView) -> dict[str, Touched]:
         """The records that differ between two trees, each with its owners in both."""
         was, now = before.states(), after.states()
         paths = after.touched if after.parent is before else was.keys() | now.keys()
-        changed: dict[str, frozenset[str]] = {}
+        changed: dict[str, Touched] = {}
         for path in paths:
             if was.get(path) != now.get(path):
                 named = _named(path, [was.get(path), now.get(path)], [before, after])
-                owners = before.owners(path) | after.owners(path)
-                changed[named] = changed.get(named, frozenset()) | owners
+                rights = before.group_rights(path) != after.group_rights(path)
+                touched = Touched(before.owners(path) | after.owners(path), rights)
+                changed[named] = changed.get(named, Touched()) | touched
         return changed
 
-    def merged(self, commit: str, parents: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    def merged(self, commit: str, parents: tuple[str, ...]) -> dict[str, Touched]:
         """The records a merge commit changes itself (see the module's notes), with their
         owners in the merge and in every parent."""
         result = self.child_view(parents[0], commit)
@@ -211,25 +248,35 @@ class _Judge:
         base = self.view(merge_base(self.git_dir, parents))
         now, was, common = result.states(), [s.states() for s in sides], base.states()
         paths = set(now).union(*was)
-        changed: dict[str, frozenset[str]] = {}
+        changed: dict[str, Touched] = {}
         for path in paths:
             state = now.get(path)
             theirs = [w.get(path) for w in was]
-            if any(t == state for t in theirs) and all(
-                t == state or t == common.get(path) for t in theirs
-            ):
+            if _took_a_side(state, theirs, common.get(path)):
                 continue
             owners = result.owners(path).union(*(side.owners(path) for side in sides))
+            # the accounts and order by the same rule: taken from one side, or the merge's
+            rights = not _took_a_side(
+                result.group_rights(path),
+                [side.group_rights(path) for side in sides],
+                base.group_rights(path),
+            )
             named = _named(path, [state, *theirs], [result, *sides])
-            changed[named] = changed.get(named, frozenset()) | owners
+            changed[named] = changed.get(named, Touched()) | Touched(owners, rights)
         return changed
 
-    def changes(self, commit: str, parents: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    def changes(self, commit: str, parents: tuple[str, ...]) -> dict[str, Touched]:
         if len(parents) > 1:
             return self.merged(commit, parents)
         if not parents:
             return self.difference(self._empty, self.view(commit))
         return self.difference(self.view(parents[0]), self.child_view(parents[0], commit))
+
+
+def _took_a_side(state: str | None, theirs: list[str | None], common: str | None) -> bool:
+    """Whether a merge took one parent's version unchanged while every other parent still had
+    their common ancestor's (or the same): then the merge itself changed nothing there."""
+    return any(t == state for t in theirs) and all(t in (state, common) for t in theirs)
 
 
 def _named(path: str, states: list[str | None], views: list[TreeView]) -> str:
@@ -252,19 +299,34 @@ def _judge_changes(
     verdict: Verdict,
     ref: str,
     change: str,
-    changed: dict[str, frozenset[str]],
+    changed: dict[str, Touched],
     pusher: str,
     rights: Rights,
 ) -> None:
     mine = rights.groups_of(pusher)
+    office = tuple(sorted(rights.office))
     for path in sorted(changed):
+        touched = changed[path]
         if path == CAMPAIGN_FILE:
-            verdict.denials.append(Denial("office-only", ref, path, change))
+            verdict.denials.append(Denial("office-only", ref, path, change, office=office))
             continue
-        missing = changed[path] - mine
+        if touched.rights:
+            group = (record_id(path),)
+            verdict.denials.append(Denial("group-rights", ref, path, change, group, office=office))
+            continue
+        missing = touched.owners - mine
         if missing:
+            owners = rights.who(touched.owners)
             verdict.denials.append(
-                Denial("not-your-group", ref, path, change, tuple(sorted(missing)))
+                Denial(
+                    "not-your-group",
+                    ref,
+                    path,
+                    change,
+                    tuple(sorted(missing)),
+                    owners,
+                    office,
+                )
             )
 
 
@@ -277,13 +339,15 @@ def judge_push(
     jobs: int | None = None,
 ) -> Verdict:
     """Whether the central repository at ``git_dir`` takes a push (see the module's notes):
-    every new tree must check clean, and when accounts are configured every new commit may
-    change only the pusher's groups' records. Run before any ref moves (pre-receive)."""
+    no new tree may have errors the push brings, and when accounts are configured every new
+    commit may change only the pusher's groups' records. Run before any ref moves
+    (pre-receive)."""
     verdict = Verdict(pusher)
     judge = _Judge(git_dir, cache)
     try:
-        _check_trees(judge, updates, verdict, jobs)
-        _check_rights(judge, updates, pusher, verdict)
+        base = _Base(git_dir)
+        _check_trees(judge, updates, verdict, base, jobs)
+        _check_rights(judge, updates, pusher, verdict, base)
     finally:
         judge.close()
     judge.facts.save()
@@ -292,17 +356,40 @@ def judge_push(
     return verdict
 
 
+class _Base:
+    """What a ref is judged against: its commit before the push; for a new ref, the commit of
+    the branch HEAD names -- and when that branch does not exist either, nothing (an empty
+    tree: every record the ref brings is the pusher's), never some other branch a pusher
+    could have planted."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
+        self._default: list[str | None] = []  # looked up once
+
+    def old(self, update: RefUpdate) -> str | None:
+        return resolve_commit(self.git_dir, update.old) if update.old is not None else None
+
+    def unjudgeable(self, update: RefUpdate) -> bool:
+        """Whether ``update`` makes a ref with nothing to judge it by: HEAD's branch does not
+        exist, yet the repository has refs (it is not the first push, which the office
+        makes into an empty repository)."""
+        return update.old is None and self.of(update) is None and has_refs(self.git_dir)
+
+    def of(self, update: RefUpdate) -> str | None:
+        old = self.old(update)
+        if old is not None:
+            return old
+        if not self._default:
+            self._default.append(default_commit(self.git_dir))
+        return self._default[0]
+
+
 def _check_trees(
-    judge: _Judge, updates: list[RefUpdate], verdict: Verdict, jobs: int | None
+    judge: _Judge, updates: list[RefUpdate], verdict: Verdict, base: _Base, jobs: int | None
 ) -> None:
     loaded: dict[str, Tree | None] = {}
-    for update in updates:
-        if update.new is None:
-            continue
-        commit = resolve_commit(judge.git_dir, update.new)
-        if commit is None:
-            verdict.denials.append(Denial("not-a-commit", update.ref, change=_short(update.new)))
-            continue
+
+    def load(commit: str) -> Tree | None:
         if commit not in loaded:
             try:
                 loaded[commit] = load_known_tree(
@@ -313,27 +400,67 @@ def _check_trees(
             found = loaded[commit]
             if found is not None and not judge.facts.known["meetings"]:
                 judge.facts.seed(judge.view(commit), found)  # a cold cache: parsed once only
-        tree = loaded[commit]
+        return loaded[commit]
+
+    for update in updates:
+        if update.new is None or update.ref.startswith(REPLACE_REFS):
+            continue  # (a replace ref is no records tree: the office's alone, see below)
+        commit = resolve_commit(judge.git_dir, update.new)
+        if commit is None:
+            verdict.denials.append(Denial("not-a-commit", update.ref, change=_short(update.new)))
+            continue
+        tree = load(commit)
         if tree is None:
             verdict.denials.append(Denial("no-records", update.ref, change=_short(commit)))
             continue
         errors = tree.errors()
-        if errors:
-            verdict.errors.append(TreeErrors(update.ref, commit, tuple(errors), tree.files))
+        if not errors:
+            continue
+        before = base.of(update)
+        old = load(before) if before is not None else None
+        brought = brought_errors(old.errors() if old is not None else [], errors)
+        if brought:
+            verdict.errors.append(TreeErrors(update.ref, commit, tuple(brought), tree.files))
+
+
+def _problem_key(problem: Problem) -> tuple[object, ...]:
+    return (problem.path, problem.code, problem.line, problem.column, problem.args)
+
+
+def brought_errors(before: list[Problem], after: list[Problem]) -> list[Problem]:
+    """The errors of ``after`` that a change brings. An error there before -- the same code
+    at the same file -- is not the change's; where a file has more errors of a code than it
+    had, those not there before exactly (same place, same words) are."""
+    had = Counter((p.path, p.code) for p in before)
+    has = Counter((p.path, p.code) for p in after)
+    exact = Counter(_problem_key(p) for p in before)
+    brought = []
+    for problem in after:
+        if has[(problem.path, problem.code)] <= had[(problem.path, problem.code)]:
+            continue
+        key = _problem_key(problem)
+        if exact[key] > 0:
+            exact[key] -= 1  # this one was there, where it is now
+        else:
+            brought.append(problem)
+    return brought
 
 
 def _check_rights(
-    judge: _Judge, updates: list[RefUpdate], pusher: str | None, verdict: Verdict
+    judge: _Judge,
+    updates: list[RefUpdate],
+    pusher: str | None,
+    verdict: Verdict,
+    base: _Base,
 ) -> None:
-    default: list[str | None] = []  # the default branch's commit, looked up once
     judged: set[tuple[str, str | None]] = set()
     for update in updates:
-        old = resolve_commit(judge.git_dir, update.old) if update.old is not None else None
-        governing = old
-        if governing is None:
-            if not default:
-                default.append(default_commit(judge.git_dir))
-            governing = default[0]
+        old = base.old(update)
+        governing = base.of(update)
+        if base.unjudgeable(update):
+            head = head_branch(judge.git_dir) or "HEAD"
+            verdict.denials.append(Denial("no-default-branch", update.ref, groups=(head,)))
+            continue
         rights = judge.rights(governing)
         if not rights.enforced:
             continue
@@ -342,12 +469,17 @@ def _check_rights(
             continue
         if pusher in rights.office:
             continue
+        office = tuple(sorted(rights.office))
+        if update.ref.startswith(REPLACE_REFS):
+            verdict.denials.append(Denial("replace-office-only", update.ref, office=office))
+            continue
         if update.new is None:
-            verdict.denials.append(Denial("delete-office-only", update.ref))
+            verdict.denials.append(Denial("delete-office-only", update.ref, office=office))
             continue
         new = resolve_commit(judge.git_dir, update.new)
         if new is None:
             continue  # refused already: not a commit
+        denied = len(verdict.denials)
         for commit, parents in new_commits(judge.git_dir, new):
             if (commit, governing) in judged:
                 continue  # brought by another ref of this push as well
@@ -355,19 +487,49 @@ def _check_rights(
             changed = judge.changes(commit, parents)
             _judge_changes(verdict, update.ref, _short(commit), changed, pusher, rights)
         if old is not None and not is_ancestor(judge.git_dir, old, new):
-            # not a fast-forward: the commits it drops are changes too
+            # not a fast-forward: the commits it drops are changes too (each record named
+            # once: not again where a commit of the push was refused for it already)
+            named = {d.path for d in verdict.denials[denied:]}
             change = f"{_short(old)}..{_short(new)}"
             changed = judge.difference(judge.view(old), judge.view(new))
-            _judge_changes(verdict, update.ref, change, changed, pusher, rights)
+            dropped = {path: touched for path, touched in changed.items() if path not in named}
+            _judge_changes(verdict, update.ref, change, dropped, pusher, rights)
 
 
 # --- what the pusher reads --------------------------------------------------------------------
 
 
+def _accounts(accounts: tuple[str, ...], lang: str) -> str:
+    if not accounts:
+        return message("push-who-none", lang)
+    return message("push-who-accounts", lang, accounts=shown_path(", ".join(accounts)))
+
+
+def _who(denial: Denial, lang: str) -> str:
+    """Who may do what a denial refuses: the groups owning the record, by name and accounts,
+    or the office; empty where the denial is not about rights."""
+    office = _accounts(denial.office, lang)
+    if denial.code == "not-your-group":
+        groups = message("push-who-or", lang).join(
+            message(
+                "push-who-group",
+                lang,
+                group=shown_path(group),
+                name=message("push-who-named", lang, name=shown_path(name)) if name else "",
+                accounts=_accounts(accounts, lang),
+            )
+            for group, name, accounts in denial.owners
+        )
+        several = "push-who-groups-all" if len(denial.owners) > 1 else "push-who-groups"
+        return message(several, lang, groups=groups, office=office)
+    return message("push-who-office", lang, office=office)
+
+
 def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
     """The lines a refused push shows the pusher (git prefixes each with ``remote:``): each
-    ref's errors as ``duchu check`` prints them, each denial as a line of its own, and a
-    last line saying that nothing moved."""
+    ref's errors as ``duchu check`` prints them, each denial as a line of its own with what
+    the pusher may do (who may change the record; for an update that drops commits, fetch
+    and rebase first), and a last line saying that nothing moved."""
     from duchu.render.text import shown_problems, summary_line
 
     # a ref name, a path or an account may hold any bytes (git allows them; the environment
@@ -380,7 +542,8 @@ def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
         lines.append(summary_line(list(found.problems), found.files, lang))
     severity = message("severity-error", lang)
     for denial in verdict.denials:
-        kind = "push-change-rewrite" if ".." in denial.change else "push-change-commit"
+        rewrite = ".." in denial.change
+        kind = "push-change-rewrite" if rewrite else "push-change-commit"
         text = message(
             f"push-{denial.code}",
             lang,
@@ -391,7 +554,10 @@ def refusal_lines(verdict: Verdict, lang: str) -> list[str]:
             groups=shown_path(", ".join(denial.groups)),
             pusher=shown_path(verdict.pusher or ""),
             variables=", ".join(PUSHER_VARIABLES),
+            who=_who(denial, lang),
         )
+        if rewrite:
+            text += message("push-then", lang) + message("push-rebase-first", lang)
         where = shown_path(denial.path or denial.ref)
         lines.append(f"{where}: {severity}: {text} [{denial.code}]")
     reasons = len(verdict.denials) + sum(len(found.problems) for found in verdict.errors)

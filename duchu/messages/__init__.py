@@ -5,8 +5,9 @@ records' own words (unit names, action names) are never translated: they are sho
 user wrote them. Keep both languages of a key on adjacent lines so a missing translation
 is easy to see; ``tests/test_messages.py`` checks every key has both and the same fields.
 
-The tables are ``duchu.messages.records`` (the records' problems) and
-``duchu.messages.commands`` (everything the commands say); here, the lookup.
+The tables are ``duchu.messages.records`` (the records' problems),
+``duchu.messages.commands`` (everything the commands say) and ``duchu.messages.hooks``
+(the hooks'); here, the lookup.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import string
 
 from duchu.messages.commands import COMMANDS
+from duchu.messages.hooks import HOOKS
 from duchu.messages.records import RECORDS
 
 LANGS = ("zh", "en")
 
-CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS}
+CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS, **HOOKS}
 
 
 class _Args(dict[str, object]):

@@ -76,6 +76,52 @@ def hook_install(
         echo(message("hook-installed", language, path=path))
 
 
+HOOK_STATUS_EXAMPLES = """\b
+例 / examples:
+  duchu hook install && duchu hook status  安装后看提交、合并前检查是否在起作用
+  cd /srv/git/records.git && duchu hook status --server
+                                          中心仓库的推送检查是否在起作用（改过服务器设置后运行）
+"""
+
+
+def hook_status(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="记录目录；--server 时为裸仓库（默认当前文件夹）/ records, or the bare repo",
+            show_default=False,
+        ),
+    ] = None,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server", help="中心仓库（裸仓库）的 pre-receive / the central repository's"
+        ),
+    ] = False,
+    records: RecordsOption = None,
+    lang: LangOption = None,
+) -> None:
+    """钩子是否在起作用 / whether duchu's hooks are at work.
+
+    是否安装的是 duchu 的钩子、能否运行、会不会拒绝有错误的记录；都是则退出码 0，否则 1。
+    Whether duchu's hook is the one installed, can run, and refuses an invalid tree: exit 0
+    when all three hold, 1 when not.
+    """
+    from duchu.hooks.status import client_status, server_status
+    from duchu.records.discover import shown_path
+
+    language = lang_of(ctx, lang)
+    if server:
+        findings = server_status(folder or Path.cwd())
+    else:
+        findings = client_status(folder or records_root(ctx, records))
+    for finding in findings:
+        shown = {key: shown_path(str(value)) for key, value in finding.args.items()}
+        echo(message(finding.key, language, **shown))
+    raise typer.Exit(0 if all(finding.ok for finding in findings) else 1)
+
+
 HOOK_RUN_EXAMPLES = """\b
 例 / examples（通常由 git 调用 / usually run by git）:
   duchu hook run pre-commit                   检查将要提交的内容
@@ -100,6 +146,10 @@ def hook_run(
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
     lang: LangOption = None,
+    probe: Annotated[
+        bool,
+        typer.Option("--probe", hidden=True, help="只检查能否启动 / only whether it starts"),
+    ] = False,
 ) -> None:
     """（由已安装的钩子调用）检查要提交或推送的内容 / what the installed hooks run.
 
@@ -110,17 +160,19 @@ def hook_run(
     code = 2
     collecting = gc.isenabled()
     try:
-        if hook == "pre-receive":
-            code = _run_pre_receive(language, cache)
-        elif hook in ("pre-commit", "pre-merge-commit"):
-            code = _run_pre_commit(ctx, hook, prefix, records, language, cache)
-        else:
+        if hook not in ("pre-receive", "pre-commit", "pre-merge-commit"):
             raise CommandError(
                 "bad-choice",
                 option="HOOK",
                 choices="pre-commit|pre-merge-commit|pre-receive",
                 value=hook,
             )
+        if probe:
+            code = _probe()
+        elif hook == "pre-receive":
+            code = _run_pre_receive(language, cache)
+        else:
+            code = _run_pre_commit(ctx, hook, prefix, records, language, cache)
     except BaseException as err:  # fail closed: whatever happened, refuse, in one line
         if os.environ.get("DUCHU_DEBUG"):
             raise
@@ -132,11 +184,24 @@ def hook_run(
     raise typer.Exit(code)
 
 
+def _probe() -> int:
+    """``duchu hook status`` asking whether the hook starts: everything a hook runs is
+    imported (a missing dependency fails here, as it would on a push), nothing is read."""
+    from duchu import __version__
+    from duchu.hooks import gate, server  # noqa: F401
+    from duchu.render import text  # noqa: F401
+
+    echo(f"duchu {__version__}")
+    return 0
+
+
 def _hook_failed(hook: str, err: BaseException, language: str) -> None:
     """One line on stderr: the hook failed, and so refuses."""
     if isinstance(err, DuchuError):
         shown = {k: message(v, language) if isinstance(v, Ref) else v for k, v in err.args_.items()}
         detail = message(err.key, language, **shown)
+    elif isinstance(err, ModuleNotFoundError):  # a dependency missing from this Python
+        detail = message("hook-missing-module", language, python=sys.executable, module=err.name)
     else:
         detail = f"{type(err).__name__}: {err}".rstrip(": ")
     failed = "hook-failed-push" if hook == "pre-receive" else "hook-failed-commit"
