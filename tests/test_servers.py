@@ -190,11 +190,6 @@ def test_gitolite_the_reader_is_refused_by_gitolite_itself(
     assert server_ref(reader.central) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI.md 1.2: a group's accounts are the office's to change; duchu 1.1 lets the "
-    "group's clerk change its own group file, accounts included (being fixed in the hooks)",
-)
 def test_gitolite_a_clerk_cannot_add_an_account_to_the_own_group(
     gitolite: Gitolite, tmp_path: Path
 ) -> None:
@@ -208,11 +203,6 @@ def test_gitolite_a_clerk_cannot_add_an_account_to_the_own_group(
     assert "remote: groups/g1.yaml" in told
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI.md 1.2: a push that creates, moves or deletes a refs/replace/ ref is the "
-    "office's alone; duchu 1.1 judges it as any other ref (being fixed in the hooks)",
-)
 def test_gitolite_a_clerk_cannot_push_a_replace_ref(gitolite: Gitolite, tmp_path: Path) -> None:
     clerk = Clerk.of(gitolite, CLERKS["g1"], tmp_path / "work")
     tip = git(clerk.work, "rev-parse", "HEAD", env=clerk.env).stdout.strip()
@@ -389,11 +379,6 @@ def test_http_a_push_without_a_login_is_refused_by_the_server(
     assert answer.value.code == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI.md 1.2: the pusher may come from REMOTE_USER (git http-backend); duchu 1.1 "
-    "reads only GL_USER, GL_USERNAME, GITEA_PUSHER_NAME and DUCHU_PUSHER (being added)",
-)
 def test_http_duchus_hook_alone_takes_the_login_from_remote_user(
     http: Lighttpd, tmp_path: Path
 ) -> None:
