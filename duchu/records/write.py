@@ -546,18 +546,12 @@ def _write_ballot_sheet(
     path: Path, kind: str, header: list[str], ratings: list[str], subjects: int, lang: str
 ) -> None:
     """An empty ballot sheet, created only where nothing is (as records are)."""
-    if kind == "csv":
-        import csv
-        import io
+    from duchu.records.ballot_sheet import ballot_csv_text, write_ballot_template
 
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow(header)
-        # with a byte-order mark, as Excel and WPS save "CSV UTF-8": both open it as UTF-8
-        write_new(path, "\ufeff" + buffer.getvalue())
+    if kind == "csv":  # its header never a formula (``duchu.records.ballot_sheet``)
+        write_new(path, ballot_csv_text(header))
         return
     from io import BytesIO
-
-    from duchu.records.ballot_sheet import write_ballot_template
 
     data = BytesIO()
     write_ballot_template(data, header, ratings, subjects, lang=lang)
