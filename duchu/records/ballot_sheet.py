@@ -73,10 +73,16 @@ def write_ballot_template(
     every subject column of the first ``rows`` rows a list of the campaign's ratings to pick
     from, so a form typed in cannot hold anything else."""
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
     book = xlsxwriter.Workbook(
         str(path) if isinstance(path, Path) else path,
-        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "in_memory": True,  # a small sheet: no temporary files
+        },
     )
     book.formats[0].set_font_name(FONT)
     book.formats[0].set_font_size(FONT_SIZE)
@@ -108,4 +114,8 @@ def write_ballot_template(
                 "error_message": message("ballot-pick-message", lang, ratings="、".join(ratings)),
             },
         )
-    book.close()
+    try:
+        book.close()
+    except FileCreateError as err:  # the OSError it wraps, for the caller to name the file
+        cause = err.args[0] if err.args else None
+        raise cause if isinstance(cause, OSError) else OSError(str(err)) from None

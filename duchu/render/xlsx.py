@@ -283,7 +283,26 @@ def write_workbook(
     writer = _Writer(path, lang, source, title)
     for sheet in sheets:
         writer.add(sheet)
-    writer.close()
+    close_workbook(writer.book)
+
+
+def close_workbook(book: Any) -> None:
+    """Close (write) an XlsxWriter workbook; a fault of the disk is the ``OSError`` it was,
+    for the caller to name the file with (XlsxWriter wraps it in ``FileCreateError``, and
+    says ``FileSizeError`` for a package past 4 GB)."""
+    import errno
+
+    from xlsxwriter.exceptions import FileCreateError, FileSizeError
+
+    try:
+        book.close()
+    except FileCreateError as err:
+        cause = err.args[0] if err.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise OSError(errno.EIO, str(err)) from None
+    except FileSizeError:
+        raise OSError(errno.EFBIG, "file too large") from None
 
 
 # --- the tables -------------------------------------------------------------------------------
