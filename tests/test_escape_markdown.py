@@ -145,8 +145,10 @@ def _hostile_sample(root: Path, group: str, member: str, unit: str, note: str) -
     return root
 
 
-def _report(root: Path, out: Path | None = None) -> str:
-    args = ["report", "--records", str(root), "--group", "g2", "--phase", "study"]
+def _report(root: Path, out: Path | None = None, group: str = "g2") -> str:
+    """The group's summary, or (``group=""``) the office's circular."""
+    args = ["report", "--records", str(root), "--phase", "study"]
+    args += ["--group", group] if group else []
     args += ["--as-of", "2014-04-20"] + (["-o", str(out)] if out else [])
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -192,3 +194,6 @@ def test_a_report_of_any_names_has_the_blocks_of_plain_names(
     assert cells, (unit, texts)  # the unit's own cell in 附件1, as the record writes it
     if "\\" not in group + member + unit + note:
         assert not [t for t in texts if "\\" in t]
+    circular = _report(root, group="")  # the office's: every group side by side
+    plain_circular = _report(folder / "plain", group="")
+    assert _structure(PARSER.parse(circular)) == _structure(PARSER.parse(plain_circular))
