@@ -107,12 +107,15 @@ def _reason(err: Exception, lang: str) -> str:
     """The one line that says why a command could not continue."""
     from duchu.judge.asof import TreeHasErrors
 
-    if isinstance(err, OSError):  # an ordinary fault of the machine: full disk, no permission
+    fault = _os_fault(err)
+    if fault is not None:  # an ordinary fault of the machine: full disk, no permission
         from duchu.errors import os_reason
 
-        reason = os_reason(err)
+        reason = os_reason(fault)
         shown = message(reason, lang) if isinstance(reason, Ref) else reason
-        return message("os-error", lang, reason=shown, path=err.filename or "—")
+        if fault.filename is None:
+            return message("os-error-no-path", lang, reason=shown)
+        return message("os-error", lang, reason=shown, path=fault.filename)
     if isinstance(err, CommandError):
         args = {k: message(v, lang) if isinstance(v, Ref) else v for k, v in err.args_.items()}
         return message(err.key, lang, **args)
@@ -125,6 +128,27 @@ def _reason(err: Exception, lang: str) -> str:
     if os.environ.get("DUCHU_DEBUG"):  # the promise: never a traceback for any input
         raise err
     return message("internal-error", lang, detail=f"{type(err).__name__}: {err}")
+
+
+# Libraries that write files and wrap the system's refusal in an error of their own
+# (XlsxWriter's FileCreateError; zipfile or python-docx failing on a file a fault cut short)
+_WRITING_LIBRARIES = ("xlsxwriter", "zipfile", "docx", "openpyxl")
+
+
+def _os_fault(err: BaseException) -> OSError | None:
+    """The refusal of the operating system behind ``err``, if it is one: ``err`` itself, or
+    what a writing library wrapped or was interrupted by."""
+    for _ in range(8):
+        if isinstance(err, OSError):
+            return err
+        if not type(err).__module__.startswith(_WRITING_LIBRARIES):
+            return None
+        inner = next((a for a in err.args if isinstance(a, OSError)), None)
+        follow = inner or err.__cause__ or err.__context__
+        if follow is None:
+            return None
+        err = follow
+    return None
 
 
 def _fail(text: str) -> NoReturn:

@@ -383,6 +383,10 @@ COMMANDS: dict[str, dict[str, str]] = {
         "zh": "{path} 还有其他 {links} 个硬链接：替换它会断开这些链接，不会覆盖",
         "en": "{path} has {links} hard links: replacing it would break them; not replaced",
     },
+    "os-error-no-path": {
+        "zh": "操作系统拒绝了操作：{reason}",
+        "en": "the operating system refused: {reason}",
+    },
     "os-error": {
         "zh": "操作系统拒绝了操作：{reason}（{path}）",
         "en": "the operating system refused: {reason} ({path})",

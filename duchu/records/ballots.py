@@ -30,6 +30,7 @@ from duchu.records.ballot_counts import (
     Counts,
     Typed,
 )
+from duchu.records.ballot_sheet import header_name
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def read_csv_ballots(
                 ]
             header_line = ",".join(header)  # the header has no quotes in practice
             header_columns = _cell_columns(header_line, header)
-            counter.header([name.strip() for name in header], header_columns)
+            # a name duchu wrote as '=x (never a formula) is the subject =x
+            counter.header([header_name(name.strip()) for name in header], header_columns)
             counter.count(reader)
         except UnicodeDecodeError:
             hint = "hint-gbk" if _looks_gbk(path) else None

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from duchu.errors import DuchuError, ScaffoldError
+from duchu.errors import DuchuError, ScaffoldError, os_reason
 from duchu.git.run import init_repository
 from duchu.problems import Ref
 from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
@@ -35,15 +35,32 @@ from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Tree
 CACHE_FOLDER = ".duchu-cache"
 
 
-def write_new(path: Path, text: str, exists: str = "file-exists") -> None:
+def write_new(path: Path, text: str | bytes, exists: str = "file-exists") -> None:
     """Create ``path`` with ``text``; refuse (with the message ``exists``) if it exists,
-    atomically, by the OS."""
+    atomically, by the OS. A fault of the disk half way (full, over a quota or ``ulimit
+    -f``) removes what was created and is one line naming the file."""
     make_folder(path.parent)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # never a link
+        descriptor = os.open(path, flags, 0o666)
     except FileExistsError:
         raise ScaffoldError(exists, path=path) from None
+    except OSError as err:
+        raise ScaffoldError("cannot-write", path=path, reason=os_reason(err)) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+    except OSError as err:
+        path.unlink(missing_ok=True)  # created above, by this process: nothing half written
+        raise ScaffoldError("cannot-write", path=path, reason=os_reason(err)) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def make_folder(folder: Path) -> None:
@@ -551,27 +568,16 @@ def _write_ballot_sheet(
     path: Path, kind: str, header: list[str], ratings: list[str], subjects: int, lang: str
 ) -> None:
     """An empty ballot sheet, created only where nothing is (as records are)."""
-    if kind == "csv":
-        import csv
-        import io
+    from duchu.records.ballot_sheet import ballot_csv_text, write_ballot_template
 
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow(header)
-        # with a byte-order mark, as Excel and WPS save "CSV UTF-8": both open it as UTF-8
-        write_new(path, "\ufeff" + buffer.getvalue())
+    if kind == "csv":  # its header never a formula (``duchu.records.ballot_sheet``)
+        write_new(path, ballot_csv_text(header))
         return
     from io import BytesIO
 
-    from duchu.records.ballot_sheet import write_ballot_template
-
     data = BytesIO()
     write_ballot_template(data, header, ratings, subjects, lang=lang)
-    make_folder(path.parent)
-    try:
-        with open(path, "xb") as handle:
-            handle.write(data.getvalue())
-    except FileExistsError:
-        raise ScaffoldError("file-exists", path=path) from None
+    write_new(path, data.getvalue())
 
 
 def relative(path: Path) -> str:

@@ -233,11 +233,34 @@ def _add_custom_properties(document: DocumentType, provenance: Provenance) -> No
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
+def _abandon_open_zips(err: BaseException) -> None:
+    """A fault of the disk half way through ``Document.save`` leaves python-docx's zip
+    archive open, and closing it later -- when it is collected -- fails again and prints
+    "Exception ignored" under the one line that says why: its file is closed here, the
+    archive let go unwritten (the half-written file is removed by the caller)."""
+    import contextlib
+
+    trace = err.__traceback__
+    while trace is not None:
+        for value in list(trace.tb_frame.f_locals.values()):
+            owned = list(vars(value).values()) if hasattr(value, "__dict__") else []
+            for candidate in (value, *owned):
+                if isinstance(candidate, zipfile.ZipFile) and candidate.fp is not None:
+                    handle, candidate.fp = candidate.fp, None
+                    with contextlib.suppress(OSError, ValueError):
+                        handle.close()
+        trace = trace.tb_next
+
+
 def save_docx(document: DocumentType, path: Path) -> None:
     """Save ``document`` so that the same document gives the same bytes: python-docx stamps
     each zip member with the time of saving, so the archive is written again with a fixed
     time and the members in the order python-docx gave them."""
-    document.save(str(path))
+    try:
+        document.save(str(path))
+    except OSError as err:
+        _abandon_open_zips(err)
+        raise
     with zipfile.ZipFile(path) as archive:
         members = [(info, archive.read(info)) for info in archive.infolist()]
     buffer = io.BytesIO()

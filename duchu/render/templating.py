@@ -29,8 +29,10 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    pass_environment,
 )
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
 
 from duchu.errors import DuchuError
@@ -109,23 +111,28 @@ class BoundedEnvironment(SandboxedEnvironment):
 def environment(records_root: Path, *, html: bool = False) -> SandboxedEnvironment:
     """The sandbox that renders a tree's templates. ``html`` (the site's pages): every value
     is escaped as HTML, so a record's text never becomes markup; else (reports) every value
-    is kept from reading as Markdown (``markdown_text``)."""
+    is escaped as Markdown (``markdown_text``, ``MarkdownEnvironment``)."""
     builtin = FileSystemLoader(builtin_templates())
     loaders: list[Any] = []
     own = own_templates(records_root)
     if own is not None:
         loaders.append(ConfinedLoader(own, records_root))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
-    env = BoundedEnvironment(
+    kind = BoundedEnvironment if html else MarkdownEnvironment
+    env = kind(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=html,
-        finalize=None if html else markdown_text,
+        autoescape=True,  # as HTML for the site's pages, as Markdown for reports
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["cn"] = chinese_number
+    if not html:
+        env.filters["join"] = pass_environment(_markdown_join_filter)
+        for name in ("e", "escape", "forceescape"):
+            env.filters[name] = _escape_markdown
+        env.filters["safe"] = MarkdownText
     return env
 
 
@@ -204,21 +211,128 @@ def builtin_html_environment() -> Environment:
     )
 
 
-# ASCII characters that Markdown would read as syntax somewhere in a line: emphasis, code,
-# links, html, headings, table cells, strike-through, escapes
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>#|~])")
+# --- Markdown: record text printed as text, exactly once ------------------------------------
+#
+# A report's template is Markdown, and what it prints from the records -- names, notes,
+# findings -- must read as that text and nothing else, wherever it lands: in running text, in
+# a table cell, or at the start of a line (the signature's 署名 stands alone on its line, a
+# table's first cell follows "| "). The environment escapes as Jinja escapes HTML: every
+# printed value once (``markdown_text``), and what is already Markdown -- a macro's output,
+# a ``{% set %}`` block, a value joined or concatenated from escaped parts -- is a
+# ``MarkdownText`` and passes as it is, so a name is never escaped twice (``赵某\_副``).
+
+# ASCII characters that Markdown (CommonMark and its tables and strike-through) reads as
+# syntax anywhere in a line: escapes, code, emphasis, links, HTML and autolinks, headings,
+# block quotes, table cells, strike-through and fences, entities
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>#|~&]")
+_LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
+# What opens a block at the start of a line, once the characters above are escaped: a list
+# item (-, + or 1. / 1) followed by a space or nothing more), a thematic break or setext
+# underline (a line of - or of =), the rest of a list number (1 printed before ". x")
+_BLOCK_START = re.compile(r"(?:[0-9]{0,9}[.)]|[-+])(?=[ \t]|$)|-[- \t]*$|=[= \t]*$")
 
 
 def markdown_text(value: object) -> object:
-    """Every value a template prints, as text and never as Markdown: a unit named
-    ``市发|改委`` stays one table cell, a name starting with ``#`` is no heading, and a value
-    spanning lines does not end a paragraph or a table row. Numbers pass as they are."""
-    if not isinstance(value, str):
+    """A value a report's template prints, as text and never as Markdown: a unit named
+    ``市发|改委`` stays one table cell, a name such as ``# x``, ``- 组``, ``1. x``, ``> x``
+    or ``---`` opens no heading, list, quote or rule even at the start of a line, and a value
+    spanning lines (a note) is one line of text. Leading and trailing spaces are kept as
+    character references (Markdown would drop them, or read four as code). Numbers pass as
+    they are; what is ``MarkdownText`` already passes as it is."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
         return value
-    text = _MARKDOWN_SYNTAX.sub(r"\\\1", value)
+    text = value
     if "\n" in text or "\r" in text:
-        text = " ".join(text.split())
-    return text
+        text = _LINE_BREAKS.sub(" ", text)
+    text = _MARKDOWN_SYNTAX.sub(r"\\\g<0>", text)
+    core = text.lstrip()
+    lead = text[: len(text) - len(core)]
+    start = _BLOCK_START.match(core)
+    if start is not None:
+        at = start.start() if core[:1] in "-+=" else start.end() - 1
+        core = core[:at] + "\\" + core[at:]
+    body = core.rstrip()
+    return _references(lead) + body + _references(core[len(body) :])
+
+
+def _references(spaces: str) -> str:
+    """Spaces as character references: a parser strips them from a paragraph's or a
+    cell's ends (markdown-it-py any Unicode space), and four at a line's start are code."""
+    return "".join(f"&#{ord(char)};" for char in spaces)
+
+
+class MarkdownText(markupsafe.Markup):
+    """Markdown that is safe as it is: an escaped value, a macro's output, template text.
+    What it is joined, concatenated or formatted with is escaped as a value is
+    (``markdown_text``), as ``Markup`` does with HTML."""
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s: Any) -> MarkdownText:
+        if hasattr(s, "__html__"):
+            return cls(s.__html__())
+        shown = markdown_text(s if isinstance(s, str) else str(s))
+        return cls(shown)
+
+
+def _escape_markdown(value: Any) -> MarkdownText:
+    """What a report's compiled template does with each ``{{ value }}`` it prints."""
+    return MarkdownText.escape(value)
+
+
+def _markdown_join(seq: Any) -> MarkdownText:
+    """Jinja's ``~`` (``markup_join``), for Markdown."""
+    return MarkdownText("").join(seq)
+
+
+def _markdown_join_filter(
+    environment: Environment, value: Any, d: str = "", attribute: str | int | None = None
+) -> MarkdownText:
+    """The ``join`` filter: each item escaped once, what is Markdown already kept."""
+    from jinja2.filters import make_attrgetter
+
+    items = list(value)
+    if attribute is not None:
+        getter = make_attrgetter(environment, attribute)
+        items = [getter(item) for item in items]
+    return MarkdownText.escape(d).join(items)
+
+
+class _MarkdownMacro(Macro):
+    """A macro whose output is Markdown already (Jinja wraps it in ``Markup``, which would
+    escape what it is joined with as HTML)."""
+
+    def _invoke(self, arguments: list[Any], autoescape: bool) -> Any:
+        output = super()._invoke(arguments, autoescape)
+        return MarkdownText(output) if autoescape else output
+
+
+class _MarkdownTemplate(Template):
+    """A report's compiled template: Jinja's autoescaping, with Markdown's escape in place
+    of HTML's (the names its generated code calls)."""
+
+    @classmethod
+    def from_code(
+        cls,
+        environment: Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        names = template.root_render_func.__globals__
+        names["escape"] = _escape_markdown
+        names["Markup"] = MarkdownText
+        names["markup_join"] = _markdown_join
+        names["Macro"] = _MarkdownMacro
+        return template
+
+
+class MarkdownEnvironment(BoundedEnvironment):
+    """The sandbox that renders reports: every printed value escaped as Markdown, once."""
+
+    template_class = _MarkdownTemplate
 
 
 def find_template_file(records_root: Path, name: str) -> Path | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from duchu.judge.asof import Provenance as Source
 from duchu.judge.office import OfficeReport
@@ -203,7 +203,8 @@ class _Writer:
         worksheet = self.book.add_worksheet(self.sheet_name(sheet.name))
         widths = [0] * len(sheet.headers)
         for column, header in enumerate(sheet.headers):
-            worksheet.write_string(0, column, header, self.format(header=True))
+            quote = header.startswith(_FORMULA_START)
+            worksheet.write_string(0, column, header, self.format(header=True, quote=quote))
             widths[column] = max(_display_width(line) for line in header.split("\n"))
         # a row of several lines gets its height here: a spreadsheet fits rows to wrapped
         # text as someone types, not always when it opens a file
@@ -225,8 +226,10 @@ class _Writer:
         if sheet.rows:
             worksheet.autofilter(0, 0, last, len(sheet.headers) - 1)
         note_format = self.format(note=True)
+        quoted_note = self.format(note=True, quote=True)
         for offset, text in enumerate([*sheet.notes, self.provenance]):
-            worksheet.write_string(last + 2 + offset, 0, text, note_format)
+            fmt = quoted_note if text.startswith(_FORMULA_START) else note_format
+            worksheet.write_string(last + 2 + offset, 0, text, fmt)
         worksheet.set_landscape()
         worksheet.set_paper(9)  # A4
         worksheet.fit_to_pages(1, 0)
@@ -280,7 +283,26 @@ def write_workbook(
     writer = _Writer(path, lang, source, title)
     for sheet in sheets:
         writer.add(sheet)
-    writer.close()
+    close_workbook(writer.book)
+
+
+def close_workbook(book: Any) -> None:
+    """Close (write) an XlsxWriter workbook; a fault of the disk is the ``OSError`` it was,
+    for the caller to name the file with (XlsxWriter wraps it in ``FileCreateError``, and
+    says ``FileSizeError`` for a package past 4 GB)."""
+    import errno
+
+    from xlsxwriter.exceptions import FileCreateError, FileSizeError
+
+    try:
+        book.close()
+    except FileCreateError as err:
+        cause = err.args[0] if err.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise OSError(errno.EIO, str(err)) from None
+    except FileSizeError:
+        raise OSError(errno.EFBIG, "file too large") from None
 
 
 # --- the tables -------------------------------------------------------------------------------
@@ -698,52 +720,3 @@ def compare_sheets(
             message("compare-single", lang, units="、".join(unit_names.get(u, u) for u in single))
         )
     return [Sheet(message("sheet-compare", lang), headers, rows, notes)]
-
-
-# --- the empty ballot sheet of ``new meeting --ballots xlsx`` -----------------------------------
-
-
-def write_ballot_template(
-    path: Path | BinaryIO,
-    header: list[str],
-    ratings: list[str],
-    subjects: int,
-    *,
-    lang: str,
-    rows: int = 1000,
-) -> None:
-    """An empty ballot sheet: the header (form number, the subjects, invalid) frozen, and in
-    every subject column of the first ``rows`` rows a list of the campaign's ratings to pick
-    from, so a form typed in cannot hold anything else."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(
-        str(path) if isinstance(path, Path) else path,
-        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    book.formats[0].set_font_name(FONT)
-    book.formats[0].set_font_size(FONT_SIZE)
-    font = {"font_name": FONT, "font_size": FONT_SIZE}
-    bold = book.add_format({"bold": True, "bg_color": "#D9E1F2", "bottom": 1, **font})
-    text = book.add_format({"num_format": "@", **font})  # typed in as text, never a number
-    sheet = book.add_worksheet(message("sheet-ballots", lang))
-    for column, name in enumerate(header):
-        sheet.write_string(0, column, name, bold)
-        sheet.set_column(column, column, max(_display_width(name) + 4, 10), text)
-    sheet.freeze_panes(1, 0)
-    if subjects and len(",".join(ratings)) <= 255:  # Excel's limit for a list written out
-        sheet.data_validation(
-            1,
-            1,
-            rows,
-            subjects,
-            {
-                "validate": "list",
-                "source": ratings,
-                "ignore_blank": True,
-                "error_type": "stop",
-                "error_title": message("ballot-pick-title", lang),
-                "error_message": message("ballot-pick-message", lang, ratings="、".join(ratings)),
-            },
-        )
-    book.close()

@@ -30,19 +30,13 @@ Markdown read into blocks and written in order (``markdown_to_docx``).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from docx.document import Document as DocumentType
 from docx.shared import Twips
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from duchu.errors import DuchuError
 from duchu.render.docx.layout import Layout, layout_from
 from duchu.render.docx.writer import _Block, _break_title, _Row, _Writer, xml_text
 from duchu.render.docx_parts import (
@@ -53,7 +47,7 @@ from duchu.render.docx_parts import (
     write_font_table,
 )
 
-__all__ = ["Layout", "layout_from", "markdown_to_docx", "save_docx", "write_atomically"]
+__all__ = ["Layout", "layout_from", "markdown_to_docx", "save_docx"]
 
 
 def _align(token: Token) -> str | None:
@@ -207,27 +201,3 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
     )
     write_font_table(writer.doc, writer.fonts())
     return writer.doc
-
-
-def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write a file whole or not at all: into a temporary file beside it, then rename.
-    ``write`` is called with the temporary path."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as err:
-        raise DuchuError("cannot-write", path=path, reason=err.strerror or str(err)) from None
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        # mkstemp makes the file private (0600); a report is shared like any other file
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as err:
-        Path(temporary).unlink(missing_ok=True)
-        raise DuchuError("cannot-write", path=path, reason=err.strerror or str(err)) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -119,6 +119,13 @@ class _Block:
         return "".join(c.content for c in children or [] if c.type in ("text", "code_inline"))
 
 
+def _cell_text(inline: Token) -> str:
+    """A cell's text as printed (measured for its column's width, compared for merging):
+    Markdown's escapes and character references resolved, not the source's backslashes."""
+    children = inline.children or []
+    return "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+
+
 class _Writer:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
@@ -356,7 +363,7 @@ class _Writer:
         (``tblHeader``), the first column's runs of equal cells merged (``vMerge``) so a
         unit with several rows is named once, and the table kept with what leads into it."""
         columns = max(len(row.cells) for row in rows)
-        texts = [[inline.content.strip() for inline, _ in row.cells] for row in rows]
+        texts = [[_cell_text(inline) for inline, _ in row.cells] for row in rows]
         texts = [cells + [""] * (columns - len(cells)) for cells in texts]
         table = self.doc.add_table(rows=0, cols=columns)
         table.style = self.doc.styles["Table Grid"]
