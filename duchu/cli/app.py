@@ -1,8 +1,8 @@
 """The ``duchu`` command line: the only package that knows Typer.
 
 Each command (``duchu.cli.commands``) parses its options, calls one core function, renders,
-and exits. Exit codes (CLI.md): 0 done; 1 done and found what it was asked to fail on; 2
-could not run. The exceptions that mean "cannot continue" become exit codes in one place,
+and exits. Exit codes (../shared/spec/CLI.md): 0 done; 1 done and found what it was asked to fail
+on; 2 could not run. The exceptions that mean "cannot continue" become exit codes in one place,
 ``_handled``, and nothing a user types or writes ever ends in a traceback. Heavy libraries
 (pydantic, yaml, rich) are imported inside the commands, so ``--version`` and ``--help``
 start quickly.

@@ -1,6 +1,6 @@
 """What the command line writes, and where: one line to stdout or stderr through Python's
 own streams, degraded to what their encoding has; a closed stdout or a reader gone away
-(``| head``) ended as CLI.md says."""
+(``| head``) ended as ../shared/spec/CLI.md says."""
 
 from __future__ import annotations
 

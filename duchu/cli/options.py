@@ -197,15 +197,15 @@ def judged(
 
 
 def parse_day(text: str, tree: Tree, option: str) -> date:
-    """A date typed on the command line, in any form RECORDS.md allows."""
+    """A date typed on the command line, in any form ../shared/spec/RECORDS.md allows."""
     from duchu.judge.asof import day_from_text, tree_year
 
     return day_from_text(text, tree_year(tree), option)
 
 
 def resolved(tree: Tree, kind: str, text: str | None, lang: str) -> str | None:
-    """The id a user meant by ``text`` -- an id, or a name or short name (CLI.md 1.1) --
-    or exit 2 naming the candidates as 名称（id）."""
+    """The id a user meant by ``text`` -- an id, or a name or short name (../shared/spec/CLI.md 1.1)
+    -- or exit 2 naming the candidates as 名称（id）."""
     if text is None:
         return None
     from duchu.records.lookup import NameLookupError, resolve

@@ -197,8 +197,8 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
     (deleting it too, or moving it away). ``added[path]``: the date of the earliest such
     commit that added it -- following it back through moves and renames (git's rename
     detection, ``-M``: identical content moved always counts), so that a meeting file moved
-    into a sub-folder keeps the date it first arrived (CLI.md 1.2). A repository without
-    commits, or without any on or before ``as_of``, gives empty dicts.
+    into a sub-folder keeps the date it first arrived (../shared/spec/CLI.md 1.2). A repository
+    without commits, or without any on or before ``as_of``, gives empty dicts.
     """
     top = repository_root(root)
     prefix = _prefix(root, top)

@@ -1,6 +1,7 @@
 """The gatekeeper of a records repository: the hooks that check what is committed and pushed.
 
-Two places keep a records tree valid and each group's records its own (CLI.md ``duchu hook``):
+Two places keep a records tree valid and each group's records its own (../shared/spec/CLI.md,
+``duchu hook``):
 
 - **Client hooks** (``duchu hook install``, and ``duchu init``): pre-commit and
   pre-merge-commit check the tree the index holds -- what the commit, or the merge, would
@@ -12,7 +13,7 @@ Two places keep a records tree valid and each group's records its own (CLI.md ``
 - **The server hook** (``duchu hook install --server``): the pre-receive hook of the central
   repository the office's groups push to. For every ref of a push, all or nothing, it
   checks the tree the ref would point to (from git's objects, nothing checked out), and,
-  when any group names ``accounts`` (RECORDS.md 1.1), refuses a push in which any new
+  when any group names ``accounts`` (../shared/spec/RECORDS.md 1.1), refuses a push in which any new
   commit changes records of a group the pusher does not belong to.
 
 Who may change what (``judge_push``). A group's records are its file ``groups/<g>.yaml``,

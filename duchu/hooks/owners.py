@@ -33,7 +33,7 @@ _KINDS = ("units", "meetings", "groups", "campaign")
 # a meeting's: unit, units, group, ballots
 MeetingFacts = tuple[str | None, list[str], str | None, str | None]
 # a group's: accounts, what its ``accounts`` and ``order`` say (None when neither is there:
-# the office's to change, RECORDS.md 1.2), name
+# the office's to change, ../shared/spec/RECORDS.md 1.2), name
 GroupFacts = tuple[list[str], str | None, str | None]
 
 

@@ -1,6 +1,6 @@
 """The tree as of a day: *done* (the working tree) or *known* (as committed to git by that
-day, CLI.md ``--known``), and what git says beside it -- the one entry point every judging
-command, the site and the workbooks open their records through.
+day, ../shared/spec/CLI.md ``--known``), and what git says beside it -- the one entry point every
+judging command, the site and the workbooks open their records through.
 
 ``open_as_of`` reads the as-of date (the campaign's year for a date like 4月1日), loads the
 tree (from git's objects, never checked out, with ``known``) and refuses one with errors
@@ -69,7 +69,7 @@ class Judged:
 
 
 def day_from_text(text: str | None, year: Year, option: str = "--as-of") -> date:
-    """A date typed on the command line, in any form RECORDS.md allows (``year``, the
+    """A date typed on the command line, in any form ../shared/spec/RECORDS.md allows (``year``, the
     campaign's calendar, for one like 4月1日); today without one."""
     if text is None:
         return date.today()  # the one place duchu reads the clock
@@ -96,8 +96,8 @@ def campaign_year(path: Path) -> Calendar | None:
 
 
 def tree_year(tree: Tree) -> Calendar | None:
-    """The campaign's calendar (RECORDS.md 1.2: 1月5日 in a campaign begun in September is
-    the next year's), for a date typed on the command line."""
+    """The campaign's calendar (../shared/spec/RECORDS.md 1.2: 1月5日 in a campaign begun in
+    September is the next year's), for a date typed on the command line."""
     return tree.campaign.calendar if tree.campaign else None
 
 

@@ -52,7 +52,7 @@ class Delay:
 
 @dataclass
 class GroupRow:
-    """One group as the office sees it (CLI.md, ``status --by group``)."""
+    """One group as the office sees it (../shared/spec/CLI.md, ``status --by group``)."""
 
     id: str
     name: str
@@ -314,7 +314,8 @@ def _action_json(status: ActionStatus) -> dict[str, object]:
 
 
 def office_json(report: OfficeReport) -> dict[str, object]:
-    """The ``status --by group --format json`` document of CLI.md, groups in rank order."""
+    """The ``status --by group --format json`` document of ../shared/spec/CLI.md, groups in rank
+    order."""
     return {
         "as_of": report.as_of.isoformat(),
         "known": report.known,

@@ -1,4 +1,5 @@
-"""Which units are lagging, as of a date: the six states of CLI.md, computed from the records.
+"""Which units are lagging, as of a date: the six states of ../shared/spec/CLI.md, computed from the
+records.
 
 An action is done on the earliest of: the unit's ``done`` date, its first meeting of the
 action's ``meeting`` kind, a meeting that ``completes`` it. Work dated after the as-of date
@@ -76,7 +77,8 @@ class UnitStatus:
     last_change: date | None = None
     stale: bool | None = None
     stale_days: int | None = None  # days from the last change to the as-of date, when stale
-    # where the unit stands in official order: its group's order, then its own (RECORDS.md)
+    # where the unit stands in official order: its group's order, then its own
+    # (../shared/spec/RECORDS.md)
     position: int = 0
     # of its actions due by the as-of date (not waived): how many, and how many done, on
     # time or late -- the one count the office view sums too (``office.GroupRow.due``)
@@ -265,7 +267,7 @@ def _unit_actions(
 def _count_due(status: UnitStatus, as_of: date) -> None:
     """The unit's actions due by the as-of date and how they stand: done (on time or late)
     or overdue. On its due day an action not yet done is still ``due_soon`` (a deadline
-    includes its day), so on time + late + overdue = due holds (CLI.md)."""
+    includes its day), so on time + late + overdue = due holds (../shared/spec/CLI.md)."""
     for action in status.actions:
         if action.planned.due.day > as_of:
             continue
@@ -395,7 +397,7 @@ def _action_json(status: ActionStatus, *, unit: bool) -> dict[str, object]:
 
 
 def status_json(report: StatusReport) -> dict[str, object]:
-    """The ``status --format json`` document of CLI.md, units in table order."""
+    """The ``status --format json`` document of ../shared/spec/CLI.md, units in table order."""
     return {
         "as_of": report.as_of.isoformat(),
         "units": [

@@ -278,7 +278,8 @@ def _findings(
 def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: date) -> date | None:
     """The day a reminder talk (谈话提醒) with a flagged subject is on record: the unit's first
     meeting on or after the appraisal, by the as-of date, whose title or notes name the
-    subject and say 提醒. RECORDS.md has no field for it; this is how groups write it."""
+    subject and say 提醒. ../shared/spec/RECORDS.md has no field for it; this is how groups write
+    it."""
     campaign = tree.campaign
     assert campaign is not None
     for mid, meeting in tree.meetings.items():

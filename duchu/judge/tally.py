@@ -195,7 +195,7 @@ def rate_json(rate: Fraction | None) -> float | None:
 
 
 def tally_json(tallies: list[MeetingTally]) -> dict[str, object]:
-    """The ``tally --format json`` document of CLI.md."""
+    """The ``tally --format json`` document of ../shared/spec/CLI.md."""
     return {
         "meetings": [
             {

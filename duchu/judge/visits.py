@@ -2,8 +2,8 @@
 
 A meeting is a visit of a group when its ``attended_by`` names one of the group's own
 people (its leader or members): a meeting of units of several groups is a visit of each
-group whose people were there. The group's count is one a meeting (RECORDS.md: "for the
-group's 督查次数 it is one meeting"); per unit, a meeting held with several of the group's
+group whose people were there. The group's count is one a meeting (../shared/spec/RECORDS.md: "for
+the group's 督查次数 it is one meeting"); per unit, a meeting held with several of the group's
 units counts for each of them as if it were theirs, so the average per unit is the units'
 visits over the units -- the average of 附件2's table, in the summary and the circular alike.
 """

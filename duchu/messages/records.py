@@ -486,7 +486,7 @@ RECORDS: dict[str, dict[str, str]] = {
     },
     # the hidden sheet of a ballot workbook that holds the ratings its drop-down lists offer
     "sheet-ratings": {"zh": "评议等次", "en": "Ratings"},
-    # identity (RECORDS.md 1.2)
+    # identity (../shared/spec/RECORDS.md 1.2)
     "id-collision": {
         "zh": "id '{id}' 与 '{other}' 只有大小写或 Unicode 规范化形式不同：{why}",
         "en": "id '{id}' differs from '{other}' only in letter case or Unicode normalization: "

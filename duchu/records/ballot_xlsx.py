@@ -1,7 +1,7 @@
 """Ballots from a workbook (``.xlsx``), as WPS and Excel save a sheet by default.
 
-The first sheet is laid out like the ballot CSV (RECORDS.md): a header row, then a row per
-form. A problem is placed at its cell, ``file.xlsx:ROW:COLUMN`` with the column as the sheet
+The first sheet is laid out like the ballot CSV (../shared/spec/RECORDS.md): a header row, then a
+row per form. A problem is placed at its cell, ``file.xlsx:ROW:COLUMN`` with the column as the sheet
 shows it (``C``). Nothing is guessed: a formula, a number (or date, truth value, error)
 where a rating belongs, a merged range, a second sheet with something in it, are errors.
 
@@ -100,7 +100,8 @@ class _Damaged(Exception):
 # Characters XML 1.0 forbids (all but tab, newline and carriage return of C0; the surrogates;
 # U+FFFE and U+FFFF): no parser reads a part that holds one, written or referenced.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text that can disguise itself (RECORDS.md, "Numbers and text"): not in a form number.
+# Text that can disguise itself (../shared/spec/RECORDS.md, "Numbers and text"): not in a form
+# number.
 _CONTROL = CONTROL_IN_TEXT
 
 
@@ -195,8 +196,8 @@ _ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
 
 def _prolog_checked(prolog: bytes) -> None:
     """What comes before a sheet's root element: a DTD is damage (no part of a package has
-    one, RECORDS.md's workbook is read from itself alone), an encoding other than UTF-8 is
-    the parser's to read."""
+    one, ../shared/spec/RECORDS.md's workbook is read from itself alone), an encoding other than
+    UTF-8 is the parser's to read."""
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise _Damaged("<!DOCTYPE", 1, 1)
     declared = _ENCODING.search(prolog)

@@ -14,7 +14,7 @@ cache file was written: a file changed in the same clock tick could otherwise be
 The whole cache is dropped when duchu's version, the cache format or the campaign changes.
 
 The cache lives outside the tree, in the user's cache folder (``$XDG_CACHE_HOME/duchu``,
-else ``~/.cache/duchu``; one folder per tree, RECORDS.md 1.1): a tree that is copied,
+else ``~/.cache/duchu``; one folder per tree, ../shared/spec/RECORDS.md 1.1): a tree that is copied,
 archived or received carries no cache to trust, and duchu writes nothing into a tree. A
 ``.duchu-cache`` a tree holds from older versions is never read. The cache file is opened
 only when it is a regular file of a sane size, never through a link, and written beside
@@ -55,7 +55,7 @@ CACHE_DIR = ".duchu-cache"  # where caches lived inside trees (before 1.1): neve
 CACHE_FILE = "records.json"
 # a cache file larger than this is no cache of ours (a province's is ~100 MB)
 MAX_CACHE_BYTES = 2 * 1024 * 1024 * 1024
-FORMAT = 5  # 4: meetings of several units, order, accounts (RECORDS.md 1.1)
+FORMAT = 5  # 4: meetings of several units, order, accounts (../shared/spec/RECORDS.md 1.1)
 _MAGIC = b"duchu-cache"
 KINDS = ("campaign", "groups", "units", "meetings")
 
@@ -180,8 +180,8 @@ def cache_key(campaign_bytes: bytes | None) -> bytes:
 
 def user_cache_folder(root: Path, purpose: str) -> Path:
     """The folder of ``purpose`` for the records tree at ``root`` in the user's cache
-    (RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu``, one folder per
-    tree, named by a digest of its real path -- outside the tree, so a tree that is copied
+    (../shared/spec/RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu``, one folder
+    per tree, named by a digest of its real path -- outside the tree, so a tree that is copied
     or received carries no cache to trust."""
     real_root = os.path.realpath(root)
     base = os.environ.get("XDG_CACHE_HOME") or ""

@@ -1,4 +1,4 @@
-"""The rules of RECORDS.md that span records, as a list of small named functions.
+"""The rules of ../shared/spec/RECORDS.md that span records, as a list of small named functions.
 
 Each check takes the loaded ``Tree`` and yields ``Problem`` values with a ``loc`` into the
 offending file; the loader positions them. A check looks only at records that loaded:
@@ -102,7 +102,8 @@ def check_campaign_after(tree: Tree) -> Iterator[Problem]:
 
 def check_campaign_dates(tree: Tree) -> Iterator[Problem]:
     """Every start and due names a real day, and no phase or action is due before its phase
-    starts (phrases and short dates read by the campaign's calendar, RECORDS.md 1.2)."""
+    starts (phrases and short dates read by the campaign's calendar, ../shared/spec/RECORDS.md
+    1.2)."""
     campaign = tree.campaign
     if campaign is None:
         return
@@ -145,7 +146,8 @@ def check_campaign_dates(tree: Tree) -> Iterator[Problem]:
             if found:
                 yield found
             elif phase_start is not None and parse_deadline(action.due, year).day < phase_start:
-                # RECORDS.md 1.2: an action due before its own phase starts, as a phase is
+                # ../shared/spec/RECORDS.md 1.2: an action due before its own phase starts, as a
+                # phase is
                 yield problem(
                     CAMPAIGN, "due-before-start", loc=where, due=action.due, start=phase.start
                 )
@@ -556,7 +558,7 @@ def _count_problems(
     given = (meeting.appraisal.counts or {}) if meeting.appraisal else {}
     if unit is not None:
         # a leader left out would be missing from every tally: the very person a reminder
-        # talk is about (RECORDS.md 1.1)
+        # talk is about (../shared/spec/RECORDS.md 1.1)
         for subject in [team, *(leader.name for leader in unit.leaders)]:
             if subject not in given:
                 yield problem(

@@ -3,8 +3,8 @@
 A date is ISO ``2014-02-28`` or Chinese ``2014年2月28日``. A deadline may also be a ten-day
 phrase in the campaign's year: ``9月上旬`` (by 9-10), ``9月中旬`` (by 9-20), ``9月下旬`` /
 ``9月底`` / ``9月末`` (by the month's last day), ``7月初`` (by 7-05). Used as a start, a phrase
-means the first day of its period. A campaign may run across a year end (RECORDS.md 1.2):
-a phrase or a date without a year then falls in the first year in which its period ends on
+means the first day of its period. A campaign may run across a year end (../shared/spec/RECORDS.md
+1.2): a phrase or a date without a year then falls in the first year in which its period ends on
 or after the campaign's first start (a campaign starting 2014-09-15 reads ``1月上旬`` as
 2015-01-10); ``Calendar`` carries that start, and every caller passes the campaign's
 ``Campaign.calendar`` so that there is one rule. YAML timestamps are switched off in the
@@ -103,8 +103,8 @@ def _year_of(year: Year, month: int, last_day: int | None) -> int:
 def campaign_calendar(year: int, starts: tuple[str | None, ...]) -> Calendar:
     """The campaign's calendar from its ``year`` and its phases' starts, in order: the first
     start is that of the first phase that has one, read in ``year`` (the year in which, by
-    RECORDS.md, the campaign starts). When that start names no day (``check`` says so), or
-    no phase has one, every phrase and short date falls in ``year``, as in 1.1."""
+    ../shared/spec/RECORDS.md, the campaign starts). When that start names no day (``check`` says
+    so), or no phase has one, every phrase and short date falls in ``year``, as in 1.1."""
     text = next((start for start in starts if start is not None), None)
     if text is None:
         return Calendar(year)

@@ -51,7 +51,8 @@ def shown_path(path: str) -> str:
 
 def bad_name(rel_path: str) -> Problem:
     """The error of a record file whose name (or a folder's above it) is not UTF-8: its id
-    comes from its name, so it cannot be read as a record (RECORDS.md: ids are file stems)."""
+    comes from its name, so it cannot be read as a record (../shared/spec/RECORDS.md: ids are file
+    stems)."""
     return problem(shown_path(rel_path), "bad-file-name", line=1, column=1)
 
 

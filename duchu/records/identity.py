@@ -1,5 +1,5 @@
-"""Identity (RECORDS.md 1.2): ids that one file system takes for one file, names that stand
-for two things, and names that show nothing.
+"""Identity (../shared/spec/RECORDS.md 1.2): ids that one file system takes for one file, names that
+stand for two things, and names that show nothing.
 
 - ``id-collision`` (error): two ids of one sort that differ only in letter case or Unicode
   normalization (``zhujian`` / ``Zhujian``, NFC / NFD): on Windows and macOS they are one

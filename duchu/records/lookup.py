@@ -1,5 +1,5 @@
-"""Names where ids go (CLI.md 1.1): ``--unit 市发改委`` means the unit whose name or short
-name that is, when exactly one thing has it.
+"""Names where ids go (../shared/spec/CLI.md 1.1): ``--unit 市发改委`` means the unit whose name or
+short name that is, when exactly one thing has it.
 
 An id always wins: a thing is first looked up by its id, then by its ``name`` and ``short``
 as the records write them. A text that names nothing, or more than one thing, is a

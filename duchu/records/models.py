@@ -1,4 +1,4 @@
-"""The record models of RECORDS.md: campaign, group, unit, meeting, appraisal.
+"""The record models of ../shared/spec/RECORDS.md: campaign, group, unit, meeting, appraisal.
 
 Every model refuses unknown keys (a typo must not pass silently) and is strict about types:
 YAML already gives numbers and lists, so a quoted number or a ``yes`` where text belongs
@@ -94,8 +94,8 @@ class Campaign:
 
     @property
     def calendar(self) -> Calendar:
-        """Where the campaign's phrases and dates without a year fall (RECORDS.md 1.2: in
-        the first year in which their period ends on or after the campaign's first start).
+        """Where the campaign's phrases and dates without a year fall (../shared/spec/RECORDS.md
+        1.2: in the first year in which their period ends on or after the campaign's first start).
         Every phrase and short date is read with this, never with ``year`` alone."""
         return campaign_calendar(self.year, tuple(phase.start for phase in self.phases))
 

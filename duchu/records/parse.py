@@ -345,7 +345,7 @@ def _parse_record(
 
 
 # Control characters (C0 but for newline, DEL, C1) and bidirectional overrides and isolates:
-# text that can disguise itself on a screen or in a document (RECORDS.md 1.1).
+# text that can disguise itself on a screen or in a document (../shared/spec/RECORDS.md 1.1).
 _UNSAFE_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_LINE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # fields written over several lines, where a newline is text
@@ -359,7 +359,7 @@ def has_unsafe_text(text: str) -> bool:
 
 def unsafe_text(rel_path: str, data: Any, loc: tuple[str | int, ...] = ()) -> list[Problem]:
     """A ``control-in-text`` error at every key and value of ``data`` holding a character
-    RECORDS.md 1.1 forbids in text (a newline is text only in multi-line fields)."""
+    ../shared/spec/RECORDS.md 1.1 forbids in text (a newline is text only in multi-line fields)."""
     found: list[Problem] = []
     if isinstance(data, str):
         pattern = _UNSAFE_TEXT if loc and loc[-1] in MULTI_LINE_FIELDS else _UNSAFE_LINE_TEXT

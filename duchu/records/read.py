@@ -83,7 +83,7 @@ class RecordLoader(yaml.CSafeLoader):
                             # than a person does; and a number of thousands of digits is
                             # none a record holds (Python refuses to read one of 4,300).
                             # Kept as the text typed: where a number belongs that is an
-                            # error (RECORDS.md 1.1), never a conversion
+                            # error (../shared/spec/RECORDS.md 1.1), never a conversion
                             return _STR
                         return str(tag)
             return _STR

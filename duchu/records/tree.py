@@ -63,7 +63,7 @@ class Tree:
 
 def official_order(ident: str, order: int | None) -> tuple[bool, int, str]:
     """Where a group or unit stands in tables and reports: by its ``order`` (those without
-    one after those with), then by id (RECORDS.md 1.1)."""
+    one after those with), then by id (../shared/spec/RECORDS.md 1.1)."""
     return (order is None, order or 0, ident)
 
 
@@ -80,8 +80,8 @@ def put_in_order(tree: Tree) -> None:
 
 def link_meetings(tree: Tree) -> None:
     """Which known units each meeting counts for: its ``unit``, its ``units`` (each once),
-    or every unit of its ``group`` (RECORDS.md 1.1), in the units' official order. A meeting
-    naming none, or an unknown one, counts for no unit; ``duchu check`` says why."""
+    or every unit of its ``group`` (../shared/spec/RECORDS.md 1.1), in the units' official order. A
+    meeting naming none, or an unknown one, counts for no unit; ``duchu check`` says why."""
     position = {uid: i for i, uid in enumerate(tree.units)}
     by_group: dict[str, list[str]] = defaultdict(list)
     for uid, unit in tree.units.items():
@@ -118,7 +118,7 @@ Record = Campaign | Group | Unit | Meeting
 
 def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:
     """The records tree: ``--records``, else ``DUCHU_RECORDS``, else the nearest folder at or
-    above ``cwd`` holding campaign.yaml, else ``./records`` (CLI.md)."""
+    above ``cwd`` holding campaign.yaml, else ``./records`` (../shared/spec/CLI.md)."""
     if explicit is not None:
         return explicit
     if env_value:

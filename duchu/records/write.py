@@ -214,8 +214,8 @@ class Written:
     ballots: Path | None = None  # the empty ballot sheet written beside a meeting
 
 
-# Names, leaders and members are text to be shown and printed; RECORDS.md refuses control
-# characters (C0 but the newline of multi-line fields, DEL, C1) and bidirectional
+# Names, leaders and members are text to be shown and printed; ../shared/spec/RECORDS.md refuses
+# control characters (C0 but the newline of multi-line fields, DEL, C1) and bidirectional
 # overrides, which can make a name look like another on a screen or in a document. What
 # `check` would refuse is refused here, naming the option it came from.
 _FORBIDDEN = frozenset(
@@ -253,8 +253,8 @@ def split_names(option: str, value: str) -> list[str]:
 
 
 # Where `new` looks up the things its options name, by id. The command line turns a name
-# typed where an id goes into the id first (CLI.md 1.1); these stay the one place that
-# says which ids exist.
+# typed where an id goes into the id first (../shared/spec/CLI.md 1.1); these stay the one place
+# that says which ids exist.
 def find_group(tree: Tree, group_id: str) -> Group:
     group = tree.groups.get(group_id)
     if group is None:
@@ -419,8 +419,9 @@ def new_group(
     members: list[str] | None = None,
     order: int | None = None,
 ) -> Written:
-    """A group file ``groups/<id>.yaml``. The leader is a member of the group (RECORDS.md
-    lists them among the members): one left out of ``members`` is put first."""
+    """A group file ``groups/<id>.yaml``. The leader is a member of the group
+    (../shared/spec/RECORDS.md lists them among the members): one left out of ``members`` is put
+    first."""
     rel = _free(tree, f"groups/{_new_id(group_id)}.yaml")
     name = clean_text("--name", name)
     leader = clean_text("--leader", leader)

@@ -61,8 +61,8 @@ class ConfinedLoader(FileSystemLoader):
 
 def _refuse_outside(path: Path, records_root: Path) -> None:
     """A tree's template that is a link leading out of the records tree is an error
-    (RECORDS.md, "Malformed files"), never quietly passed over for the built-in one of its
-    name; a link to a file elsewhere in the tree is followed, as a record's would be."""
+    (../shared/spec/RECORDS.md, "Malformed files"), never quietly passed over for the built-in one
+    of its name; a link to a file elsewhere in the tree is followed, as a record's would be."""
     if not really_inside(path, records_root):
         raise DuchuError("template-outside", path=path, target=path.resolve())
 
