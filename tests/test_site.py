@@ -779,3 +779,29 @@ def test_duchus_own_templates_escape_and_keep_markup_once(tmp_path: Path) -> Non
     rendered = template.render(text=hostile, svg=markupsafe.Markup("<svg></svg>"), number=3)
     escaped = "&lt;script&gt;&#39;&#34;&amp;"
     assert rendered == f"{escaped}|<td>{escaped}</td>|<svg></svg>|3|{escaped}&amp;"
+
+
+def test_two_groups_of_one_name_are_two_choices_of_the_filter(tmp_path: Path) -> None:
+    """The group filter keys a group by its id (RECORDS.md 1.2 lets two groups share a name,
+    with a warning): the choices are told apart, and each row belongs to its own group."""
+    tree = tmp_path / "records"
+    copy_tree(SAMPLE, tree)
+    g2 = tree / "groups" / "g2.yaml"
+    g2.write_text(
+        g2.read_text(encoding="utf-8").replace("name: 市委第二督导组", "name: 市委第一督导组"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    done = runner.invoke(
+        app, ["site", "--records", str(tree), "-o", str(out), "--as-of", "2014-10-15"]
+    )
+    assert done.exit_code == 0, done.output
+    page = (out / "appraisals.html").read_text(encoding="utf-8")
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', page)
+    groups = {value: label for value, label in options if value}
+    assert set(re.findall(r'<tr data-group="([^"]*)">', page)) <= set(groups)
+    assert len(groups) == len(set(groups.values())) > 1  # no two choices read the same
+    for value, label in groups.items():
+        assert value in {"g1", "g2", "g3"}
+        if value in {"g1", "g2"}:
+            assert label == f"市委第一督导组（{value}）"

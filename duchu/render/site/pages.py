@@ -13,8 +13,8 @@ charts (``duchu.render.site.charts``) are markup, made by duchu from numbers.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -245,7 +245,8 @@ class SiteBuilder:
                 "pager": self._pager(kind, number, pages) if number > 1 else None,
                 "more_groups": [list_page_path("groups", n) for n in range(2, group_pages + 1)],
                 "more_lagging": [list_page_path("lagging", n) for n in range(2, lagging_pages + 1)],
-                "lagging_groups": list(dict.fromkeys(row.name for row, _ in lagging)),
+                # the filter keys a group by its id: two groups may share a name
+                "lagging_groups": self.filter_choices(row for row, _ in lagging),
             }
         )
         return Page(path, "site/overview.html.j2", context)
@@ -318,10 +319,21 @@ class SiteBuilder:
             return f"{day.month}月{day.day}日"
         return format_date(day, self.lang)
 
+    def filter_choices(self, rows: Iterable[GroupRow]) -> list[dict[str, str]]:
+        """A group filter's choices, once a group, keyed by id; a name two groups of the
+        office share is told apart by the id beside it."""
+        unique = list({row.id: row for row in rows}.values())
+        names = Counter(row.name for row in self.rows.values())
+        return [
+            {"id": row.id, "label": row.name if names[row.name] == 1 else f"{row.name}（{row.id}）"}
+            for row in unique
+        ]
+
     def lagging_row(self, row: GroupRow, unit: UnitStatus, depth: int = 0) -> dict[str, Any]:
         overdue = sorted(unit.in_state("overdue"), key=lambda a: -a.days_overdue)
         return {
             "group": row.name,
+            "group_id": row.id,
             "group_href": self.group_href(row.id, depth),
             "name": unit.unit.label,
             "href": self.unit_href(unit.id, depth),
@@ -709,6 +721,7 @@ class SiteBuilder:
                         "group": self.rows[tree.units[t.unit].group].name
                         if tree.units[t.unit].group in self.rows
                         else "",
+                        "group_id": tree.units[t.unit].group,
                         "kind": self.kind_names.get(t.kind, t.kind),
                         "date": self.day(t.date),
                         "subject": s.subject,
@@ -717,9 +730,9 @@ class SiteBuilder:
                     }
                     for t, s in flagged[:FLAGGED_SHOWN]
                 ],
-                "flagged_groups": list(
-                    dict.fromkeys(
-                        self.rows[tree.units[t.unit].group].name
+                "flagged_groups": self.filter_choices(
+                    (
+                        self.rows[tree.units[t.unit].group]
                         for t, _ in flagged[:FLAGGED_SHOWN]
                         if tree.units[t.unit].group in self.rows
                     )
