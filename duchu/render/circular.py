@@ -15,16 +15,16 @@ from duchu.judge.asof import Provenance
 from duchu.judge.circular import OfficeCircular
 from duchu.judge.office import GroupRow
 from duchu.judge.status import ActionStatus
-from duchu.records.dates import format_deadline, parse_deadline
+from duchu.records.dates import format_deadline
 from duchu.render.report import (
     earlier_overdue_context,
     next_phase_context,
+    phase_context,
     provenance_context,
 )
 from duchu.render.words import (
     STATE_WORDS,
     action_cell,
-    chinese_number,
     one_decimal,
     percent,
     zh_day,
@@ -59,7 +59,6 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
     (``duchu.judge.circular.office_circular``), worded."""
     tree, campaign, office = circular.tree, circular.campaign, circular.office
     phase, as_of = circular.phase, circular.as_of
-    start, due = phase.start, phase.due
     kind_names = {kid: kind.name for kid, kind in campaign.meeting_kinds.items()}
     rows = office.groups
     warn_days = campaign.warn_days
@@ -144,16 +143,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
     return {
         "campaign": {"name": campaign.name, "issuer": campaign.issuer or ""},
         "office": office_name(campaign.issuer),
-        "phase": {
-            "id": phase.phase.id,
-            "name": phase.phase.name,
-            "start": zh_day(start) if start else "",
-            "due": zh_day(due),
-            "due_text": format_deadline(parse_deadline(phase.phase.due, campaign.calendar), "zh"),
-            "number": chinese_number(phase.index + 1),
-            "begun": phase.begun,
-            "ended": phase.ended,
-        },
+        "phase": phase_context(campaign, phase),
         "as_of": zh_day(as_of),
         "warn_days": warn_days,
         "totals": {

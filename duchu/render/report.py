@@ -41,6 +41,21 @@ __all__ = [
 ]
 
 
+def phase_context(campaign: Campaign, phase: PhaseStanding) -> dict[str, Any]:
+    """A phase as a report names it: its name, its dates written out, its number in Chinese
+    and whether it has begun and ended (the summary's and the circular's alike)."""
+    return {
+        "id": phase.phase.id,
+        "name": phase.phase.name,
+        "start": zh_day(phase.start) if phase.start else "",
+        "due": zh_day(phase.due),
+        "due_text": format_deadline(parse_deadline(phase.phase.due, campaign.calendar), "zh"),
+        "number": chinese_number(phase.index + 1),
+        "begun": phase.begun,
+        "ended": phase.ended,
+    }
+
+
 def next_phase_context(
     campaign: Campaign, following: PhaseStanding | None
 ) -> dict[str, Any] | None:
@@ -553,17 +568,10 @@ def report_context(summary: GroupSummary, provenance: Provenance) -> dict[str, A
             "members": [m for m in summary.members if m != group.leader],
         },
         "phase": {
-            "id": phase.phase.id,
-            "name": phase.phase.name,
-            "start": zh_day(start) if start else "",
-            "due": zh_day(due),
-            "due_text": format_deadline(parse_deadline(phase.phase.due, campaign.calendar), "zh"),
+            **phase_context(campaign, phase),
             "start_short": month_day(start, year) if start else "",
             "due_short": month_day(due, year),
             "due_words": short_deadline(parse_deadline(phase.phase.due, campaign.calendar), year),
-            "number": chinese_number(phase.index + 1),
-            "begun": phase.begun,
-            "ended": phase.ended,
             "running": phase.running,
             "last": phase.last,
         },

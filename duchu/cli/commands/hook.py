@@ -26,6 +26,15 @@ from duchu.errors import DuchuError
 from duchu.messages import message
 from duchu.problems import Ref
 
+# the folder both `hook install` and `hook status` look at
+HookFolderArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="记录目录；--server 时为裸仓库（默认当前文件夹）/ records, or the bare repo",
+        show_default=False,
+    ),
+]
+
 HOOK_EXAMPLES = """\b
 例 / examples:
   duchu hook install                      本记录库的提交和合并前检查
@@ -38,13 +47,7 @@ HOOK_HELP = "git 钩子：提交、合并前检查；中心仓库的推送检查
 
 def hook_install(
     ctx: typer.Context,
-    folder: Annotated[
-        Path | None,
-        typer.Argument(
-            help="记录目录；--server 时为裸仓库（默认当前文件夹）/ records, or the bare repo",
-            show_default=False,
-        ),
-    ] = None,
+    folder: HookFolderArgument = None,
     server: Annotated[
         bool,
         typer.Option(
@@ -86,13 +89,7 @@ HOOK_STATUS_EXAMPLES = """\b
 
 def hook_status(
     ctx: typer.Context,
-    folder: Annotated[
-        Path | None,
-        typer.Argument(
-            help="记录目录；--server 时为裸仓库（默认当前文件夹）/ records, or the bare repo",
-            show_default=False,
-        ),
-    ] = None,
+    folder: HookFolderArgument = None,
     server: Annotated[
         bool,
         typer.Option(
