@@ -16,9 +16,9 @@ from typing import Any
 
 from duchu.judge.asof import Provenance
 from duchu.judge.phase import EarlierOverdue, PhaseStanding
+from duchu.judge.records_view import Records
 from duchu.judge.summary import GroupSummary, HeldMeeting
 from duchu.judge.tally import MeetingTally, UnitComparison
-from duchu.judge.view import Records
 from duchu.judge.visits import Visits
 from duchu.records.dates import Deadline, format_deadline, parse_deadline
 from duchu.records.models import Campaign

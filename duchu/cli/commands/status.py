@@ -27,7 +27,7 @@ from duchu.cli.tables import table_format, write_workbook
 
 if TYPE_CHECKING:
     from duchu.judge.asof import Judged
-    from duchu.judge.views import StatusView
+    from duchu.judge.commands import StatusView
 
 STATUS_EXAMPLES = """\b
 例 / examples:
@@ -69,7 +69,7 @@ def status(
     lang: LangOption = None,
 ) -> None:
     """哪些单位滞后 / which units are lagging, as of a date."""
-    from duchu.judge.views import judge_status
+    from duchu.judge.commands import judge_status
 
     language = lang_of(ctx, lang)
     output_format = table_format(ctx, records, output, format_given, force)

@@ -24,7 +24,7 @@ from duchu.cli.tables import table_format, write_workbook
 
 if TYPE_CHECKING:
     from duchu.judge.asof import Judged
-    from duchu.judge.views import TallyView
+    from duchu.judge.commands import TallyView
 
 TALLY_EXAMPLES = """\b
 例 / examples:
@@ -58,7 +58,7 @@ def tally(
     lang: LangOption = None,
 ) -> None:
     """民主评议汇总 / tally the democratic appraisals."""
-    from duchu.judge.views import judge_tally
+    from duchu.judge.commands import judge_tally
 
     language = lang_of(ctx, lang)
     output_format = table_format(ctx, records, output, format_given, force)

@@ -1,6 +1,6 @@
-"""What ``status`` and ``tally`` show, judged from a tree as of a day (``duchu.judge.asof``):
-the reports, the staleness git tells, and the names the tables label ids with. The command
-line parses, calls one of these, and renders what it returns.
+"""What the ``status`` and ``tally`` commands show, judged from a tree as of a day
+(``duchu.judge.asof``): the reports, the staleness git tells, and the names the tables label
+ids with. The command line parses, calls one of these, and renders what it returns.
 """
 
 from __future__ import annotations
