@@ -409,11 +409,19 @@ def test_a_planted_branch_never_judges_new_refs(tmp_path: Path, cache: Path) -> 
 
 
 def bare_python(tmp_path: Path) -> Path:
-    """A Python with nothing installed (a virtual environment without packages): duchu is
-    found through PYTHONPATH, as the tests run it, and none of its dependencies are."""
+    """A Python with nothing installed (a virtual environment without packages) but duchu
+    itself, which a ``.pth`` file finds in this checkout (whatever PYTHONPATH the tests run
+    with): none of its dependencies are there."""
     folder = tmp_path / "bare-python"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "duchu-checkout.pth").write_text(str(Path(__file__).parent.parent) + "\n")
     found = subprocess.run([python, "-c", "import pydantic"], capture_output=True)
     assert found.returncode != 0  # the point: it lacks duchu's dependencies
     return python

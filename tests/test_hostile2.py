@@ -343,7 +343,11 @@ def test_a_tree_template_is_bounded(
 ) -> None:
     import duchu.render.templating
 
-    monkeypatch.setattr(duchu.render.templating, "TEMPLATE_SECONDS", 2)
+    # the time bound is the one tested only where it is meant to trip: elsewhere it is set
+    # far enough off that a loaded machine (CI runs two suites side by side) cannot trip it
+    # before the bound under test
+    seconds = 2 if bound == "运行时间" else 20
+    monkeypatch.setattr(duchu.render.templating, "TEMPLATE_SECONDS", seconds)
     monkeypatch.setattr(duchu.render.templating, "TEMPLATE_MEMORY_BYTES", 256 * 1024 * 1024)
     root = build_tree(tmp_path / "t")
     started = time.monotonic()
