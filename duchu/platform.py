@@ -214,12 +214,15 @@ def _windows_process_alive(pid: int) -> bool:
     try:
         import ctypes
 
-        kernel32: Any = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+        kernel32: Any = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+        kernel32.OpenProcess.restype = ctypes.c_void_p
+        kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+        kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
     except (ImportError, AttributeError, OSError):
         return True  # cannot tell: keep what may be another run's
     handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return bool(kernel32.GetLastError() != 87)  # ERROR_INVALID_PARAMETER: no such process
+        return bool(ctypes.get_last_error() != 87)  # type: ignore[attr-defined,unused-ignore]
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
