@@ -382,3 +382,32 @@ def test_a_written_record_is_named_with_slashes_on_windows(
     monkeypatch.setattr(os, "sep", "\\")
     monkeypatch.setattr(os.path, "relpath", lambda path: "units\\minzheng.yaml")
     assert write.relative(Path("/x/units/minzheng.yaml")) == "units/minzheng.yaml"
+
+
+@pytest.mark.usefixtures("windows_paths")
+def test_without_fork_the_files_are_read_by_spawned_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duchu.records import parallel, parse
+    from duchu.records.load import load_tree
+
+    records = copy_tree(SAMPLE, tmp_path / "records")
+    alone = load_tree(records, jobs=1)
+    read_here: list[str] = []
+    load_file = parse.load_file
+
+    def counted(root: Path, rel_path: str) -> parse.FileResult:
+        read_here.append(rel_path)
+        return load_file(root, rel_path)
+
+    monkeypatch.setattr(parse, "load_file", counted)  # not in a spawned worker: a new import
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "_CHUNK", 40)
+    shared = load_tree(records, jobs=2)
+    assert read_here == []  # every file read in a worker, none here
+    assert (shared.units, shared.groups, shared.meetings) == (
+        alone.units,
+        alone.groups,
+        alone.meetings,
+    )
+    assert shared.problems == alone.problems and shared.files == alone.files
