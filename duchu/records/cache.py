@@ -46,7 +46,7 @@ import pydantic_core
 from pydantic import ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
 from pydantic import dataclasses as pydantic_dataclasses
 
-from duchu import __version__
+from duchu import __version__, platform
 from duchu.paths import really_inside
 from duchu.problems import Problem, Severity
 from duchu.records.models import Campaign, Group, Meeting, Unit
@@ -180,14 +180,15 @@ def cache_key(campaign_bytes: bytes | None) -> bytes:
 
 def user_cache_folder(root: Path, purpose: str) -> Path:
     """The folder of ``purpose`` for the records tree at ``root`` in the user's cache
-    (../shared/spec/RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu``, one folder
+    (../shared/spec/RECORDS.md 1.1): ``$XDG_CACHE_HOME/duchu``, else ``~/.cache/duchu`` (on Windows
+    ``%LOCALAPPDATA%\\duchu``, ``duchu.platform.user_cache_base``), one folder
     per tree, named by a digest of its real path -- outside the tree, so a tree that is copied
     or received carries no cache to trust."""
     real_root = os.path.realpath(root)
-    base = os.environ.get("XDG_CACHE_HOME") or ""
+    base, otherwise = platform.user_cache_base()
     if not os.path.isabs(base) or really_inside(base, real_root):
         # relative (the XDG rule) or inside the tree: duchu writes nothing into a tree
-        base = str(Path.home() / ".cache")
+        base = str(otherwise)
     digest = hashlib.sha256(os.fsencode(real_root)).hexdigest()[:24]
     return Path(base) / "duchu" / digest / purpose
 
@@ -232,7 +233,7 @@ class RecordCache:
         try:
             # only a regular file of a sane size, never through a link, never blocking: a
             # pipe, /dev/zero or a huge sparse file where the cache was is simply a miss
-            descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            descriptor = platform.open_read_nonblocking(self.path, follow=False)
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
                 os.close(descriptor)
@@ -360,8 +361,8 @@ class RecordCache:
             private_folder(self.folder)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)  # a killed run's, of a process with our number
-            descriptor = os.open(
-                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+            descriptor = platform.open_no_follow(
+                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
             )
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(self.key + b"\n")
@@ -423,8 +424,8 @@ def _tag(folder: Path) -> None:
         if parent.name == "duchu":
             tag = parent / "CACHEDIR.TAG"
             with contextlib.suppress(OSError):
-                descriptor = os.open(
-                    tag, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+                descriptor = platform.open_no_follow(
+                    tag, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
                 )
                 with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                     handle.write(

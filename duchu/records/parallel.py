@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from duchu import platform
 from duchu.records import parse
 from duchu.records.parse import FileResult, parse_file, record_adapter, record_kind
 
@@ -129,17 +130,7 @@ def die_with_parent(parent: int) -> None:
     """Make a worker end when the process that started it does (``kill -9`` of duchu left
     its workers reading files under PID 1 for minutes): on Linux the kernel sends SIGKILL
     when the parent dies; a parent already gone by now ends the worker at once."""
-    import signal
-    import sys
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+    platform.set_parent_death_signal()
     if os.getppid() != parent:
         os._exit(0)
 
@@ -166,9 +157,6 @@ def in_worker(work: Callable[..., Any], *args: Any) -> Any:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    import multiprocessing
-
-    # fork starts a worker in milliseconds with duchu already imported; elsewhere, the default
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+    # fork starts a worker in milliseconds with duchu already imported; elsewhere, spawn
+    context: multiprocessing.context.BaseContext = platform.process_context()
+    return context

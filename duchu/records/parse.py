@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from duchu import platform
 from duchu.problems import Problem, Ref, problem
 from duchu.records.cache import RecordCache, problem_from_stored
 from duchu.records.discover import unreadable
@@ -248,7 +249,7 @@ def load_file(root: Path, rel_path: str) -> FileResult:
     try:
         # opened without blocking and checked before a byte is read: what discovery saw as a
         # file may be a pipe or a device by now, and a file may have grown past any record
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        descriptor = platform.open_read_nonblocking(path)
         try:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
@@ -391,7 +392,7 @@ def read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of a regular file of at most ``limit`` bytes; None for anything else (a
     pipe, a device, a file too large -- a 3 GB campaign file is never read whole)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        descriptor = platform.open_read_nonblocking(path)
     except OSError:
         return None
     try:

@@ -582,8 +582,10 @@ def _write_ballot_sheet(
 
 
 def relative(path: Path) -> str:
-    """A path as the user will want to see it: relative to the current folder if inside."""
+    """A path as the user will want to see it: relative to the current folder if inside,
+    '/'-separated on every platform (``units/a.yaml``, as the messages name records)."""
     try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+        shown = os.path.relpath(path)
+    except ValueError:  # on another drive (Windows)
+        shown = str(path)
+    return shown.replace(os.sep, "/")

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from duchu import platform
 from duchu.errors import DuchuError, os_reason
 from duchu.paths import inside
 
@@ -90,7 +91,7 @@ def write_output(
     temporary = folder / f".{path.name}{_TEMPORARY}{os.getpid()}.tmp"
     try:
         # created here, exclusively and never through a link, so nothing else is written
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        descriptor = platform.open_no_follow(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(descriptor)
     except OSError as err:
         raise DuchuError("cannot-write", path=path, reason=os_reason(err)) from None
@@ -131,10 +132,4 @@ def _remove_left_behind(folder: Path, name: str) -> None:
 def process_alive(pid: int) -> bool:
     """Whether a process of this id is running (a leftover of a killed run is removed only
     when its writer is gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return platform.process_alive(pid)

@@ -35,6 +35,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
 
+from duchu import platform
 from duchu.errors import DuchuError
 from duchu.paths import really_inside
 from duchu.problems import Ref
@@ -349,48 +350,16 @@ def find_template_file(records_root: Path, name: str) -> Path | None:
 @contextmanager
 def _bounded() -> Iterator[None]:
     """A wall-clock alarm and an address-space ceiling around a render (where the platform
-    has them, and in the main thread: an alarm is a signal)."""
-    import signal
-    import threading
+    has them, and in the main thread: an alarm is a signal; ``duchu.platform``)."""
 
-    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    previous_handler: Any = None
-    if alarm:
+    def expired() -> None:
+        raise _TemplateTimeout
 
-        def expired(signum: int, frame: Any) -> None:
-            raise _TemplateTimeout
-
-        previous_handler = signal.signal(signal.SIGALRM, expired)
-        signal.setitimer(signal.ITIMER_REAL, TEMPLATE_SECONDS)
-    limits = _raise_memory_ceiling()
-    try:
+    with (
+        platform.alarm(TEMPLATE_SECONDS, expired),
+        platform.memory_ceiling(TEMPLATE_MEMORY_BYTES),
+    ):
         yield
-    finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
-        if limits is not None:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, limits)
-
-
-def _raise_memory_ceiling() -> tuple[int, int] | None:
-    """Cap the address space at what the process uses now plus ``TEMPLATE_MEMORY_BYTES``;
-    returns the limits to restore (None where that cannot be done)."""
-    try:
-        import resource
-
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            used = int(statm.read().split()[0]) * resource.getpagesize()
-        limits = resource.getrlimit(resource.RLIMIT_AS)
-        ceiling = used + TEMPLATE_MEMORY_BYTES
-        if limits[1] != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, limits[1])
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, limits[1]))
-        return limits
-    except (ImportError, OSError, ValueError):
-        return None
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +26,7 @@ from typing import NoReturn
 
 from jinja2 import Environment
 
+from duchu import platform
 from duchu.errors import DuchuError
 from duchu.judge.site import SiteInput
 from duchu.render.site.folder import SiteFolder, check_site_folder
@@ -104,7 +104,7 @@ def _render(
     are shared out among forked copies of this process, which have the judged records
     already in memory (copy-on-write) and write their files straight into the staging
     folder; a failure in any of them fails the whole site as it would here."""
-    workers = min(os.cpu_count() or 1, 4) if hasattr(os, "fork") else 1
+    workers = min(os.cpu_count() or 1, 4) if platform.can_fork() else 1
     if workers < 2 or len(jobs) < FORK_MIN_PAGES:
         _render_here(env, bounded, output, jobs, shared=False)
         return
@@ -113,7 +113,7 @@ def _render(
     try:
         for share in range(1, workers):
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            pid = platform.fork()
             if pid == 0:  # the child: its share of the pages, then out without cleanup
                 os.close(read_end)
                 _render_child(
@@ -145,7 +145,7 @@ def _stop(children: list[tuple[int, int]]) -> None:
     folder that is being removed."""
     for pid, _ in children:
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+            platform.kill_now(pid)
     for pid, read_end in children:
         with contextlib.suppress(OSError):
             os.waitpid(pid, 0)
