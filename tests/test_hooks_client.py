@@ -215,3 +215,27 @@ def test_the_pre_commit_frameworks_hook_runs_the_same_check(tmp_path: Path) -> N
         staged.returncode == 1
         and "units/jiaoyu.yaml:3:8: error: 未知的督导组 'g9'" in staged.stderr
     )
+
+
+def test_hooks_run_from_a_python_and_a_repository_whose_paths_have_spaces(tmp_path: Path) -> None:
+    """As on Windows, where Python sits in ``C:\\Program Files`` and records in ``我的 文档``:
+    the hook names its Python quoted, and a commit with errors is still refused."""
+    folder = tmp_path / "Program Files" / "Python 3"
+    folder.mkdir(parents=True)
+    python = folder / "python"  # this Python, started from there (a link would lose its venv)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    root = copy_tree(SAMPLE, tmp_path / "我的 文档" / "督导 记录")
+    git(root, "init", "--quiet")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "records")
+    from duchu.hooks.install import install_client_hooks
+
+    install_client_hooks(root, str(python), "en")
+    assert f"python='{python}'" in (root / ".git" / "hooks" / "pre-commit").read_text("utf-8")
+    unit = root / "units" / "jiaoyu.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("group: g1", "group: zhen9"), "utf-8")
+    # no duchu on PATH: only the Python the hook names can run the check
+    done = git(root, "commit", "--quiet", "-am", "写错了", check=False, PATH="/usr/bin:/bin")
+    assert done.returncode != 0
+    assert "units/jiaoyu.yaml:3:8: error: unknown group 'zhen9'" in done.stderr
