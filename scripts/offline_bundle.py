@@ -122,7 +122,7 @@ echo "  $env/bin/duchu status --records /path/to/records"
 echo "or first: . $env/bin/activate"
 """
 
-README_ZH = """duchu 离线安装包（{platform_zh}）
+README_ZH = """duchu 离线安装包（{title_zh}）
 ================================
 
 这是什么
@@ -134,7 +134,7 @@ duchu 版本：{version}
 
 怎样带进内网
 ------------
-把整个文件夹原样拷贝到 U 盘，再从 U 盘拷贝到内网电脑的某个目录（例如 D:\\duchu-offline），
+把整个文件夹原样拷贝到 U 盘，再从 U 盘拷贝到内网电脑的某个目录（例如 {folder}），
 不要删改其中的任何文件。内网电脑上须已安装 Python 3.11、3.12 或 3.13（64 位）。
 
 怎样安装
@@ -159,7 +159,7 @@ What it is: every wheel duchu {version} and its dependencies need on {platform_e
 Python 3.11, 3.12 and 3.13 (64-bit), for a PC on an intranet that cannot reach PyPI.
 
 Carrying it: copy the whole folder onto a USB stick and from it onto the intranet PC
-(for example D:\\duchu-offline); change nothing in it. The PC needs Python 3.11, 3.12 or
+(for example {folder}); change nothing in it. The PC needs Python 3.11, 3.12 or
 3.13 (64-bit) installed.
 
 Installing: {install_en}
@@ -174,7 +174,9 @@ the units and their progress.
 
 _TEXTS = {
     "win_amd64": {
-        "platform_zh": "Windows 64 位",
+        "folder": "D:\\duchu-offline",
+        "title_zh": "Windows 64 位",
+        "platform_zh": "Windows 64 位（x86_64）",
         "platform_en": "Windows, 64-bit",
         "install_zh": "双击本文件夹中的 install.bat，等待窗口中出现“duchu is installed”。",
         "install_en": "double-click install.bat and wait for 'duchu is installed'.",
@@ -191,7 +193,12 @@ _TEXTS = {
         ),
     },
     "manylinux": {
-        "platform_zh": "Linux x86_64（glibc 2.17 及以上，如麒麟、统信 UOS、CentOS 7 及更新版本）",
+        "folder": "~/duchu-offline",
+        "title_zh": "Linux x86_64",
+        "platform_zh": (
+            "Linux x86_64（glibc 2.17 及以上，如 x86 版的麒麟、统信 UOS，CentOS 7 及更新版本；"
+            "不适用于 ARM（飞腾、鲲鹏）和龙芯电脑）"
+        ),
         "platform_en": "Linux x86_64, glibc 2.17 or newer",
         "install_zh": (
             "在终端中运行：sh install.sh\r\n"
