@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import test_hooks
 from tests.test_hooks import (
     clone,
     commit,
@@ -40,28 +41,10 @@ from tests.test_hooks import (
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The hook's caches on, as on a server, in a folder of the test's own."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One central repository made for all the tests here, each of which gets a copy."""
-    folder = tmp_path_factory.mktemp("template")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
-        patch.delenv("DUCHU_NO_CACHE", raising=False)
-        return make_central(folder)
-
-
-@pytest.fixture
-def central(tmp_path: Path, cache: Path, template: Path) -> Path:
-    return Path(shutil.copytree(template, tmp_path / "central.git", symlinks=True))
+# the central repository the hook tests push to, the same fixtures (pytest finds them here)
+cache = test_hooks.cache
+template = test_hooks.template
+central = test_hooks.central
 
 
 def set_line(work: Path, rel: str, old: str, new: str) -> None:

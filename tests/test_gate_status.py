@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from duchu import __version__
 from duchu.cli.app import app
 from duchu.hooks.install import hook_script
+from tests import test_hooks
 from tests.conftest import SAMPLE, copy_tree
 from tests.test_gate_rights import bare_python
 from tests.test_hooks import git, make_central
@@ -23,12 +24,7 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 runner = CliRunner()
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
-    return folder
+cache = test_hooks.cache  # the hook tests' fixture: caches on, in the test's folder
 
 
 def status(*args: str) -> tuple[int, list[str]]:
