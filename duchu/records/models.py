@@ -48,6 +48,7 @@ def _widen(key: str) -> BeforeValidator:
 class MeetingKind:
     name: Text
     appraisal: StrictBool = False
+    supervision: StrictBool = False  # (1.2) an attended meeting of this kind counts as 督查
 
 
 @dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
@@ -80,17 +81,41 @@ class Phase:
 
 
 @dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class NoticeSettings:
+    """(1.2) campaign ``notices:``: the campaign's words for the grades of 督办 and its days."""
+
+    levels: dict[Literal["blue", "yellow", "red"], Text] = Field(
+        default_factory=lambda: {"blue": "提醒", "yellow": "督办", "red": "挂牌督办"}
+    )
+    blue_days: StrictInt | None = Field(default=None, ge=0)  # None: the campaign's warn_days
+    red_days: StrictInt = Field(default=7, ge=0)
+
+
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class DocumentSettings:
+    """(1.2) campaign ``documents:``: what an official document carries (GB/T 9704 版头, 版记)."""
+
+    issuer_mark: Text | None = None  # 发文机关标志
+    number_prefix: Text | None = None  # 发文字号: {prefix}〔{year}〕{n}号
+    copy_to: list[Text] = Field(default_factory=list)  # 抄送
+    printed_by: Text | None = None  # 印发机关
+
+
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
 class Campaign:
     name: Text
     issuer: Text | None = None
     office_accounts: list[Text] = Field(default_factory=list)
     year: StrictInt = Field(ge=1900, le=2999)
     warn_days: StrictInt = Field(default=7, ge=0)
+    report_within: StrictInt = Field(default=7, ge=0)  # (1.2) days to record a meeting
     meeting_kinds: dict[StrictStr, Annotated[MeetingKind, _widen("name")]] = Field(
         default_factory=dict
     )
     appraisal: AppraisalScheme = Field(default_factory=AppraisalScheme)
     phases: list[Phase]
+    notices: NoticeSettings | None = None
+    documents: DocumentSettings | None = None
 
     @property
     def calendar(self) -> Calendar:
@@ -186,3 +211,22 @@ class Meeting:
     people: StrictInt | None = Field(default=None, ge=0)
     notes: OptionalText = None
     appraisal: Appraisal | None = None
+    draft: StrictBool = False  # (1.2) not filled in yet: counts for nothing
+
+
+@dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
+class Notice:
+    """(1.2) A notice a group or the office gave a unit (../shared/spec/RECORDS.md, Notices):
+    a graded 督办 about ``actions`` (level blue, yellow or red) or a reminder talk (level
+    ``talk``) with ``subjects``."""
+
+    date: Text
+    unit: Text | None = None
+    units: list[Text] | None = None
+    level: Text
+    actions: list[Text] = Field(default_factory=list)
+    subjects: list[Text] = Field(default_factory=list)
+    by: Text
+    number: OptionalText = None
+    reply_by: Text | None = None
+    note: OptionalText = None
