@@ -351,3 +351,11 @@ def test_long_names_are_folded_never_cut(tmp_path: Path) -> None:
     assert "…" not in result.stdout
     joined = "".join(line.strip() for line in result.stdout.splitlines())
     assert long_name[:20] in joined and "备案对照检查材料" in joined
+
+
+def test_a_day_far_outside_the_campaign_is_said_above_the_table() -> None:
+    """A newcomer's first ``duchu status`` on the 2014 sample reads why every action is
+    thousands of days overdue before the table that says so (README's quick start)."""
+    result = CliRunner().invoke(app, ["status", "--records", str(SAMPLE), "--as-of", "2026-12-06"])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("远在活动期间") < result.output.index("截至 2026年12月6日")

@@ -96,11 +96,14 @@ def status(
         fail_on=fail_on,  # type: ignore[arg-type]
         stale=stale,
     )
+    if output is None:  # above the table, where a newcomer reads first
+        warn_outside(opened, language)
     if view.office is not None:
         _show_office(view, opened, output_format, output, language, force)
     else:
         _show_units(view, opened, output_format, output, language, force, show_all, unit)
-    warn_outside(opened, language)  # last: a command that fails says one line only
+    if output is not None:  # after the file is written: a write that fails says one line only
+        warn_outside(opened, language)
     raise typer.Exit(1 if view.failing else 0)
 
 
