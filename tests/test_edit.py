@@ -5,9 +5,11 @@ value that is no mapping or list is an ``EditConflict``."""
 
 from __future__ import annotations
 
+import copy
 import difflib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -360,6 +362,8 @@ def test_other_conflicts() -> None:
         edit_record_text("name: [\n", [C("name", value="x")])
     with pytest.raises(EditConflict):
         edit_record_text("name: 甲\n", [C("name", value=None)])
+    with pytest.raises(EditConflict, match="alias"):
+        edit_record_text("a: &x {p: 1}\nb: *x\n", [C("b", "p", value=2)])
     with pytest.raises(TypeError):
         edit_record_text(UNIT, [C("order", value=1.5)])
     assert shown_path(("findings", 2, "resolved")) == "findings[2].resolved"
@@ -518,3 +522,53 @@ def test_edited_sample_passes_check(tmp_path: Path) -> None:
         path.write_bytes(edit_record_text(raw, file_changes).encode("utf-8"))
     result = CliRunner().invoke(app, ["check", "--records", str(root)])
     assert result.exit_code == 0, result.stdout
+
+
+def leaf_paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(data, dict):
+        return [p for key, item in data.items() for p in leaf_paths(item, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, item in enumerate(data) for p in leaf_paths(item, (*path, index))]
+    return [path]
+
+
+def removed_from(data: object, path: tuple[str | int, ...]) -> object:
+    """``data`` without ``path``, and without a mapping or list that leaves empty."""
+    holder: Any = data
+    for key in path[:-1]:
+        holder = holder[key]
+    del holder[path[-1]]
+    if not holder and len(path) > 1:
+        return removed_from(data, path[:-1])
+    return data
+
+
+@pytest.mark.parametrize("name", ["UNIT", "COMMENTED", "MEETING", "VISIT", "GROUP"])
+@pytest.mark.parametrize("crlf", [False, True])
+def test_every_leaf_changed_and_removed(name: str, crlf: bool) -> None:
+    before: str = globals()[name]
+    before = before.replace("\n", "\r\n") if crlf else before
+    data = yaml.safe_load(before)
+    for path in leaf_paths(data):
+        old = data
+        for key in path:
+            old = old[key]
+        new: object = date(2015, 1, 2) if isinstance(old, date) else "改 过"
+        new = 99 if isinstance(old, int) else new
+        after = edit_record_text(before, [FieldChange(path, new)])
+        expected = copy.deepcopy(data)
+        holder = expected
+        for key in path[:-1]:
+            holder = holder[key]
+        holder[path[-1]] = new
+        assert yaml.safe_load(after) == expected, path
+        assert_one_place(before, after, removed=3)
+        if len(data) == 1 and len(path) == 1:
+            continue
+        try:
+            after = edit_record_text(before, [FieldChange(path, None)])
+        except EditConflict:
+            assert len(path) == 1 or all(len(p) == 1 for p in leaf_paths(data))
+            continue
+        assert yaml.safe_load(after) == removed_from(copy.deepcopy(data), path), path
+        assert_one_place(before, after, removed=3)
