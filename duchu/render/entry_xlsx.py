@@ -37,6 +37,7 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 MAX_WIDTH = 40  # characters, a CJK character counting two
 MIN_WIDTH = 8
 WIDTHS = {"date": 16, "due": 16, "int": 10, "notes": 40}
+GUIDE_WIDTH = 72
 
 GUIDE = [
     "{group}　工作台账（{campaign}）",
@@ -121,12 +122,15 @@ def write_entry_workbook(path: Path, entry: EntryBook) -> None:
 
 def _guide_sheet(book: Any, entry: EntryBook, formats: _Formats) -> None:
     sheet = book.add_worksheet("说明")
-    sheet.set_column(0, 0, 100, formats.guide)
+    sheet.set_column(0, 0, GUIDE_WIDTH, formats.guide)
     for row, line in enumerate(GUIDE):
         text = line.format(group=entry.group_name, campaign=entry.campaign)
         sheet.write_string(row, 0, text, formats.title if row == 0 else formats.guide)
+        # a wrapped line's height is set, as no program works it out when it opens the file
+        lines = max(1, -(-_display_width(text) // (GUIDE_WIDTH - 4)))
+        sheet.set_row(row, 24 if row == 0 else 16.5 * lines)
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-    _print_setup(sheet, landscape=False, repeat=False)
+    _print_setup(sheet, landscape=False, repeat=False, centred=False)
 
 
 def _list_ranges(entry: EntryBook) -> dict[str, str]:
@@ -276,7 +280,7 @@ def _meta_sheet(book: Any, entry: EntryBook, formats: _Formats) -> None:
     sheet.protect("")
 
 
-def _print_setup(sheet: Any, *, landscape: bool, repeat: bool) -> None:
+def _print_setup(sheet: Any, *, landscape: bool, repeat: bool, centred: bool = True) -> None:
     sheet.set_paper(9)  # A4
     if landscape:
         sheet.set_landscape()
@@ -284,7 +288,8 @@ def _print_setup(sheet: Any, *, landscape: bool, repeat: bool) -> None:
         sheet.set_portrait()
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    sheet.center_horizontally()
+    if centred:
+        sheet.center_horizontally()
     sheet.set_footer("&C第 &P 页，共 &N 页")
     if repeat:
         sheet.repeat_rows(0)
