@@ -31,7 +31,7 @@ from duchu.records.models import Dated
 from duchu.records.tree import Tree
 
 Keys = tuple[str | int, ...]
-_SPLIT = re.compile(r"[、,，;；\s]+")
+_SPLIT = re.compile(r"[、,，;；\n]+")
 _ABSENT = re.compile(r"(.+?)\s*[（(](.*)[）)]")
 
 
@@ -68,6 +68,7 @@ class Differ:
         self.meetings_by_day: dict[tuple[date, str, str], list[str]] = {}
         self.unit_actions = set(unit_action_ids(campaign))
         self.group_actions = set(group_action_ids(campaign))
+        self.names: dict[str, dict[str, str]] = {}
 
     # --- cells ---------------------------------------------------------------------------
 
@@ -75,6 +76,9 @@ class Differ:
         self.entry.at(sheet, row.number, index, code, **args)
 
     def lookup(self, sheet: str, row: RowIn, index: int, kind: Kind, text: str) -> str | None:
+        shown = self.shown_names(kind).get(text)
+        if shown is not None:  # a name as the workbook shows it (no spaces at its ends)
+            return shown
         try:
             return resolve(self.tree, kind, text)
         except NameLookupError as err:
@@ -82,6 +86,29 @@ class Differ:
             code = "entry-ambiguous-name" if err.ambiguous else "entry-unknown-name"
             self.problem(sheet, row, index, code, value=text, candidates=listed or "—")
             return None
+
+    def shown_names(self, kind: Kind) -> dict[str, str]:
+        """The names of ``kind`` as cells show them (``clean``) -> the id, for the names
+        that only one thing has."""
+        found = self.names.get(kind)
+        if found is None:
+            campaign = self.campaign
+            pairs: list[tuple[str | None, str]] = []
+            if kind == "unit":
+                for uid, unit in self.tree.units.items():
+                    pairs += [(unit.name, uid), (unit.short, uid)]
+            elif kind == "kind":
+                pairs = [(k.name, kid) for kid, k in campaign.meeting_kinds.items()]
+            elif kind == "action":
+                pairs = [(a.name, a.id) for phase in campaign.phases for a in phase.actions]
+            counted: dict[str, set[str]] = {}
+            for name, ident in pairs:
+                cleaned = clean(name)
+                if cleaned is not None:
+                    counted.setdefault(cleaned, set()).add(ident)
+            found = {name: next(iter(ids)) for name, ids in counted.items() if len(ids) == 1}
+            self.names[kind] = found
+        return found
 
     def unit(self, sheet: str, row: RowIn, index: int, text: str) -> str | None:
         uid = self.lookup(sheet, row, index, "unit", text)
@@ -134,7 +161,7 @@ class Differ:
 
 
 def split_names(text: str) -> list[str]:
-    return [part for part in _SPLIT.split(text) if part]
+    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
 
 
 def parse_absent(text: str) -> list[tuple[str, str | None]]:

@@ -161,16 +161,16 @@ def shown_id(tree: Tree, kind: Kind, text: str) -> str:
 
 def unit_label(tree: Tree, unit_id: str) -> str:
     unit = tree.units.get(unit_id)
-    return unit.label if unit is not None else unit_id
+    return (clean(unit.label) or unit_id) if unit is not None else unit_id
 
 
 def action_names(campaign: Campaign) -> dict[str, str]:
-    return {a.id: a.name for phase in campaign.phases for a in phase.actions}
+    return {a.id: clean(a.name) or a.id for phase in campaign.phases for a in phase.actions}
 
 
 def kind_name(campaign: Campaign, kind_id: str) -> str:
     kind = campaign.meeting_kinds.get(kind_id)
-    return kind.name if kind is not None else kind_id
+    return (clean(kind.name) or kind_id) if kind is not None else kind_id
 
 
 def group_unit_ids(tree: Tree, group_id: str) -> list[str]:
@@ -351,7 +351,7 @@ def entry_book(tree: Tree, group_id: str, tree_key: str, fingerprints: dict[str,
         )
     leaders = [leader.name for uid in unit_ids for leader in tree.units[uid].leaders]
     lists = {
-        "units": [tree.units[uid].label for uid in unit_ids],
+        "units": [unit_label(tree, uid) for uid in unit_ids],
         "kinds": [kind.name for kind in campaign.meeting_kinds.values()],
         "unit_actions": [names[a] for a in unit_action_ids(campaign)],
         "group_actions": [names[a] for a in group_action_ids(campaign)],
@@ -360,6 +360,18 @@ def entry_book(tree: Tree, group_id: str, tree_key: str, fingerprints: dict[str,
         "subjects": list(dict.fromkeys([campaign.appraisal.team, *leaders])),
         "ratings": ratings,
     }
+    sheets = [
+        meetings,
+        EntrySheet("规定动作", ACTION_COLUMNS, _action_rows(tree, unit_ids), wide=False),
+        findings,
+        EntrySheet("民主评议", appraisal_columns(ratings), appraisal_rows(tree, meeting_ids)),
+        own,
+    ]
+    for sheet in sheets:  # every text as a cell shows it and an import reads it back
+        sheet.rows = [
+            (key, [clean(v) if isinstance(v, str) else v for v in values])
+            for key, values in sheet.rows
+        ]
     files = [group_path(group_id), *(unit_path(u) for u in unit_ids)]
     files += [meeting_path(m) for m in meeting_ids]
     return EntryBook(
@@ -367,13 +379,7 @@ def entry_book(tree: Tree, group_id: str, tree_key: str, fingerprints: dict[str,
         tree_key=tree_key,
         group_id=group_id,
         group_name=group.name,
-        sheets=[
-            meetings,
-            EntrySheet("规定动作", ACTION_COLUMNS, _action_rows(tree, unit_ids), wide=False),
-            findings,
-            EntrySheet("民主评议", appraisal_columns(ratings), appraisal_rows(tree, meeting_ids)),
-            own,
-        ],
+        sheets=sheets,
         lists=lists,
         fingerprints={path: fingerprints[path] for path in files if path in fingerprints},
         ratings=ratings,

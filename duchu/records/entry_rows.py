@@ -19,7 +19,7 @@ from duchu.records.entry_diff import (
     parse_absent,
     split_names,
 )
-from duchu.records.entry_layout import as_day, clean, group_meeting_ids, shown_id
+from duchu.records.entry_layout import as_day, clean, group_meeting_ids, shown_id, unit_label
 from duchu.records.entry_read import EntryIn, RowIn
 from duchu.records.models import Meeting
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
@@ -56,7 +56,7 @@ def plan_import(tree: Tree, entry: EntryIn) -> Plan:
 def _where(d: Differ, row: RowIn) -> tuple[str, Any] | None:
     """``unit``, ``units`` or ``group`` and its id(s), from the unit cell."""
     text = str(row.values[1])
-    if text in (d.group.name, d.group_id):
+    if text in (clean(d.group.name), d.group_id):
         return ("group", d.group_id)
     ids = [d.unit(MEETINGS, row, 1, name) for name in split_names(text)]
     if not ids or any(uid is None for uid in ids):
@@ -341,7 +341,7 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
             continue
         uid, _, number = row.key.partition("|")
         unit = tree.units[uid]
-        if not _fixed(d, FINDINGS, row, 0, unit.label, uid):
+        if not _fixed(d, FINDINGS, row, 0, unit_label(tree, uid), uid):
             continue
         index = int(number)
         finding = unit.findings[index]
