@@ -125,10 +125,14 @@ class Differ:
         return aid
 
     def required(self, sheet: str, row: RowIn, indexes: list[int]) -> bool:
-        missing = [i for i in indexes if row.values[i] is None]
+        missing = [
+            i
+            for i in indexes
+            if row.values[i] is None and (sheet, row.number, i) not in self.entry.bad
+        ]
         for index in missing:
             self.problem(sheet, row, index, "entry-required")
-        return not missing
+        return all(row.values[i] is not None for i in indexes)
 
     # --- rows ----------------------------------------------------------------------------
 

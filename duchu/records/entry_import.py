@@ -115,7 +115,13 @@ def import_entry(tree: Tree, source: Path, shown: str, *, dry_run: bool) -> Impo
         (p, k, v) for p, edits in sorted(plan.edits.items()) for k, v in edits.items()
     ]
     texts = _new_texts(tree, entry, plan, result)
-    result.problems = entry.problems + result.problems
+    order = {sheet: index for index, sheet in enumerate(layout(tree))}
+
+    def place(item: Problem) -> tuple[int, int, int]:
+        sheet = dict(item.args).get("cell_sheet", "")
+        return (order.get(sheet, len(order)), item.line, item.column)
+
+    result.problems = sorted(entry.problems, key=place) + result.problems
     if not result.problems:
         result.problems = _would_be_problems(tree, texts)
     if result.problems or dry_run or not texts:

@@ -76,9 +76,11 @@ class EntryIn:
     exported: dict[str, list[str]]  # sheet -> the keys of its rows at export
     sheets: dict[str, list[RowIn]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    bad: set[tuple[str, int, int]] = field(default_factory=set)  # (sheet, row, column) with one
 
     def at(self, sheet: str, row: int, column: int, code: str, **args: Any) -> None:
         """A problem at a cell (``column``: the visible column's index in its sheet)."""
+        self.bad.add((sheet, row, column))
         self.problems.append(
             problem(
                 self.name,

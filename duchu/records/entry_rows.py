@@ -67,11 +67,10 @@ def _where(d: Differ, row: RowIn) -> tuple[str, Any] | None:
 
 def _wanted_meeting(d: Differ, row: RowIn) -> dict[str, Any] | None:
     """What a row of 会议 says its meeting is, field by field (None: a cell was bad)."""
-    if not d.required(MEETINGS, row, [0, 1, 2]):
-        return None
+    complete = d.required(MEETINGS, row, [0, 1, 2])
     values = row.values
-    where = _where(d, row)
-    kind = d.lookup(MEETINGS, row, 2, "kind", str(values[2]))
+    where = _where(d, row) if values[1] is not None else None
+    kind = d.lookup(MEETINGS, row, 2, "kind", str(values[2])) if values[2] is not None else None
     attended = split_names(str(values[4])) if values[4] is not None else []
     strangers = [name for name in attended if name not in d.group.members]
     if strangers:
@@ -80,7 +79,7 @@ def _wanted_meeting(d: Differ, row: RowIn) -> dict[str, Any] | None:
         d.action(MEETINGS, row, 7, name, d.unit_actions)
         for name in (split_names(str(values[7])) if values[7] is not None else [])
     ]
-    if where is None or kind is None or strangers or None in completes:
+    if not complete or where is None or kind is None or strangers or None in completes:
         return None
     return {
         "date": values[0],
