@@ -387,3 +387,14 @@ def test_commit_names_the_workbook_and_the_author(tmp_path: Path) -> None:
     ).stdout
     assert "赵某 <zhao@example.cn>" in log and "第二组.xlsx" in log
     assert "stray.txt" not in log and "units/" in log
+
+
+def test_nothing_is_written_outside_the_tree(sample: Path, tmp_path: Path) -> None:
+    book = export(sample, "g2", tmp_path / "g2.xlsx")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (sample / "meetings/2014-11").symlink_to(outside, target_is_directory=True)
+    edit_book(book, "会议", {"C60": "2014-11-03", "D60": "市发改委", "E60": "督导检查"})
+    result = import_(sample, book)
+    assert result.exit_code in (1, 2)
+    assert list(outside.iterdir()) == []
