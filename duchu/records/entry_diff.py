@@ -24,6 +24,7 @@ from duchu.records.entry_layout import (
     as_day,
     clean,
     row_digest,
+    shown_id,
 )
 from duchu.records.entry_read import EntryIn, RowIn
 from duchu.records.lookup import Kind, NameLookupError, resolve
@@ -86,6 +87,22 @@ class Differ:
             code = "entry-ambiguous-name" if err.ambiguous else "entry-unknown-name"
             self.problem(sheet, row, index, code, value=text, candidates=listed or "—")
             return None
+
+    def written_keys(self, path: str, field: str) -> dict[str, str]:
+        """The keys of a record's ``done`` or ``waived`` as its file writes them (an id, or
+        an action's name where the records allow one) by the action id each means: a
+        change goes to the key that is there, never beside it under another spelling."""
+        import yaml
+
+        try:
+            text = (self.tree.root / path).read_bytes().decode("utf-8-sig")
+            data = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar as text
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return {}
+        section = data.get(field) if isinstance(data, dict) else None
+        if not isinstance(section, dict):
+            return {}
+        return {shown_id(self.tree, "action", str(key)): str(key) for key in section}
 
     def shown_names(self, kind: Kind) -> dict[str, str]:
         """The names of ``kind`` as cells show them (``clean``) -> the id, for the names

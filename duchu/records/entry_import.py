@@ -122,8 +122,8 @@ def import_entry(tree: Tree, source: Path, shown: str, *, dry_run: bool) -> Impo
         return (order.get(sheet, len(order)), item.line, item.column)
 
     result.problems = sorted(entry.problems, key=place) + result.problems
-    if not result.problems:
-        result.problems = _would_be_problems(tree, texts)
+    if not result.problems and texts:
+        result.problems = _would_be_problems(tree, entry.group_id, texts)
     if result.problems or dry_run or not texts:
         return result
     _write_all(tree.root, texts)
@@ -152,9 +152,13 @@ def _new_texts(tree: Tree, entry: EntryIn, plan: Any, result: ImportResult) -> d
     return texts
 
 
-def _would_be_problems(tree: Tree, texts: dict[str, str]) -> list[Problem]:
+def _would_be_problems(tree: Tree, group_id: str, texts: dict[str, str]) -> list[Problem]:
     """The errors ``check`` would find in the tree with ``texts`` written: the tree as it
-    is, valid, with the changed records parsed again and every check run over it."""
+    is, valid, with the changed records parsed again and every check run over it -- over
+    the campaign, every group and unit, and the meetings an import can touch or collide
+    with (the group's, and those in the folders it writes to). An import changes no unit's
+    group, leaders or name, so no other meeting can turn invalid, and a province's other
+    meetings need not be checked again."""
     from duchu.records.ballot_counts import Counts
     from duchu.records.checks import run_checks
     from duchu.records.finish import store_result
@@ -167,7 +171,7 @@ def _would_be_problems(tree: Tree, texts: dict[str, str]) -> list[Problem]:
         campaign=tree.campaign,
         groups=dict(tree.groups),
         units=dict(tree.units),
-        meetings=dict(tree.meetings),
+        meetings=_nearby_meetings(tree, group_id, texts),
         appraisals=dict(tree.appraisals),
         broken_groups=set(tree.broken_groups),
         broken_units=set(tree.broken_units),
@@ -200,6 +204,16 @@ def _would_be_problems(tree: Tree, texts: dict[str, str]) -> list[Problem]:
         placed = locate(texts[rel], [p for p in checked if p.path == rel and p.line == 0])
         checked = [placed.get(p, p) for p in checked]
     return [p for p in found if p.severity == "error"] + checked
+
+
+def _nearby_meetings(tree: Tree, group_id: str, texts: dict[str, str]) -> dict[str, Any]:
+    folders = {rel[len("meetings/") :].rpartition("/")[0] for rel in texts}
+    mine = set(group_meeting_ids(tree, group_id))
+    return {
+        mid: meeting
+        for mid, meeting in tree.meetings.items()
+        if mid in mine or mid.rpartition("/")[0] in folders
+    }
 
 
 def _write_all(root: Path, texts: dict[str, str]) -> None:

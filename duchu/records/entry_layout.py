@@ -12,7 +12,7 @@ are ``None``, text, a whole number, a day, or -- for a due date -- a day or a ph
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -152,11 +152,27 @@ def row_digest(values: Sequence[Value]) -> str:
 
 def shown_id(tree: Tree, kind: Kind, text: str) -> str:
     """The id a record's reference means (an id, or a name where one is allowed); the text
-    itself when it names nothing (``check`` says so)."""
+    itself when it names nothing (``check`` says so). An id is taken as it is, without a
+    search of every name."""
+    if text in _ids(tree, kind):
+        return text
     try:
         return resolve(tree, kind, text)
     except NameLookupError:
         return text
+
+
+def _ids(tree: Tree, kind: Kind) -> Collection[str]:
+    campaign = tree.campaign
+    if kind == "unit":
+        return tree.units
+    if kind == "group":
+        return tree.groups
+    if campaign is None:
+        return ()
+    if kind == "kind":
+        return campaign.meeting_kinds
+    return {a.id for phase in campaign.phases for a in phase.actions}
 
 
 def unit_label(tree: Tree, unit_id: str) -> str:

@@ -264,10 +264,10 @@ def diff_actions(d: Differ, rows: list[RowIn]) -> None:
             keyed.add(f"{uid}|{aid}")
         unit = tree.units[uid]
         _done(d, ACTIONS, row, unit_path(uid), dict(unit.done), aid, 2)
-        waived = {shown_id(tree, "action", k): k for k in unit.waived}
-        now = clean(unit.waived.get(waived[aid])) if aid in waived else None
+        waived = {shown_id(tree, "action", k): v for k, v in unit.waived.items()}
+        now = clean(waived.get(aid))
         if row.values[4] != now:
-            key = waived.get(aid, aid)
+            key = d.written_keys(unit_path(uid), "waived").get(aid, aid)
             d.plan.edit(unit_path(uid), ("waived", key), row.values[4], cell(ACTIONS, row, 4))
 
 
@@ -275,9 +275,8 @@ def _done(
     d: Differ, sheet: str, row: RowIn, path: str, done: dict[str, Any], aid: str, at: int
 ) -> None:
     """The ``done`` entry of an action: a day and a note in cells ``at`` and ``at + 1``."""
-    keys = {shown_id(d.tree, "action", k): k for k in done}
-    key = keys.get(aid, aid)
-    now = dated_now(d.tree, done.get(key))
+    entries = {shown_id(d.tree, "action", k): v for k, v in done.items()}
+    now = dated_now(d.tree, entries.get(aid))
     day, note = row.values[at], row.values[at + 1]
     if (day, note) == now:
         return
@@ -285,6 +284,7 @@ def _done(
         d.problem(sheet, row, at, "entry-note-without-date")
         return
     assert day is None or isinstance(day, date)
+    key = d.written_keys(path, "done").get(aid, aid)
     d.plan.edit(
         path, ("done", key), dated(day, None if note is None else str(note)), cell(sheet, row, at)
     )
