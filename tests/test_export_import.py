@@ -334,9 +334,13 @@ def test_a_zip_bomb_is_refused(sample: Path, tmp_path: Path) -> None:
 @pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
 )
-def test_saved_again_by_libreoffice_imports_the_same(sample: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("edited", [False, True])
+def test_saved_again_by_libreoffice_imports_the_same(
+    sample: Path, tmp_path: Path, edited: bool
+) -> None:
     book = export(sample, "g2", tmp_path / "g2.xlsx")
-    edit_book(book, "规定动作", {"E3": "2014-03-18"})
+    if edited:
+        edit_book(book, "规定动作", {"E3": "2014-03-18"})
     saved = tmp_path / "saved"
     saved.mkdir()
     profile = tmp_path / "lo-profile"
@@ -358,8 +362,12 @@ def test_saved_again_by_libreoffice_imports_the_same(sample: Path, tmp_path: Pat
     before = snapshot(sample)
     result = import_(sample, saved / "g2.xlsx")
     assert result.exit_code == 0, result.output
+    if not edited:
+        assert result.output.strip().splitlines()[-1] == "共 0 处改动", result.output
+        assert snapshot(sample) == before
+        return
     assert result.output.strip().splitlines()[-1] == "共 1 处改动", result.output
-    assert "~ units/" in result.output and "done." in result.output
+    assert "~ units/zhengfuban.yaml: done.mobilization 2014-03-18" in result.output
     assert len(diff(before, snapshot(sample)).splitlines()) > 0
 
 
@@ -398,3 +406,16 @@ def test_nothing_is_written_outside_the_tree(sample: Path, tmp_path: Path) -> No
     result = import_(sample, book)
     assert result.exit_code in (1, 2)
     assert list(outside.iterdir()) == []
+
+
+def test_author_goes_with_commit(sample: Path, tmp_path: Path) -> None:
+    book = export(sample, "g2", tmp_path / "g2.xlsx")
+    one_line_exit_2(import_(sample, book, "--author", "赵某 <zhao@example.cn>"))
+
+
+def test_english_output(sample: Path, tmp_path: Path) -> None:
+    book = export(sample, "g2", tmp_path / "g2.xlsx")
+    edit_book(book, "规定动作", {"E3": "2014-03-18"})
+    result = import_(sample, book, "--dry-run", "--lang", "en")
+    assert result.exit_code == 0
+    assert result.output.strip().splitlines()[-1] == "1 changes, nothing written (--dry-run)"
