@@ -5,9 +5,11 @@ value that is no mapping or list is an ``EditConflict``."""
 
 from __future__ import annotations
 
+import copy
 import difflib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -316,6 +318,26 @@ def test_text_that_yaml_would_read_otherwise_is_quoted() -> None:
         assert yaml.safe_load(after)["category"] == text
 
 
+def test_text_with_line_breaks_beside_blank_lines_and_deep_comments() -> None:
+    # a block literal would take in the deeper comment line: the text goes in quotes
+    text = "a: 1\nb: x\n      # 深注释\nc: 2\n"
+    assert edited(text, C("b", value="一\n二")) == ["-b: x", '+b: "一\\n二"']
+    # text ending in blank lines is never `|+`, which would take in the blank line after it
+    text = "a: 1\nb: x\n\nc: 2\n"
+    for value in ["\n", "一\n\n", "一\n", "\n\n二"]:
+        after = edit_record_text(text, [C("b", value=value)])
+        assert yaml.safe_load(after)["b"] == value
+        assert after.endswith("\n\nc: 2\n")
+
+
+def test_a_mapping_in_a_flow_list_keeps_its_braces() -> None:
+    text = "name: 甲\ngroup: g1\nabsent: [{name: 王某, reason: 出差}]\n"
+    assert edited(text, C("absent", 1, value={"name": "李某"})) == [
+        "-absent: [{name: 王某, reason: 出差}]",
+        "+absent: [{name: 王某, reason: 出差}, {name: 李某}]",
+    ]
+
+
 @pytest.mark.parametrize(
     ("keys", "named"),
     [
@@ -340,6 +362,8 @@ def test_other_conflicts() -> None:
         edit_record_text("name: [\n", [C("name", value="x")])
     with pytest.raises(EditConflict):
         edit_record_text("name: 甲\n", [C("name", value=None)])
+    with pytest.raises(EditConflict, match="alias"):
+        edit_record_text("a: &x {p: 1}\nb: *x\n", [C("b", "p", value=2)])
     with pytest.raises(TypeError):
         edit_record_text(UNIT, [C("order", value=1.5)])
     assert shown_path(("findings", 2, "resolved")) == "findings[2].resolved"
@@ -400,41 +424,52 @@ TEXT = st.text(
     st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufeff") | st.just("\n"),
     max_size=40,
 )
+# (the file, a path into it, how many of its lines the value there takes)
 WHERE = st.sampled_from(
     [
-        ("done", "plan", "note"),  # widens a short date
-        ("done", "rect_plan", "note"),  # inside a flow mapping
-        ("category",),  # a top-level value
-        ("short",),
-        ("findings", 0, "text"),  # in a list item
-        ("findings", 2, "text"),  # a new list item
-        ("waived", "talks"),  # a new mapping
-        ("leaders", 1, "post"),  # inside a flow mapping in a list
-        ("notes",),  # a new top-level key
+        (UNIT, ("done", "plan", "note"), 1),  # widens a short date
+        (UNIT, ("done", "rect_plan", "note"), 1),  # inside a flow mapping
+        (UNIT, ("category",), 1),  # a top-level value
+        (UNIT, ("findings", 0, "text"), 1),  # in a list item
+        (UNIT, ("findings", 2, "text"), 0),  # a new list item
+        (UNIT, ("waived", "talks"), 0),  # a new mapping
+        (UNIT, ("leaders", 1, "post"), 1),  # inside a flow mapping in a list
+        (UNIT, ("notes",), 0),  # a new top-level key
+        (VISIT, ("notes",), 2),  # a block literal replaced
+        (VISIT, ("attended_by", 1), 1),  # an item of a flow list
+        (VISIT, ("attended_by", 2), 1),  # appended to a flow list
+        (COMMENTED, ("short",), 1),  # in quotes, a comment beside it
+        (COMMENTED, ("findings", 0, "text"), 3),  # a block literal in a list item
+        (COMMENTED, ("leaders", 2, "post"), 0),  # a new item of an indentless list
+        (COMMENTED, ("done", "opinions", "note"), 1),
+        (GROUP, ("done", "report_final", "note"), 1),
+        (MEETING, ("appraisal", "counts", "赵某", "好"), 0),  # a new subject
     ]
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(where=WHERE, text=TEXT, crlf=st.booleans())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(where=WHERE, text=TEXT, crlf=st.booleans(), bom=st.booleans())
 def test_any_text_reads_back_and_other_lines_stay(
-    where: tuple[str | int, ...], text: str, crlf: bool
+    where: tuple[str, tuple[str | int, ...], int], text: str, crlf: bool, bom: bool
 ) -> None:
-    before = UNIT.replace("\n", "\r\n") if crlf else UNIT
-    after = edit_record_text(before, [FieldChange(where, text)])
-    data = yaml.safe_load(after)
-    value: object = data
-    for key in where:
+    before, keys, lines = where
+    before = ("\ufeff" if bom else "") + (before.replace("\n", "\r\n") if crlf else before)
+    after = edit_record_text(before, [FieldChange(keys, text)])
+    value: object = yaml.safe_load(after)
+    for key in keys:
         value = value[key]  # type: ignore[index]
     assert value == text
-    assert edit_record_text(after, [FieldChange(where, text)]) == after
-    assert_one_place(before, after, removed=1)
+    assert edit_record_text(after, [FieldChange(keys, text)]) == after
+    assert_one_place(before, after, removed=lines)
+    assert after.startswith("\ufeff") == bom
+    assert ("\n" in after.replace("\r\n", "")) != crlf
 
 
 def assert_one_place(before: str, after: str, removed: int) -> None:
     """``after`` is ``before`` but for one run of lines, of which at most ``removed`` of
     ``before``'s: every other line byte for byte, line breaks included."""
-    old, new = before.splitlines(True), after.splitlines(True)
+    old, new = before.split("\n"), after.split("\n")
     opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     places = [op for op in opcodes if op[0] != "equal"]
     assert len(places) <= 1
@@ -487,3 +522,53 @@ def test_edited_sample_passes_check(tmp_path: Path) -> None:
         path.write_bytes(edit_record_text(raw, file_changes).encode("utf-8"))
     result = CliRunner().invoke(app, ["check", "--records", str(root)])
     assert result.exit_code == 0, result.stdout
+
+
+def leaf_paths(data: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(data, dict):
+        return [p for key, item in data.items() for p in leaf_paths(item, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, item in enumerate(data) for p in leaf_paths(item, (*path, index))]
+    return [path]
+
+
+def removed_from(data: object, path: tuple[str | int, ...]) -> object:
+    """``data`` without ``path``, and without a mapping or list that leaves empty."""
+    holder: Any = data
+    for key in path[:-1]:
+        holder = holder[key]
+    del holder[path[-1]]
+    if not holder and len(path) > 1:
+        return removed_from(data, path[:-1])
+    return data
+
+
+@pytest.mark.parametrize("name", ["UNIT", "COMMENTED", "MEETING", "VISIT", "GROUP"])
+@pytest.mark.parametrize("crlf", [False, True])
+def test_every_leaf_changed_and_removed(name: str, crlf: bool) -> None:
+    before: str = globals()[name]
+    before = before.replace("\n", "\r\n") if crlf else before
+    data = yaml.safe_load(before)
+    for path in leaf_paths(data):
+        old = data
+        for key in path:
+            old = old[key]
+        new: object = date(2015, 1, 2) if isinstance(old, date) else "改 过"
+        new = 99 if isinstance(old, int) else new
+        after = edit_record_text(before, [FieldChange(path, new)])
+        expected = copy.deepcopy(data)
+        holder = expected
+        for key in path[:-1]:
+            holder = holder[key]
+        holder[path[-1]] = new
+        assert yaml.safe_load(after) == expected, path
+        assert_one_place(before, after, removed=3)
+        if len(data) == 1 and len(path) == 1:
+            continue
+        try:
+            after = edit_record_text(before, [FieldChange(path, None)])
+        except EditConflict:
+            assert len(path) == 1 or all(len(p) == 1 for p in leaf_paths(data))
+            continue
+        assert yaml.safe_load(after) == removed_from(copy.deepcopy(data), path), path
+        assert_one_place(before, after, removed=3)

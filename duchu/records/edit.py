@@ -204,6 +204,7 @@ class _Editor:
     def __init__(self, text: str) -> None:
         self.text = text
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.literal = True  # text with line breaks may be written as a block literal
         self._root: Node | bool | None = False  # composed when a change needs positions
         try:
             self.data = safe_load(text)
@@ -283,6 +284,15 @@ class _Editor:
     # -- the change
 
     def apply(self, keys: Path, value: object) -> str:
+        try:
+            return self.apply_once(keys, value)
+        except _Unspliced:
+            # A block literal took in what follows it in the file (a deeper comment line):
+            # the same change again with such text in quotes. What fails then is a bug.
+            self.literal = False
+            return self.apply_once(keys, value)
+
+    def apply_once(self, keys: Path, value: object) -> str:
         existing = _data_at(self.data, keys)
         if existing is _MISSING if value is None else _same(existing, value):
             return self.text  # nothing to change: not even composed
@@ -381,9 +391,9 @@ class _Editor:
         try:
             reread = safe_load(new_text)
         except yaml.YAMLError as err:
-            raise RuntimeError(f"an edit made text that is not YAML: {err}") from None
+            raise _Unspliced(f"an edit made text that is not YAML: {err}") from None
         if reread != expected:
-            raise RuntimeError("an edit did not read back as the change it makes")
+            raise _Unspliced("an edit did not read back as the change it makes")
         return new_text
 
     def replace(self, slot: _Slot, value: object) -> str:
@@ -393,7 +403,7 @@ class _Editor:
         inline_old = not _is_block_scalar(node) and not _is_empty(node)
         inline_old = inline_old and (isinstance(node, ScalarNode) or _is_flow(node))
         if isinstance(value, str) and isinstance(node, ScalarNode):
-            value = keep_quotes(value, node.style, slot.flow)
+            value = keep_quotes(value, node.style, slot.flow or not self.literal)
         if slot.flow:
             return self.splice(start, end, flow_value(value, path), expected)
         parent = slot.parent
@@ -401,12 +411,12 @@ class _Editor:
         if isinstance(parent.node, MappingNode):
             assert slot.key_node is not None
             key = slot.key_node
-            fragment, value_at = entry_fragment(str(path[-1]), value, path)
+            fragment, value_at = entry_fragment(str(path[-1]), value, path, self.literal)
             anchor_column = key.start_mark.column
             region_start = self.colon_after(key) + 1
             fragment_column = 0
         else:
-            fragment, _, value_at = item_fragment(value, path)
+            fragment, _, value_at = item_fragment(value, path, self.literal)
             fragment_column = value_at - (fragment.rfind("\n", 0, value_at) + 1)
             anchor_column = node.start_mark.column
             region_start = start
@@ -428,7 +438,7 @@ class _Editor:
         key = keys[0]
         assert isinstance(key, str)
         whole = _nest(keys[1:], value, keys[:1])
-        fragment, _ = entry_fragment(key, whole, keys[:1])
+        fragment, _ = entry_fragment(key, whole, keys[:1], self.literal)
         end = len(self.text)
         if end and not self.at_line_start(end):
             fragment = "\n" + fragment
@@ -447,7 +457,7 @@ class _Editor:
             return self.splice(end, end, ", " + entry, expected)
         column = node.value[0][0].start_mark.column
         at = self.after_owned_comments(self.content_end(node), column)
-        fragment, _ = entry_fragment(key, value, path)
+        fragment, _ = entry_fragment(key, value, path, self.literal)
         fragment = _shift(fragment, column, first=True)
         if not self.at_line_start(at):
             fragment = "\n" + fragment
@@ -466,7 +476,7 @@ class _Editor:
             return self.splice(end, end, ", " + item, expected)
         column = self.dash_column(node.value[0])
         at = self.after_owned_comments(self.content_end(node), column)
-        fragment, fragment_column, _ = item_fragment(value, path)
+        fragment, fragment_column, _ = item_fragment(value, path, self.literal)
         fragment = _shift(fragment, column - fragment_column, first=True)
         if not self.at_line_start(at):
             fragment = "\n" + fragment
@@ -507,6 +517,10 @@ class _Editor:
         end = end_of(index)
         end = end if self.at_line_start(end) else self.line_end(end)
         return self.splice(line_start, end, "", expected)
+
+
+class _Unspliced(RuntimeError):
+    """A splice whose text does not read back as the change: a bug, never written."""
 
 
 def _not_yaml(err: Exception) -> str:

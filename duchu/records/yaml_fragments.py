@@ -100,27 +100,29 @@ def wants_flow(value: Mapping[str, object] | Sequence[object], path: Path) -> bo
     return all(_single_line(item) for item in value)
 
 
-def styled(value: object, path: Path, flow: bool) -> object:
+def styled(value: object, path: Path, flow: bool, literal: bool = True) -> object:
     """``value`` as ruamel's round-trip types, each collection's style and each text's
-    quoting chosen (``flow``: inside a flow collection, where only flow styles are valid)."""
+    quoting chosen (``flow``: inside a flow collection, where only flow styles are valid;
+    ``literal``: text with line breaks may be a block literal ``|``)."""
     if isinstance(value, Mapping):
         inner = flow or wants_flow(value, path)
         mapping = CommentedMap(
-            (key_scalar(key), styled(item, (*path, key), inner)) for key, item in value.items()
+            (key_scalar(key), styled(item, (*path, key), inner, literal))
+            for key, item in value.items()
         )
         mapping.fa.set_flow_style() if inner else mapping.fa.set_block_style()
         return mapping
     if isinstance(value, (list, tuple)):
         inner = flow or wants_flow(value, path)
         sequence = CommentedSeq(
-            styled(item, (*path, index), inner) for index, item in enumerate(value)
+            styled(item, (*path, index), inner, literal) for index, item in enumerate(value)
         )
         sequence.fa.set_flow_style() if inner else sequence.fa.set_block_style()
         return sequence
     if isinstance(value, ScalarString):  # a style chosen already (``keep_quotes``)
         return value
     if isinstance(value, str):
-        return text_scalar(value, flow)
+        return text_scalar(value, flow or not literal)
     return value
 
 
@@ -134,7 +136,9 @@ def key_scalar(key: str) -> object:
 def text_scalar(text: str, flow: bool) -> object:
     """``text`` as the plainest scalar that PyYAML reads back as exactly ``text``."""
     candidates: list[object] = [text]
-    if "\n" in text and not flow:
+    # A literal that keeps trailing line breaks (``|+``) would take in the blank lines that
+    # follow it in the file, so text ending in blank lines is quoted instead.
+    if "\n" in text and not flow and text.strip("\n") and not text.endswith("\n\n"):
         candidates.insert(0, LiteralScalarString(text))
     candidates += [SingleQuotedScalarString(text), DoubleQuotedScalarString(text)]
     for candidate in candidates:
@@ -178,20 +182,20 @@ def safe_load(text: str) -> object:
     return yaml.load(text, Loader=yaml.CSafeLoader)
 
 
-def entry_fragment(key: str, value: object, path: Path) -> tuple[str, int]:
+def entry_fragment(key: str, value: object, path: Path, literal: bool = True) -> tuple[str, int]:
     """A block ``key: value`` entry as its own document (key at column 0), and where its
     value part begins: just after the colon."""
-    written = dump(CommentedMap([(key_scalar(key), styled(value, path, flow=False))]))
+    written = dump(CommentedMap([(key_scalar(key), styled(value, path, False, literal))]))
     root = compose(written)
     assert isinstance(root, MappingNode)
     key_node = root.value[0][0]
     return written, written.index(":", key_node.end_mark.index) + 1
 
 
-def item_fragment(value: object, path: Path) -> tuple[str, int, int]:
+def item_fragment(value: object, path: Path, literal: bool = True) -> tuple[str, int, int]:
     """A block list holding ``value`` as its own document, the column of its dash and where
     the item itself begins (after the dash)."""
-    holder = CommentedSeq([styled(value, path, flow=False)])
+    holder = CommentedSeq([styled(value, path, False, literal)])
     holder.fa.set_block_style()
     written = dump(holder)
     root = compose(written)
@@ -202,12 +206,14 @@ def item_fragment(value: object, path: Path) -> tuple[str, int, int]:
 
 def flow_value(value: object, path: Path) -> str:
     """``value`` as it stands inside a flow collection (``{…}``, ``[…]``): one line."""
-    holder = CommentedSeq([styled(value, path, flow=True)])
+    # held in a mapping, not a list: ruamel writes a one-pair mapping in a flow list without
+    # its braces (``[a: b]``), which is no value to splice anywhere else
+    holder = CommentedMap([("k", styled(value, path, flow=True))])
     holder.fa.set_flow_style()
     written = dump(holder)
     root = compose(written)
-    assert isinstance(root, SequenceNode)
-    node = root.value[0]
+    assert isinstance(root, MappingNode)
+    node = root.value[0][1]
     return written[node.start_mark.index : node.end_mark.index]
 
 
