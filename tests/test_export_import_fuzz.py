@@ -18,10 +18,7 @@ from hypothesis import strategies as st
 from duchu.records.entry_import import export_entry, import_entry
 from duchu.records.load import load_tree
 from duchu.render.entry_xlsx import write_entry_workbook
-from tests import entry_standin
 from tests.conftest import BASE
-
-entry_standin.install()
 
 SAFE = st.sampled_from(list("甲乙丙丁改革发展党委办公室局科某王李张"))
 TRICKY = st.sampled_from(

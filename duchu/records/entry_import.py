@@ -21,6 +21,14 @@ from typing import Any
 
 from duchu.paths import really_inside
 from duchu.problems import Problem
+from duchu.records.edit import (
+    EditConflict,
+    FieldChange,
+    edit_record_text,
+    fingerprint,
+    new_record_text,
+)
+from duchu.records.entry_diff import Plan
 from duchu.records.entry_layout import (
     ACTION_COLUMNS,
     FINDING_COLUMNS,
@@ -36,13 +44,6 @@ from duchu.records.entry_layout import (
 from duchu.records.entry_read import EntryIn, EntryRefusal, read_entry
 from duchu.records.entry_rows import plan_import
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
-
-
-def _edit() -> Any:
-    """``duchu.records.edit`` (the round-trip YAML editor)."""
-    import importlib
-
-    return importlib.import_module("duchu.records.edit")
 
 
 def tree_key(tree: Tree) -> str:
@@ -65,7 +66,6 @@ def _text(root: Path, rel: str) -> str:
 
 def export_entry(tree: Tree, group_id: str) -> EntryBook:
     """The group's entry workbook as data, for ``duchu.render.entry_xlsx``."""
-    fingerprint = _edit().fingerprint
     marks = {rel: fingerprint(_text(tree.root, rel)) for rel in _group_files(tree, group_id)}
     return entry_book(tree, group_id, tree_key(tree), marks)
 
@@ -131,24 +131,23 @@ def import_entry(tree: Tree, source: Path, shown: str, *, dry_run: bool) -> Impo
     return result
 
 
-def _new_texts(tree: Tree, entry: EntryIn, plan: Any, result: ImportResult) -> dict[str, str]:
+def _new_texts(tree: Tree, entry: EntryIn, plan: Plan, result: ImportResult) -> dict[str, str]:
     """The text of every file the import writes; conflicts and refused edits are problems."""
-    edit = _edit()
     texts: dict[str, str] = {}
     for rel, edits in plan.edits.items():
         sheet, row, column = plan.first_cell[rel]
         text = _text(tree.root, rel)
         exported = entry.fingerprints.get(rel)
-        if exported is not None and edit.fingerprint(text) != exported:
+        if exported is not None and fingerprint(text) != exported:
             entry.at(sheet, row, column, "entry-conflict", record=rel)
             continue
-        changes = [edit.FieldChange(keys, value) for keys, value in edits.items()]
+        changes = [FieldChange(keys, value) for keys, value in edits.items()]
         try:
-            texts[rel] = edit.edit_record_text(text, changes)
-        except edit.EditConflict as err:
+            texts[rel] = edit_record_text(text, changes)
+        except EditConflict as err:
             entry.at(sheet, row, column, "entry-cannot-edit", record=rel, detail=str(err))
     for rel, data in plan.new.items():
-        texts[rel] = edit.new_record_text(data, None)
+        texts[rel] = new_record_text(data, None)
     return texts
 
 
