@@ -415,3 +415,26 @@ def test_english_output(sample: Path, tmp_path: Path) -> None:
     result = import_(sample, book, "--dry-run", "--lang", "en")
     assert result.exit_code == 0
     assert result.output.strip().splitlines()[-1] == "1 changes, nothing written (--dry-run)"
+
+
+def test_a_new_meeting_with_its_appraisal(sample: Path, tmp_path: Path) -> None:
+    """A new 动员大会 in 会议 and its subjects in 民主评议 make one record; importing the
+    workbook again changes nothing."""
+    book = export(sample, "g2", tmp_path / "g2.xlsx")
+    workbook = openpyxl.load_workbook(book)
+    meetings, appraisal = workbook["会议"], workbook["民主评议"]
+    for ref, value in {"C60": "2014-05-06", "D60": "市发改委", "E60": "动员大会"}.items():
+        meetings[ref] = value
+    meetings["L60"], meetings["M60"], meetings["N60"] = 30, 28, 1
+    for row, subject in ((80, "领导班子"), (81, "吴某")):
+        appraisal[f"C{row}"], appraisal[f"D{row}"] = "2014-05-06", "市发改委"
+        appraisal[f"E{row}"], appraisal[f"F{row}"] = "动员大会", subject
+        appraisal[f"G{row}"], appraisal[f"H{row}"] = 20, 7
+    workbook.save(book)
+    result = import_(sample, book)
+    assert result.exit_code == 0, result.output
+    assert "+ meetings/2014-05/fagaiwei-mobilization.yaml" in result.output
+    written = (sample / "meetings/2014-05/fagaiwei-mobilization.yaml").read_text(encoding="utf-8")
+    assert "distributed: 30" in written and "吴某" in written and "领导班子" in written
+    again = import_(sample, book)
+    assert again.exit_code == 0 and again.output.strip().splitlines()[-1] == "共 0 处改动"
