@@ -61,8 +61,11 @@ class Problem:
     @property
     def place(self) -> str:
         """``line:column`` as a problem line shows it; in a workbook the row and the column
-        as the sheet shows it (``5:C``)."""
+        as the sheet shows it (``5:C``), or the sheet and cell (``会议!C12``)."""
         if self.column > 0 and self.path.lower().endswith((".xlsx", ".xlsm")):
+            sheet = dict(self.args).get("cell_sheet")
+            if sheet is not None:  # a cell of a named sheet (an entry workbook): 会议!C12
+                return f"{sheet}!{column_letters(self.column)}{self.line}"
             return f"{self.line}:{column_letters(self.column)}"
         return f"{self.line}:{self.column}"
 

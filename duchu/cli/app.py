@@ -21,6 +21,7 @@ import typer
 
 from duchu import __version__
 from duchu.cli.commands.check import CHECK_EXAMPLES, check
+from duchu.cli.commands.entry import EXPORT_EXAMPLES, IMPORT_EXAMPLES, export, import_workbook
 from duchu.cli.commands.hook import (
     HOOK_EXAMPLES,
     HOOK_HELP,
@@ -188,6 +189,8 @@ app.command(epilog=TALLY_EXAMPLES)(_handled(tally))
 app.command(epilog=REPORT_EXAMPLES)(_handled(report))
 app.command(epilog=SITE_EXAMPLES)(_handled(site))
 app.command(epilog=INIT_EXAMPLES)(_handled(init))
+app.command(epilog=EXPORT_EXAMPLES)(_handled(export))
+app.command("import", epilog=IMPORT_EXAMPLES)(_handled(import_workbook))
 
 hook_app = typer.Typer(help=HOOK_HELP, epilog=HOOK_EXAMPLES, no_args_is_help=True)
 app.add_typer(hook_app, name="hook")

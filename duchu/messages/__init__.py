@@ -15,12 +15,13 @@ from __future__ import annotations
 import string
 
 from duchu.messages.commands import COMMANDS
+from duchu.messages.entry import ENTRY
 from duchu.messages.hooks import HOOKS
 from duchu.messages.records import RECORDS
 
 LANGS = ("zh", "en")
 
-CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS, **HOOKS}
+CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS, **HOOKS, **ENTRY}
 
 
 class _Args(dict[str, object]):
