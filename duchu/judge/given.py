@@ -25,6 +25,7 @@ class GivenNotice:
     id: str
     level: str
     date: date
+    word: str = ""  # the campaign's word for its grade (notices.levels), for people
 
     def json(self) -> dict[str, object]:
         return {"id": self.id, "level": self.level, "date": self.date.isoformat()}
@@ -68,13 +69,14 @@ class NoticeIndex:
 def given_notices(tree: Tree, as_of: date) -> NoticeIndex:
     """Every notice of the tree dated on or before ``as_of``, indexed by matter."""
     index = NoticeIndex(as_of)
+    words = level_words(tree.campaign) if tree.campaign is not None else {}
     graded: dict[tuple[str, str], list[GivenNotice]] = defaultdict(list)
     talks: dict[tuple[str, str], list[GivenNotice]] = defaultdict(list)
     given_by: dict[str, int] = defaultdict(int)
     for item in resolved_notices(tree):  # in date order
         if item.day is None or item.day > as_of:
             continue
-        notice = GivenNotice(item.id, item.level, item.day)
+        notice = GivenNotice(item.id, item.level, item.day, words.get(item.level, item.level))
         if item.by is not None:
             given_by[item.by] += 1
         for unit_id in item.units:

@@ -11,8 +11,8 @@ last notice given about it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Literal
 
 from duchu.judge.given import RANK, GivenNotice, NoticeIndex, blue_days, given_notices, level_words
@@ -41,6 +41,9 @@ class DueNotice:
     previous: GivenNotice | None
     due: date | None = None  # the action's deadline (a graded notice)
     meeting: str | None = None  # the appraisal's meeting (a talk)
+    since: date | None = None  # the appraisal's day (a talk), the yellow notice's (red)
+    reply_by: date | None = None  # when the unit answers: see ``_reply_by``
+    number: str | None = None  # its 发文字号 on a 督办通知单 (``number_notices``)
 
 
 @dataclass
@@ -48,6 +51,29 @@ class RemindReport:
     as_of: date
     notices: list[DueNotice]
     words: dict[str, str]  # level -> the campaign's word for it
+    campaign: str = ""  # the campaign's name
+    unit_labels: dict[str, str] = field(default_factory=dict)  # id -> short name or name
+    unit_names: dict[str, str] = field(default_factory=dict)  # id -> full name (主送)
+    action_names: dict[str, str] = field(default_factory=dict)
+    group_names: dict[str, str] = field(default_factory=dict)
+    meeting_kinds: dict[str, str] = field(default_factory=dict)  # talk's meeting id -> kind name
+
+
+def _reply_by(level: str, due: date, as_of: date, campaign: Campaign) -> date:
+    """When a unit answers a notice: a blue one by the action's deadline; a yellow or red one
+    within ``red_days`` (after which an unheeded yellow escalates to red)."""
+    if level == "blue":
+        return due
+    return as_of + timedelta(days=notice_settings(campaign).red_days)
+
+
+def number_notices(report: RemindReport, first: int, prefix: str) -> None:
+    """Number the notices for print: ``{prefix}督〔year〕N号`` from ``first`` on, in order."""
+    year = report.as_of.year
+    report.notices = [
+        replace(notice, number=f"{prefix}督〔{year}〕{first + offset}号")
+        for offset, notice in enumerate(report.notices)
+    ]
 
 
 def grade_due(
@@ -109,6 +135,7 @@ def _talks_due(tree: Tree, index: NoticeIndex, units: set[str]) -> list[DueNotic
                 days=(index.as_of - day).days,
                 previous=previous,
                 meeting=meeting_id,
+                since=day,
             )
         )
     return due
@@ -147,6 +174,8 @@ def notices_due(
                     days=days,
                     previous=index.latest(unit.id, action.planned.id),
                     due=action.planned.due.day,
+                    since=_yellow_day(index, unit.id, action.planned.id, level),
+                    reply_by=_reply_by(level, action.planned.due.day, as_of, campaign),
                 )
             )
         graded.sort(key=lambda n: -RANK[n.level])  # stable: the campaign's order within a grade
@@ -154,7 +183,33 @@ def notices_due(
     position = {u.id: u.position for u in chosen}
     talks = _talks_due(tree, index, set(position))
     talks.sort(key=lambda n: (position[n.unit], n.meeting or ""))
-    return RemindReport(as_of=as_of, notices=found + talks, words=level_words(campaign))
+    return RemindReport(
+        as_of=as_of,
+        notices=found + talks,
+        words=level_words(campaign),
+        campaign=campaign.name,
+        unit_labels={uid: tree.units[uid].label for uid in position},
+        unit_names={uid: tree.units[uid].name for uid in position},
+        action_names={a.id: a.name for phase in campaign.phases for a in phase.actions},
+        group_names={gid: group.name for gid, group in tree.groups.items()},
+        meeting_kinds={
+            n.meeting: _kind_name(campaign, tree.meetings[n.meeting].kind)
+            for n in talks
+            if n.meeting is not None
+        },
+    )
+
+
+def _kind_name(campaign: Campaign, kind: str) -> str:
+    found = campaign.meeting_kinds.get(kind)
+    return found.name if found is not None else kind
+
+
+def _yellow_day(index: NoticeIndex, unit_id: str, action_id: str, level: str) -> date | None:
+    if level != "red":
+        return None
+    yellow = index.first_at(unit_id, action_id, "yellow")
+    return yellow.date if yellow is not None else None
 
 
 def remind_json(report: RemindReport) -> dict[str, object]:
@@ -174,3 +229,40 @@ def remind_json(report: RemindReport) -> dict[str, object]:
             for n in report.notices
         ],
     }
+
+
+def write_due_notices(tree: Tree, report: RemindReport) -> list[str]:
+    """``remind --write``: each notice due as a notice record dated the as-of day, given by
+    the unit's group, under notices/YYYY-MM/ (never overwriting). The paths written."""
+    from duchu.records.write import NoticeDraft, new_notice
+
+    written = []
+    for notice in report.notices:
+        draft = NoticeDraft(
+            day=report.as_of,
+            unit=notice.unit,
+            level=notice.level,
+            by=notice.group,
+            actions=notice.actions,
+            subjects=notice.subjects,
+            reply_by=notice.reply_by,
+        )
+        written.append(new_notice(tree, draft).rel)
+    return written
+
+
+def judge_remind(
+    tree: Tree,
+    as_of: date,
+    *,
+    group: str | None,
+    units: list[str] | None,
+    number: int | None = None,
+) -> RemindReport:
+    """What ``remind`` shows: the notices due; numbered for print from ``number`` on."""
+    report = notices_due(tree, as_of, group=group, units=units)
+    if number is not None:
+        documents = tree.campaign.documents if tree.campaign is not None else None
+        prefix = (documents.number_prefix if documents is not None else None) or ""
+        number_notices(report, number, prefix)
+    return report
