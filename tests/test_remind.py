@@ -6,6 +6,7 @@ exactly when the rule says; the notice in ``status``, the summaries and the site
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -410,3 +411,29 @@ def test_the_site_marks_an_actions_notice(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
     assert "（已督办）" in pages
+
+
+# --- whose a notice is (the server's gate) -----------------------------------------------------
+
+from tests import test_hooks  # noqa: E402  (the central repository's fixtures)
+
+cache = test_hooks.cache
+template = test_hooks.template
+central = test_hooks.central
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_notice_is_its_units_groups(central: Path, tmp_path: Path) -> None:
+    from tests.test_hooks import clone, commit, edit, landed, push, ref, refused
+
+    work = clone(central, tmp_path / "work")
+    before = ref(central)
+    edit(
+        work,
+        "notices/2014-04/shuili-blue.yaml",
+        "date: 2014-04-08\nunit: shuili\nlevel: blue\nactions: [opinions]\nby: g3\n",
+    )
+    commit(work, "提醒市水利局")
+    told = refused(push(work, "clerk1"), central, before)  # g1's clerk: not g1's unit
+    assert "notices/2014-04/shuili-blue.yaml" in told
+    landed(push(work, "clerk3"), central, work)  # g3's clerk
