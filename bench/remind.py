@@ -36,8 +36,7 @@ def run(root: Path, args: list[str]) -> float:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "duchu", *args, "--records", str(root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         check=False,
     )
     elapsed = time.perf_counter() - started
