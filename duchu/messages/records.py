@@ -296,12 +296,12 @@ RECORDS: dict[str, dict[str, str]] = {
         "en": "a talk notice lists no subjects: name the leaders talked with",
     },
     "notice-talk-actions": {
-        "zh": "谈话提醒（talk）不写 actions，请写 subjects",
-        "en": "a talk notice takes subjects, not actions",
+        "zh": "谈话提醒（talk）的 actions 不会被读取：谈话对象写在 subjects",
+        "en": "a talk notice's actions are not read: the people talked with go in subjects",
     },
     "notice-grade-subjects": {
-        "zh": "督办（blue、yellow、red）不写 subjects；谈话提醒请用 level: talk",
-        "en": "a graded notice takes actions, not subjects; a reminder talk is level: talk",
+        "zh": "督办（blue、yellow、red）的 subjects 不会被读取；谈话提醒请另写 level: talk",
+        "en": "a graded notice's subjects are not read; a reminder talk is a level: talk notice",
     },
     "notice-action-not-unit": {
         "zh": "'{id}' 不是 {unit} 应办的事项（督导组事项，或不适用于该单位）",

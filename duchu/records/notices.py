@@ -156,12 +156,25 @@ def _level_problems(campaign: Campaign, path: str, notice: Notice) -> Iterator[P
         if not notice.subjects:
             yield problem(path, "notice-no-subjects", loc=(), anchor="parent")
         if notice.actions:
-            yield problem(path, "notice-talk-actions", loc=("actions",), anchor="key")
+            # not wrong, only unread: a talk is about people (a warning, never a refusal)
+            yield problem(
+                path,
+                "notice-talk-actions",
+                loc=("actions",),
+                anchor="key",
+                severity=Severity.WARNING,
+            )
     else:
         if not notice.actions:
             yield problem(path, "notice-no-actions", loc=(), anchor="parent", level=notice.level)
         if notice.subjects:
-            yield problem(path, "notice-grade-subjects", loc=("subjects",), anchor="key")
+            yield problem(
+                path,
+                "notice-grade-subjects",
+                loc=("subjects",),
+                anchor="key",
+                severity=Severity.WARNING,
+            )
 
 
 def _action_problems(
