@@ -437,3 +437,25 @@ def test_a_notice_is_its_units_groups(central: Path, tmp_path: Path) -> None:
     told = refused(push(work, "clerk1"), central, before)  # g1's clerk: not g1's unit
     assert "notices/2014-04/shuili-blue.yaml" in told
     landed(push(work, "clerk3"), central, work)  # g3's clerk
+
+
+def test_record_text_in_a_notice_document_is_text(tmp_path: Path) -> None:
+    from docx import Document
+
+    root = write_tree(
+        tmp_path / "t",
+        {
+            "campaign.yaml": CAMPAIGN,
+            "groups/g1.yaml": "name: '# 第一*督导*组'\nleader: 张某\nmembers: [张某]\n",
+            "units/u1.yaml": "name: '甲|局 <b>x</b> [链接](http://x)'\ngroup: g1\n"
+            "leaders:\n  - {name: 王某, post: 书记}\n",
+        },
+    )
+    out = tmp_path / "n.docx"
+    result = runner.invoke(
+        app, ["remind", "--records", str(root), "--as-of", "2014-03-25", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in Document(str(out)).paragraphs if p.text]
+    assert "甲|局 <b>x</b> [链接](http://x)：" in texts
+    assert "# 第一*督导*组" in texts
