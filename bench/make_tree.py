@@ -193,6 +193,47 @@ def make_unit(
             lines.append(f"    resolved: {due - timedelta(days=rnd.randint(0, 20))}")
     write(root / "units" / f"{unit_id}.yaml", lines)
     make_meetings(root, unit_id, f"{county}{short}", group_id, members, leaders, done, rnd)
+    make_notices(root, number, unit_id, group_id, leaders, done, lagging)
+
+
+def make_notices(
+    root: Path,
+    number: int,
+    unit_id: str,
+    group_id: str,
+    leaders: list[str],
+    done: dict[str, date],
+    lagging: bool,
+) -> None:
+    """(1.2) The notices a group gave the unit: a blue one before a deadline now and then, a
+    yellow one for an action done late, a yellow and then a red one for a lagging unit, a
+    reminder talk here and there. Drawn from a generator of their own, so the rest of the
+    tree is the same with or without them."""
+    rnd = random.Random(number * 7919)
+    folder = root / "notices" / group_id
+
+    def notice(
+        day: date, level: str, actions: list[str] | None, subjects: list[str] | None
+    ) -> None:
+        lines = [f"date: {day}", f"unit: {unit_id}", f"level: {level}"]
+        if actions:
+            lines.append(f"actions: [{', '.join(actions)}]")
+        if subjects:
+            lines.append(f"subjects: [{', '.join(subjects)}]")
+        lines.append(f"by: {group_id}")
+        write(folder / f"{day:%Y-%m}" / f"{unit_id}-{level}.yaml", lines)
+
+    if rnd.random() < 0.2:
+        notice(date(2014, 5, 28), "blue", ["talks"], None)
+    late = [a for a, due in UNIT_DONE if a in done and done[a] > due]
+    if late and rnd.random() < 0.5:
+        due = dict(UNIT_DONE)[late[0]]
+        notice(due + timedelta(days=1), "yellow", [late[0]], None)
+    if lagging:
+        notice(date(2014, 7, 12), "yellow", ["rect_plan"], None)
+        notice(date(2014, 7, 20), "red", ["rect_plan"], None)
+    if rnd.random() < 0.05:
+        notice(date(2014, 3, 20), "talk", None, [leaders[-1]])
 
 
 def make_meetings(

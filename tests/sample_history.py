@@ -21,6 +21,8 @@ The history, in the order of the commits (all times +08:00):
   recorder, at 18:00 on the day ``DELAYS`` gives after the meeting's date. Commits that
   fall on one day are three minutes apart, in the order (group, meeting id). 18:00 +08:00
   is 10:00 UTC of the same day, so a commit's day is the same in either zone.
+- (1.2) Every notice file in a commit of its own by the recorder of the group that gave it,
+  at 12:00 on the notice's date (three minutes apart on one day, in id order).
 
 Reporting habits: days from a meeting's date to the commit that adds its file. A meeting
 belongs to the group of its units (``unit``, ``units`` or ``group``):
@@ -77,6 +79,7 @@ GROUP_DAYS = {"g1": date(2014, 2, 11), "g2": date(2014, 2, 12), "g3": date(2014,
 UNIT_DAYS = {"g1": date(2014, 2, 14), "g2": date(2014, 2, 15), "g3": date(2014, 2, 17)}
 MORNING = time(9, 0)
 EVENING = time(18, 0)
+NOON = time(12, 0)
 GITIGNORE = ".duchu-cache/\n"
 
 
@@ -202,6 +205,29 @@ def _plan(records: Path) -> list[_Commit]:
                 (f"meetings/{meeting.id}.yaml", *_ballot_files(records, meeting.id)),
             )
         )
+    notices = (
+        sorted((records / "notices").rglob("*.yaml")) if (records / "notices").is_dir() else []
+    )
+    group_ids = {
+        str(_read(path)["name"]): path.stem for path in (records / "groups").glob("*.yaml")
+    }
+    per_day = {}
+    for path in notices:
+        data = _read(path)
+        giver = group_ids.get(str(data["by"]), str(data["by"]))  # a name or an id
+        held = _day(str(data["date"]))
+        index = per_day.get(held, 0)
+        per_day[held] = index + 1
+        rel = path.relative_to(records).as_posix()
+        commits.append(
+            _Commit(
+                datetime.combine(held, NOON, CHINA) + timedelta(minutes=3 * index),
+                RECORDERS.get(giver, OFFICE),
+                f"督办 {rel.removeprefix('notices/').removesuffix('.yaml')}",
+                (rel,),
+            )
+        )
+    commits.sort(key=lambda commit: commit.when)
     # one history, in the order of time: `--known` takes the last commit before a day
     assert all(a.when < b.when for a, b in pairwise(commits))
     return commits

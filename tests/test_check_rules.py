@@ -165,6 +165,17 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "id-collision",
         "duplicate-name",
         "blank-name",
+        # (1.2) notices
+        "notice-no-unit",
+        "unknown-level",
+        "notice-no-actions",
+        "notice-no-subjects",
+        "notice-talk-actions",
+        "notice-grade-subjects",
+        "notice-action-not-unit",
+        "notice-before-campaign",
+        "reply-before-date",
+        "notice-duplicate",
     }
     assert problem_codes <= set(CATALOGUE)
     assert problem_codes - codes_in_cases == set()

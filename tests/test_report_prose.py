@@ -389,6 +389,14 @@ def test_flagged_subjects_and_reminder_talks(tmp_path: Path) -> None:
             },
         },
     )
+    # (1.2) the talk is on record as a talk notice; the meeting's notes alone are not read
+    write_tree(
+        root,
+        {
+            "notices/2014-03/a-talk.yaml": "date: 2014-03-03\nunit: a\nlevel: talk\n"
+            "subjects: [局书记]\nby: g1\n"
+        },
+    )
     out = draft(root, "study", "2014-03-10")
     # all flagged, in 基本情况; those without a reminder talk also a problem and a next step
     assert (

@@ -148,8 +148,10 @@ def test_the_sample_as_a_repository_is_the_same_every_time(tmp_path: Path) -> No
     assert git(first, "status", "--porcelain", "--ignored") == ""  # all committed, none ignored
     assert not (first / ".duchu-cache").exists()  # the cache is not copied at all
     meetings = meeting_commits()
-    # the campaign, three groups, three groups' units, then one commit a meeting
-    assert len(git(first, "rev-list", "HEAD").split()) == 7 + len(meetings)
+    # the campaign, three groups, three groups' units, then one commit a meeting and (1.2)
+    # one a notice
+    notices = list((SAMPLE / "notices").rglob("*.yaml"))
+    assert len(git(first, "rev-list", "HEAD").split()) == 7 + len(meetings) + len(notices)
     added = {}
     for line in git(first, "log", "--format=@%cs", "--name-only", "--diff-filter=A").splitlines():
         if line.startswith("@"):

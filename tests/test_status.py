@@ -115,6 +115,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "overdue",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     {
                         "id": "a2",
@@ -123,6 +124,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "overdue",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     {
                         "id": "a5",
@@ -131,6 +133,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "open",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                 ],
             },
@@ -148,6 +151,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "done",
                         "done": "2014-03-08",
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     # the earliest dl meeting, 03-05, is before a1 was done on 03-08
                     {
@@ -157,6 +161,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "done",
                         "done": "2014-03-05",
                         "problems": ["before:a1"],
+                        "notice": None,
                     },
                     # done 03-28 does not count yet; due in 4 days <= warn_days 5
                     {
@@ -166,6 +171,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "due_soon",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     {
                         "id": "a5",
@@ -174,6 +180,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "open",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                 ],
             },
@@ -192,6 +199,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "late",
                         "done": "2014-03-11",
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     {
                         "id": "a2",
@@ -200,6 +208,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "done",
                         "done": "2014-03-12",
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                     {
                         "id": "a5",
@@ -208,6 +217,7 @@ def test_status_as_of_march_21(tree_root: Path) -> None:
                         "state": "waived",
                         "done": None,
                         "problems": [],
+                        "notice": None,  # (1.2) no notice given
                     },
                 ],
             },

@@ -43,6 +43,7 @@ from duchu.cli.commands.new import (
     new_meeting_command,
     new_unit_command,
 )
+from duchu.cli.commands.remind import REMIND_EXAMPLES, remind
 from duchu.cli.commands.report import REPORT_EXAMPLES, report
 from duchu.cli.commands.site import SITE_EXAMPLES, site
 from duchu.cli.commands.status import STATUS_EXAMPLES, status
@@ -187,6 +188,7 @@ app.command(epilog=CHECK_EXAMPLES)(_handled(check))
 app.command(epilog=STATUS_EXAMPLES)(_handled(status))
 app.command(epilog=TALLY_EXAMPLES)(_handled(tally))
 app.command(epilog=REPORT_EXAMPLES)(_handled(report))
+app.command(epilog=REMIND_EXAMPLES)(_handled(remind))
 app.command(epilog=SITE_EXAMPLES)(_handled(site))
 app.command(epilog=INIT_EXAMPLES)(_handled(init))
 app.command(epilog=EXPORT_EXAMPLES)(_handled(export))

@@ -28,8 +28,8 @@ from duchu.records.tree import CAMPAIGN_FILE, Tree
 # --- what ownership needs of a record, by blob id ---------------------------------------------
 
 _FACTS_FILE = "owners.json"
-_FACTS_FORMAT = 2
-_KINDS = ("units", "meetings", "groups", "campaign")
+_FACTS_FORMAT = 3  # 3: notices (1.2)
+_KINDS = ("units", "meetings", "groups", "campaign", "notices")
 # a meeting's: unit, units, group, ballots
 MeetingFacts = tuple[str | None, list[str], str | None, str | None]
 # a group's: accounts, what its ``accounts`` and ``order`` say (None when neither is there:
@@ -49,6 +49,9 @@ class _StoredFacts:
     ]
     groups: dict[StrictStr, tuple[list[StrictStr], StrictStr | None, StrictStr | None]]
     campaign: dict[StrictStr, list[StrictStr]]
+    notices: dict[
+        StrictStr, tuple[StrictStr | None, list[StrictStr], StrictStr | None, StrictStr | None]
+    ]
 
 
 def _data(raw: bytes | None) -> dict[str, Any] | None:
@@ -93,6 +96,8 @@ def _extract(kind: str, raw: bytes | None) -> Any:
         return (_text(data.get("unit")), units, _text(data.get("group")), ballots)
     if kind == "groups":
         return (_texts(data.get("accounts")), _rights(data), _text(data.get("name")))
+    if kind == "notices":  # (1.2) a notice is its units' groups', like a meeting
+        return (_text(data.get("unit")), _texts(data.get("units")), None, None)
     return _texts(data.get("office_accounts"))  # campaign
 
 
@@ -157,6 +162,11 @@ class Facts:
                 ballots = meeting.appraisal.ballots if meeting.appraisal is not None else None
                 facts = (meeting.unit, list(meeting.units or []), meeting.group, ballots)
                 self.known["meetings"].setdefault(blob, facts)
+            elif kind == "notices" and ident in tree.notices:
+                notice = tree.notices[ident]
+                self.known["notices"].setdefault(
+                    blob, (notice.unit, list(notice.units or []), None, None)
+                )
             elif kind == "campaign" and tree.campaign is not None:
                 self.known["campaign"].setdefault(blob, list(tree.campaign.office_accounts))
         self.changed = True
@@ -203,7 +213,7 @@ def _record_path(path: str) -> bool:
     folder, _, rest = path.partition("/")
     if not rest.endswith(".yaml"):
         return False
-    return folder == "meetings" or (folder in ("groups", "units") and "/" not in rest)
+    return folder in ("meetings", "notices") or (folder in ("groups", "units") and "/" not in rest)
 
 
 class TreeView:
@@ -331,9 +341,12 @@ class TreeView:
         if kind == "units":
             group = self.facts.get("units", blob)
             return frozenset([group] if group else [])
-        if kind != "meetings":
+        if kind == "notices":
+            unit, units, group, _ = self.facts.get("notices", blob)
+        elif kind == "meetings":
+            unit, units, group, _ = self.facts.meeting(blob)
+        else:
             return frozenset()
-        unit, units, group, _ = self.facts.meeting(blob)
         owners = {group} if group else set()
         for unit_id in [unit, *units] if unit else units:
             owner = self.unit_group(unit_id)

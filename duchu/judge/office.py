@@ -17,6 +17,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol
 
+from duchu.judge.given import given_notices
 from duchu.judge.phase import phase_window
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
 from duchu.judge.visits import count_visits, group_people, in_phase
@@ -69,6 +70,19 @@ class GroupRow:
     last_change: date | None = None
     report_delay: Delay | None = None
     late_reporting: bool = False  # the median delay is over the campaign's warn_days
+    notices_given: int = 0  # (1.2) the notices (督办, 谈话提醒) it gave by the as-of date
+
+    @property
+    def stay_red(self) -> list[tuple[UnitStatus, ActionStatus]]:
+        """(1.2) Its units' actions under a red notice (挂牌督办) and still not done."""
+        return [
+            (unit, action)
+            for unit in self.units
+            for action in unit.actions
+            if action.notice is not None
+            and action.notice.level == "red"
+            and action.state in ("overdue", "due_soon", "open")
+        ]
 
     @property
     def done(self) -> int:
@@ -241,6 +255,7 @@ def office_rollup(
                 if ballots:
                     files_of[gid].append(ballots)
 
+    given = given_notices(tree, as_of).given_by if tree.notices else {}
     rows = []
     for gid in group_ids:
         record = tree.groups[gid]
@@ -251,6 +266,7 @@ def office_rollup(
             record.order,
             units_of.get(gid, []),
             group_status.actions if group_status else [],
+            notices_given=given.get(gid, 0),
         )
         for unit in row.units:  # as each unit's status counted them (``UnitStatus.due``)
             row.due += unit.due

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import Literal
 
+from duchu.judge.given import GivenNotice, given_notices
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Action, Campaign, Dated, Unit
 from duchu.records.tree import Tree
@@ -58,6 +59,7 @@ class ActionStatus:
     problems: tuple[str, ...] = ()
     days_overdue: int = 0
     days_left: int | None = None  # for open and due-soon actions
+    notice: GivenNotice | None = None  # (1.2) the latest notice given about it (a unit action)
 
     @property
     def days_late(self) -> int:
@@ -356,6 +358,11 @@ def unit_status(
     ]
     for status in units:
         _count_due(status, as_of)
+    if tree.notices:  # (1.2) each action's latest notice, given by the as-of day
+        given = given_notices(tree, as_of)
+        for status in units:
+            for action in status.actions:
+                action.notice = given.latest(status.id, action.planned.id)
     units.sort(key=_table_order)
     shown_groups = (
         [group]
@@ -393,6 +400,7 @@ def _action_json(status: ActionStatus, *, unit: bool) -> dict[str, object]:
     data["done"] = status.done.isoformat() if status.done else None
     if unit:
         data["problems"] = list(status.problems)
+        data["notice"] = status.notice.json() if status.notice is not None else None
     return data
 
 

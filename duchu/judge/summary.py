@@ -16,6 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
+from duchu.judge.given import given_notices
 from duchu.judge.phase import (
     EarlierOverdue,
     PhaseStanding,
@@ -275,25 +276,6 @@ def _findings(
     return findings
 
 
-def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: date) -> date | None:
-    """The day a reminder talk (谈话提醒) with a flagged subject is on record: the unit's first
-    meeting on or after the appraisal, by the as-of date, whose title or notes name the
-    subject and say 提醒. ../shared/spec/RECORDS.md has no field for it; this is how groups write
-    it."""
-    campaign = tree.campaign
-    assert campaign is not None
-    for mid, meeting in tree.meetings.items():
-        if unit_id not in tree.meeting_units.get(mid, ()):
-            continue
-        day = parse_date(meeting.date, campaign.calendar)
-        if not since <= day <= as_of:
-            continue
-        text = (meeting.title or "") + (meeting.notes or "")
-        if subject in text and "提醒" in text:
-            return day
-    return None
-
-
 def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
     tree's only group."""
@@ -337,10 +319,12 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         positions = {uid: i for i, uid in enumerate(unit_ids)}
         comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
     flagged, reminded = [], set()
+    given = given_notices(tree, as_of)  # (1.2) a reminder talk is a `talk` notice on record
     for t in tallies if phase.last else phase_tallies:
         for s in t.subjects:
             if s.flagged:
-                day = _reminder_day(tree, t.unit, s.subject, t.date, as_of)
+                talk = given.talk_since(t.unit, s.subject, t.date)
+                day = talk.date if talk is not None else None
                 if day is not None:
                     reminded.add((t.id, t.unit, s.subject))
                 flagged.append(Flagged(t, s.subject, s.negative_rate, day))

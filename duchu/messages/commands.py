@@ -511,6 +511,75 @@ COMMANDS: dict[str, dict[str, str]] = {
     "status-none": {"zh": "没有符合条件的单位", "en": "no units match"},
     "group-actions": {"zh": "督导组事项", "en": "Group actions"},
     "days-left": {"zh": "还有 {days} 天", "en": "{days} days left"},
+    "notice-mark": {"zh": "（已{word}）", "en": " ({word} given)"},
+    # --- remind (duchu remind, 1.2) --------------------------------------------------------
+    "remind-title": {
+        "zh": "截至 {as_of}：应发督办 {count} 件",
+        "en": "As of {as_of}: {count} notices due",
+    },
+    "remind-none": {"zh": "没有应发的督办或谈话提醒", "en": "no notice is due"},
+    "remind-col-unit": {"zh": "单位", "en": "Unit"},
+    "remind-col-level": {"zh": "等级", "en": "Level"},
+    "remind-col-about": {"zh": "督办事项", "en": "About"},
+    "remind-col-reason": {"zh": "原因", "en": "Why"},
+    "remind-col-previous": {"zh": "上次督办", "en": "Previous"},
+    "remind-talk": {"zh": "谈话提醒", "en": "reminder talk"},
+    "remind-reason-due_soon": {"zh": "还有{days}天到期", "en": "due in {days} days"},
+    "remind-reason-due_today": {"zh": "今天到期", "en": "due today"},
+    "remind-reason-overdue": {"zh": "逾期{days}天", "en": "overdue {days} days"},
+    "remind-reason-unheeded": {
+        "zh": "黄色督办已{days}天未办结",
+        "en": "not done {days} days after the yellow notice",
+    },
+    "remind-reason-flagged": {
+        "zh": "民主评议差评率达到标准，{days}天未谈话提醒",
+        "en": "flagged in an appraisal, no reminder talk for {days} days",
+    },
+    "remind-previous": {"zh": "{date}{word}", "en": "{word} on {date}"},
+    "remind-written": {
+        "zh": "已写入 {count} 件督办记录（请核对后提交）：",
+        "en": "{count} notice records written (review them, then commit):",
+    },
+    "remind-written-none": {
+        "zh": "没有新的督办记录要写（应发的都已记录）",
+        "en": "no new notice record to write (every notice due is on record)",
+    },
+    "remind-docx-written": {
+        "zh": "已生成督办通知单 {path}（{count} 份）",
+        "en": "notices written to {path} ({count})",
+    },
+    "remind-sheet-title": {"zh": "{word}通知单", "en": "{word} notice"},
+    "remind-sheet-blue": {
+        "zh": "按照{campaign}安排，你单位“{action}”应于{due}前完成，距截止还有{days}天，"
+        "目前尚未完成。请抓紧推进，按时完成，并于{reply_by}前将完成情况报送{by}。",
+        "en": 'Under the {campaign}, your unit\'s action "{action}" is due on {due}, in {days} '
+        "days, and is not done yet. Please complete it on time and report to {by} by {reply_by}.",
+    },
+    "remind-sheet-yellow": {
+        "zh": "按照{campaign}安排，你单位“{action}”应于{due}前完成，现已逾期{days}天仍未完成。"
+        "请高度重视，立即整改，于{reply_by}前完成并将有关情况书面报送{by}。",
+        "en": 'Under the {campaign}, your unit\'s action "{action}" was due on {due} and is '
+        "{days} days overdue. Please complete it and report to {by} in writing by {reply_by}.",
+    },
+    "remind-sheet-red": {
+        "zh": "你单位“{action}”应于{due}前完成，{since}已{yellow}，至今{days}天仍未办结。"
+        "现予{word}，请单位主要负责同志亲自过问，于{reply_by}前办结并书面报告{by}。",
+        "en": 'Your unit\'s action "{action}" was due on {due}; a {yellow} notice on {since} '
+        "went unheeded for {days} days. It is now under {word}: your unit's head is to see it "
+        "done by {reply_by} and report to {by} in writing.",
+    },
+    "remind-sheet-talk": {
+        "zh": "{since}{kind}民主评议中，{subjects}的差评率达到规定标准。按照要求，"
+        "{by}将会同你单位党组（党委）主要负责同志进行谈话提醒，请做好安排。",
+        "en": "In the appraisal at the {kind} on {since}, {subjects} reached the share of "
+        "negative ratings that calls for a reminder talk; {by} will hold it with your unit's "
+        "Party secretary. Please arrange it.",
+    },
+    "remind-write-known": {
+        "zh": "--write 写入工作目录中的记录，不能与 --known（按已提交的记录）同用",
+        "en": "--write writes into the working tree and cannot be used with --known",
+    },
+    "remind-office": {"zh": "活动办", "en": "the activity office"},
     "days-late": {"zh": "晚 {days} 天", "en": "{days} days late"},
     # --- site (duchu site) ---------------------------------------------------------------------
     "site-written": {

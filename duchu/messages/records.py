@@ -277,6 +277,49 @@ RECORDS: dict[str, dict[str, str]] = {
         "zh": "未知的单位 '{unit}'",
         "en": "unknown unit '{unit}'",
     },
+    "hint-candidates": {"zh": "可选：{candidates}", "en": "candidates: {candidates}"},
+    # --- notices (1.2) --------------------------------------------------------------------
+    "notice-no-unit": {
+        "zh": "督办记录没有写明单位：请写 unit（一个单位）或 units（几个单位）",
+        "en": "the notice names no unit: give unit (one unit) or units (several)",
+    },
+    "unknown-level": {
+        "zh": "未知的督办等级 '{level}'（本活动可用：{levels}）",
+        "en": "unknown notice level '{level}' (this campaign has: {levels})",
+    },
+    "notice-no-actions": {
+        "zh": "{level} 级督办没有写 actions：请写明督办的事项",
+        "en": "a {level} notice lists no actions: name the actions it is about",
+    },
+    "notice-no-subjects": {
+        "zh": "谈话提醒（talk）没有写 subjects：请写明谈话的领导班子成员",
+        "en": "a talk notice lists no subjects: name the leaders talked with",
+    },
+    "notice-talk-actions": {
+        "zh": "谈话提醒（talk）的 actions 不会被读取：谈话对象写在 subjects",
+        "en": "a talk notice's actions are not read: the people talked with go in subjects",
+    },
+    "notice-grade-subjects": {
+        "zh": "督办（blue、yellow、red）的 subjects 不会被读取；谈话提醒请另写 level: talk",
+        "en": "a graded notice's subjects are not read; a reminder talk is a level: talk notice",
+    },
+    "notice-action-not-unit": {
+        "zh": "'{id}' 不是 {unit} 应办的事项（督导组事项，或不适用于该单位）",
+        "en": "'{id}' is not an action {unit} owes (a group action, or not for its category)",
+    },
+    "notice-before-campaign": {
+        "zh": "督办日期 {date} 早于活动第一个环节的开始日期 {start}",
+        "en": "the notice is dated {date}, before the campaign's first phase starts on {start}",
+    },
+    "reply-before-date": {
+        "zh": "答复期限 {reply_by} 早于督办日期 {date}",
+        "en": "reply_by {reply_by} is before the notice's date {date}",
+    },
+    "notice-duplicate": {
+        "zh": "{unit} 的 {action} 已有同级（{level}）督办 {other}：同一事项同一等级只督办一次",
+        "en": "{unit}'s {action} already has a {level} notice ({other}): "
+        "one notice a grade for one matter",
+    },
     "unknown-kind": {
         "zh": "未知的会议类型 '{kind}'（现有：{kinds}）",
         "en": "unknown meeting kind '{kind}' (kinds: {kinds})",

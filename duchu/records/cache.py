@@ -49,15 +49,17 @@ from pydantic import dataclasses as pydantic_dataclasses
 from duchu import __version__, platform
 from duchu.paths import really_inside
 from duchu.problems import Problem, Severity
-from duchu.records.models import Campaign, Group, Meeting, Unit
+from duchu.records.models import Campaign, Group, Meeting, Notice, Unit
 
 CACHE_DIR = ".duchu-cache"  # where caches lived inside trees (before 1.1): never read now
 CACHE_FILE = "records.json"
 # a cache file larger than this is no cache of ours (a province's is ~100 MB)
 MAX_CACHE_BYTES = 2 * 1024 * 1024 * 1024
-FORMAT = 5  # 4: meetings of several units, order, accounts (../shared/spec/RECORDS.md 1.1)
+FORMAT = (
+    6  # 4: meetings of several units, order, accounts (../shared/spec/RECORDS.md 1.1); 6: notices
+)
 _MAGIC = b"duchu-cache"
-KINDS = ("campaign", "groups", "units", "meetings")
+KINDS = ("campaign", "groups", "units", "meetings", "notices")
 
 # A problem as stored: its fields in order (path, code, severity, args, line, column, loc,
 # anchor, hint, refs, first_loc), tuples as lists.
@@ -84,6 +86,9 @@ class _Part:
         default_factory=dict
     )
     meetings: dict[StrictStr, tuple[StrictInt, StrictInt, Meeting | None, _Problems]] = Field(
+        default_factory=dict
+    )
+    notices: dict[StrictStr, tuple[StrictInt, StrictInt, Notice | None, _Problems]] = Field(
         default_factory=dict
     )
     ballots: dict[StrictStr, list[Any]] = Field(default_factory=dict)

@@ -16,6 +16,7 @@ from duchu.records.ballot_counts import Counts
 from duchu.records.dates import Calendar, DateError, Meaning, Year, parse_date, parse_deadline
 from duchu.records.identity import check_blank_names, check_duplicate_names, check_id_collisions
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
+from duchu.records.notices import notice_problems
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
 CAMPAIGN = "campaign.yaml"
@@ -601,6 +602,12 @@ def _count_problems(
             )
 
 
+def check_notices(tree: Tree) -> Iterator[Problem]:
+    """(1.2) Notice records (../shared/spec/RECORDS.md, Notices): ``duchu.records.notices``."""
+    if tree.campaign is not None and tree.notices:
+        yield from notice_problems(tree, first_start(tree.campaign))
+
+
 CHECKS: list[Check] = [
     check_campaign_ids,
     check_campaign_after,
@@ -615,6 +622,7 @@ CHECKS: list[Check] = [
     check_unit_findings,
     check_meeting_refs,
     check_meeting_appraisal,
+    check_notices,
     check_id_collisions,
     check_duplicate_names,
     check_blank_names,

@@ -1,5 +1,5 @@
-"""Finding a tree's record files on disk: walking campaign.yaml, groups/, units/ and meetings/
-in name order, and the problems of what cannot be a record there -- a link out of the tree,
+"""Finding a tree's record files on disk: walking campaign.yaml, groups/, units/, meetings/ and
+notices/ in name order, and the problems of what cannot be a record there -- a link out of the tree,
 a name that is not UTF-8, a file the system refuses, a hidden or misspelt record file."""
 
 from __future__ import annotations
@@ -201,7 +201,8 @@ def hidden_file(rel_path: str) -> Problem:
 
 
 def discover(root: Path) -> Discovered:
-    """campaign.yaml, groups/*.yaml, units/*.yaml and meetings/**/*.yaml, in name order."""
+    """campaign.yaml, groups/*.yaml, units/*.yaml, meetings/**/*.yaml and notices/**/*.yaml (1.2),
+    in name order."""
     found = Discovered()
     campaign = root / CAMPAIGN_FILE
     if campaign.is_symlink() and not inside(campaign.resolve(), root.resolve()):
@@ -217,7 +218,12 @@ def discover(root: Path) -> Discovered:
     else:
         found.files.append(CAMPAIGN_FILE)
     root_real = root.resolve()  # once: resolving walks every folder of the path
-    for folder, recursive in (("groups", False), ("units", False), ("meetings", True)):
+    for folder, recursive in (
+        ("groups", False),
+        ("units", False),
+        ("meetings", True),
+        ("notices", True),
+    ):
         real = os.path.realpath(root / folder)
         if not inside(real, root_real):  # the folder itself a link out of the tree
             found.problems.append(

@@ -22,7 +22,7 @@ from duchu.records.cache import (
     problem_from_stored,
     problem_to_stored,
 )
-from duchu.records.models import AppraisalScheme, Campaign, Group, Meeting, Unit
+from duchu.records.models import AppraisalScheme, Campaign, Group, Meeting, Notice, Unit
 from duchu.records.parse import FileResult, record_id, record_kind
 from duchu.records.tree import Tree, meeting_path, put_in_order
 
@@ -186,6 +186,8 @@ def store_result(tree: Tree, rel_path: str, result: FileResult) -> None:
             tree.broken_units.add(ident)
     elif kind == "meetings" and isinstance(record, Meeting):
         tree.meetings[ident] = record
+    elif kind == "notices" and isinstance(record, Notice):
+        tree.notices[ident] = record
 
 
 def _load_appraisals(tree: Tree, cache: RecordCache | None, files: _Files) -> set[str]:

@@ -23,7 +23,14 @@ from collections.abc import Iterable, Iterator
 
 from duchu.problems import Anchor, Loc, Problem, Ref, Severity, problem
 from duchu.records.parse import has_unsafe_text
-from duchu.records.tree import CAMPAIGN_FILE, Tree, group_path, meeting_path, unit_path
+from duchu.records.tree import (
+    CAMPAIGN_FILE,
+    Tree,
+    group_path,
+    meeting_path,
+    notice_path,
+    unit_path,
+)
 
 # Unicode's default-ignorable code points (DerivedCoreProperties), which render as nothing,
 # but for the variation selectors (a name may need one for its exact glyph, Mongolian its
@@ -69,6 +76,7 @@ def check_id_collisions(tree: Tree) -> Iterator[Problem]:
     units = set(tree.units) | tree.broken_units
     yield from _collisions((u, unit_path(u), None) for u in units)
     yield from _collisions((m, meeting_path(m), None) for m in tree.meetings)
+    yield from _collisions((n, notice_path(n), None) for n in tree.notices)
     campaign = tree.campaign
     if campaign is None:
         return

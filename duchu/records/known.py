@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 
 _REGULAR_MODES = ("100644", "100755")
 _LINK_MODE = "120000"
+# the folders of records; those whose files may lie in sub-folders (ids are paths there)
+_FOLDERS = ("groups", "units", "meetings", "notices")
+_NESTED = ("meetings", "notices")
 
 
 class CommitFiles:
@@ -127,7 +130,7 @@ class CommitFiles:
             if rel_path[0] == "." or "/." in rel_path:
                 # hidden, as on disk: in a hidden folder quietly, a hidden record file named
                 head, _, name = rel_path.rpartition("/")
-                in_records = head in ("groups", "units", "meetings") or head.startswith("meetings/")
+                in_records = head in _FOLDERS or head.startswith(("meetings/", "notices/"))
                 if in_records and "/." not in "/" + head and hidden_record_name(name):
                     found.problems.append(hidden_file(rel_path))
                 continue
@@ -141,7 +144,7 @@ class CommitFiles:
                         folders.add(inner)
                         found.problems.append(unreadable(inner, IS_A_FOLDER))
                     continue
-            elif folder not in ("meetings", "groups", "units"):
+            elif folder not in _FOLDERS:
                 continue
             entry = self.entries[rel_path]
             name = rel_path.rpartition("/")[2]
@@ -165,7 +168,7 @@ class CommitFiles:
                 if target == "ballots-missing" and self._folder(rel_path):
                     # a link to a folder, named as a record: on disk a folder of meetings,
                     # whose files are read under it; in groups/ or units/ a mistake
-                    if folder != "meetings" and rel_path not in folders:
+                    if folder not in _NESTED and rel_path not in folders:
                         folders.add(rel_path)
                         found.problems.append(unreadable(rel_path, IS_A_FOLDER))
                     continue
@@ -246,11 +249,11 @@ def blob_stamp(blob: str) -> int:
     return int(blob[:15], 16)
 
 
-_PLACE = {"campaign.yaml": 0, "groups": 1, "units": 2, "meetings": 3}
+_PLACE = {"campaign.yaml": 0, "groups": 1, "units": 2, "meetings": 3, "notices": 4}
 
 
 def _discovery_order(rel_path: str) -> tuple[int, str]:
-    return (_PLACE.get(rel_path.partition("/")[0], 4), rel_path)
+    return (_PLACE.get(rel_path.partition("/")[0], 5), rel_path)
 
 
 def load_known_tree(

@@ -20,7 +20,7 @@ from duchu import platform
 from duchu.problems import Problem, Ref, problem
 from duchu.records.cache import RecordCache, problem_from_stored
 from duchu.records.discover import unreadable
-from duchu.records.models import Campaign, Group, Meeting, Unit
+from duchu.records.models import Campaign, Group, Meeting, Notice, Unit
 from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Record
 
 # yaml (duchu.records.read) is imported where used: a load that the cache answers whole needs
@@ -166,6 +166,7 @@ _MODELS: dict[str, type[Any]] = {
     "groups": Group,
     "units": Unit,
     "meetings": Meeting,
+    "notices": Notice,
 }
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
@@ -182,7 +183,8 @@ def record_kind(rel_path: str) -> str:
 
 
 def record_id(rel_path: str) -> str:
-    """The id of a record: its file stem, or for a meeting its path under meetings/."""
+    """The id of a record: its file stem, or for a meeting (a notice) its path under meetings/
+    (notices/)."""
     without_suffix = rel_path.removesuffix(".yaml")
     return without_suffix.split("/", 1)[1] if "/" in without_suffix else without_suffix
 

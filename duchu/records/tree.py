@@ -12,7 +12,7 @@ from pathlib import Path
 
 from duchu.problems import Problem
 from duchu.records.ballot_counts import Counts
-from duchu.records.models import Campaign, Group, Meeting, Unit
+from duchu.records.models import Campaign, Group, Meeting, Notice, Unit
 
 # Letters (Chinese too), digits, '-', '_' and '.', never first '-' (a command line would read
 # the id as an option) or '.' (a hidden file); a meeting id has '/'-separated segments.
@@ -38,6 +38,8 @@ class Tree:
     groups: dict[str, Group] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     meetings: dict[str, Meeting] = field(default_factory=dict)
+    # (1.2) notice id (its path under notices/ without .yaml) -> the notice, as written
+    notices: dict[str, Notice] = field(default_factory=dict)
     # meeting id -> the counts of its appraisal (from ``counts`` or its ballot file)
     appraisals: dict[str, Counts] = field(default_factory=dict)
     # meeting id -> the units it counts for (``unit``, ``units`` or every unit of ``group``),
@@ -113,7 +115,11 @@ def meeting_path(meeting_id: str) -> str:
     return f"meetings/{meeting_id}.yaml"
 
 
-Record = Campaign | Group | Unit | Meeting
+def notice_path(notice_id: str) -> str:
+    return f"notices/{notice_id}.yaml"
+
+
+Record = Campaign | Group | Unit | Meeting | Notice
 
 
 def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:

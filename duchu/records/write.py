@@ -29,7 +29,7 @@ from duchu.problems import Ref
 from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
 from duchu.records.identity import invisible_in
-from duchu.records.models import Group, Meeting, MeetingKind, Unit
+from duchu.records.models import Group, Meeting, MeetingKind, Notice, Unit
 from duchu.records.tree import CAMPAIGN_FILE, ID_PATTERN, Tree
 
 CACHE_FOLDER = ".duchu-cache"
@@ -294,7 +294,7 @@ def _free(tree: Tree, rel: str) -> str:
 
 def _exists_message(rel: str) -> str:
     # a meeting's file name is the user's to choose (--name); a group's or unit's is its id
-    return "file-exists" if rel.startswith("meetings/") else "record-exists"
+    return "file-exists" if rel.startswith(("meetings/", "notices/")) else "record-exists"
 
 
 def _unique_name(tree: Tree, kind: str, name: str) -> None:
@@ -373,7 +373,7 @@ def render(items: Iterable[Item]) -> tuple[str, dict[str, Any]]:
 
 
 def _model(kind: str) -> type[Any]:
-    return {"groups": Group, "units": Unit, "meetings": Meeting}[kind]
+    return {"groups": Group, "units": Unit, "meetings": Meeting, "notices": Notice}[kind]
 
 
 def _verify(text: str, data: dict[str, Any], rel: str) -> Any:
@@ -589,3 +589,55 @@ def relative(path: Path) -> str:
     except ValueError:  # on another drive (Windows)
         shown = str(path)
     return shown.replace(os.sep, "/")
+
+
+# --- notices (1.2) ---
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """A notice to write (``duchu remind --write``): ids, as duchu writes them."""
+
+    day: date
+    unit: str
+    level: str
+    by: str
+    actions: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    reply_by: date | None = None
+
+
+def _free_notice(tree: Tree, day: date, stem: str) -> str:
+    """``notices/YYYY-MM/<stem>.yaml``, or ``<stem>-2.yaml``, ``-3`` ...: the first whose id no
+    notice has (in any letter case) and no file holds -- a notice is never overwritten."""
+    taken = {ident.casefold() for ident in tree.notices}
+    folder = f"{day.year:04d}-{day.month:02d}"  # strftime gives year 1 as "1"
+    number = 1
+    while True:
+        ident = f"{folder}/{stem}" if number == 1 else f"{folder}/{stem}-{number}"
+        rel = f"notices/{ident}.yaml"
+        if ident.casefold() not in taken and not os.path.lexists(tree.root / rel):
+            return rel
+        number += 1
+
+
+def new_notice(tree: Tree, draft: NoticeDraft) -> Written:
+    """A notice record at ``notices/YYYY-MM/<unit>-<level>[-N].yaml``, for the clerk to review
+    and commit; written by the emitter and read back as ``check`` reads it."""
+    rel = _free_notice(tree, draft.day, _new_id(f"{draft.unit}-{draft.level}"))
+    items: list[Item] = [
+        Guidance("由 duchu remind 生成：请核对（可补 number、note）后提交"),
+        ("date", draft.day.isoformat()),
+        ("unit", draft.unit),
+        ("level", draft.level),
+    ]
+    if draft.actions:
+        items.append(("actions", list(draft.actions)))
+    if draft.subjects:
+        items.append(("subjects", list(draft.subjects)))
+    items.append(("by", draft.by))
+    if draft.reply_by is not None:
+        items.append(("reply_by", draft.reply_by.isoformat()))
+    written = _write_record(tree, rel, items)
+    tree.notices[rel.removeprefix("notices/").removesuffix(".yaml")] = _verify(*render(items), rel)
+    return written

@@ -89,6 +89,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "delay_median": delay.median_number if delay else None,
             "delay_max": delay.max if delay else None,
             "late_reporting": row.late_reporting,
+            "notices_given": row.notices_given,
             "actions": [
                 {
                     "name": a.planned.action.name,
@@ -172,6 +173,14 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             {"group": g["name"], **a} for g in groups for a in g["actions"] if a["behind"]
         ],
         "lagging_units": lagging_units,
+        # (1.2) units under a red notice (挂牌督办) whose action is still not done
+        "red_units": [
+            {"group": row.name, "unit": u.unit.label, "action": a.planned.action.name}
+            for row in rows
+            for u, a in row.stay_red
+        ],
+        "red_word": (campaign.notices.levels.get("red") if campaign.notices else None)
+        or "挂牌督办",
         "earlier_overdue": earlier_overdue_context(campaign, circular.earlier_overdue, group_names),
         "action_names": [a.name for a in unit_actions],
         "progress": progress,

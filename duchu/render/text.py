@@ -242,7 +242,16 @@ def action_notes(
         notes.insert(0, message("overdue-item", lang, action="", days=action.days_overdue))
     if action.state == "waived":
         notes.insert(0, unit.unit.waived.get(action.planned.id, ""))
+    if action.notice is not None:
+        notes.append(notice_mark(action, lang))
     return notes
+
+
+def notice_mark(action: ActionStatus, lang: str) -> str:
+    """(1.2) The mark of an action's latest notice, e.g. "（已督办）"; empty without one."""
+    if action.notice is None:
+        return ""
+    return message("notice-mark", lang, word=action.notice.word)
 
 
 def problem_texts(status: ActionStatus, names: dict[str, str], lang: str) -> list[str]:
@@ -272,7 +281,10 @@ def _listed(
     details: Callable[[ActionStatus], dict[str, object]],
 ) -> Text:
     """One line per action, e.g. "召开动员大会（逾期 3 天）", in the state's colour."""
-    lines = (message(key, lang, action=a.planned.action.name, **details(a)) for a in actions)
+    lines = (
+        message(key, lang, action=a.planned.action.name, **details(a)) + notice_mark(a, lang)
+        for a in actions
+    )
     return Text("\n".join(lines), style=style)
 
 

@@ -19,7 +19,9 @@ Markdown (parsed by markdown-it-py) into a document with python-docx, after GB/T
 Markers in the Markdown (HTML comments, invisible when it is read as Markdown):
 ``<!-- signature -->`` before the two paragraphs 署名 and 成文日期; ``<!-- attachment -->``
 before an attachment's label (附件1), which starts a page; ``<!-- provenance -->`` before the
-last, italic line that says what the document was drawn from. Font names and sizes come
+last, italic line that says what the document was drawn from; (1.2) ``<!-- page -->`` before
+a block that starts a page (one 督办通知单 a page), ``<!-- number -->`` before the 发文字号
+paragraph (centred, under the title, the 主送 after it still flush left). Font names and sizes come
 from ``gongwen.yaml``, which a records tree can override (read by ``duchu.records.layout``,
 validated by ``layout_from``).
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 import re
 
 from docx.document import Document as DocumentType
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Twips
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -139,12 +142,20 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
     attachment_label = False  # the next paragraph is an attachment's label (附件1)
     in_attachment_note = False  # inside the 附件说明 of the main text
     number = 0
+    new_page = False  # the next block starts a page
+    centred = False  # the next paragraph is a 发文字号
     while number < len(blocks):
         block = blocks[number]
         number += 1
+        if block.kind == "marker" and block.tag in ("page", "number"):
+            new_page = new_page or block.tag == "page"
+            centred = block.tag == "number"
+            continue
         if block.kind == "heading":
             style, fonts = heading_styles.get(block.tag, heading_styles["h4"])
             paragraph = writer.paragraph(block.inline, style, fonts)
+            paragraph.paragraph_format.page_break_before = new_page or None
+            new_page = False
             if block.tag == "h1":
                 per_line = int(writer.grid.width // (layout.title_size * 20))
                 _break_title(paragraph, per_line)
@@ -168,6 +179,12 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
         elif block.kind == "marker" and block.tag == "attachment":
             # an attachment (附件) starts a page, with its label 附件1 flush left in 黑体
             attachment_label = True
+        elif block.kind == "paragraph" and centred:
+            paragraph = writer.paragraph(block.inline, "Normal", body)
+            paragraph.paragraph_format.first_line_indent = Twips(0)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            centred = False
+            continue  # the 主送 after it is still the title's
         elif block.kind == "paragraph":
             inline = block.inline
             if attachment_label:
