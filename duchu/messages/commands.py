@@ -57,6 +57,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "what-name-action": {"zh": "规定动作", "en": "action"},
     "what-name-kind": {"zh": "会议类型", "en": "meeting kind"},
     "name-with-id": {"zh": "{name}（{id}）", "en": "{name} ({id})"},
+    "names-more": {"zh": "等{count}个", "en": ", and {count} more"},
+    "names-none": {"zh": "无", "en": "none"},
     "by-group-excludes": {
         "zh": "--by group 按督导组汇总，不能与 {option} 同用",
         "en": "--by group sums up by group and cannot be used with {option}",

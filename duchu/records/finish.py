@@ -109,17 +109,38 @@ def finish_load(
     paths: list[str],
     results: dict[str, FileResult],
 ) -> Tree:
-    """What every load does once its files are read: order, appraisals, the checks across
-    files, the cache written, every problem placed and sorted."""
+    """What every load does once its files are read: names where ids go resolved to ids,
+    order, appraisals, the checks across files, drafts set aside, the cache written, every
+    problem placed and sorted.
+
+    Names are resolved here, after the cache, on every load: a cached record is what its
+    file says, so a unit renamed changes what an unchanged meeting's ``unit: 县委办`` means
+    (the checks' cached problems are keyed on every file, the renamed one too)."""
+    from duchu.records.names import resolve_names
+
+    tree.problems.extend(resolve_names(tree))
     put_in_order(tree)
     ballots = _load_appraisals(tree, cache, files)
     checked = _checked(tree, cache, paths, results, ballots, files)
+    set_drafts_aside(tree)
     if cache is not None:
         cache.keep_only(set(paths), ballots)
         cache.save()
     problems = _placed(files, tree.problems) + checked
     tree.problems = sorted(problems, key=Problem.sort_key)
     return tree
+
+
+def set_drafts_aside(tree: Tree) -> None:
+    """Draft meetings (``draft: true``, ../shared/spec/RECORDS.md 1.2) count for nothing: once
+    checked, they leave ``meetings``, ``meeting_units`` and ``appraisals`` for ``drafts`` and
+    ``draft_units``, so that no judgement, report or page can count one -- no action done, no
+    attendance or visit, no appraisal tallied."""
+    drafts = [mid for mid, meeting in tree.meetings.items() if meeting.draft]
+    for meeting_id in drafts:
+        tree.drafts[meeting_id] = tree.meetings.pop(meeting_id)
+        tree.draft_units[meeting_id] = tree.meeting_units.pop(meeting_id, ())
+        tree.appraisals.pop(meeting_id, None)
 
 
 def _checked(

@@ -43,6 +43,10 @@ class Tree:
     # meeting id -> the units it counts for (``unit``, ``units`` or every unit of ``group``),
     # known units only, in the units' official order: see ``link_meetings``
     meeting_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (1.2) draft meetings (``draft: true``): checked, then set aside here, out of
+    # ``meetings``, ``meeting_units`` and ``appraisals``, so they count for nothing
+    drafts: dict[str, Meeting] = field(default_factory=dict)
+    draft_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # ids of records that exist but did not validate: references to them are not errors
     broken_groups: set[str] = field(default_factory=set)
     broken_units: set[str] = field(default_factory=set)
@@ -130,10 +134,12 @@ def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:
 
 
 def unit_files(tree: Tree, unit_id: str) -> list[str]:
-    """A unit's records: its unit file, its meetings and their ballot files (relative)."""
+    """A unit's records: its unit file, its meetings (drafts too) and their ballot files
+    (relative)."""
     files = [unit_path(unit_id)]
-    for meeting_id, meeting in tree.meetings.items():
-        if unit_id not in tree.meeting_units.get(meeting_id, ()):
+    linked = {**tree.meeting_units, **tree.draft_units}
+    for meeting_id, meeting in {**tree.meetings, **tree.drafts}.items():
+        if unit_id not in linked.get(meeting_id, ()):
             continue
         path = meeting_path(meeting_id)
         files.append(path)
