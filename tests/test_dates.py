@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -20,9 +20,16 @@ from duchu.records.dates import DateError, format_date, format_deadline, parse_d
         ("2014年2月28日", date(2014, 2, 28)),
         ("2014年 2月 8日", date(2014, 2, 8)),
         ("2016-02-29", date(2016, 2, 29)),
+        # the forms officials type (issue 24)
+        ("2014.4.25", date(2014, 4, 25)),
+        ("2014/4/25", date(2014, 4, 25)),
+        ("2014-4-25", date(2014, 4, 25)),
+        ("2014．4．25", date(2014, 4, 25)),  # full-width, as an input method types it
+        (date(2014, 4, 25), date(2014, 4, 25)),  # a spreadsheet's date cell
+        (datetime(2014, 4, 25, 0, 0), date(2014, 4, 25)),
     ],
 )
-def test_exact_dates(text: str, expected: date) -> None:
+def test_exact_dates(text: str | date, expected: date) -> None:
     assert parse_date(text) == expected
 
 

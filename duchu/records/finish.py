@@ -154,10 +154,8 @@ def _checked(
     """The problems of the checks across files, placed: from the cache when every file was
     a hit and the files are the very ones the cached problems were found in, else worked
     out (and remembered)."""
-    from duchu.records.checks import run_checks
-
     if cache is None:
-        return _placed(source, run_checks(tree))
+        return _placed(source, _run_checks(tree))
     every_file_hit = cache.reads == 0
     fingerprint = _fingerprint(files, results, ballots, cache)
     stored = cache.checks(fingerprint) if every_file_hit else None
@@ -167,9 +165,64 @@ def _checked(
             return [problem_from_stored(p, owners) for p in stored]
         except ValueError:
             pass  # malformed: work them out again
-    checked = _placed(source, run_checks(tree))
+    checked = _placed(source, _run_checks(tree))
     cache.put_checks(fingerprint, checked)
     return checked
+
+
+def _run_checks(tree: Tree) -> list[Problem]:
+    from duchu.records.checks import run_checks
+
+    return run_checks(tree) + partial_checks(tree)
+
+
+def partial_checks(tree: Tree) -> list[Problem]:
+    """The problems of the records that loaded only once their unknown keys were dropped,
+    each in its own file: a key typo must not hide a bad date in the same file (issue 24:
+    every problem of a file in one run). They are checked in a copy of the tree that holds
+    them, and only their own files' errors are kept: what they would do to other records
+    (a unit whose ``leaders`` key is misspelt has no leaders, so its meetings' subjects
+    would all be unknown) is no problem of those records."""
+    if not tree.partial:
+        return []
+    from duchu.records.checks import run_checks
+    from duchu.records.names import resolve_names
+
+    trial = Tree(
+        root=tree.root,
+        campaign=tree.campaign,
+        groups=dict(tree.groups),
+        units=dict(tree.units),
+        meetings={**tree.meetings},
+        appraisals=dict(tree.appraisals),
+        broken_groups=set(tree.broken_groups),
+        broken_units=set(tree.broken_units),
+    )
+    for rel_path, record in tree.partial.items():
+        ident = record_id(rel_path)
+        if isinstance(record, Campaign):
+            trial.campaign = record
+        elif isinstance(record, Group):
+            trial.groups[ident] = record
+            trial.broken_groups.discard(ident)
+        elif isinstance(record, Unit):
+            trial.units[ident] = record
+            trial.broken_units.discard(ident)
+        elif isinstance(record, Meeting):
+            trial.meetings[ident] = record
+    found = resolve_names(trial)
+    put_in_order(trial)
+    for rel_path, record in tree.partial.items():
+        appraisal = record.appraisal if isinstance(record, Meeting) else None
+        if appraisal is not None and appraisal.counts is not None and appraisal.returned is not None:
+            trial.appraisals[record_id(rel_path)] = Counts(
+                returned=appraisal.returned,
+                invalid=appraisal.invalid or 0,
+                distributed=appraisal.distributed,
+                by_subject=appraisal.counts,
+            )
+    found += run_checks(trial)
+    return [p for p in found if p.path in tree.partial and p.severity == "error"]
 
 
 def _fingerprint(
@@ -191,6 +244,11 @@ def _fingerprint(
 def store_result(tree: Tree, rel_path: str, result: FileResult) -> None:
     kind = record_kind(rel_path)
     record = result.record
+    if record is not None and any(p.code == "unknown-key" for p in result.problems):
+        # made with its unknown keys dropped (``duchu.records.parse``): checked on its own
+        # (``partial_checks``), never counted -- it stands as a record that did not validate
+        tree.partial[rel_path] = record
+        record = None
     if kind == "campaign":
         tree.campaign = record if isinstance(record, Campaign) else None
         return

@@ -47,6 +47,9 @@ class Tree:
     # ``meetings``, ``meeting_units`` and ``appraisals``, so they count for nothing
     drafts: dict[str, Meeting] = field(default_factory=dict)
     draft_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # records made only once their unknown keys were dropped, by path: they count as records
+    # that did not validate, and are checked on their own (``finish.partial_checks``)
+    partial: dict[str, Record] = field(default_factory=dict)
     # ids of records that exist but did not validate: references to them are not errors
     broken_groups: set[str] = field(default_factory=set)
     broken_units: set[str] = field(default_factory=set)
