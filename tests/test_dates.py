@@ -48,7 +48,9 @@ def test_short_chinese_date_takes_the_campaign_year() -> None:
         ("2015-02-29", "date-no-such-day"),
         ("2014-13-01", "date-no-such-month"),
         ("二月底", "date-unreadable"),
-        ("2014/02/28", "date-unreadable"),
+        ("2014-4/25", "date-unreadable"),  # one separator throughout (2014/4/25 is a date)
+        ("2014.2.30", "date-no-such-day"),
+        ("2014/13/1", "date-no-such-month"),
         ("", "date-unreadable"),
         ("9月上旬", "date-phrase-not-allowed"),
     ],
