@@ -53,7 +53,7 @@ class Problem:
             name: _quoted_part(value) if name in QUOTED_ARGS else value for name, value in self.args
         }
         if "candidates" in args:
-            args["candidates"] = _candidates(str(args["candidates"]), lang)
+            args["candidates"] = candidates_text(str(args["candidates"]), lang)
         for name in self.refs:
             args[name] = message(str(args[name]), lang, **args) if args[name] else ""
         text = message(self.code, lang, **args)
@@ -135,7 +135,8 @@ def candidates_arg(candidates: list[tuple[str, str]], more: int = 0) -> str:
     return json.dumps([[list(pair) for pair in candidates], more], ensure_ascii=False)
 
 
-def _candidates(value: str, lang: str) -> str:
+def candidates_text(value: str, lang: str) -> str:
+    """A ``candidates`` argument (``candidates_arg``) worded in ``lang``."""
     try:
         pairs, more = json.loads(value)
         listed = [(str(name), str(ident)) for name, ident in pairs]

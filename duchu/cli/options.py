@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from duchu.errors import DuchuError
-from duchu.messages import LANGS, message, named_list
+from duchu.messages import LANGS, named_list
 from duchu.problems import Ref
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from datetime import date
 from duchu.problems import Loc, Problem, Ref, Severity, candidates_arg, problem
 from duchu.records.ballot_counts import Counts
 from duchu.records.dates import Calendar, DateError, Meaning, Year, parse_date, parse_deadline
-from duchu.records.lookup import things
 from duchu.records.identity import check_blank_names, check_duplicate_names, check_id_collisions
+from duchu.records.lookup import things
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 

@@ -214,7 +214,11 @@ def partial_checks(tree: Tree) -> list[Problem]:
     put_in_order(trial)
     for rel_path, record in tree.partial.items():
         appraisal = record.appraisal if isinstance(record, Meeting) else None
-        if appraisal is not None and appraisal.counts is not None and appraisal.returned is not None:
+        if (
+            appraisal is not None
+            and appraisal.counts is not None
+            and appraisal.returned is not None
+        ):
             trial.appraisals[record_id(rel_path)] = Counts(
                 returned=appraisal.returned,
                 invalid=appraisal.invalid or 0,

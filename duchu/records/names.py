@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from duchu.problems import Loc, Problem, Ref, candidates_arg, problem
-from duchu.records.lookup import Kind, NameIndex, NameLookupError, Named, things
+from duchu.records.lookup import Named, NameIndex, NameLookupError, things
 from duchu.records.models import Campaign, Dated, Group, Meeting, Unit
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
