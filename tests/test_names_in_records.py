@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from datetime import date
@@ -22,6 +23,7 @@ from duchu.git.run import require_identity
 from duchu.judge.status import status_json, unit_status
 from duchu.records.load import load_tree
 from duchu.records.lookup import MAX_SUGGESTIONS, Named, NameIndex
+from tests import test_hooks
 from tests.conftest import build_tree
 
 runner = CliRunner()
@@ -402,3 +404,58 @@ def test_init_without_an_identity_says_how_to_set_it(
     assert len(told) == 1 and 'git config --global user.name "张三"' in told[0]
     assert "Please tell me who you are" not in result.output
     assert (tmp_path / "records" / "campaign.yaml").is_file()
+
+
+# --- the central repository's gate reads names where ids go as check does ---------------------
+
+central = test_hooks.central
+cache = test_hooks.cache
+template = test_hooks.template
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_gate_knows_whose_meeting_a_name_names(central: Path, tmp_path: Path) -> None:
+    """A meeting of 市财政局 (g1's unit, named by name) is g1's: its clerk may push it, g2's
+    clerk may not."""
+    from tests.test_hooks import clone, commit, landed, push, ref, refused
+
+    work = clone(central, tmp_path / "work")
+    meeting = "date: 2014-05-06\nunit: 市财政局\nkind: 督导检查\nattended_by: [蒋某]\n"
+    (work / "meetings" / "2014-05").mkdir(parents=True, exist_ok=True)
+    (work / "meetings" / "2014-05" / "caizheng-visit-x.yaml").write_text(meeting, "utf-8")
+    commit(work, "督导检查")
+    before = ref(central)
+    here = str(Path(__file__).parent.parent)  # the hook runs this checkout's duchu
+    told = refused(push(work, "clerk2", PYTHONPATH=here), central, before)
+    assert "meetings/2014-05/caizheng-visit-x.yaml" in told
+    landed(push(work, "clerk1", PYTHONPATH=here), central, work)
+
+
+def test_ownership_read_from_the_files_resolves_names() -> None:
+    """What ownership reads from a file it did not load (the side of a push before it, a
+    cached fact) takes names where ids go too: a unit's group by its name, a meeting's unit
+    by its short name, a meeting's group by its name."""
+    from duchu.hooks.owners import Facts, TreeView
+
+    files = {
+        "groups/g1.yaml": "name: 第一督导组\n",
+        "groups/g2.yaml": "name: 第二督导组\n",
+        "units/a.yaml": "name: 甲单位\nshort: 甲\ngroup: 第一督导组\n",
+        "units/b.yaml": "name: 乙单位\ngroup: g2\n",
+        "meetings/x.yaml": "date: 2014-05-06\nunit: 甲\nkind: visit\n",
+        "meetings/y.yaml": "date: 2014-05-06\nunits: [甲, 乙单位]\nkind: visit\n",
+        "meetings/z.yaml": "date: 2014-05-06\ngroup: 第二督导组\nkind: visit\n",
+    }
+
+    class Reader:
+        def read(self, blob: str, limit: int) -> bytes:
+            return files[blob].encode("utf-8")
+
+        def read_many(self, blobs: list[str]) -> list[tuple[str, bytes]]:
+            return [(blob, self.read(blob, 0)) for blob in blobs]
+
+    view = TreeView(Facts(None, Reader()), blobs={path: path for path in files})  # type: ignore[arg-type]
+    assert view.owners("units/a.yaml") == {"g1"}
+    assert view.owners("meetings/x.yaml") == {"g1"}
+    assert view.owners("meetings/y.yaml") == {"g1", "g2"}
+    assert view.owners("meetings/z.yaml") == {"g2"}
