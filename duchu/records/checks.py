@@ -426,7 +426,9 @@ def check_meeting_appraisal(tree: Tree) -> Iterator[Problem]:
         elif appraisal.returned is None:
             yield problem(path, "missing-returned", loc=base, anchor="key")
         counts = tree.appraisals.get(meeting_id)
-        if _empty(appraisal.returned, counts):
+        if _empty(appraisal.returned, counts) or (
+            appraisal.counts is None and appraisal.ballots is None  # no counts at all
+        ):
             # a scaffold left unfilled (../shared/spec/RECORDS.md 1.2): every count 0
             yield problem(
                 path, "appraisal-empty", loc=base, anchor="key", severity=Severity.WARNING
