@@ -136,11 +136,10 @@ def suggestions(named: list[Named], text: str) -> tuple[list[tuple[str, str]], i
 
     containing = [t for t in named if any(text in key or key in text for key in keys(t))]
     if containing:
-        chosen = sorted(containing, key=likeness, reverse=True)
+        chosen = sorted(containing, key=likeness, reverse=True)  # ties in the records' order
     else:
-        by_key = {key: t for t in named for key in keys(t)}
-        close = difflib.get_close_matches(text, list(by_key), n=len(by_key) or 1, cutoff=0.5)
-        chosen = list(dict.fromkeys(by_key[key] for key in close))
+        scored = [(likeness(t), t) for t in named]
+        chosen = [t for score, t in sorted(scored, key=lambda pair: -pair[0]) if score >= 0.5]
         if not chosen and len(named) <= MAX_SUGGESTIONS:
             chosen = named
     listed = [(t.shown, t.id) for t in chosen[:MAX_SUGGESTIONS]]
