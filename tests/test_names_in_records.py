@@ -459,3 +459,10 @@ def test_ownership_read_from_the_files_resolves_names() -> None:
     assert view.owners("meetings/x.yaml") == {"g1"}
     assert view.owners("meetings/y.yaml") == {"g1", "g2"}
     assert view.owners("meetings/z.yaml") == {"g2"}
+
+
+def test_a_problem_at_a_done_key_written_as_a_name_is_placed_at_it(tmp_path: Path) -> None:
+    unit = "name: 乙单位\ngroup: g1\nleaders: [刘某]\ndone:\n  审定实施方案: 2014.2.30\n"
+    root = build_tree(tmp_path / "t", files={"units/b.yaml": unit})
+    found = [(p.path, p.line, p.column, p.code) for p in load_tree(root).problems]
+    assert found == [("units/b.yaml", 5, 11, "invalid-date")]

@@ -210,9 +210,11 @@ def _done_problems(
 ) -> Iterator[Problem]:
     """Dates of ``done`` name real days, not before the campaign starts. (Its keys were
     resolved to actions, or reported, by ``duchu.records.names``.)"""
+    spelled = tree.spelled.get(path, {})
     for key, entry in done.items():
-        # ("done", key, "date") finds the date whether written long-hand or short
-        where: Loc = ("done", key, "date")
+        # ("done", key, "date") finds the date whether written long-hand or short; a key
+        # written as the action's name is found as written
+        where: Loc = ("done", spelled.get(("done", key), key), "date")
         found = _date_problem(path, where, entry.date, _year(tree), deadline=False)
         if found:
             yield found

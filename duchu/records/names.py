@@ -43,6 +43,7 @@ class _Resolver:
 
     def __init__(self, tree: Tree) -> None:
         self.problems: list[Problem] = []
+        self.spelled: dict[str, dict[tuple[str, str], str]] = {}
         self.units = NameIndex("unit", things(tree, "unit"), tree.broken_units)
         self.groups = NameIndex("group", things(tree, "group"), tree.broken_groups)
         campaign = tree.campaign
@@ -84,6 +85,8 @@ class _Resolver:
                 continue
             resolved[ident] = value
             written[ident] = key
+            if ident != key:
+                self.spelled.setdefault(path, {})[(field, ident)] = key
         return resolved
 
 
@@ -126,6 +129,7 @@ def resolve_names(tree: Tree) -> list[Problem]:
         tree.units[unit_id] = _unit(resolver, unit_path(unit_id), unit)
     for meeting_id, meeting in tree.meetings.items():
         tree.meetings[meeting_id] = _meeting(resolver, meeting_path(meeting_id), meeting)
+    tree.spelled = resolver.spelled
     return resolver.problems
 
 

@@ -47,6 +47,10 @@ class Tree:
     # ``meetings``, ``meeting_units`` and ``appraisals``, so they count for nothing
     drafts: dict[str, Meeting] = field(default_factory=dict)
     draft_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the keys of ``done`` and ``waived`` written as names (../shared/spec/RECORDS.md 1.2), as
+    # written: record path -> (field, the action's id) -> the key in the file, so a problem
+    # about a resolved key is placed at the key the file has (``duchu.records.names``)
+    spelled: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
     # records made only once their unknown keys were dropped, by path: they count as records
     # that did not validate, and are checked on their own (``finish.partial_checks``)
     partial: dict[str, Record] = field(default_factory=dict)
