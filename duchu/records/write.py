@@ -507,7 +507,7 @@ def new_meeting(
     """A draft meeting file (``draft: true`` first, with a comment telling the clerk to
     delete the line once the record is complete, ../shared/spec/RECORDS.md 1.2) at
     ``meetings/YYYY-MM/<unit>-<kind>.yaml`` -- ``<unit>-<kind>-2`` and on for a further one
-    in the month (``_next_free``) -- or ``<name>.yaml``, with the group's members to keep or
+    in the month (``next_free_stem``) -- or ``<name>.yaml``, with the group's members to keep or
     strike and, when the kind takes an appraisal, the
     team and the unit's leaders as subjects with every rating at zero. With ``ballots``
     ("csv" or "xlsx") the appraisal names an empty ballot sheet written beside the record
@@ -520,7 +520,7 @@ def new_meeting(
     if start is not None and day < start:  # check would refuse the record written
         raise DuchuError("meeting-before-campaign", date=day.isoformat(), start=start.isoformat())
     folder = f"meetings/{day.year:04d}-{day.month:02d}"  # strftime gives year 1 as "1"
-    stem = _new_id(name) if name else _next_free(tree, folder, f"{unit_id}-{kind}", ballots)
+    stem = _new_id(name) if name else next_free_stem(tree, folder, f"{unit_id}-{kind}", ballots)
     items: list[Item] = [
         Guidance("草稿：记录填写完整后，请删除下面 draft 这一行；删除前本记录不计入任何统计"),
         ("draft", True),
@@ -572,7 +572,7 @@ def new_meeting(
     return _write_record(tree, rel, items)
 
 
-def _next_free(tree: Tree, folder: str, base: str, ballots: str | None) -> str:
+def next_free_stem(tree: Tree, folder: str, base: str, ballots: str | None) -> str:
     """The id a meeting is given when the command line names none: ``<unit>-<kind>``, or for
     a second meeting of that kind for that unit in the month ``<unit>-<kind>-2`` (then -3,
     ...): the first whose record -- and ballot sheet, when one is written -- is not there yet
