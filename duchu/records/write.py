@@ -507,9 +507,9 @@ def new_meeting(
     """A draft meeting file (``draft: true`` first, with a comment telling the clerk to
     delete the line once the record is complete, ../shared/spec/RECORDS.md 1.2) at
     ``meetings/YYYY-MM/<unit>-<kind>.yaml`` -- ``<unit>-<kind>-2`` and on for a further one
-    in the month (``next_free_stem``) -- or ``<name>.yaml``, with the group's members to keep or
-    strike and, when the kind takes an appraisal, the
-    team and the unit's leaders as subjects with every rating at zero. With ``ballots``
+    in the month (``next_free_stem``) -- or ``<name>.yaml``, with the group's members to
+    keep or strike and, when the kind takes an appraisal, the team and the unit's leaders as
+    subjects with every rating at zero. With ``ballots``
     ("csv" or "xlsx") the appraisal names an empty ballot sheet written beside the record
     (``Written.ballots``), whose header is the form number, the subjects and ``invalid``."""
     campaign = tree.campaign
