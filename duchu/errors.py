@@ -55,6 +55,16 @@ class UnsafeRepositoryError(DuchuError):
         self.path = path
 
 
+class NoGitIdentityError(DuchuError):
+    """git does not know who commits (no ``user.name`` or ``user.email``): a fresh clone on a
+    new machine. Said in one line of the user's language, with the commands that set it,
+    before git would refuse in English ("Please tell me who you are")."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__("git-no-identity", missing=missing)
+        self.missing = missing
+
+
 class NoCommitsError(DuchuError):
     """The repository has no commits yet, so there is no committed state to read."""
 

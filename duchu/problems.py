@@ -9,11 +9,12 @@ loader turns that into a line and column by composing only the files that have p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from duchu.messages import message
+from duchu.messages import message, named_list
 
 Loc = tuple[str | int, ...]
 # What part of the YAML node at ``loc`` a problem points to: its value, its key (an unknown
@@ -51,6 +52,8 @@ class Problem:
         args: dict[str, object] = {
             name: _quoted_part(value) if name in QUOTED_ARGS else value for name, value in self.args
         }
+        if "candidates" in args:
+            args["candidates"] = candidates_text(str(args["candidates"]), lang)
         for name in self.refs:
             args[name] = message(str(args[name]), lang, **args) if args[name] else ""
         text = message(self.code, lang, **args)
@@ -126,6 +129,23 @@ def problem(
 # given. Lists of the valid choices and paths are shown whole: the answer may be at the end.
 MAX_QUOTED_CHARS = 60
 QUOTED_ARGS = frozenset({"value", "key", "detail"})
+
+
+def candidates_arg(candidates: list[tuple[str, str]], more: int = 0) -> str:
+    """The ``candidates`` argument of a problem about an unknown or ambiguous name: the
+    (name, id) pairs and how many more, kept as text (problems are cached as text) and worded
+    in the reader's language when the message is made (``named_list``)."""
+    return json.dumps([[list(pair) for pair in candidates], more], ensure_ascii=False)
+
+
+def candidates_text(value: str, lang: str) -> str:
+    """A ``candidates`` argument (``candidates_arg``) worded in ``lang``."""
+    try:
+        pairs, more = json.loads(value)
+        listed = [(str(name), str(ident)) for name, ident in pairs]
+        return named_list(listed, int(more), lang)
+    except (ValueError, TypeError):
+        return value  # written as text by an older message: shown as it is
 
 
 def _quoted_part(value: str) -> str:

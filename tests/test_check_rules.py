@@ -176,6 +176,11 @@ def test_there_is_a_case_for_every_problem_code() -> None:
         "notice-before-campaign",
         "reply-before-date",
         "notice-duplicate",
+        # (1.2) names where ids go, draft meetings and empty appraisals
+        "ambiguous-name",
+        "same-thing-twice",
+        "draft-meeting",
+        "appraisal-empty",
     }
     assert problem_codes <= set(CATALOGUE)
     assert problem_codes - codes_in_cases == set()

@@ -31,12 +31,12 @@ def test_check_lines_in_both_languages(tmp_path: Path) -> None:
     zh = runner.invoke(app, ["check", "--records", str(root)])
     assert zh.exit_code == 1
     assert zh.stdout.splitlines() == [
-        "units/a.yaml:2:8: error: 未知的督导组 'g9'（现有：g1） [unknown-group]",
+        "units/a.yaml:2:8: error: 未知的督导组“g9”（可选：第一督导组（g1）） [unknown-group]",
         "1 个问题（1 个错误，0 个警告），共 7 个文件",
     ]
     en = runner.invoke(app, ["--lang", "en", "check", "--records", str(root)])
     assert en.stdout.splitlines() == [
-        "units/a.yaml:2:8: error: unknown group 'g9' (groups: g1) [unknown-group]",
+        "units/a.yaml:2:8: error: unknown group 'g9' (candidates: 第一督导组 (g1)) [unknown-group]",
         "1 problem (1 error, 0 warnings) in 7 files",
     ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -20,9 +20,16 @@ from duchu.records.dates import DateError, format_date, format_deadline, parse_d
         ("2014年2月28日", date(2014, 2, 28)),
         ("2014年 2月 8日", date(2014, 2, 8)),
         ("2016-02-29", date(2016, 2, 29)),
+        # the forms officials type (issue 24)
+        ("2014.4.25", date(2014, 4, 25)),
+        ("2014/4/25", date(2014, 4, 25)),
+        ("2014-4-25", date(2014, 4, 25)),
+        ("2014．4．25", date(2014, 4, 25)),  # full-width, as an input method types it
+        (date(2014, 4, 25), date(2014, 4, 25)),  # a spreadsheet's date cell
+        (datetime(2014, 4, 25, 0, 0), date(2014, 4, 25)),
     ],
 )
-def test_exact_dates(text: str, expected: date) -> None:
+def test_exact_dates(text: str | date, expected: date) -> None:
     assert parse_date(text) == expected
 
 
@@ -41,7 +48,9 @@ def test_short_chinese_date_takes_the_campaign_year() -> None:
         ("2015-02-29", "date-no-such-day"),
         ("2014-13-01", "date-no-such-month"),
         ("二月底", "date-unreadable"),
-        ("2014/02/28", "date-unreadable"),
+        ("2014-4/25", "date-unreadable"),  # one separator throughout (2014/4/25 is a date)
+        ("2014.2.30", "date-no-such-day"),
+        ("2014/13/1", "date-no-such-month"),
         ("", "date-unreadable"),
         ("9月上旬", "date-phrase-not-allowed"),
     ],

@@ -213,6 +213,9 @@ def test_only_a_meeting_that_exists_is_told_of_name(tmp_path: Path, lang: str) -
             "mobilization",
             "--date",
             "2014-02-26",
+            # (without --name a second one gets the next free id: issue 24)
+            "--name",
+            "a-mob-again",
         ],
     }
     for what, args in again.items():

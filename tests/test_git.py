@@ -114,13 +114,21 @@ def test_new_meeting_is_filled_valid_and_never_overwrites(repo: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "attended_by: [张某, 赵某, 钱某]" in text
     assert "    刘某: {好: 0, 较好: 0, 一般: 0, 差: 0}" in text  # the unit's leaders
-    assert load_tree(repo).problems == []
+    # a scaffold is a draft with every count 0 (RECORDS.md 1.2): warned of, never an error
+    drafted = [(p.path, p.code) for p in load_tree(repo).problems]
+    assert drafted == [
+        ("meetings/2014-02/jiaotong-mobilization.yaml", "draft-meeting"),
+        ("meetings/2014-02/jiaotong-mobilization.yaml", "appraisal-empty"),
+    ]
     path.write_text(text.replace("distributed: 0", "distributed: 60"), encoding="utf-8")
+    # a second one in the month gets the next free id (issue 24), never the first's file
     again = runner.invoke(app, args)
-    assert again.exit_code == 2 and "已存在，不会覆盖" in again.stderr
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip().endswith("meetings/2014-02/jiaotong-mobilization-2.yaml")
     assert "distributed: 60" in path.read_text(encoding="utf-8")
     named = runner.invoke(app, [*args, "--name", "jiaotong-mobilization-2"])
-    assert named.exit_code == 0 and load_tree(repo).problems == []
+    assert named.exit_code == 2 and "已存在，不会覆盖" in named.stderr
+    assert all(p.severity == "warning" for p in load_tree(repo).problems)
     # a kind without appraisal gets no appraisal block
     runner.invoke(
         app,
@@ -172,7 +180,8 @@ def test_racing_new_commands_cannot_clobber_each_other(repo: Path) -> None:
     def attempt() -> None:
         barrier.wait()
         try:
-            new_meeting(tree, "jiaotong", "coordination", date(2014, 2, 19))
+            # one name for all (without one, a later racer may take the next free id)
+            new_meeting(tree, "jiaotong", "coordination", date(2014, 2, 19), "jt-coordination")
             outcomes.append("written")
         except ScaffoldError:
             outcomes.append("refused")

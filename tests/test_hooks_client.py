@@ -116,7 +116,9 @@ def test_install_refuses_a_global_hooks_path(tmp_path: Path) -> None:
     shared.mkdir()
     (shared / "pre-commit").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
     config = tmp_path / "gitconfig"
-    config.write_text(f"[core]\n\thooksPath = {shared}\n", encoding="utf-8")
+    # (with an identity: init would otherwise say how to set one, a line of its own)
+    identity = "[user]\n\tname = 张三\n\temail = zhangsan@example.cn\n"
+    config.write_text(f"[core]\n\thooksPath = {shared}\n{identity}", encoding="utf-8")
     env = {"GIT_CONFIG_GLOBAL": str(config)}
     for args in (["hook", "install", str(root)], ["init", str(tmp_path / "new")]):
         done = runner.invoke(app, ["--lang", "en", *args], env=env)
@@ -212,8 +214,7 @@ def test_the_pre_commit_frameworks_hook_runs_the_same_check(tmp_path: Path) -> N
     git(root, "add", "--all")
     staged = subprocess.run([binary, *entry[1:]], cwd=root, capture_output=True, text=True)
     assert (
-        staged.returncode == 1
-        and "units/jiaoyu.yaml:3:8: error: 未知的督导组 'g9'" in staged.stderr
+        staged.returncode == 1 and "units/jiaoyu.yaml:3:8: error: 未知的督导组“g9”" in staged.stderr
     )
 
 

@@ -23,4 +23,4 @@ def test_singular_forms() -> None:
 
 def test_unknown_key_and_missing_field_never_crash() -> None:
     assert message("no-such-key", "zh") == "no-such-key"
-    assert message("unknown-group", "en") == "unknown group '{group}' (groups: {groups})"
+    assert message("unknown-group", "en") == "unknown group '{group}' (candidates: {candidates})"

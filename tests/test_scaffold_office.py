@@ -414,7 +414,10 @@ def test_hostile_names_survive_group_unit_and_meeting(office: Path, name: str) -
     assert [p for p in tree.problems if p.severity == "error"] == []
     unit = tree.units["u1"]
     assert (unit.name, unit.short) == (unit_name, short)
-    held = tree.meetings["2014-02/u1-mobilization"]
+    # a scaffold is a draft (RECORDS.md 1.2): checked, set aside, counted for nothing
+    assert "2014-02/u1-mobilization" not in tree.meetings
+    held = tree.drafts["2014-02/u1-mobilization"]
+    assert held.draft
     assert held.title == f"{short}动员大会"
     # --members is a list: split at commas, blanks around each name dropped
     assert held.attended_by == [leader, *(m.strip() for m in member.split(",") if m.strip())]
@@ -429,7 +432,10 @@ def test_new_meeting_keeps_its_guidance_and_layout(sample: Path) -> None:
                  "--records", str(sample))  # fmt: skip
     assert result.exit_code == 0, result.output
     text = (sample / "meetings/2014-03/zhujian-mobilization-2.yaml").read_text(encoding="utf-8")
-    assert text.startswith("date: 2014-03-03\nunit: zhujian\nkind: mobilization\n")
+    assert text.startswith(
+        "# 草稿：记录填写完整后，请删除下面 draft 这一行；删除前本记录不计入任何统计\n"
+        "draft: true\ndate: 2014-03-03\nunit: zhujian\nkind: mobilization\n"
+    )
     assert "# 督导组成员：只保留实际到会的\nattended_by: [张某, 赵某, 钱某, 孙某]\n" in text
     assert "    谢某: {好: 0, 较好: 0, 一般: 0, 差: 0}\n" in text
     check = run("check", "--records", str(sample))

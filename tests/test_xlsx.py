@@ -343,17 +343,29 @@ def test_new_meeting_writes_an_empty_ballot_workbook(tmp_path: Path) -> None:
         sheet.append([number, *row])
     book.save(sheet_path)
     record_path = root / "meetings" / "2014-09" / "a-mobilization.yaml"
-    record_path.write_text(record.replace("distributed: 0", "distributed: 2"), encoding="utf-8")
+    # ... and, the record complete, deletes its draft line (RECORDS.md 1.2)
+    filled = record.replace("distributed: 0", "distributed: 2").replace("draft: true\n", "")
+    record_path.write_text(filled, encoding="utf-8")
     data = json_of(root, "tally", "2014-09/a-mobilization")
     [meeting] = data["meetings"]
     assert meeting["returned"] == 2
     assert meeting["subjects"][2]["counts"] == {"好": 1, "较好": 0, "一般": 0, "差": 1}
-    # never over an existing file
+    # never over an existing file: a second one takes the next free id (issue 24), record and
+    # sheet alike, and a name already taken is refused
+    filled_sheet = sheet_path.read_bytes()
     again = invoke(
         "new", "meeting", "--records", str(root), "--unit", "a", "--kind", "mobilization",
         "--date", "2014-09-21", "--ballots", "xlsx",
     )  # fmt: skip
-    assert again.exit_code == 2 and book is not None
+    assert again.exit_code == 0, again.output
+    assert (root / "meetings" / "2014-09" / "a-mobilization-2.xlsx").is_file()
+    assert sheet_path.read_bytes() == filled_sheet
+    assert record_path.read_text(encoding="utf-8") == filled
+    taken = invoke(
+        "new", "meeting", "--records", str(root), "--unit", "a", "--kind", "mobilization",
+        "--date", "2014-09-21", "--ballots", "xlsx", "--name", "a-mobilization",
+    )  # fmt: skip
+    assert taken.exit_code == 2 and sheet_path.read_bytes() == filled_sheet
 
 
 def test_new_meeting_writes_an_empty_ballot_csv(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ from duchu.cli.i18n import SpeakingGroup
 from duchu.cli.options import CommandError, LangOption, NoCacheOption, RecordsOption, safe_lang
 from duchu.errors import DuchuError
 from duchu.messages import message
-from duchu.problems import Ref
+from duchu.problems import Ref, candidates_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,6 +120,8 @@ def _reason(err: Exception, lang: str) -> str:
         return message("os-error", lang, reason=shown, path=fault.filename)
     if isinstance(err, CommandError):
         args = {k: message(v, lang) if isinstance(v, Ref) else v for k, v in err.args_.items()}
+        if "candidates" in args:  # (name, id) pairs as a problem keeps them
+            args["candidates"] = candidates_text(str(args["candidates"]), lang)
         return message(err.key, lang, **args)
     if isinstance(err, TreeHasErrors):
         from duchu.render.text import console_for, print_problems

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from duchu.errors import DuchuError
-from duchu.messages import LANGS, message
+from duchu.messages import LANGS, named_list
 from duchu.problems import Ref
 
 if TYPE_CHECKING:
@@ -213,10 +213,7 @@ def resolved(tree: Tree, kind: str, text: str | None, lang: str) -> str | None:
     try:
         return resolve(tree, kind, text)  # type: ignore[arg-type]
     except NameLookupError as err:
-        candidates = "、" if lang == "zh" else ", "
-        listed = candidates.join(
-            message("name-with-id", lang, name=name, id=ident) for name, ident in err.candidates
-        )
+        listed = named_list(err.candidates, err.more, lang) if err.candidates else ""
         what = Ref(f"what-name-{err.kind}")
         if err.ambiguous:
             raise CommandError("ambiguous-name", what=what, text=text, candidates=listed) from None

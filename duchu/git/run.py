@@ -18,6 +18,7 @@ from duchu.errors import (
     DuchuError,
     GitFailedError,
     GitNotInstalledError,
+    NoGitIdentityError,
     NotAGitRepositoryError,
     UnsafeRepositoryError,
 )
@@ -210,6 +211,37 @@ def _head(top: Path) -> str | None:
 def init_repository(path: Path) -> None:
     """Make ``path`` (an existing folder) a new git repository."""
     _git(["init", "--quiet"], path)
+
+
+def require_identity(repo: Path) -> None:
+    """Refuse (``NoGitIdentityError``, exit 2 at the command line) when a commit made in
+    ``repo`` would have no author or committer: neither git's ``user.name`` / ``user.email``
+    (in any of its configuration files) nor the ``GIT_AUTHOR_*`` / ``GIT_COMMITTER_*``
+    variables (and ``EMAIL``) say who. duchu asks before it commits (``duchu init`` tells,
+    ``import --commit`` refuses), so that a fresh clone gets one line saying how to set it,
+    never git's English. git's guess from the host name is not taken: a record's commit names
+    who reported it. ``repo`` need not exist yet (``duchu init``): the nearest folder above
+    it that does is asked."""
+    folder = repo
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+
+    def configured(key: str) -> str:
+        return _git(["config", "--get", key], folder, check=False).decode("utf-8", "replace")
+
+    name, email = configured("user.name").strip(), configured("user.email").strip()
+    missing = []
+    for role in ("AUTHOR", "COMMITTER"):
+        if not (os.environ.get(f"GIT_{role}_NAME", "").strip() or name):
+            missing.append("user.name")
+        if not (
+            os.environ.get(f"GIT_{role}_EMAIL", "").strip()
+            or email
+            or os.environ.get("EMAIL", "").strip()
+        ):
+            missing.append("user.email")
+    if missing:
+        raise NoGitIdentityError("/".join(dict.fromkeys(missing)))
 
 
 def hooks_folder(path: Path) -> Path:

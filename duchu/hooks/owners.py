@@ -28,8 +28,10 @@ from duchu.records.tree import CAMPAIGN_FILE, Tree
 # --- what ownership needs of a record, by blob id ---------------------------------------------
 
 _FACTS_FILE = "owners.json"
-_FACTS_FORMAT = 3  # 3: notices (1.2)
+_FACTS_FORMAT = 4  # 3: notices (1.2); 4: a unit's names beside its group (names where ids go, 1.2)
 _KINDS = ("units", "meetings", "groups", "campaign", "notices")
+# a unit's: group, and the names it may be called by (short, name)
+UnitFacts = tuple[str | None, list[str]]
 # a meeting's: unit, units, group, ballots
 MeetingFacts = tuple[str | None, list[str], str | None, str | None]
 # a group's: accounts, what its ``accounts`` and ``order`` say (None when neither is there:
@@ -43,7 +45,7 @@ class _StoredFacts:
     foreign file is no cache."""
 
     format: StrictInt
-    units: dict[StrictStr, StrictStr | None]
+    units: dict[StrictStr, tuple[StrictStr | None, list[StrictStr]]]
     meetings: dict[
         StrictStr, tuple[StrictStr | None, list[StrictStr], StrictStr | None, StrictStr | None]
     ]
@@ -88,7 +90,8 @@ def _extract(kind: str, raw: bytes | None) -> Any:
     """What ownership needs of a record file of ``kind`` (see ``Facts``)."""
     data = _data(raw) or {}
     if kind == "units":
-        return _text(data.get("group"))
+        names = [n for n in (_text(data.get("short")), _text(data.get("name"))) if n]
+        return (_text(data.get("group")), names)
     if kind == "meetings":
         appraisal = data.get("appraisal")
         ballots = _text(appraisal.get("ballots")) if isinstance(appraisal, dict) else None
@@ -156,7 +159,9 @@ class Facts:
                 continue
             kind, ident = record_kind(path), record_id(path)
             if kind == "units" and ident in tree.units:
-                self.known["units"].setdefault(blob, tree.units[ident].group)
+                unit = tree.units[ident]
+                names = [n for n in (unit.short, unit.name) if n]
+                self.known["units"].setdefault(blob, (unit.group, names))
             elif kind == "meetings" and ident in tree.meetings:
                 meeting = tree.meetings[ident]
                 ballots = meeting.appraisal.ballots if meeting.appraisal is not None else None
@@ -239,6 +244,7 @@ class TreeView:
         self.blobs = blobs
         self.records: dict[str, str] = {}  # path -> blob id, or "!" and why it is unreadable
         self._states: dict[str, str] | None = None
+        self._names: dict[str, dict[str, list[str]]] | None = None  # kind -> name -> ids
         self.ballot_files: dict[str, str] = {}  # meeting path -> its ballot file's path
         # when made by ``derive``: the view it came from, and the records that may differ
         self.parent: TreeView | None = None
@@ -322,12 +328,44 @@ class TreeView:
             self._states = {path: self._state(path, blob) for path, blob in self.records.items()}
         return self._states
 
-    def unit_group(self, unit_id: str) -> str | None:
-        blob = self.records.get(f"units/{unit_id}.yaml")
+    def unit_group(self, unit_ref: str) -> str | None:
+        """The group of the unit ``unit_ref`` names -- its id, or (1.2) its name or short
+        name when exactly one unit has it -- as an id where the group is named by name."""
+        blob = self.records.get(f"units/{unit_ref}.yaml")
+        if blob is None:
+            unit_id = self._by_name("units", unit_ref)
+            blob = self.records.get(f"units/{unit_id}.yaml") if unit_id is not None else None
         if blob is None or blob[0] == "!":
             return None
-        group: str | None = self.facts.get("units", blob)
-        return group
+        facts: UnitFacts = self.facts.get("units", blob)
+        return self.group_id(facts[0])
+
+    def group_id(self, group_ref: str | None) -> str | None:
+        """The id of the group ``group_ref`` names (its id, or its name when exactly one
+        group has it); else ``group_ref`` as written."""
+        if group_ref is None or f"groups/{group_ref}.yaml" in self.records:
+            return group_ref
+        return self._by_name("groups", group_ref) or group_ref
+
+    def _by_name(self, kind: str, name: str) -> str | None:
+        """The one unit or group (``kind``) this tree calls ``name`` (ownership reads names
+        where ids go as ``duchu check`` does, ../shared/spec/RECORDS.md 1.2); None when none
+        or several do. The names are gathered only when a reference is no id."""
+        if self._names is None:
+            self._names = {"units": {}, "groups": {}}
+            for path, blob in self.records.items():
+                folder = record_kind(path)
+                if folder not in self._names or blob[0] == "!":
+                    continue
+                if folder == "units":
+                    names: list[str] = self.facts.get("units", blob)[1]
+                else:
+                    named = self.facts.group(blob)[2]
+                    names = [named] if named else []
+                for each in dict.fromkeys(names):
+                    self._names[folder].setdefault(each, []).append(record_id(path))
+        found = self._names[kind].get(name, [])
+        return found[0] if len(found) == 1 else None
 
     def owners(self, path: str) -> frozenset[str]:
         """The groups whose record ``path`` is in this tree (none for the campaign, for a
@@ -339,7 +377,7 @@ class TreeView:
         if blob is None or blob[0] == "!":
             return frozenset()
         if kind == "units":
-            group = self.facts.get("units", blob)
+            group = self.group_id(self.facts.get("units", blob)[0])
             return frozenset([group] if group else [])
         if kind == "notices":
             unit, units, group, _ = self.facts.get("notices", blob)
@@ -347,6 +385,7 @@ class TreeView:
             unit, units, group, _ = self.facts.meeting(blob)
         else:
             return frozenset()
+        group = self.group_id(group)
         owners = {group} if group else set()
         for unit_id in [unit, *units] if unit else units:
             owner = self.unit_group(unit_id)

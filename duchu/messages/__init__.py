@@ -45,3 +45,14 @@ def message(key: str, lang: str, /, **args: object) -> str:
 def fields(key: str, variant: str) -> set[str]:
     """The format fields a message uses (for the catalogue's own consistency test)."""
     return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[key][variant]) if name}
+
+
+def named_list(candidates: list[tuple[str, str]], more: int, lang: str) -> str:
+    """Things as the user may name them, ``名称（id）`` each (../shared/spec/CLI.md 1.1,
+    RECORDS.md 1.2), in the order given, and how many more there are: the one wording of
+    candidates, for the command line's options and the records' references alike."""
+    separator = "、" if lang == "zh" else ", "
+    listed = separator.join(message("name-with-id", lang, name=n, id=i) for n, i in candidates)
+    if more:
+        listed += message("names-more", lang, count=more)
+    return listed or message("names-none", lang)

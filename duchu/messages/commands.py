@@ -57,6 +57,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "what-name-action": {"zh": "规定动作", "en": "action"},
     "what-name-kind": {"zh": "会议类型", "en": "meeting kind"},
     "name-with-id": {"zh": "{name}（{id}）", "en": "{name} ({id})"},
+    "names-more": {"zh": "等{count}个", "en": ", and {count} more"},
+    "names-none": {"zh": "无", "en": "none"},
     "by-group-excludes": {
         "zh": "--by group 按督导组汇总，不能与 {option} 同用",
         "en": "--by group sums up by group and cannot be used with {option}",
@@ -197,6 +199,13 @@ COMMANDS: dict[str, dict[str, str]] = {
         "en": "hooks not installed: {reason}",
     },
     # (the hooks' words are duchu.messages.hooks)
+    "git-no-identity": {
+        "zh": "git 还不知道提交人是谁（缺 {missing}）：请先运行 git config --global user.name "
+        '"张三" 和 git config --global user.email "zhangsan@example.com"（换成自己的姓名和邮箱）',
+        "en": "git does not know who commits ({missing} missing): first run git config --global "
+        'user.name "Zhang San" and git config --global user.email "zhangsan@example.com" '
+        "(with your own name and e-mail)",
+    },
     "init-next": {
         "zh": "下一步：cd {path} && duchu check && git add . && git commit -m 建立记录库",
         "en": "next: cd {path} && duchu check && git add . && git commit -m 'start records'",

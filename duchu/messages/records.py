@@ -243,12 +243,12 @@ RECORDS: dict[str, dict[str, str]] = {
     },
     # --- groups and units -----------------------------------------------------------------
     "unknown-group": {
-        "zh": "未知的督导组 '{group}'（现有：{groups}）",
-        "en": "unknown group '{group}' (groups: {groups})",
+        "zh": "未知的督导组“{group}”（可选：{candidates}）",
+        "en": "unknown group '{group}' (candidates: {candidates})",
     },
     "unknown-action": {
-        "zh": "'{id}' 不是{what}（现有：{actions}）",
-        "en": "'{id}' is not {what} (actions: {actions})",
+        "zh": "“{id}”不是{what}（可选：{candidates}）",
+        "en": "'{id}' is not {what} (candidates: {candidates})",
     },
     "what-unit-action": {"zh": "单位事项", "en": "a unit action"},
     "what-group-action": {"zh": "督导组事项（by: group）", "en": "a group action (by: group)"},
@@ -274,8 +274,8 @@ RECORDS: dict[str, dict[str, str]] = {
     },
     # --- meetings --------------------------------------------------------------------------
     "unknown-unit": {
-        "zh": "未知的单位 '{unit}'",
-        "en": "unknown unit '{unit}'",
+        "zh": "未知的单位“{unit}”（可选：{candidates}）",
+        "en": "unknown unit '{unit}' (candidates: {candidates})",
     },
     "hint-candidates": {"zh": "可选：{candidates}", "en": "candidates: {candidates}"},
     # --- notices (1.2) --------------------------------------------------------------------
@@ -321,8 +321,22 @@ RECORDS: dict[str, dict[str, str]] = {
         "one notice a grade for one matter",
     },
     "unknown-kind": {
-        "zh": "未知的会议类型 '{kind}'（现有：{kinds}）",
-        "en": "unknown meeting kind '{kind}' (kinds: {kinds})",
+        "zh": "未知的会议类型“{kind}”（可选：{candidates}）",
+        "en": "unknown meeting kind '{kind}' (candidates: {candidates})",
+    },
+    "same-thing-twice": {
+        "zh": "“{text}”与“{other}”指同一{what}（{id}），只能写一次",
+        "en": "'{text}' and '{other}' name the same {what} ({id}): give it once",
+    },
+    "draft-meeting": {
+        "zh": "草稿会议记录（draft: true）不计入任何统计：填写完整后删除 draft 这一行",
+        "en": "a draft meeting record (draft: true) counts for nothing: "
+        "delete the draft line once it is complete",
+    },
+    "appraisal-empty": {
+        "zh": "民主评议是空的（收回 0 张，或各等次票数都是 0）：请填写实际票数",
+        "en": "the appraisal is empty (none returned, or every count is 0): "
+        "fill in the real numbers",
     },
     "meeting-no-unit": {
         "zh": (

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
-from duchu.problems import Loc, Problem, Ref, Severity, problem
+from duchu.problems import Loc, Problem, Ref, Severity, candidates_arg, problem
 from duchu.records.ballot_counts import Counts
 from duchu.records.dates import Calendar, DateError, Meaning, Year, parse_date, parse_deadline
 from duchu.records.identity import check_blank_names, check_duplicate_names, check_id_collisions
+from duchu.records.lookup import things
 from duchu.records.models import Action, Campaign, Dated, Group, Meeting, Unit
 from duchu.records.notices import notice_problems
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
@@ -22,10 +23,6 @@ from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 CAMPAIGN = "campaign.yaml"
 
 Check = Callable[[Tree], Iterable[Problem]]
-
-
-def _names(items: Iterable[str]) -> str:
-    return ", ".join(sorted(items)) or "—"
 
 
 def _date_problem(
@@ -161,12 +158,13 @@ def check_campaign_kinds(tree: Tree) -> Iterator[Problem]:
         return
     for loc, action in _action_locs(campaign):
         if action.meeting is not None and action.meeting not in campaign.meeting_kinds:
+            named = things(tree, "kind")
             yield problem(
                 CAMPAIGN,
                 "unknown-kind",
                 loc=(*loc, "meeting"),
                 kind=action.meeting,
-                kinds=_names(campaign.meeting_kinds),
+                candidates=candidates_arg([(t.shown, t.id) for t in named]),
             )
 
 
@@ -209,27 +207,15 @@ def _action_locs(campaign: Campaign) -> Iterator[tuple[Loc, Action]]:
 
 
 def _done_problems(
-    tree: Tree,
-    path: str,
-    done: dict[str, Dated],
-    allowed: list[str],
-    what: str,
-    *,
-    start: date | None,
+    tree: Tree, path: str, done: dict[str, Dated], *, start: date | None
 ) -> Iterator[Problem]:
+    """Dates of ``done`` name real days, not before the campaign starts. (Its keys were
+    resolved to actions, or reported, by ``duchu.records.names``.)"""
+    spelled = tree.spelled.get(path, {})
     for key, entry in done.items():
-        if key not in allowed:
-            yield problem(
-                path,
-                "unknown-action",
-                loc=("done", key),
-                anchor="key",
-                id=key,
-                what=Ref(what),
-                actions=_names(allowed),
-            )
-        # ("done", key, "date") finds the date whether written long-hand or short
-        where: Loc = ("done", key, "date")
+        # ("done", key, "date") finds the date whether written long-hand or short; a key
+        # written as the action's name is found as written
+        where: Loc = ("done", spelled.get(("done", key), key), "date")
         found = _date_problem(path, where, entry.date, _year(tree), deadline=False)
         if found:
             yield found
@@ -240,59 +226,21 @@ def _done_problems(
 
 
 def check_group_done(tree: Tree) -> Iterator[Problem]:
-    """A group's ``done`` keys are group actions, with real dates."""
+    """A group's ``done`` dates are real days (its keys: ``duchu.records.names``)."""
     if tree.campaign is None:
         return
-    allowed = group_action_ids(tree.campaign)
     for group_id, group in tree.groups.items():
-        yield from _done_problems(
-            tree, group_path(group_id), group.done, allowed, "what-group-action", start=None
-        )
-
-
-def check_unit_group(tree: Tree) -> Iterator[Problem]:
-    """A unit belongs to a group that exists."""
-    group_ids = tree.group_ids  # a fresh set per access: taken once
-    for unit_id, unit in tree.units.items():
-        if unit.group not in group_ids:
-            yield problem(
-                unit_path(unit_id),
-                "unknown-group",
-                loc=("group",),
-                group=unit.group,
-                groups=_names(group_ids),
-            )
+        yield from _done_problems(tree, group_path(group_id), group.done, start=None)
 
 
 def check_unit_done(tree: Tree) -> Iterator[Problem]:
-    """``done`` keys are unit actions, dated on real days, not before the campaign starts."""
+    """``done`` dates are real days, not before the campaign starts (its keys, and those of
+    ``waived``, were resolved to unit actions or reported by ``duchu.records.names``)."""
     if tree.campaign is None:
         return
-    allowed = unit_action_ids(tree.campaign)
     start = first_start(tree.campaign)  # once, not per unit
     for unit_id, unit in tree.units.items():
-        yield from _done_problems(
-            tree, unit_path(unit_id), unit.done, allowed, "what-unit-action", start=start
-        )
-
-
-def check_unit_waived(tree: Tree) -> Iterator[Problem]:
-    """``waived`` keys are unit actions."""
-    if tree.campaign is None:
-        return
-    allowed = unit_action_ids(tree.campaign)
-    for unit_id, unit in tree.units.items():
-        for key in unit.waived:
-            if key not in allowed:
-                yield problem(
-                    unit_path(unit_id),
-                    "unknown-action",
-                    loc=("waived", key),
-                    anchor="key",
-                    id=key,
-                    what=Ref("what-unit-action"),
-                    actions=_names(allowed),
-                )
+        yield from _done_problems(tree, unit_path(unit_id), unit.done, start=start)
 
 
 def check_unit_leaders(tree: Tree) -> Iterator[Problem]:
@@ -337,12 +285,9 @@ def check_unit_findings(tree: Tree) -> Iterator[Problem]:
 
 
 def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
-    """A meeting names a real date, its unit(s), a known kind, and the right people and
-    actions."""
+    """A meeting names a real date, whose it is, and the right people (its unit, units,
+    group, kind and actions were resolved, or reported, by ``duchu.records.names``)."""
     campaign = tree.campaign
-    unit_actions = unit_action_ids(campaign) if campaign else None
-    unit_ids = tree.unit_ids  # a fresh set per access: taken once, not per meeting
-    group_ids = tree.group_ids
     year = _year(tree)
     start = first_start(campaign) if campaign is not None else None
     for meeting_id, meeting in tree.meetings.items():
@@ -359,26 +304,11 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
                 date=meeting.date,
                 start=start.isoformat(),
             )
-        yield from _whose_problems(path, meeting, unit_ids, group_ids)
-        if campaign is not None and meeting.kind not in campaign.meeting_kinds:
+        yield from _whose_problems(path, meeting)
+        if meeting.draft:
             yield problem(
-                path,
-                "unknown-kind",
-                loc=("kind",),
-                kind=meeting.kind,
-                kinds=_names(campaign.meeting_kinds),
+                path, "draft-meeting", loc=("draft",), anchor="key", severity=Severity.WARNING
             )
-        if unit_actions is not None:
-            for index, action_id in enumerate(meeting.completes):
-                if action_id not in unit_actions:
-                    yield problem(
-                        path,
-                        "unknown-action",
-                        loc=("completes", index),
-                        id=action_id,
-                        what=Ref("what-unit-action"),
-                        actions=_names(unit_actions),
-                    )
         units = [tree.units[uid] for uid in tree.meeting_units.get(meeting_id, ())]
         named_group = tree.groups.get(meeting.group) if meeting.group is not None else None
         if units or named_group is not None:
@@ -388,27 +318,21 @@ def check_meeting_refs(tree: Tree) -> Iterator[Problem]:
 _WHOSE_KEYS = ("unit", "units", "group")
 
 
-def _whose_problems(
-    path: str, meeting: Meeting, unit_ids: set[str], group_ids: set[str]
-) -> Iterator[Problem]:
-    """Exactly one of ``unit``, ``units`` and ``group`` says whose meeting it is, and it
-    names units (a group) the records have."""
+def _whose_problems(path: str, meeting: Meeting) -> Iterator[Problem]:
+    """Exactly one of ``unit``, ``units`` and ``group`` says whose meeting it is (that it
+    names units or a group the records have: ``duchu.records.names``)."""
     given = [key for key in _WHOSE_KEYS if getattr(meeting, key) is not None]
     if not given:
         yield problem(path, "meeting-no-unit", loc=(), anchor="parent")
         return
     for key in given[1:]:
         yield problem(path, "meeting-unit-twice", loc=(key,), anchor="key", key=key, other=given[0])
-    if meeting.unit is not None and meeting.unit not in unit_ids:
-        yield problem(path, "unknown-unit", loc=("unit",), unit=meeting.unit)
     if meeting.units is not None:
         if not meeting.units:
             yield problem(path, "empty-units", loc=("units",))
         seen: set[str] = set()
         for index, uid in enumerate(meeting.units):
-            if uid not in unit_ids:
-                yield problem(path, "unknown-unit", loc=("units", index), unit=uid)
-            elif uid in seen:
+            if uid in seen:
                 yield problem(
                     path,
                     "duplicate-unit",
@@ -417,10 +341,6 @@ def _whose_problems(
                     unit=uid,
                 )
             seen.add(uid)
-    if meeting.group is not None and meeting.group not in group_ids:
-        yield problem(
-            path, "unknown-group", loc=("group",), group=meeting.group, groups=_names(group_ids)
-        )
     if meeting.appraisal is not None and meeting.unit is None:
         yield problem(path, "appraisal-several-units", loc=("appraisal",), anchor="key")
 
@@ -509,6 +429,13 @@ def check_meeting_appraisal(tree: Tree) -> Iterator[Problem]:
         elif appraisal.returned is None:
             yield problem(path, "missing-returned", loc=base, anchor="key")
         counts = tree.appraisals.get(meeting_id)
+        if _empty(appraisal.returned, counts) or (
+            appraisal.counts is None and appraisal.ballots is None  # no counts at all
+        ):
+            # a scaffold left unfilled (../shared/spec/RECORDS.md 1.2): every count 0
+            yield problem(
+                path, "appraisal-empty", loc=base, anchor="key", severity=Severity.WARNING
+            )
         if counts is None:
             continue
         yield from _count_problems(
@@ -520,6 +447,17 @@ def check_meeting_appraisal(tree: Tree) -> Iterator[Problem]:
             ratings=scheme.ratings,
             team=scheme.team,
         )
+
+
+def _empty(returned: int | None, counts: Counts | None) -> bool:
+    """Whether an appraisal says nothing: ``returned`` 0, or counts all zero (every subject
+    all zeros, or no subject at all)."""
+    if returned == 0:
+        return True
+    if counts is None:
+        return False
+    numbers = [n for by_rating in counts.by_subject.values() for n in by_rating.values()]
+    return counts.returned == 0 or not any(numbers)
 
 
 def _count_problems(
@@ -615,9 +553,7 @@ CHECKS: list[Check] = [
     check_campaign_kinds,
     check_campaign_ratings,
     check_group_done,
-    check_unit_group,
     check_unit_done,
-    check_unit_waived,
     check_unit_leaders,
     check_unit_findings,
     check_meeting_refs,

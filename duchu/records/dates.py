@@ -1,6 +1,8 @@
 """Dates and deadlines as officials write them, parsed by duchu's own rules.
 
-A date is ISO ``2014-02-28`` or Chinese ``2014年2月28日``. A deadline may also be a ten-day
+A date is ISO ``2014-02-28`` or Chinese ``2014年2月28日``; the forms officials type are read
+too (issue 24): ``2014-2-28``, ``2014.2.28``, ``2014/2/28`` (one separator throughout), and a
+``datetime.date`` as a spreadsheet's date cell gives it. A deadline may also be a ten-day
 phrase in the campaign's year: ``9月上旬`` (by 9-10), ``9月中旬`` (by 9-20), ``9月下旬`` /
 ``9月底`` / ``9月末`` (by the month's last day), ``7月初`` (by 7-05). Used as a start, a phrase
 means the first day of its period. A campaign may run across a year end (../shared/spec/RECORDS.md
@@ -18,7 +20,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Literal
 
@@ -41,7 +43,9 @@ Year = Calendar | int | None
 # ２０１４－０６－２０ a Chinese input method types read as their ASCII forms (and an
 # ideographic space as a space); the digits are then ASCII digits, [0-9]: \d would also
 # take ٢٠١٤ and other scripts' digits, which int() reads and no record here is written in.
-_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+# ISO, and the same with '.' or '/' as officials type it (2014.4.25, 2014/4/25): one separator
+# throughout, so 2014-4/25 is no date
+_ISO = re.compile(r"([0-9]{4})([-./])([0-9]{1,2})\2([0-9]{1,2})")
 _CHINESE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]")
 _PHRASE = re.compile(r"(?:([0-9]{4})\s*年\s*)?([0-9]{1,2})\s*月\s*(上旬|中旬|下旬|底|末|初)")
 
@@ -115,12 +119,17 @@ def campaign_calendar(year: int, starts: tuple[str | None, ...]) -> Calendar:
 
 
 @lru_cache(maxsize=4096)
-def parse_date(text: str, year: Year = None) -> date:
-    """An exact day. ``year`` (the campaign's calendar) allows the short form ``2月28日``."""
+def parse_date(text: str | date, year: Year = None) -> date:
+    """An exact day. ``year`` (the campaign's calendar) allows the short form ``2月28日``.
+    A ``date`` (a spreadsheet's date cell; a ``datetime`` counts by its day) is that day."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
     stripped = unicodedata.normalize("NFKC", text).strip()
     match = _ISO.fullmatch(stripped)
     if match:
-        return _real_day(int(match[1]), int(match[2]), int(match[3]))
+        return _real_day(int(match[1]), int(match[3]), int(match[4]))
     match = _CHINESE.fullmatch(stripped)
     if match:
         month, day = int(match[2]), int(match[3])
@@ -133,10 +142,13 @@ def parse_date(text: str, year: Year = None) -> date:
 
 
 @lru_cache(maxsize=4096)
-def parse_deadline(text: str, year: Year, meaning: Meaning = "due") -> Deadline:
+def parse_deadline(text: str | date, year: Year, meaning: Meaning = "due") -> Deadline:
     """A date or ten-day phrase. As a due date a phrase is its period's last day, as a
     start its first day; a phrase without its own year falls by the campaign's calendar
     (the first year in which its period ends on or after the campaign's first start)."""
+    if isinstance(text, date):
+        day = parse_date(text)
+        return Deadline(day.isoformat(), day, is_phrase=False)
     stripped = unicodedata.normalize("NFKC", text).strip()
     match = _PHRASE.fullmatch(stripped)
     if match is None:

@@ -109,17 +109,38 @@ def finish_load(
     paths: list[str],
     results: dict[str, FileResult],
 ) -> Tree:
-    """What every load does once its files are read: order, appraisals, the checks across
-    files, the cache written, every problem placed and sorted."""
+    """What every load does once its files are read: names where ids go resolved to ids,
+    order, appraisals, the checks across files, drafts set aside, the cache written, every
+    problem placed and sorted.
+
+    Names are resolved here, after the cache, on every load: a cached record is what its
+    file says, so a unit renamed changes what an unchanged meeting's ``unit: 县委办`` means
+    (the checks' cached problems are keyed on every file, the renamed one too)."""
+    from duchu.records.names import resolve_names
+
+    tree.problems.extend(resolve_names(tree))
     put_in_order(tree)
     ballots = _load_appraisals(tree, cache, files)
     checked = _checked(tree, cache, paths, results, ballots, files)
+    set_drafts_aside(tree)
     if cache is not None:
         cache.keep_only(set(paths), ballots)
         cache.save()
     problems = _placed(files, tree.problems) + checked
     tree.problems = sorted(problems, key=Problem.sort_key)
     return tree
+
+
+def set_drafts_aside(tree: Tree) -> None:
+    """Draft meetings (``draft: true``, ../shared/spec/RECORDS.md 1.2) count for nothing: once
+    checked, they leave ``meetings``, ``meeting_units`` and ``appraisals`` for ``drafts`` and
+    ``draft_units``, so that no judgement, report or page can count one -- no action done, no
+    attendance or visit, no appraisal tallied."""
+    drafts = [mid for mid, meeting in tree.meetings.items() if meeting.draft]
+    for meeting_id in drafts:
+        tree.drafts[meeting_id] = tree.meetings.pop(meeting_id)
+        tree.draft_units[meeting_id] = tree.meeting_units.pop(meeting_id, ())
+        tree.appraisals.pop(meeting_id, None)
 
 
 def _checked(
@@ -133,10 +154,8 @@ def _checked(
     """The problems of the checks across files, placed: from the cache when every file was
     a hit and the files are the very ones the cached problems were found in, else worked
     out (and remembered)."""
-    from duchu.records.checks import run_checks
-
     if cache is None:
-        return _placed(source, run_checks(tree))
+        return _placed(source, _run_checks(tree))
     every_file_hit = cache.reads == 0
     fingerprint = _fingerprint(files, results, ballots, cache)
     stored = cache.checks(fingerprint) if every_file_hit else None
@@ -146,9 +165,68 @@ def _checked(
             return [problem_from_stored(p, owners) for p in stored]
         except ValueError:
             pass  # malformed: work them out again
-    checked = _placed(source, run_checks(tree))
+    checked = _placed(source, _run_checks(tree))
     cache.put_checks(fingerprint, checked)
     return checked
+
+
+def _run_checks(tree: Tree) -> list[Problem]:
+    from duchu.records.checks import run_checks
+
+    return run_checks(tree) + partial_checks(tree)
+
+
+def partial_checks(tree: Tree) -> list[Problem]:
+    """The problems of the records that loaded only once their unknown keys were dropped,
+    each in its own file: a key typo must not hide a bad date in the same file (issue 24:
+    every problem of a file in one run). They are checked in a copy of the tree that holds
+    them, and only their own files' errors are kept: what they would do to other records
+    (a unit whose ``leaders`` key is misspelt has no leaders, so its meetings' subjects
+    would all be unknown) is no problem of those records."""
+    if not tree.partial:
+        return []
+    from duchu.records.checks import run_checks
+    from duchu.records.names import resolve_names
+
+    trial = Tree(
+        root=tree.root,
+        campaign=tree.campaign,
+        groups=dict(tree.groups),
+        units=dict(tree.units),
+        meetings={**tree.meetings},
+        appraisals=dict(tree.appraisals),
+        broken_groups=set(tree.broken_groups),
+        broken_units=set(tree.broken_units),
+    )
+    for rel_path, record in tree.partial.items():
+        ident = record_id(rel_path)
+        if isinstance(record, Campaign):
+            trial.campaign = record
+        elif isinstance(record, Group):
+            trial.groups[ident] = record
+            trial.broken_groups.discard(ident)
+        elif isinstance(record, Unit):
+            trial.units[ident] = record
+            trial.broken_units.discard(ident)
+        elif isinstance(record, Meeting):
+            trial.meetings[ident] = record
+    found = resolve_names(trial)
+    put_in_order(trial)
+    for rel_path, record in tree.partial.items():
+        appraisal = record.appraisal if isinstance(record, Meeting) else None
+        if (
+            appraisal is not None
+            and appraisal.counts is not None
+            and appraisal.returned is not None
+        ):
+            trial.appraisals[record_id(rel_path)] = Counts(
+                returned=appraisal.returned,
+                invalid=appraisal.invalid or 0,
+                distributed=appraisal.distributed,
+                by_subject=appraisal.counts,
+            )
+    found += run_checks(trial)
+    return [p for p in found if p.path in tree.partial and p.severity == "error"]
 
 
 def _fingerprint(
@@ -170,6 +248,11 @@ def _fingerprint(
 def store_result(tree: Tree, rel_path: str, result: FileResult) -> None:
     kind = record_kind(rel_path)
     record = result.record
+    if record is not None and any(p.code == "unknown-key" for p in result.problems):
+        # made with its unknown keys dropped (``duchu.records.parse``): checked on its own
+        # (``partial_checks``), never counted -- it stands as a record that did not validate
+        tree.partial[rel_path] = record
+        record = None
     if kind == "campaign":
         tree.campaign = record if isinstance(record, Campaign) else None
         return

@@ -344,7 +344,45 @@ def _parse_record(
     except ValidationError as err:
         colons = full_width_colons(text, rel_path)
         problems.extend(colons or validation_problems(rel_path, _MODELS[kind], err))
-        return None, text, problems
+        return (None if colons else _without_unknown_keys(kind, data, err)), text, problems
+
+
+_UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
+
+
+def _without_unknown_keys(kind: str, data: dict[str, Any], err: ValidationError) -> Record | None:
+    """The record the file makes once its unknown keys are dropped, when they were all that
+    was wrong; else None. A file's every problem is reported in one run (issue 24): a key
+    typo (reported as ``unknown-key``) must not hide a bad date in the same file, which only
+    the checks of a loaded record find. Keys are dropped, never list items, so every other
+    problem is still found at its own line. Other refusals (a value of the wrong type) keep
+    the record out, as before: dropping such a value could make a problem that is not there
+    (a meeting without its ``unit``)."""
+    errors = err.errors(include_url=False)
+    if not all(error["type"] in _UNKNOWN_KEY for error in errors):
+        return None
+    for error in errors:
+        _drop(data, tuple(error["loc"]))
+    try:
+        record: Record = record_adapter(kind).validate_python(data)
+    except ValidationError:
+        return None
+    return record
+
+
+def _drop(data: Any, loc: tuple[str | int, ...]) -> None:
+    """Remove the key at ``loc`` (the deepest mapping key along it) from ``data``."""
+    node, target = data, None
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            target = (node, part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+    if target is not None:
+        del target[0][target[1]]
 
 
 # Control characters (C0 but for newline, DEL, C1) and bidirectional overrides and isolates:

@@ -45,6 +45,17 @@ class Tree:
     # meeting id -> the units it counts for (``unit``, ``units`` or every unit of ``group``),
     # known units only, in the units' official order: see ``link_meetings``
     meeting_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (1.2) draft meetings (``draft: true``): checked, then set aside here, out of
+    # ``meetings``, ``meeting_units`` and ``appraisals``, so they count for nothing
+    drafts: dict[str, Meeting] = field(default_factory=dict)
+    draft_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the keys of ``done`` and ``waived`` written as names (../shared/spec/RECORDS.md 1.2), as
+    # written: record path -> (field, the action's id) -> the key in the file, so a problem
+    # about a resolved key is placed at the key the file has (``duchu.records.names``)
+    spelled: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+    # records made only once their unknown keys were dropped, by path: they count as records
+    # that did not validate, and are checked on their own (``finish.partial_checks``)
+    partial: dict[str, Record] = field(default_factory=dict)
     # ids of records that exist but did not validate: references to them are not errors
     broken_groups: set[str] = field(default_factory=set)
     broken_units: set[str] = field(default_factory=set)
@@ -136,10 +147,12 @@ def find_root(explicit: Path | None, env_value: str | None, cwd: Path) -> Path:
 
 
 def unit_files(tree: Tree, unit_id: str) -> list[str]:
-    """A unit's records: its unit file, its meetings and their ballot files (relative)."""
+    """A unit's records: its unit file, its meetings (drafts too) and their ballot files
+    (relative)."""
     files = [unit_path(unit_id)]
-    for meeting_id, meeting in tree.meetings.items():
-        if unit_id not in tree.meeting_units.get(meeting_id, ()):
+    linked = {**tree.meeting_units, **tree.draft_units}
+    for meeting_id, meeting in {**tree.meetings, **tree.drafts}.items():
+        if unit_id not in linked.get(meeting_id, ()):
             continue
         path = meeting_path(meeting_id)
         files.append(path)

@@ -25,7 +25,7 @@ from typing import Any
 
 from duchu.errors import DuchuError, ScaffoldError, os_reason
 from duchu.git.run import init_repository
-from duchu.problems import Ref
+from duchu.problems import Ref, candidates_arg
 from duchu.records.ballot_counts import BALLOT_COLUMN, INVALID_COLUMN
 from duchu.records.checks import first_start
 from duchu.records.identity import invisible_in
@@ -274,7 +274,8 @@ def find_kind(tree: Tree, kind: str) -> MeetingKind:
     assert campaign is not None
     found = campaign.meeting_kinds.get(kind)
     if found is None:
-        raise ScaffoldError("unknown-kind", kind=kind, kinds=", ".join(campaign.meeting_kinds))
+        named = [(k.name, kid) for kid, k in campaign.meeting_kinds.items()]
+        raise ScaffoldError("unknown-kind", kind=kind, candidates=candidates_arg(named))
     return found
 
 
@@ -503,9 +504,12 @@ def new_meeting(
     ballots: str | None = None,
     lang: str = "zh",
 ) -> Written:
-    """A meeting file at ``meetings/YYYY-MM/<unit>-<kind>.yaml`` (or ``<name>.yaml``),
-    with the group's members to keep or strike and, when the kind takes an appraisal, the
-    team and the unit's leaders as subjects with every rating at zero. With ``ballots``
+    """A draft meeting file (``draft: true`` first, with a comment telling the clerk to
+    delete the line once the record is complete, ../shared/spec/RECORDS.md 1.2) at
+    ``meetings/YYYY-MM/<unit>-<kind>.yaml`` -- ``<unit>-<kind>-2`` and on for a further one
+    in the month (``next_free_stem``) -- or ``<name>.yaml``, with the group's members to
+    keep or strike and, when the kind takes an appraisal, the team and the unit's leaders as
+    subjects with every rating at zero. With ``ballots``
     ("csv" or "xlsx") the appraisal names an empty ballot sheet written beside the record
     (``Written.ballots``), whose header is the form number, the subjects and ``invalid``."""
     campaign = tree.campaign
@@ -515,8 +519,11 @@ def new_meeting(
     start = first_start(campaign)
     if start is not None and day < start:  # check would refuse the record written
         raise DuchuError("meeting-before-campaign", date=day.isoformat(), start=start.isoformat())
-    stem = _new_id(name or f"{unit_id}-{kind}")
+    folder = f"meetings/{day.year:04d}-{day.month:02d}"  # strftime gives year 1 as "1"
+    stem = _new_id(name) if name else next_free_stem(tree, folder, f"{unit_id}-{kind}", ballots)
     items: list[Item] = [
+        Guidance("草稿：记录填写完整后，请删除下面 draft 这一行；删除前本记录不计入任何统计"),
+        ("draft", True),
         ("date", day.isoformat()),
         ("unit", unit_id),
         ("kind", kind),
@@ -528,7 +535,7 @@ def new_meeting(
         Guidance("people: 谈话、座谈、走访的人次（如 12），可不写"),
         Guidance("notes: 会议情况；多行时写 notes: | 后另起一行，每行缩进两格"),
     ]
-    rel = f"meetings/{day.year:04d}-{day.month:02d}/{stem}.yaml"  # strftime gives year 1 as "1"
+    rel = f"{folder}/{stem}.yaml"
     scheme = campaign.appraisal
     subjects = [scheme.team, *(leader.name for leader in unit.leaders)]
     if ballots is not None:
@@ -539,7 +546,7 @@ def new_meeting(
             ),
             ("appraisal", {"distributed": 0, "ballots": sheet}),
         ]
-        sheet_path = tree.root / _free(tree, f"meetings/{day.year:04d}-{day.month:02d}/{sheet}")
+        sheet_path = tree.root / _free(tree, f"{folder}/{sheet}")
         _free(tree, rel)
         header = [BALLOT_COLUMN, *subjects, INVALID_COLUMN]
         _write_ballot_sheet(sheet_path, ballots, header, scheme.ratings, len(subjects), lang)
@@ -563,6 +570,23 @@ def new_meeting(
             ),
         ]
     return _write_record(tree, rel, items)
+
+
+def next_free_stem(tree: Tree, folder: str, base: str, ballots: str | None) -> str:
+    """The id a meeting is given when the command line names none: ``<unit>-<kind>``, or for
+    a second meeting of that kind for that unit in the month ``<unit>-<kind>-2`` (then -3,
+    ...): the first whose record -- and ballot sheet, when one is written -- is not there yet
+    (issue 24: a second visit in a month is no refusal). Nothing is ever overwritten: the
+    file is still created exclusively."""
+    number = 1
+    while True:
+        stem = _new_id(base if number == 1 else f"{base}-{number}")
+        taken = os.path.lexists(tree.root / folder / f"{stem}.yaml") or (
+            ballots is not None and os.path.lexists(tree.root / folder / f"{stem}.{ballots}")
+        )
+        if not taken:
+            return stem
+        number += 1
 
 
 def _write_ballot_sheet(

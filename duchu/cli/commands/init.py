@@ -58,9 +58,25 @@ def init(
         echo(message("init-done-no-hooks", language, path=folder, files=len(files)))
         reason = message(refused.key, language, **refused.args_)
         echo(message("init-hooks-refused", language, reason=reason), err=True)
+    _tell_identity(folder, language)
     # quoted as a shell needs it, so the hint can be pasted (a folder 督导 记录 has a space)
     echo(
         message(
             "init-empty-next" if empty else "init-next", language, path=shlex.quote(str(folder))
         )
     )
+
+
+def _tell_identity(folder: Path, language: str) -> None:
+    """The next step commits: when git does not know who commits, one line saying how to
+    set it (``duchu.git.run.require_identity``), never git's English at that commit. The
+    tree is written all the same -- ``init`` itself commits nothing."""
+    from duchu.errors import NoGitIdentityError
+    from duchu.git.run import require_identity
+
+    try:
+        require_identity(folder)
+    except NoGitIdentityError as err:
+        echo(message(err.key, language, **err.args_), err=True)
+    except DuchuError:
+        pass  # git missing or refusing: the hooks' line has said so

@@ -59,9 +59,10 @@ def new_meeting_command(
 ) -> None:
     """新建会议记录 / a new meeting record.
 
-    写入 meetings/YYYY-MM/<单位>-<类型>.yaml（或 --name 给的文件名），
-    督导组成员和单位领导班子（评议对象）已按记录填好。
-    Filled from the records: the group's members, the unit's leaders as subjects.
+    写入草稿 meetings/YYYY-MM/<单位>-<类型>.yaml（当月第二次为 -2，或 --name 给的文件名），
+    督导组成员和单位领导班子（评议对象）已按记录填好；填完后删除 draft 一行才计入统计。
+    A draft, filled from the records (members, leaders as subjects): delete its draft line
+    once complete. A second one in the month is named -2 (or give --name).
     """
     from duchu.records.write import new_meeting, relative
 
