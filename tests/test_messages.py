@@ -24,3 +24,17 @@ def test_singular_forms() -> None:
 def test_unknown_key_and_missing_field_never_crash() -> None:
     assert message("no-such-key", "zh") == "no-such-key"
     assert message("unknown-group", "en") == "unknown group '{group}' (candidates: {candidates})"
+
+
+def test_no_message_is_defined_twice() -> None:
+    """The catalogue is the union of the message tables: a key in two of them would silently
+    let one table's words replace the other's."""
+    from duchu.messages.commands import COMMANDS
+    from duchu.messages.entry import ENTRY
+    from duchu.messages.hooks import HOOKS
+    from duchu.messages.records import RECORDS
+
+    tables = [set(RECORDS), set(COMMANDS), set(HOOKS), set(ENTRY)]
+    for i, first in enumerate(tables):
+        for second in tables[i + 1 :]:
+            assert first & second == set()

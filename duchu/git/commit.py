@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from duchu.errors import DuchuError, GitFailedError, NotAGitRepositoryError
-from duchu.git.run import _git, _one_line, repository_root
+from duchu.errors import GitFailedError, NotAGitRepositoryError
+from duchu.git.run import _git, _one_line, repository_root, require_identity
 
 
 def root_commit(path: Path) -> str | None:
@@ -20,14 +20,6 @@ def root_commit(path: Path) -> str | None:
         return None
     roots = sorted(_one_line(out).split())
     return roots[0] if roots else None
-
-
-def require_identity(repo: Path) -> None:
-    """A commit needs a name and an e-mail for its committer: without them, one line that
-    says how to set them, instead of git's English."""
-    out = _git(["var", "GIT_COMMITTER_IDENT"], repo, check=False)
-    if not out.strip():
-        raise DuchuError("git-no-identity")
 
 
 def commit_files(root: Path, files: list[str], message: str, author: str | None) -> str:

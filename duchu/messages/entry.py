@@ -154,10 +154,4 @@ ENTRY: dict[str, dict[str, str]] = {
         "zh": "已提交：{commit}",
         "en": "committed: {commit}",
     },
-    "git-no-identity": {
-        "zh": 'git 还不知道提交人是谁：请先运行 git config --global user.name "姓名" '
-        '和 git config --global user.email "邮箱"',
-        "en": 'git does not know who commits: run git config --global user.name "NAME" '
-        'and git config --global user.email "MAIL" first',
-    },
 }
