@@ -438,3 +438,38 @@ def test_a_new_meeting_with_its_appraisal(sample: Path, tmp_path: Path) -> None:
     assert "distributed: 30" in written and "吴某" in written and "领导班子" in written
     again = import_(sample, book)
     assert again.exit_code == 0 and again.output.strip().splitlines()[-1] == "共 0 处改动"
+
+
+def test_commit_without_a_git_identity_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh clone with no git identity: one line saying how to set it, exit 2, and the
+    records untouched (not written first and left uncommitted)."""
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    git = ["git", "-C", str(root), "-c", "user.name=office", "-c", "user.email=o@x"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+        "GIT_CONFIG_GLOBAL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    book = export(root, "g2", tmp_path / "g2.xlsx")
+    edit_book(book, "规定动作", {"E3": "2014-03-18"})
+    result = import_(root, book, "--commit")
+    assert result.exit_code == 2, result.output
+    assert "git config --global user.name" in result.output
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True
+    )
+    assert status.stdout == ""

@@ -93,6 +93,10 @@ def import_workbook(
     if not workbook.is_file():
         raise CommandError("entry-no-file", file=workbook)
     tree = load_valid(ctx, records, no_cache, lang=lang)
+    if commit and not dry_run:  # before anything is written, not after
+        from duchu.git.run import repository_root, require_identity
+
+        require_identity(repository_root(tree.root))
     try:
         result = import_entry(tree, workbook, workbook.name, dry_run=dry_run)
     except EntryRefusal as err:
