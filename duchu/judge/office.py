@@ -127,6 +127,7 @@ class OfficeReport:
     groups: list[GroupRow]  # the groups that lag most first
     commit: str | None = None  # with ``--known``: the commit the records were read from
     kinds: list[str] = field(default_factory=list)  # the campaign's meeting kinds, in order
+    report_within: int = 7  # the campaign's days to record a meeting (``silent``, late reports)
 
     @property
     def units(self) -> int:
@@ -348,7 +349,12 @@ def office_rollup(
     place = {gid: i for i, gid in enumerate(tree.groups)}
     rows.sort(key=lambda row: _rank(row, place[row.id]))
     return OfficeReport(
-        as_of=as_of, known=known, groups=rows, commit=commit, kinds=list(campaign.meeting_kinds)
+        as_of=as_of,
+        known=known,
+        groups=rows,
+        commit=commit,
+        kinds=list(campaign.meeting_kinds),
+        report_within=campaign.report_within,
     )
 
 
