@@ -135,6 +135,17 @@ def test_the_ledger_is_units_by_actions(sample: Path, tmp_path: Path) -> None:
     assert ledger.print_title_rows == "$1:$2"
 
 
+def test_the_offices_workbook_carries_the_ledger_too(sample: Path, tmp_path: Path) -> None:
+    office = written(sample, tmp_path / "o.xlsx", "status", "--by", "group", "--as-of", AS_OF)
+    units = written(sample, tmp_path / "u.xlsx", "status", "--as-of", AS_OF)
+    assert office.sheetnames[-1] == "台账"
+
+    def cells(book: Any) -> list[list[Any]]:
+        return [[c.value for c in row] for row in book["台账"].iter_rows()]
+
+    assert cells(office) == cells(units)
+
+
 def test_the_ledger_in_english(sample: Path, tmp_path: Path) -> None:
     book = written(sample, tmp_path / "e.xlsx", "status", "--as-of", AS_OF, "--lang", "en")
     ledger = book["Ledger"]
