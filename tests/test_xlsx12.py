@@ -223,3 +223,20 @@ def test_printed_through_libreoffice_every_page_is_a4_landscape(
             ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True
         )
         assert len(list(tmp_path.glob("page*.png"))) == pages
+
+
+def test_the_lines_below_a_table_wrap_within_its_width(sample: Path, tmp_path: Path) -> None:
+    """A long legend in one cell would widen what prints, and fitting that to the page's
+    width would shrink the table: each line below is merged across the table and wraps."""
+    book = written(sample, tmp_path / "o.xlsx", "status", "--by", "group", "--as-of", AS_OF)
+    sheet = book.worksheets[0]
+    width = sheet.max_column
+    last = openpyxl.utils.get_column_letter(width)
+    legend = next(
+        row[0]
+        for row in sheet.iter_rows()
+        if isinstance(row[0].value, str) and row[0].value.startswith("应完成")
+    )
+    assert f"A{legend.row}:{last}{legend.row}" in {str(r) for r in sheet.merged_cells.ranges}
+    assert legend.alignment.wrap_text
+    assert sheet.row_dimensions[legend.row].height > 20  # more than one line tall
