@@ -381,3 +381,27 @@ def test_reports_agree_with_what_yaml_reads(
     else:
         expected = work_of(yaml.safe_load(old)) != work_of(yaml.safe_load(new))
     assert WorkReports().reports("units/a.yaml", old, new) is expected
+
+
+def test_on_a_deadline_the_circular_counts_what_is_due_that_day(tmp_path: Path) -> None:
+    """2014-02-28 is the sample's 动员大会 deadline: 2 actions due that day are not done yet.
+    They are due (the rate is not 100%), and the circular does not say all is done on time."""
+    from typer.testing import CliRunner
+
+    from duchu.cli.app import app
+    from tests.conftest import copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    rows = by_group(root, "--as-of", "2014-02-28")["_doc"]["groups"]  # type: ignore[index]
+    due_today = sum(g["due_today"] for g in rows)
+    assert due_today == 2
+    result = CliRunner().invoke(
+        app, ["report", "--phase", "study", "--as-of", "2014-02-28", "--records", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    main = result.stdout.split("附件")[0]
+    assert f"当日到期尚未完成{due_today}项" in main
+    assert "均按时完成" not in main
+    due = sum(g["due"] for g in rows)
+    done = sum(g["on_time"] + g["late"] for g in rows)
+    assert f"已到期的规定动作共{due}项，已完成{done}项" in main
