@@ -27,7 +27,15 @@ from duchu.judge.phase import (
 )
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
-from duchu.judge.visits import Visits, count_visits, group_people, in_phase, is_visit, kind_order
+from duchu.judge.visits import (
+    Visits,
+    count_visits,
+    group_people,
+    in_phase,
+    is_visit,
+    kind_order,
+    supervision_kinds,
+)
 from duchu.records.ballots import exact_fraction
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Campaign, Finding, Group, Meeting
@@ -105,6 +113,7 @@ class Progress:
     units_with_due: int
     on_time_units: list[UnitStatus]  # something due, all of it done on time
     all_finished: bool  # every action done, late or waived
+    due_today: int = 0  # due on the as-of date, not done yet (in ``due``: CLI.md 1.2)
 
     @property
     def done_share(self) -> Fraction | None:
@@ -195,6 +204,10 @@ class GroupSummary:
     people: int | None  # 人次 of the phase's visits, when recorded
     campaign_people: int | None
     unit_kinds: dict[str, Counter[str]]  # per unit: its visits of the phase by kind
+    # per unit: its 督查 of the phase (visits of supervision kinds; all visits when no kind
+    # is marked) -- the units' average is ``visits.per_unit``
+    unit_supervised: dict[str, int]
+    supervision_marked: bool  # whether the campaign marks supervision kinds
     kinds_held: list[str]  # the kinds of the phase's visits, in the campaign's order
     practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
     progress: Progress
@@ -246,7 +259,9 @@ def _progress(status: StatusReport) -> Progress:
         overdue=sum(len(u.in_state("overdue")) for u in units),
         pending=sum(1 for u in units for a in u.actions if a.state in ("open", "due_soon")),
         units_with_due=sum(1 for u in units if u.due),
-        on_time_units=[u for u in units if u.due and not u.lagging and not u.in_state("late")],
+        # every action due done, none late (one due that very day and not done yet is not)
+        on_time_units=[u for u in units if u.due and u.due_on_time == u.due],
+        due_today=sum(u.due_today for u in units),
         all_finished=bool(units)
         and all(a.state in ("done", "late", "waived") for u in units for a in u.actions),
     )
@@ -303,11 +318,15 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         else None
     )
     unit_kinds: dict[str, Counter[str]] = {uid: Counter() for uid in unit_ids}
+    unit_supervised = dict.fromkeys(unit_ids, 0)
+    supervision = supervision_kinds(campaign)
     for _, mid, meeting in meetings:
         if mid in visit_ids:
             for uid in tree.meeting_units.get(mid, ()):
                 if uid in unit_kinds:
                     unit_kinds[uid][meeting.kind] += 1
+                    if supervision is None or meeting.kind in supervision:
+                        unit_supervised[uid] += 1
 
     tallied = [mid for _, mid, _ in campaign_meetings if mid in tree.appraisals]
     tallies = tally_meetings(tree, tallied) if tallied else []
@@ -350,6 +369,8 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         people=_people(meetings, visit_ids),
         campaign_people=_people(campaign_meetings, visit_ids) if phase.last else None,
         unit_kinds=unit_kinds,
+        unit_supervised=unit_supervised,
+        supervision_marked=supervision is not None,
         kinds_held=kind_order(campaign, {m.kind for _, mid, m in meetings if mid in visit_ids}),
         practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
         progress=_progress(status),

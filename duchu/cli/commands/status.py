@@ -124,11 +124,11 @@ def _show_office(
 
         print_json(office_json(office))
     elif output is not None:
-        from duchu.render.xlsx import office_sheets
+        from duchu.render.ledger import office_workbook
 
         write_workbook(
             output,
-            lambda: office_sheets(office, lang=language),
+            lambda: office_workbook(office, view.report, view.names, view.group_names, language),
             opened,
             language,
             "xlsx-title-office",
@@ -159,11 +159,11 @@ def _show_units(
         return
     detail = unit is not None
     if output is not None:
-        from duchu.render.xlsx import status_sheets
+        from duchu.render.ledger import status_workbook
 
         write_workbook(
             output,
-            lambda: status_sheets(
+            lambda: status_workbook(
                 view.report,
                 lang=language,
                 show_all=show_all,
