@@ -405,3 +405,12 @@ def test_on_a_deadline_the_circular_counts_what_is_due_that_day(tmp_path: Path) 
     due = sum(g["due"] for g in rows)
     done = sum(g["on_time"] + g["late"] for g in rows)
     assert f"已到期的规定动作共{due}项，已完成{done}项" in main
+
+
+def test_a_new_file_whose_work_follows_an_empty_block_reports() -> None:
+    """``done: {}`` right above ``findings:``: the empty block's line must not hide the
+    next one (found by the property above)."""
+    from duchu.records.reports import WorkReports
+
+    new = "name: 甲一局\ngroup: ga\ndone: {}\nfindings:\n- {id: f1, text: 学习不够}\n".encode()
+    assert WorkReports().reports("units/a.yaml", None, new) is True
