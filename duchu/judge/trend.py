@@ -1,0 +1,172 @@
+"""Each group's completion over time as the office knew it (../shared/spec/CLI.md 1.2, the
+dashboard's trend): one point a week from the campaign's first start to the as-of date,
+each the group's completion rate (``GroupRow.done_share``) exactly as ``status --by group
+--known --as-of <that day>`` gives it.
+
+Efficient by construction: git lists the branch's commits once (``branch_days``); each
+week's day is matched to the commit ``--known`` would read (the first commit of the
+first-parent line committed on or before it); every distinct commit is loaded once, from
+git's objects, with parsed files cached by blob id, and judged for each of its weeks.
+Outside git there is no trend, and the judgement says why (``Trend.state``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+from duchu.judge.office import office_rollup
+from duchu.judge.phase import phase_window
+from duchu.judge.status import UnknownIdError, unit_status
+from duchu.records.dates import parse_deadline
+from duchu.records.models import Campaign
+from duchu.records.tree import Tree
+
+TrendState = Literal["drawn", "no-git", "no-commits", "not-begun"]
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """One group's completion rate at each week's point (None: nothing due yet, the group
+    not in the records then, or no valid records known that day)."""
+
+    id: str
+    name: str
+    shares: list[Fraction | None]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The weekly points: their days, each group's line, and the office's whole line."""
+
+    weeks: list[date] = field(default_factory=list)
+    lines: list[TrendLine] = field(default_factory=list)
+    total: list[Fraction | None] = field(default_factory=list)  # every shown group together
+    commits: list[str | None] = field(default_factory=list)  # what each week was read from
+    state: TrendState = "drawn"
+    start: date | None = None  # the campaign's first day
+
+
+def campaign_start(campaign: Campaign) -> date:
+    """The campaign's first day: its earliest phase start; without any, its earliest
+    deadline (a campaign whose phases name no start begins with its first action due)."""
+    year = campaign.calendar
+    starts = [s for p in campaign.phases if (s := phase_window(p, year)[0]) is not None]
+    if starts:
+        return min(starts)
+    dues = [parse_deadline(p.due, year).day for p in campaign.phases]
+    dues += [parse_deadline(a.due, year).day for p in campaign.phases for a in p.actions]
+    return min(dues)
+
+
+def week_days(start: date, as_of: date) -> list[date]:
+    """The trend's points: the last day of each week counted from ``start``, and the as-of
+    date itself as the last point (the week it falls in is cut short there)."""
+    if as_of < start:
+        return []
+    days = []
+    end = start + timedelta(days=6)
+    while end < as_of:
+        days.append(end)
+        end += timedelta(days=7)
+    days.append(as_of)
+    return days
+
+
+def commit_on(commits: list[tuple[str, date]], days: list[date]) -> list[str | None]:
+    """For each day, the commit ``--known`` reads (``duchu.git.history.known_commit``): the
+    first of ``commits`` (first-parent order, newest first) committed on or before it; None
+    when every commit is later. The running minimum of the dates falls where the first
+    such commit stands, so a binary search finds it."""
+    lowest: list[date] = []
+    for _, day in commits:
+        lowest.append(min(day, lowest[-1]) if lowest else day)
+    # ``lowest`` never rises: searched from its end, where it is least
+    backwards = lowest[::-1]
+    found: list[str | None] = []
+    for day in days:
+        at_or_below = bisect_right(backwards, day)  # how many of the least are <= day
+        found.append(commits[len(commits) - at_or_below][0] if at_or_below else None)
+    return found
+
+
+def judge_trend(
+    tree: Tree,
+    as_of: date,
+    groups: list[tuple[str, str]],
+    *,
+    group: str | None = None,
+    known: tuple[str, Tree] | None = None,
+    use_cache: bool = True,
+) -> Trend:
+    """The weekly completion of ``groups`` (id, name) from the campaign's first start to
+    ``as_of``, read from the git history of ``tree``'s root as ``--known`` reads it.
+    ``known``: a commit already loaded (the site's own ``--known`` tree), not read again."""
+    from duchu.errors import NotAGitRepositoryError
+    from duchu.git.history import branch_days
+
+    campaign = tree.campaign
+    assert campaign is not None
+    start = campaign_start(campaign)
+    days = week_days(start, as_of)
+    if not days:
+        return Trend(state="not-begun", start=start)
+    try:
+        commits = branch_days(tree.root)
+    except NotAGitRepositoryError:
+        return Trend(weeks=days, state="no-git", start=start)
+    if not commits:
+        return Trend(weeks=days, state="no-commits", start=start)
+    standing = commit_on(commits, days)
+    weeks_of: dict[str, list[int]] = defaultdict(list)
+    for index, commit in enumerate(standing):
+        if commit is not None:
+            weeks_of[commit].append(index)
+    shares: dict[str, list[Fraction | None]] = {gid: [None] * len(days) for gid, _ in groups}
+    total: list[Fraction | None] = [None] * len(days)
+    for commit, indexes in weeks_of.items():  # one tree in memory at a time
+        reused = known is not None and known[0] == commit
+        then = known[1] if known is not None and reused else _load(tree, commit, use_cache)
+        if then is None:
+            continue
+        for index in indexes:
+            try:
+                status = unit_status(then, days[index], group=group)
+            except UnknownIdError:  # the group was not in the records yet
+                continue
+            office = office_rollup(then, status, None)
+            for row in office.groups:
+                if row.id in shares:
+                    shares[row.id][index] = row.done_share
+            total[index] = office.done_share
+    return Trend(
+        weeks=days,
+        lines=[TrendLine(gid, name, shares[gid]) for gid, name in groups],
+        total=total,
+        commits=standing,
+        start=start,
+    )
+
+
+def _load(tree: Tree, commit: str, use_cache: bool) -> Tree | None:
+    """The valid tree as ``commit`` holds it; None when it has errors or no records (then
+    ``status --known`` refuses that day, and the trend has no point for it)."""
+    from duchu.records.cache import user_cache_folder
+    from duchu.records.known import load_known_tree
+    from duchu.records.tree import NoRecordsError
+
+    root: Path = tree.root
+    try:
+        then = load_known_tree(
+            root, commit, cache_folder=user_cache_folder(root, "known") if use_cache else None
+        )
+    except NoRecordsError:
+        return None
+    if then.errors() or then.campaign is None:
+        return None
+    return then
