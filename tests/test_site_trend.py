@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli.app import app
-from duchu.judge.asof import open_as_of
+from duchu.judge.asof import Provenance, open_as_of
 from duchu.judge.site import judge_for_site
 from duchu.judge.trend import Trend, commit_on, judge_trend, week_days
 from duchu.render.words import percent
@@ -340,7 +340,7 @@ def test_open_findings_on_the_overview_most_overdue_first(tmp_path: Path) -> Non
         opened.tree,
         opened.day,
         lang="zh",
-        git_facts=lambda: (None, None),  # type: ignore[arg-type,return-value]
+        git_facts=lambda: (Provenance(opened.day), None),
         use_cache=False,
     )
     found = data.open_findings
@@ -359,3 +359,38 @@ def test_open_findings_on_the_overview_most_overdue_first(tmp_path: Path) -> Non
     assert first.finding.text in section
     shown_days = re.findall(r'<td class="num bad">(\d+)</td>', section)
     assert [int(d) for d in shown_days] == [f.overdue_days for f in found if f.overdue_days]
+
+
+def test_a_clean_checkouts_tree_stands_for_head_and_a_changed_one_does_not(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duchu.records.known as known
+
+    head = git(history, "rev-parse", "HEAD")
+    loaded: list[str] = []
+    real = known.load_known_tree
+
+    def counting(root: Path, commit: str, **kwargs: object) -> object:
+        loaded.append(commit)
+        return real(root, commit, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(known, "load_known_tree", counting)
+    clean = site_of(history, tmp_path / "clean")
+    assert loaded and head not in loaded  # the working tree, read once, is HEAD's
+    # a change not committed: the trend is what the office knew, the committed records
+    unit_file = history / "units" / "c.yaml"
+    before = unit_file.read_text(encoding="utf-8")
+    unit_file.write_text(
+        unit(
+            "丙单位", "g1", {"plan": "2014-03-01", "learn": "2014-03-02", "opinions": "2014-03-03"}
+        ),
+        encoding="utf-8",
+    )
+    try:
+        loaded.clear()
+        changed = site_of(history, tmp_path / "changed")
+        assert head in loaded
+    finally:
+        unit_file.write_text(before, encoding="utf-8")
+    assert trend_table(changed) == trend_table(clean)
+    assert "另有未提交的修改" in changed

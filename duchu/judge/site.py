@@ -150,12 +150,19 @@ def judge_for_site(
         judged = [judge_finding(unit.id, f, campaign.calendar, day) for f in unit.unit.findings]
         findings_of[unit.id] = [f for f in judged if f is not None]
     shown_groups = {row.id for row in office.groups}
+    # the tree already loaded stands for its commit: the known one; or, on a checkout with
+    # no change to the records, HEAD's (what a nightly job's site reads)
+    loaded = None
+    if known and commit is not None:
+        loaded = (commit, tree)
+    elif provenance.in_git and provenance.commit and not provenance.dirty:
+        loaded = (provenance.commit, tree)
     trend = judge_trend(
         tree,
         day,
         [(gid, tree.groups[gid].name) for gid in tree.groups if gid in shown_groups],
         group=group,
-        known=(commit, tree) if known and commit is not None else None,
+        known=loaded,
         use_cache=use_cache,
     )
     return SiteInput(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -134,12 +134,16 @@ def judge_trend(
         then = known[1] if known is not None and reused else _load(tree, commit, use_cache)
         if then is None:
             continue
+        # the rollup counts each group's due and done actions from the units' status, as
+        # ``status --by group`` does; its meetings (visits, reporting) are no part of a
+        # completion rate, and are left out of the tree it is given
+        counted = replace(then, meetings={}, meeting_units={}, appraisals={})
         for index in indexes:
             try:
                 status = unit_status(then, days[index], group=group)
             except UnknownIdError:  # the group was not in the records yet
                 continue
-            office = office_rollup(then, status, None)
+            office = office_rollup(counted, status, None)
             for row in office.groups:
                 if row.id in shares:
                     shares[row.id][index] = row.done_share
