@@ -394,3 +394,26 @@ def test_a_clean_checkouts_tree_stands_for_head_and_a_changed_one_does_not(
         unit_file.write_text(before, encoding="utf-8")
     assert trend_table(changed) == trend_table(clean)
     assert "另有未提交的修改" in changed
+
+
+def test_the_line_chart_escapes_names_and_tells_lines_apart_without_colour() -> None:
+    from duchu.render.site import charts
+
+    hostile = "<script>alert(1)</script>组"
+    svg = str(
+        charts.line_chart(
+            [
+                charts.Series(hostile, [0.5, None, 1.0], ["50%", "—", "100%"], 0),
+                charts.Series("乙", [None, 0.25, 0.75], ["—", "25%", "75%"], 1),
+            ],
+            ["2月16日", "2月23日", "3月2日"],
+            label=hostile,
+        )
+    )
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    # a value of None breaks the line: the first series is two separate moves
+    first = re.search(r'<g class="trend-s0">.*?<path class="line" d="([^"]+)"', svg)
+    assert first is not None and first.group(1).count("M") == 2 and "L" not in first.group(1)
+    # grey print: every drawn style differs from every other in its dash or its marker
+    assert len(set(charts.LINE_STYLES)) == len(charts.LINE_STYLES)
+    assert len({marker for _, marker in charts.LINE_STYLES}) == len(charts.LINE_STYLES)
