@@ -224,8 +224,10 @@ def test_the_commit_dated_before_its_parent_is_what_known_reads(history: Path) -
 def test_each_distinct_commit_is_loaded_once(
     history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import duchu.judge.trend as trend_module
     import duchu.records.known as known
 
+    monkeypatch.setattr(trend_module, "MAX_WORKERS", 1)  # counted in this process
     loaded: list[str] = []
     real = known.load_known_tree
 
@@ -243,8 +245,10 @@ def test_each_distinct_commit_is_loaded_once(
 def test_the_sites_known_tree_is_not_loaded_again(
     history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import duchu.judge.trend as trend_module
     import duchu.records.known as known
 
+    monkeypatch.setattr(trend_module, "MAX_WORKERS", 1)  # counted in this process
     opened = open_as_of(history, AS_OF, known=True, use_cache=False)
     loaded: list[str] = []
     real = known.load_known_tree
@@ -264,6 +268,19 @@ def test_the_sites_known_tree_is_not_loaded_again(
     )
     assert opened.known_commit == trend.commits[-1]
     assert opened.known_commit not in loaded
+
+
+def test_worker_processes_judge_as_this_one_does(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duchu.judge.trend as trend_module
+    import duchu.records.parallel as parallel
+
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 4)
+    shared_out = trend_of(history)
+    monkeypatch.setattr(trend_module, "MAX_WORKERS", 1)
+    here = trend_of(history)
+    assert shared_out == here
 
 
 def test_one_groups_site_has_one_line(history: Path) -> None:
@@ -364,8 +381,10 @@ def test_open_findings_on_the_overview_most_overdue_first(tmp_path: Path) -> Non
 def test_a_clean_checkouts_tree_stands_for_head_and_a_changed_one_does_not(
     history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import duchu.judge.trend as trend_module
     import duchu.records.known as known
 
+    monkeypatch.setattr(trend_module, "MAX_WORKERS", 1)  # counted in this process
     head = git(history, "rev-parse", "HEAD")
     loaded: list[str] = []
     real = known.load_known_tree

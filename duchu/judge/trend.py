@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
@@ -129,25 +130,24 @@ def judge_trend(
             weeks_of[commit].append(index)
     shares: dict[str, list[Fraction | None]] = {gid: [None] * len(days) for gid, _ in groups}
     total: list[Fraction | None] = [None] * len(days)
-    for commit, indexes in weeks_of.items():  # one tree in memory at a time
-        reused = known is not None and known[0] == commit
-        then = known[1] if known is not None and reused else _load(tree, commit, use_cache)
-        if then is None:
-            continue
-        # the rollup counts each group's due and done actions from the units' status, as
-        # ``status --by group`` does; its meetings (visits, reporting) are no part of a
-        # completion rate, and are left out of the tree it is given
-        counted = replace(then, meetings={}, meeting_units={}, appraisals={})
-        for index in indexes:
-            try:
-                status = unit_status(then, days[index], group=group)
-            except UnknownIdError:  # the group was not in the records yet
-                continue
-            office = office_rollup(counted, status, None)
-            for row in office.groups:
-                if row.id in shares:
-                    shares[row.id][index] = row.done_share
-            total[index] = office.done_share
+    reused = known[0] if known is not None and known[0] in weeks_of else None
+    asked = [(c, [days[i] for i in weeks]) for c, weeks in weeks_of.items() if c != reused]
+    found: dict[str, Weeks | None] = {}
+
+    def judge_loaded() -> None:  # the tree in memory, judged while the workers work
+        if known is not None and reused is not None:
+            found[reused] = _weeks_of_tree(known[1], [days[i] for i in weeks_of[reused]], group)
+
+    found.update(_in_workers(tree.root, asked, group, use_cache, meanwhile=judge_loaded))
+    for commit, indexes in weeks_of.items():
+        judged = found.get(commit)
+        if judged is None:
+            continue  # no valid records that day: ``status --known`` refused it
+        for k, index in enumerate(indexes):
+            for gid, rate in judged[1][k].items():
+                if gid in shares:
+                    shares[gid][index] = rate
+            total[index] = judged[0][k]
     return Trend(
         weeks=days,
         lines=[TrendLine(gid, name, shares[gid]) for gid, name in groups],
@@ -157,17 +157,110 @@ def judge_trend(
     )
 
 
-def _load(tree: Tree, commit: str, use_cache: bool) -> Tree | None:
+# What one commit's weeks come to: the office's whole rate and each group's, a week each.
+Weeks = tuple[list[Fraction | None], list[dict[str, Fraction | None]]]
+
+
+def _weeks_of_tree(then: Tree, days: list[date], group: str | None) -> Weeks:
+    """Each day's completion rates in one tree, as ``status --by group`` counts them."""
+    # the rollup counts each group's due and done actions from the units' status; its
+    # meetings (visits, reporting) are no part of a completion rate, and are left out of the
+    # tree it is given
+    counted = replace(then, meetings={}, meeting_units={}, appraisals={})
+    totals: list[Fraction | None] = []
+    rates: list[dict[str, Fraction | None]] = []
+    for day in days:
+        try:
+            status = unit_status(then, day, group=group)
+        except UnknownIdError:  # the group was not in the records yet
+            totals.append(None)
+            rates.append({})
+            continue
+        office = office_rollup(counted, status, None)
+        totals.append(office.done_share)
+        rates.append({row.id: row.done_share for row in office.groups})
+    return totals, rates
+
+
+def _weeks_of_commit(
+    root: Path, commit: str, days: list[date], group: str | None, use_cache: bool, jobs: int
+) -> Weeks | None:
+    """``_weeks_of_tree`` of the tree ``commit`` holds; None when it has no valid records.
+    Run in a worker process: what goes in and comes out is small, the tree stays there."""
+    then = _load(root, commit, use_cache, jobs)
+    return None if then is None else _weeks_of_tree(then, days, group)
+
+
+# Worker processes, at most, each loading and judging one commit's tree at a time: a
+# province's tree is large, and a few in memory at once are enough to keep the cores busy.
+MAX_WORKERS = 4
+
+
+def _in_workers(
+    root: Path,
+    asked: list[tuple[str, list[date]]],
+    group: str | None,
+    use_cache: bool,
+    *,
+    meanwhile: Callable[[], None],
+) -> list[tuple[str, Weeks | None]]:
+    """Each commit's weeks, judged in worker processes when there are several commits and
+    cores (each commit is a tree of its own: the work shares out without anything shared),
+    else here; here too for what a failed pool left undone. ``meanwhile`` is done here
+    while the workers work (or first, without them)."""
+    import os
+
+    from duchu import platform
+    from duchu.records.parallel import die_with_parent, usable_cores
+
+    done: dict[str, Weeks | None] = {}
+    workers = min(usable_cores(), MAX_WORKERS, len(asked))
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=platform.process_context(),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
+                futures = [
+                    (commit, pool.submit(_weeks_of_commit, root, commit, days, group, use_cache, 1))
+                    for commit, days in asked
+                ]
+                meanwhile()
+                meanwhile = _nothing
+                for commit, future in futures:
+                    done[commit] = future.result()
+        except (OSError, BrokenProcessPool):
+            pass  # no processes to be had (a sandbox, a limit): the rest in this process
+    meanwhile()
+    for commit, days in asked:
+        if commit not in done:
+            done[commit] = _weeks_of_commit(root, commit, days, group, use_cache, 0)
+    return [(commit, done[commit]) for commit, _ in asked]
+
+
+def _nothing() -> None:
+    pass
+
+
+def _load(root: Path, commit: str, use_cache: bool, jobs: int) -> Tree | None:
     """The valid tree as ``commit`` holds it; None when it has errors or no records (then
-    ``status --known`` refuses that day, and the trend has no point for it)."""
+    ``status --known`` refuses that day, and the trend has no point for it). ``jobs``: the
+    processes that parse its files (0: as many as the cores)."""
     from duchu.records.cache import user_cache_folder
     from duchu.records.known import load_known_tree
     from duchu.records.tree import NoRecordsError
 
-    root: Path = tree.root
     try:
         then = load_known_tree(
-            root, commit, cache_folder=user_cache_folder(root, "known") if use_cache else None
+            root,
+            commit,
+            cache_folder=user_cache_folder(root, "known") if use_cache else None,
+            jobs=jobs or None,
         )
     except NoRecordsError:
         return None
