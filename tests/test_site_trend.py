@@ -436,3 +436,34 @@ def test_the_line_chart_escapes_names_and_tells_lines_apart_without_colour() -> 
     # grey print: every drawn style differs from every other in its dash or its marker
     assert len(set(charts.LINE_STYLES)) == len(charts.LINE_STYLES)
     assert len({marker for _, marker in charts.LINE_STYLES}) == len(charts.LINE_STYLES)
+
+
+def test_a_past_weeks_judgement_is_kept_and_not_made_again(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duchu.judge.trend as trend_module
+    import duchu.records.known as known
+
+    monkeypatch.setattr(trend_module, "MAX_WORKERS", 1)  # counted in this process
+    opened = open_as_of(history, AS_OF, known=False, use_cache=False)
+    tree = opened.tree
+    groups = [(g, tree.groups[g].name) for g in tree.groups]
+    first = judge_trend(tree, opened.day, groups, use_cache=True)
+    loaded: list[str] = []
+    real = known.load_known_tree
+
+    def counting(root: Path, commit: str, **kwargs: object) -> object:
+        loaded.append(commit)
+        return real(root, commit, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(known, "load_known_tree", counting)
+    again = judge_trend(tree, opened.day, groups, use_cache=True)
+    assert again == first and loaded == []  # the refused week is kept as refused, too
+    # a later as-of date: only the commit standing on its new weeks is read again
+    later = judge_trend(tree, date(2014, 4, 8), groups, use_cache=True)
+    assert later.weeks[:-2] == first.weeks[:-1] and len(loaded) == 1
+    assert later == trend_of(history, "2014-04-08")
+    # the one group's site keeps its own
+    loaded.clear()
+    one = judge_trend(tree, opened.day, groups, group="g2", use_cache=True)
+    assert loaded and one.lines[1].shares == first.lines[1].shares

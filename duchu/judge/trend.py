@@ -12,6 +12,7 @@ Outside git there is no trend, and the judgement says why (``Trend.state``).
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
@@ -133,12 +134,24 @@ def judge_trend(
     reused = known[0] if known is not None and known[0] in weeks_of else None
     asked = [(c, [days[i] for i in weeks]) for c, weeks in weeks_of.items() if c != reused]
     found: dict[str, Weeks | None] = {}
+    kept = _Kept(tree.root, group) if use_cache else None
+    if kept is not None:  # a past week, once judged from its commit, never changes
+        for commit, weeks in weeks_of.items():
+            earlier = kept.read(commit, [days[i] for i in weeks])
+            if earlier is not None:
+                found[commit] = earlier[0]
+        asked = [(commit, weeks) for commit, weeks in asked if commit not in found]
 
     def judge_loaded() -> None:  # the tree in memory, judged while the workers work
-        if known is not None and reused is not None:
+        if known is not None and reused is not None and reused not in found:
             found[reused] = _weeks_of_tree(known[1], [days[i] for i in weeks_of[reused]], group)
+            if kept is not None:
+                kept.write(reused, [days[i] for i in weeks_of[reused]], found[reused])
 
-    found.update(_in_workers(tree.root, asked, group, use_cache, meanwhile=judge_loaded))
+    for commit, judged in _in_workers(tree.root, asked, group, use_cache, meanwhile=judge_loaded):
+        found[commit] = judged
+        if kept is not None:
+            kept.write(commit, dict(asked)[commit], judged)
     for commit, indexes in weeks_of.items():
         judged = found.get(commit)
         if judged is None:
@@ -241,6 +254,80 @@ def _in_workers(
         if commit not in done:
             done[commit] = _weeks_of_commit(root, commit, days, group, use_cache, 0)
     return [(commit, done[commit]) for commit, _ in asked]
+
+
+class _Kept:
+    """Each commit's weeks as judged before, in the user's cache (``duchu.records.judged``):
+    valid for the code that judged them (a digest of duchu's judging and reading modules)
+    and the group the site was limited to."""
+
+    def __init__(self, root: Path, group: str | None) -> None:
+        import hashlib
+
+        from duchu.records.cache import user_cache_folder
+
+        self.folder = user_cache_folder(root, "trend")
+        self.key = _code_digest()
+        self.suffix = hashlib.sha256((group or "").encode()).hexdigest()[:16] if group else "all"
+
+    def _name(self, commit: str) -> str:
+        return f"{commit}.{self.suffix}.json"
+
+    def read(self, commit: str, days: list[date]) -> tuple[Weeks | None] | None:
+        """The commit's weeks on ``days`` when every one of them was kept (the commit's
+        records invalid: ``(None,)``), else None."""
+        from duchu.records.judged import read_judged
+
+        data = read_judged(self.folder, self._name(commit), self.key)
+        if data == "invalid":
+            return (None,)
+        if not isinstance(data, dict) or not all(d.isoformat() in data for d in days):
+            return None
+        totals, rates = [], []
+        for day in days:
+            total, by_group = data[day.isoformat()]
+            totals.append(_fraction(total))
+            rates.append({gid: _fraction(rate) for gid, rate in by_group.items()})
+        return ((totals, rates),)
+
+    def write(self, commit: str, days: list[date], judged: Weeks | None) -> None:
+        from duchu.records.judged import read_judged, write_judged
+
+        data: object = "invalid"
+        if judged is not None:
+            earlier = read_judged(self.folder, self._name(commit), self.key)
+            kept = earlier if isinstance(earlier, dict) else {}
+            for day, total, by_group in zip(days, judged[0], judged[1], strict=True):
+                kept[day.isoformat()] = [
+                    _text(total),
+                    {gid: _text(rate) for gid, rate in by_group.items()},
+                ]
+            data = kept
+        write_judged(self.folder, self._name(commit), self.key, data)
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return Fraction(text) if text is not None else None
+
+
+def _text(rate: Fraction | None) -> str | None:
+    return str(rate) if rate is not None else None
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of duchu's version and of the modules that read records and judge them: a
+    kept judgement is used only by the code that made it."""
+    import hashlib
+
+    from duchu import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder in ("records", "judge"):
+        for source in sorted((package / folder).glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def _nothing() -> None:
