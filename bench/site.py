@@ -3,6 +3,7 @@ pages it writes.
 
     python bench/site.py 2000              # uses /tmp/duchu-office-2000 (bench/office.py's)
     python bench/site.py 20000 --runs 3
+    python bench/site.py 2000 --commits 20 # a history of 20 weekly commits (the trend's work)
 
 The tree is bench/office.py's: bench/make_tree.py's N units committed in two steps, so the
 site's provenance names a commit and its overview dates each group's files. Each round
@@ -11,6 +12,10 @@ times, side by side and each as a whole process with its output piped away: a wa
 warm ``site`` replacing its own earlier output (the nightly job's case). Then the sizes:
 the overview, the appraisals page, the largest group and unit pages, the median unit page,
 every page together. The target (issue 17): the 2,000-unit site within 3x a warm status.
+
+With ``--commits N`` the tree is committed in N weekly steps instead (``make_history``:
+the roster first, then the meetings in date order, a share a week), so that the
+overview's trend (../shared/spec/CLI.md 1.2) has that many trees to read from git.
 """
 
 from __future__ import annotations
@@ -25,7 +30,48 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from office import AS_OF, make_repository, timed  # noqa: E402 -- bench/ is not a package
+from make_tree import make  # noqa: E402 -- bench/ is not a package
+from office import AS_OF, git, make_repository, timed  # noqa: E402
+
+
+def make_history(units: int, root: Path, commits: int) -> None:
+    """The generated tree committed in ``commits`` weekly steps from 2014-02-12: the
+    campaign, groups and units first, then the meeting files, oldest first, in equal shares
+    (a week's reports), the last step on 2014-06-10."""
+    from datetime import date, timedelta
+
+    if (root / ".git").is_dir():
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    make(units, root)
+    (root / ".gitignore").write_text(".duchu-cache/\n")
+    git(root, "init", "--quiet")
+    meetings = sorted(p for p in (root / "meetings").rglob("*") if p.is_file())
+    aside = root.parent / f"{root.name}-aside"
+    shutil.rmtree(aside, ignore_errors=True)
+    for path in meetings:
+        target = aside / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+    steps = max(commits - 1, 1)
+    for step in range(commits):
+        day = date(2014, 2, 12) + timedelta(days=7 * step)
+        if step:
+            share = meetings[(step - 1) * len(meetings) // steps : step * len(meetings) // steps]
+            for path in share:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                (aside / path.relative_to(root)).rename(path)
+        git(root, "add", "--all")
+        git(
+            root,
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            f"step {step}",
+            when=f"{day}T10:00:00+08:00",
+        )
+    shutil.rmtree(aside)
 
 
 def sizes(site: Path) -> dict[str, str]:
@@ -58,12 +104,18 @@ def main() -> None:
     parser.add_argument("units", type=int)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--root", type=Path)
+    parser.add_argument("--out", type=Path, help="the site's folder (default: in /tmp)")
+    parser.add_argument("--commits", type=int, help="a history of this many weekly commits")
     options = parser.parse_args()
-    root = options.root or Path(f"/tmp/duchu-office-{options.units}")
-    make_repository(options.units, root)
-    out = Path(f"/tmp/duchu-site-bench-{options.units}")
+    if options.commits:
+        root = options.root or Path(f"/tmp/duchu-history-{options.units}-{options.commits}")
+        make_history(options.units, root, options.commits)
+    else:
+        root = options.root or Path(f"/tmp/duchu-office-{options.units}")
+        make_repository(options.units, root)
+    out = options.out or Path(f"/tmp/duchu-site-bench-{options.units}")
     duchu = [sys.executable, "-m", "duchu", "--records", str(root)]
-    env = {**os.environ, "XDG_CACHE_HOME": f"/tmp/duchu-site-bench-cache-{options.units}"}
+    env = {**os.environ, "XDG_CACHE_HOME": f"{out}-cache"}
     env.pop("DUCHU_NO_CACHE", None)
     status = [*duchu, "status", "--as-of", AS_OF]
     site = [*duchu, "site", "--as-of", AS_OF, "-o", str(out)]

@@ -33,8 +33,9 @@ def test_no_message_is_defined_twice() -> None:
     from duchu.messages.entry import ENTRY
     from duchu.messages.hooks import HOOKS
     from duchu.messages.records import RECORDS
+    from duchu.messages.site import SITE
 
-    tables = [set(RECORDS), set(COMMANDS), set(HOOKS), set(ENTRY)]
+    tables = [set(RECORDS), set(COMMANDS), set(HOOKS), set(ENTRY), set(SITE)]
     for i, first in enumerate(tables):
         for second in tables[i + 1 :]:
             assert first & second == set()

@@ -292,21 +292,46 @@ FILTER_PROBE = """<script>
 </script>"""
 
 
-def probed(catcher: Catcher, profile: Path, page: Path, probe: str) -> dict[str, Any]:
+def probed(
+    catcher: Catcher, profile: Path, page: Path, probe: str, *, phone: bool = False
+) -> dict[str, Any]:
     """Open a copy of ``page`` (beside it, so its links and site.js resolve) with ``probe``
-    run after the page's own script; what the probe wrote."""
+    run after the page's own script; what the probe wrote. ``phone``: the page is laid out
+    390 px wide, in a frame of that width (headless Chromium lays a window out no narrower
+    than 500 px), and the probe's answer comes back from the frame as a message."""
     copy = page.with_name(f"probe-{page.name}")
     copy.write_text(
         page.read_text(encoding="utf-8").replace("</body>", probe + "\n</body>"), "utf-8"
     )
+    opened = copy
+    if phone:
+        opened = page.with_name(f"phone-{page.name}")
+        opened.write_text(phone_frame(copy.name), "utf-8")
     try:
-        rendered = dom(catcher, profile, copy)
+        rendered = chromium(catcher, profile, "--hide-scrollbars", "--dump-dom", opened.as_uri())
     finally:
         copy.unlink()
+        if phone:
+            opened.unlink()
     found = re.search(r'<pre id="probe">(.*?)</pre>', rendered, re.S)
     assert found is not None, rendered[-2000:]
     result: dict[str, Any] = json.loads(html.unescape(found.group(1)))
     return result
+
+
+PHONE = (390, 844)
+
+
+def phone_frame(name: str) -> str:
+    """A page holding ``name`` in a frame as wide as a phone, and what the frame reports."""
+    width, height = PHONE
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">'
+        f'<iframe src="{name}" style="display:block;border:0;width:{width}px;'
+        f'height:{height}px"></iframe><script>window.addEventListener("message", function (e) {{'
+        'var out = document.createElement("pre"); out.id = "probe"; out.textContent = e.data;'
+        "document.body.appendChild(out); });</script></body></html>"
+    )
 
 
 def test_a_tables_heading_sorts_it_both_ways(
@@ -337,4 +362,220 @@ def test_the_group_filter_shows_one_groups_rows(
     assert choices[""] == everyone
     for group in set(everyone):
         assert choices[group] == [g for g in everyone if g == group]
+    assert catcher.page_requests() == []
+
+
+# --- a phone (390 px) and A4 paper (../shared/spec/CLI.md 1.2) -------------------------------
+
+# Measures the laid-out page, as a phone shows it: every element whose right edge passes
+# the viewport (or left edge before it) unless it sits inside a sideways scroller, which
+# must itself fit; every table cell with Chinese text narrower than two of its characters.
+LAYOUT_PROBE = """<script>
+(function () {
+  var width = document.documentElement.clientWidth;
+  var cjk = /[\\u3400-\\u9fff]/;
+  function scroller(el) {
+    for (var p = el.parentElement; p; p = p.parentElement) {
+      var x = getComputedStyle(p).overflowX;
+      if (x === "auto" || x === "scroll") { return p; }
+    }
+    return null;
+  }
+  var wide = [], narrow = [], scrollers = 0, scrolled = 0;
+  document.querySelectorAll("body *").forEach(function (el) {
+    var box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) { return; }
+    if (getComputedStyle(el).overflowX === "auto") {
+      scrollers += 1;
+      if (el.scrollWidth > el.clientWidth) { scrolled += 1; }
+    }
+    if (scroller(el)) { return; }
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      wide.push(el.tagName + "." + el.className + " "
+        + Math.round(box.left) + ".." + Math.round(box.right));
+    }
+  });
+  document.querySelectorAll("td, th").forEach(function (cell) {
+    var text = cell.textContent.trim();
+    if (!cjk.test(text) || cell.getClientRects().length === 0) { return; }
+    var vertical = [cell].concat(Array.prototype.slice.call(cell.querySelectorAll("*")));
+    if (vertical.some(function (el) {
+      return getComputedStyle(el).writingMode.indexOf("vertical") === 0;
+    })) { return; }  // read top to bottom: its width is a column's, not a line's
+    var style = getComputedStyle(cell);
+    var size = parseFloat(style.fontSize);
+    var inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    // two characters wide, or the whole text when it is shorter (a rating: 好)
+    if (inner < Math.min(2, Array.from(text).length) * size - 0.5) {
+      narrow.push(cell.textContent.trim().slice(0, 24) + " " + Math.round(inner) + "px");
+    }
+  });
+  var seen = JSON.stringify({width: width, wide: wide, narrow: narrow,
+    scrollers: scrollers, scrolled: scrolled, page: document.documentElement.scrollWidth});
+  if (window.parent !== window) { window.parent.postMessage(seen, "*"); return; }
+  var out = document.createElement("pre"); out.id = "probe"; out.textContent = seen;
+  document.body.appendChild(out);
+})();
+</script>"""
+
+PAGE_KINDS = {
+    "overview": "index.html",
+    "group": "groups/g3.html",
+    "unit": "units/guotu.html",
+    "appraisals": "appraisals.html",
+}
+
+
+@pytest.fixture(scope="module")
+def history_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample as the office's git history has it: the overview draws the trend."""
+    from tests.sample_history import build_sample_repository
+
+    top = tmp_path_factory.mktemp("history-site")
+    records = build_sample_repository(top / "records")
+    out = top / "site"
+    env = {"DUCHU_NO_CACHE": "1", "XDG_CACHE_HOME": str(top / "cache")}
+    result = runner.invoke(
+        app, ["site", "--records", str(records), "-o", str(out), "--as-of", AS_OF], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert 'class="chart trend"' in (out / "index.html").read_text(encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_every_page_reads_on_a_390_px_phone(
+    history_site: Path, tmp_path: Path, catcher: Catcher, kind: str
+) -> None:
+    seen = probed(
+        catcher,
+        tmp_path / "profile",
+        history_site / PAGE_KINDS[kind],
+        LAYOUT_PROBE,
+        phone=True,
+    )
+    assert seen["width"] == 390, seen
+    assert seen["wide"] == [], seen["wide"]  # nothing wider than the phone but scrollers
+    assert seen["page"] <= 390  # so the page itself never scrolls sideways
+    assert seen["narrow"] == [], seen["narrow"]  # no name broken a character a line
+    assert seen["scrollers"] >= 1
+    assert catcher.page_requests() == []
+
+
+def test_the_390_px_probe_catches_a_page_that_overflows(tmp_path: Path, catcher: Catcher) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html><head><meta name="viewport" content="width=device-width"></head><body>'
+        '<div style="width:600px">宽</div><table style="width:40px"><tr>'
+        "<td>市委第一督导组</td><td>x</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    seen = probed(catcher, tmp_path / "profile", page, LAYOUT_PROBE, phone=True)
+    assert seen["width"] == 390
+    assert seen["wide"] and seen["narrow"]
+
+
+def screenshot(catcher: Catcher, profile: Path, page: Path, shot: Path, width: int) -> None:
+    """``page`` as a window ``width`` px wide shows it (a phone's through a frame, as
+    ``probed``), in a PNG."""
+    opened = page
+    if width == PHONE[0]:
+        opened = page.with_name(f"phone-{page.name}")
+        opened.write_text(phone_frame(page.name), "utf-8")
+    try:
+        chromium(
+            catcher,
+            profile,
+            f"--window-size={width},{PHONE[1]}",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            opened.as_uri(),
+        )
+    finally:
+        if opened != page:
+            opened.unlink()
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_screenshots_at_390_and_1366_px(
+    history_site: Path, tmp_path: Path, catcher: Catcher, kind: str
+) -> None:
+    for width in (PHONE[0], 1366):
+        shot = tmp_path / f"{kind}-{width}.png"
+        screenshot(catcher, tmp_path / "profile", history_site / PAGE_KINDS[kind], shot, width)
+        header = shot.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(header[16:20], "big") == width
+    assert catcher.page_requests() == []
+
+
+PDF_TOOLS = shutil.which("pdfinfo") and shutil.which("pdftotext")
+
+
+def printed(catcher: Catcher, profile: Path, page: Path, pdf: Path) -> list[str]:
+    """``page`` printed to PDF as Chromium prints it; each page's text."""
+    chromium(catcher, profile, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    count = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.skipif(not PDF_TOOLS, reason="no pdfinfo/pdftotext (apt-get install poppler-utils)")
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_every_page_prints_on_a4_with_no_empty_first_page(
+    history_site: Path, tmp_path: Path, catcher: Catcher, kind: str
+) -> None:
+    pdf = tmp_path / f"{kind}.pdf"
+    pages = printed(catcher, tmp_path / "profile", history_site / PAGE_KINDS[kind], pdf)
+    first = pages[0]
+    # the page's own heading on the first page, not a header alone
+    heading = {"overview": "督导工作看板", "group": "市委第三督导组", "unit": "市国土资源局"}
+    assert heading.get(kind, "民主评议") in first
+    assert "总览" not in first  # the navigation is not printed
+    body = pdf.read_bytes()
+    # A4: the group's page landscape (its grid), the others portrait
+    landscape = b"/MediaBox [0 0 841.91998 594.95996]" in body
+    portrait = b"/MediaBox [0 0 594.95996 841.91998]" in body
+    assert (landscape, portrait) == ((True, False) if kind == "group" else (False, True))
+    assert all(text.strip() for text in pages)  # no blank page anywhere
+    assert catcher.page_requests() == []
+
+
+def big_group_tree(top: Path, units: int) -> Path:
+    """The base tree with ``units`` more units in its one group: a grid taller than a page
+    at full size."""
+    tree = build_tree(top / "tree")
+    for n in range(units):
+        (tree / "units" / f"u{n:02d}.yaml").write_text(
+            f"name: 第{n + 1}号测试单位\ngroup: g1\nleaders:\n  - {{name: 王某{n}, post: 书记}}\n",
+            encoding="utf-8",
+        )
+    return tree
+
+
+@pytest.mark.skipif(not PDF_TOOLS, reason="no pdfinfo/pdftotext (apt-get install poppler-utils)")
+@pytest.mark.parametrize("units", [3, 25, 60])
+def test_a_groups_grid_prints_on_one_page(tmp_path: Path, catcher: Catcher, units: int) -> None:
+    tree = big_group_tree(tmp_path, units)
+    out = tmp_path / "site"
+    result = runner.invoke(
+        app, ["site", "--records", str(tree), "-o", str(out), "--as-of", "2014-03-01"]
+    )
+    assert result.exit_code == 0, result.stderr
+    pages = printed(catcher, tmp_path / "profile", out / "groups" / "g1.html", tmp_path / "g.pdf")
+    first = pages[0]
+    assert "第一督导组" in first and "各单位规定动作完成情况" in first
+    # every row of the grid, and the legend under it, on the first page
+    for n in range(units):
+        assert f"第{n + 1}号测试单位" in first, (n, first)
+    assert "不适用" in first
+    assert all("第1号测试单位" not in text for text in pages[1:]) or units < 1
     assert catcher.page_requests() == []

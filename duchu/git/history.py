@@ -457,6 +457,36 @@ def known_commit(root: Path, day: date) -> str:
     raise BeforeFirstCommitError(day, _day(last[1]))
 
 
+def branch_days(root: Path) -> list[tuple[str, date]]:
+    """Every commit of the current branch's first-parent line, newest first, with its
+    committer's own calendar date: what ``known_commit`` walks, listed once, so that the
+    commit standing on each of many days (the site's weekly trend) is found without a git
+    run a day. Empty in a repository without commits."""
+    top = repository_root(root)
+    if _head(top) is None:
+        return []
+    out = _git(
+        [
+            "log",
+            "-z",
+            "--first-parent",
+            "--format=%H%x00%cI",
+            "--no-show-signature",
+            "--no-notes",
+            "--no-color",
+            "--end-of-options",
+            "HEAD",
+            "--",
+        ],
+        top,
+    )
+    tokens = [token for token in out.split(b"\0") if token.strip()]
+    return [
+        (_text(tokens[k]).strip(), _day(_text(tokens[k + 1]).strip()))
+        for k in range(0, len(tokens) - 1, 2)
+    ]
+
+
 def _shallow_end(top: Path, commit: str) -> bool:
     """Whether ``commit`` is where a shallow clone's history was cut off."""
     if _one_line(_git(["rev-parse", "--is-shallow-repository"], top)) != "true":

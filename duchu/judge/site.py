@@ -19,6 +19,7 @@ from duchu.judge.rates import Direction, Shift
 from duchu.judge.status import PlannedAction, StatusReport, plan, unit_status
 from duchu.judge.summary import FindingState, judge_finding
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
+from duchu.judge.trend import Trend, judge_trend
 from duchu.records.ballots import exact_fraction
 from duchu.records.dates import parse_date
 from duchu.records.tree import Tree
@@ -71,6 +72,34 @@ class SiteInput:
     unit_actions: list[PlannedAction] = field(default_factory=list)  # the grid's columns
     flag_at: Fraction = Fraction(1, 5)
     team: TeamShifts = field(default_factory=lambda: TeamShifts([]))
+    # each group's completion week by week, as the office knew it (``duchu.judge.trend``)
+    trend: Trend = field(default_factory=Trend)
+    # the shown units' findings still open on the as-of date, the most overdue first
+    open_findings: list[FindingState] = field(default_factory=list)
+
+
+def open_findings(
+    findings_of: dict[str, list[FindingState]], order: list[str]
+) -> list[FindingState]:
+    """The findings not rectified by the as-of date: the most days overdue first, then the
+    nearest deadline (none last), then the units' order and each unit's own order."""
+    place = {uid: i for i, uid in enumerate(order)}
+    found = [
+        (place.get(uid, len(place)), i, f)
+        for uid, items in findings_of.items()
+        for i, f in enumerate(items)
+        if f.state != "resolved"
+    ]
+    found.sort(
+        key=lambda item: (
+            -item[2].overdue_days,
+            item[2].deadline is None,
+            item[2].deadline.day if item[2].deadline is not None else date.min,
+            item[0],
+            item[1],
+        )
+    )
+    return [f for _, _, f in found]
 
 
 def _meetings_of_units(tree: Tree, status: StatusReport) -> dict[str, list[tuple[date, str]]]:
@@ -99,6 +128,7 @@ def judge_for_site(
     known: bool = False,
     commit: str | None = None,
     git_facts: Callable[[], tuple[Provenance, FileDates | None]],
+    use_cache: bool = True,
 ) -> SiteInput:
     """The one judgement every page renders: the units' status as of ``day``, the tallies
     and their before/after comparison, and the office's rollup of the groups. ``git_facts``
@@ -119,6 +149,22 @@ def judge_for_site(
     for unit in status.units:
         judged = [judge_finding(unit.id, f, campaign.calendar, day) for f in unit.unit.findings]
         findings_of[unit.id] = [f for f in judged if f is not None]
+    shown_groups = {row.id for row in office.groups}
+    # the tree already loaded stands for its commit: the known one; or, on a checkout with
+    # no change to the records, HEAD's (what a nightly job's site reads)
+    loaded = None
+    if known and commit is not None:
+        loaded = (commit, tree)
+    elif provenance.in_git and provenance.commit and not provenance.dirty:
+        loaded = (provenance.commit, tree)
+    trend = judge_trend(
+        tree,
+        day,
+        [(gid, tree.groups[gid].name) for gid in tree.groups if gid in shown_groups],
+        group=group,
+        known=loaded,
+        use_cache=use_cache,
+    )
     return SiteInput(
         tree=tree,
         status=status,
@@ -137,4 +183,6 @@ def judge_for_site(
             [c for c in comparisons if c.unit in {u.id for u in status.units}],
             campaign.appraisal.team,
         ),
+        trend=trend,
+        open_findings=open_findings(findings_of, [u for u in tree.units if u in findings_of]),
     )

@@ -6,8 +6,8 @@ user wrote them. Keep both languages of a key on adjacent lines so a missing tra
 is easy to see; ``tests/test_messages.py`` checks every key has both and the same fields.
 
 The tables are ``duchu.messages.records`` (the records' problems),
-``duchu.messages.commands`` (everything the commands say) and ``duchu.messages.hooks``
-(the hooks'); here, the lookup.
+``duchu.messages.commands`` (everything the commands say), ``duchu.messages.hooks``
+(the hooks') and ``duchu.messages.site`` (the dashboard's 1.2 words); here, the lookup.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from duchu.messages.commands import COMMANDS
 from duchu.messages.entry import ENTRY
 from duchu.messages.hooks import HOOKS
 from duchu.messages.records import RECORDS
+from duchu.messages.site import SITE
 
 LANGS = ("zh", "en")
 
-CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS, **HOOKS, **ENTRY}
+CATALOGUE: dict[str, dict[str, str]] = {**RECORDS, **COMMANDS, **HOOKS, **ENTRY, **SITE}
 
 
 class _Args(dict[str, object]):

@@ -20,6 +20,7 @@ from duchu.cli.options import (
     lang_of,
     records_root,
     resolved,
+    use_cache,
 )
 from duchu.messages import message
 
@@ -76,6 +77,7 @@ def site(
         known=known,
         commit=opened.known_commit,
         git_facts=lambda: git_facts(opened),
+        use_cache=use_cache(ctx, no_cache),
     )
     pages = write_site(output, judgement, die_with_parent=die_with_parent)
     warn_outside(opened, language)

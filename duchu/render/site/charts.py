@@ -9,11 +9,14 @@ and screen agree and a tree's own stylesheet may change them."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from markupsafe import Markup, escape
+
+from duchu.judge.rates import Shift
 
 
 @dataclass(frozen=True)
@@ -172,3 +175,203 @@ def before_after(
 
 def _clipped(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a line chart: its name, a value (0 to 1) or None (no point) at each
+    place, each value's text for its tooltip, and its style's number (``LINE_STYLES``)."""
+
+    label: str
+    values: Sequence[float | None]
+    texts: Sequence[str]
+    style: int
+    total: bool = False  # the office's whole line: drawn heavier, beneath the groups'
+
+
+# A line's dash pattern and marker, so that lines tell apart in grey print too; their
+# colours are the stylesheet's (``.trend-s0`` ...), by the same number.
+LINE_STYLES: tuple[tuple[str, str], ...] = (
+    ("", "circle"),
+    ("6 3", "square"),
+    ("2 3", "triangle"),
+    ("8 3 2 3", "diamond"),
+    ("", "cross"),
+    ("4 2", "circle-open"),
+    ("1 2", "square-open"),
+    ("10 4", "triangle-open"),
+    ("6 2 1 2 1 2", "plus"),
+    ("3 3", "diamond-open"),
+    ("12 3 3 3", "star"),
+    ("5 5", "bar"),
+)
+
+
+def _marker(kind: str, x: float, y: float, cls: str) -> str:
+    """A point's marker: a small shape centred on it (an open shape is drawn white-filled)."""
+    open_fill = kind.endswith("-open")
+    shape = kind.removesuffix("-open")
+    fill = ' fill="#fff"' if open_fill else ""
+    r = 3.2
+    if shape == "circle":
+        body = f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{r}"{fill}'
+    elif shape == "square":
+        body = (
+            f'<rect x="{_number(x - r)}" y="{_number(y - r)}" width="{2 * r}"'
+            f' height="{2 * r}"{fill}'
+        )
+    elif shape in ("triangle", "diamond", "star"):
+        if shape == "triangle":
+            points = [(x, y - r - 0.8), (x + r + 0.4, y + r), (x - r - 0.4, y + r)]
+        elif shape == "diamond":
+            points = [(x, y - r - 0.8), (x + r + 0.8, y), (x, y + r + 0.8), (x - r - 0.8, y)]
+        else:
+            points = [(x, y - r - 1), (x + r, y + r), (x - r - 0.6, y - 1), (x + r + 0.6, y - 1)]
+            points.append((x - r, y + r))
+        joined = " ".join(f"{_number(px)},{_number(py)}" for px, py in points)
+        body = f'<polygon points="{joined}"{fill}'
+    elif shape == "bar":
+        body = (
+            f'<rect x="{_number(x - r - 0.6)}" y="{_number(y - 1.3)}" width="{2 * r + 1.2}"'
+            f' height="2.6"{fill}'
+        )
+    else:  # cross, plus: two strokes
+        d = r if shape == "plus" else r * 0.8
+        if shape == "plus":
+            path = (
+                f"M{_number(x - d)} {_number(y)}H{_number(x + d)}"
+                f"M{_number(x)} {_number(y - d)}V{_number(y + d)}"
+            )
+        else:
+            path = (
+                f"M{_number(x - d)} {_number(y - d)}L{_number(x + d)} {_number(y + d)}"
+                f"M{_number(x - d)} {_number(y + d)}L{_number(x + d)} {_number(y - d)}"
+            )
+        body = f'<path class="stroke" d="{path}"'
+    return f'{body} class="mark {cls}"'
+
+
+def line_swatch(style: int, *, total: bool = False) -> Markup:
+    """A legend's sample of a line's style: a short stretch with its marker."""
+    dash, marker = LINE_STYLES[style % len(LINE_STYLES)]
+    cls = "trend-total" if total else f"trend-s{style % len(LINE_STYLES)}"
+    dashed = f' stroke-dasharray="{dash}"' if dash and not total else ""
+    return Markup(
+        f'<svg class="swatch-line {cls}" viewBox="0 0 30 10" width="30" height="10"'
+        f' aria-hidden="true"><line class="line" x1="1" y1="5" x2="29" y2="5"{dashed}/>'
+        + ("" if total else _marker(marker, 15, 5, "") + "/>")
+        + "</svg>"
+    )
+
+
+def line_chart(
+    series: Sequence[Series],
+    ticks: Sequence[str],
+    *,
+    label: str,
+    axis_label: str = "",
+    tick_width: int = 52,
+    width: int = 520,
+    height: int = 220,
+) -> Markup:
+    """Lines over 0-100% across ``len(ticks)`` evenly spaced places (weeks), each tick's
+    text below its place, thinned so that they never run together (``tick_width``: how wide
+    a tick's text is, in the chart's units). A value of None breaks its line there. The SVG
+    scales to its container's width (``viewBox``)."""
+    top, bottom, left, right = 10, 22, max(34, tick_width // 2 + 4), tick_width // 2 + 4
+    plot_w, plot_h = width - left - right, height - top - bottom
+    places = len(ticks)
+    step = plot_w / (places - 1) if places > 1 else 0.0
+
+    def x_of(i: int) -> float:
+        return left + (i * step if places > 1 else plot_w / 2)
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - value)
+
+    parts = [
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" width="{width}"'
+        f' height="{height}" role="img" aria-label="{escape(label)}"'
+        f' preserveAspectRatio="xMinYMin meet">'
+    ]
+    for tenth in (0, 25, 50, 75, 100):
+        y = y_of(tenth / 100)
+        parts.append(
+            f'<line class="{"axis" if tenth == 0 else "grid"}" x1="{left}" y1="{_number(y)}"'
+            f' x2="{width - right}" y2="{_number(y)}"/>'
+            f'<text class="tick" x="{left - 4}" y="{_number(y + 3.5)}" text-anchor="end">'
+            f"{tenth}%</text>"
+        )
+    if axis_label:
+        parts.append(f"<title>{escape(axis_label)}</title>")
+    # every tick's text centred on its place; a tick written only where the one before it
+    # is at least a text's width away, and the last always
+    every = max(1, math.ceil(tick_width / step)) if places > 1 else 1
+    for i, tick in enumerate(ticks):
+        last = i == places - 1
+        if (i % every and not last) or (not last and places - 1 - i < every):
+            continue
+        parts.append(
+            f'<text class="tick" x="{_number(x_of(i))}" y="{height - 6}"'
+            f' text-anchor="middle">{escape(tick)}</text>'
+        )
+    ordered = sorted(series, key=lambda s: not s.total)  # the whole beneath the groups
+    for line in ordered:
+        dash, marker = LINE_STYLES[line.style % len(LINE_STYLES)]
+        cls = "trend-total" if line.total else f"trend-s{line.style % len(LINE_STYLES)}"
+        path, pen_down = [], False
+        for i, value in enumerate(line.values):
+            if value is None:
+                pen_down = False
+                continue
+            path.append(f"{'L' if pen_down else 'M'}{_number(x_of(i))} {_number(y_of(value))}")
+            pen_down = True
+        dashed = f' stroke-dasharray="{dash}"' if dash and not line.total else ""
+        parts.append(f'<g class="{cls}"><title>{escape(line.label)}</title>')
+        if path:
+            parts.append(f'<path class="line" d="{"".join(path)}"{dashed}/>')
+        for i, value in enumerate(line.values):
+            if value is None:
+                continue
+            tip = f"<title>{escape(line.label)} {escape(ticks[i])}: {escape(line.texts[i])}</title>"
+            if line.total:
+                parts.append(
+                    f'<circle class="mark" cx="{_number(x_of(i))}" cy="{_number(y_of(value))}"'
+                    f' r="2">{tip}</circle>'
+                )
+            else:
+                parts.append(
+                    _marker(marker, x_of(i), y_of(value), "") + f">{tip}</" + _tag(marker) + ">"
+                )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _tag(marker: str) -> str:
+    shape = marker.removesuffix("-open")
+    return {
+        "circle": "circle",
+        "square": "rect",
+        "bar": "rect",
+        "triangle": "polygon",
+        "diamond": "polygon",
+        "star": "polygon",
+    }.get(shape, "path")
+
+
+def rating_css(rating: str, positive: list[str], negative: list[str], index: int) -> str:
+    """A rating's colour: green for the positive ones (darker first), red for the negative,
+    amber between -- the terminal's colours."""
+    if rating in positive:
+        return "seg-positive" if positive.index(rating) == 0 else "seg-positive2"
+    if rating in negative:
+        return "seg-negative"
+    del index
+    return "seg-middle"
+
+
+def change_css(change: Shift | None, *, good_when_up: bool) -> str:
+    if change is None or change.direction == "same":
+        return ""
+    return "good" if (change.direction == "rose") == good_when_up else "bad"

@@ -21,7 +21,6 @@ from typing import Any
 
 from duchu import __version__
 from duchu.judge.office import GroupRow
-from duchu.judge.rates import Shift
 from duchu.judge.site import SiteInput
 from duchu.judge.status import ActionStatus, UnitStatus
 from duchu.judge.tally import MeetingTally, UnitComparison
@@ -29,6 +28,7 @@ from duchu.messages import message
 from duchu.records.dates import format_date, format_deadline
 from duchu.render.site import charts
 from duchu.render.site.folder import file_names
+from duchu.render.site.overview import open_findings_context, trend_context
 from duchu.render.text import action_notes
 from duchu.render.words import percent, signed_percent
 
@@ -248,8 +248,20 @@ class SiteBuilder:
                 "more_lagging": [list_page_path("lagging", n) for n in range(2, lagging_pages + 1)],
                 # the filter keys a group by its id: two groups may share a name
                 "lagging_groups": self.filter_choices(row for row, _ in lagging),
+                "trend": None,
+                "findings": None,
             }
         )
+        if number == 1:  # the trend and the open findings: on the overview only
+            data, t = self.data, self.t
+            context["trend"] = trend_context(data.trend, t, self.lang, one_group=bool(data.group))
+            context["findings"] = open_findings_context(
+                data.open_findings,
+                t,
+                self.lang,
+                lambda uid: data.tree.units[uid].label,
+                lambda uid: self.unit_href(uid, 0),
+            )
         return Page(path, "site/overview.html.j2", context)
 
     def _pager(self, kind: str, number: int, pages: int) -> dict[str, Any]:
@@ -552,7 +564,10 @@ class SiteBuilder:
     def _rating_legend(self) -> list[dict[str, str]]:
         scheme = self.campaign.appraisal
         return [
-            {"rating": rating, "css": _rating_css(rating, scheme.positive, scheme.negative, i)}
+            {
+                "rating": rating,
+                "css": charts.rating_css(rating, scheme.positive, scheme.negative, i),
+            }
             for i, rating in enumerate(scheme.ratings)
         ]
 
@@ -561,7 +576,7 @@ class SiteBuilder:
         """Each rating's colour class, worked out once for all the bars of a site."""
         scheme = self.campaign.appraisal
         return {
-            rating: _rating_css(rating, scheme.positive, scheme.negative, i)
+            rating: charts.rating_css(rating, scheme.positive, scheme.negative, i)
             for i, rating in enumerate(scheme.ratings)
         }
 
@@ -615,11 +630,11 @@ class SiteBuilder:
                     "positive_before": percent(before.positive_rate if before else None),
                     "positive_after": percent(after.positive_rate if after else None),
                     "positive_change": signed_percent(change.positive_shift),
-                    "positive_css": _change_css(change.positive_shift, good_when_up=True),
+                    "positive_css": charts.change_css(change.positive_shift, good_when_up=True),
                     "negative_before": percent(before.negative_rate if before else None),
                     "negative_after": percent(after.negative_rate if after else None),
                     "negative_change": signed_percent(change.negative_shift),
-                    "negative_css": _change_css(change.negative_shift, good_when_up=False),
+                    "negative_css": charts.change_css(change.negative_shift, good_when_up=False),
                     "flagged_before": bool(before and before.flagged),
                     "flagged_after": bool(after and after.flagged),
                 }
@@ -767,23 +782,6 @@ def _given(page: Page) -> Page:
 def _note(entry: object) -> str:
     note = getattr(entry, "note", None)
     return note.strip() if isinstance(note, str) else ""
-
-
-def _rating_css(rating: str, positive: list[str], negative: list[str], index: int) -> str:
-    """A rating's colour: green for the positive ones (darker first), red for the negative,
-    amber between -- the terminal's colours."""
-    if rating in positive:
-        return "seg-positive" if positive.index(rating) == 0 else "seg-positive2"
-    if rating in negative:
-        return "seg-negative"
-    del index
-    return "seg-middle"
-
-
-def _change_css(change: Shift | None, *, good_when_up: bool) -> str:
-    if change is None or change.direction == "same":
-        return ""
-    return "good" if (change.direction == "rose") == good_when_up else "bad"
 
 
 class _Words(dict[str, str]):
