@@ -805,3 +805,28 @@ def test_two_groups_of_one_name_are_two_choices_of_the_filter(tmp_path: Path) ->
         assert value in {"g1", "g2", "g3"}
         if value in {"g1", "g2"}:
             assert label == f"市委第一督导组（{value}）"
+
+
+def test_the_overview_shows_the_notices_still_open(tmp_path: Path) -> None:
+    """(1.2) The overview lists the unit actions under a notice that are not done yet, the
+    highest grade first, in the campaign's words, and how many notices each group gave;
+    a notice whose action is done by then drops off."""
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        app, ["site", "--records", str(SAMPLE), "--as-of", "2014-04-20", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="notices"') : page.index('id="open-findings"')]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "督办情况" in text
+    assert "市水利局 领导班子中心组专题学习 督办 2014年4月3日 逾期未完成" in text
+    assert "市委第三督导组 3" in text
+    later = tmp_path / "later"
+    result = CliRunner().invoke(
+        app, ["site", "--records", str(SAMPLE), "--as-of", "2014-10-30", "-o", str(later)]
+    )
+    assert result.exit_code == 0, result.output
+    page = (later / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="notices"') : page.index('id="open-findings"')]
+    assert "领导班子中心组专题学习" not in section  # done (late) by then

@@ -16,7 +16,14 @@ from fractions import Fraction
 from duchu.judge.asof import Provenance
 from duchu.judge.office import FileDates, OfficeReport, office_rollup
 from duchu.judge.rates import Direction, Shift
-from duchu.judge.status import PlannedAction, StatusReport, plan, unit_status
+from duchu.judge.status import (
+    ActionStatus,
+    PlannedAction,
+    StatusReport,
+    UnitStatus,
+    plan,
+    unit_status,
+)
 from duchu.judge.summary import FindingState, judge_finding
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
 from duchu.judge.trend import Trend, judge_trend
@@ -76,6 +83,30 @@ class SiteInput:
     trend: Trend = field(default_factory=Trend)
     # the shown units' findings still open on the as-of date, the most overdue first
     open_findings: list[FindingState] = field(default_factory=list)
+    # (1.2) the unit actions under a notice and not done yet: red first, then the oldest
+    under_notice: list[tuple[UnitStatus, ActionStatus]] = field(default_factory=list)
+
+
+_GRADE_RANK = {"red": 0, "yellow": 1, "blue": 2}
+
+
+def under_notice(status: StatusReport) -> list[tuple[UnitStatus, ActionStatus]]:
+    """The unit actions whose latest notice (督办) was given and that are still not done on
+    the as-of date (../shared/spec/CLI.md 1.2: the dashboard shows the grades): the highest
+    grade first, then the oldest notice, then the units' order."""
+    found = [
+        (unit, action)
+        for unit in status.units
+        for action in unit.actions
+        if action.notice is not None and action.state in ("overdue", "due_soon", "open")
+    ]
+    found.sort(
+        key=lambda pair: (
+            _GRADE_RANK.get(pair[1].notice.level, 3) if pair[1].notice else 3,
+            pair[1].notice.date if pair[1].notice else date.max,
+        )
+    )
+    return found
 
 
 def open_findings(
@@ -185,4 +216,5 @@ def judge_for_site(
         ),
         trend=trend,
         open_findings=open_findings(findings_of, [u for u in tree.units if u in findings_of]),
+        under_notice=under_notice(status),
     )

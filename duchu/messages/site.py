@@ -43,4 +43,21 @@ SITE: dict[str, dict[str, str]] = {
     "site-no-open-findings": {"zh": "没有未整改的问题。", "en": "No finding is open."},
     "site-notices": {"zh": "督办通知", "en": "Notices"},
     "site-scroll-hint": {"zh": "表格可左右滑动。", "en": "Tables scroll sideways."},
+    # (1.2) the notices (督办) on the overview
+    "site-notices": {"zh": "督办情况", "en": "Notices"},
+    "site-notices-given": {
+        "zh": "截至当日各督导组发出督办和谈话提醒（件）：",
+        "en": "Notices given by each group so far: ",
+    },
+    "site-list-sep": {"zh": "，", "en": ", "},
+    "site-col-grade": {"zh": "督办等级", "en": "Grade"},
+    "site-col-given": {"zh": "督办日期", "en": "Given on"},
+    "site-no-notices": {
+        "zh": "没有督办后仍未完成的规定动作。",
+        "en": "No action under a notice is still undone.",
+    },
+    "site-notices-more": {
+        "zh": "这里列出前 {shown} 项（共 {count} 项）；各单位页面标出本单位的督办。",
+        "en": "The first {shown} of {count}; each unit's page marks its own.",
+    },
 }

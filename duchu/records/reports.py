@@ -28,9 +28,7 @@ _WORK_LINE = re.compile(rb"(done|waived|findings)[ \t]*:(.*)", re.DOTALL)
 _NOTHING = {b"", b"{}", b"[]", b"null", b"~", b"Null", b"NULL"}
 # a top-level work key, what follows its colon, and the first character of the next line
 # (the next line's first character is looked at, not consumed: it may begin the next block)
-_WORK_HEAD = re.compile(
-    rb"^(?:done|waived|findings)[ \t]*:([^\n]*)(?=\n(.?)|\Z)", re.MULTILINE
-)
+_WORK_HEAD = re.compile(rb"^(?:done|waived|findings)[ \t]*:([^\n]*)(?=\n(.?)|\Z)", re.MULTILINE)
 
 
 def _work_part(raw: bytes | None) -> Any:

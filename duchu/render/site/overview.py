@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from duchu.judge.office import OfficeReport
+from duchu.judge.status import ActionStatus, UnitStatus
 from duchu.judge.summary import FindingState
 from duchu.judge.trend import Trend
 from duchu.records.dates import format_date, format_deadline
@@ -110,4 +112,42 @@ def open_findings_context(
             }
             for item in findings[:OPEN_FINDINGS_SHOWN]
         ],
+    }
+
+
+NOTICES_SHOWN = 200  # the overview's list; each unit's page marks its own
+
+
+def notices_context(
+    office: OfficeReport,
+    under_notice: list[tuple[UnitStatus, ActionStatus]],
+    t: Words,
+    lang: str,
+    unit_href: Callable[[str], str],
+) -> dict[str, Any]:
+    """The notices section (../shared/spec/CLI.md 1.2): how many notices each group gave,
+    and the unit actions still under a notice, the highest grade first (as judged)."""
+    rows = []
+    for unit, action in under_notice[:NOTICES_SHOWN]:
+        notice = action.notice
+        assert notice is not None
+        rows.append(
+            {
+                "unit": unit.unit.label,
+                "href": unit_href(unit.id),
+                "action": action.planned.action.name,
+                "level": notice.level,
+                "word": notice.word or notice.level,
+                "given": format_date(notice.date, lang),
+                "state_word": t(f"state-{action.state}"),
+            }
+        )
+    return {
+        "groups": [
+            {"name": row.name, "given": row.notices_given}
+            for row in office.groups
+            if row.notices_given
+        ],
+        "count": len(under_notice),
+        "rows": rows,
     }

@@ -28,7 +28,7 @@ from duchu.messages import message
 from duchu.records.dates import format_date, format_deadline
 from duchu.render.site import charts
 from duchu.render.site.folder import file_names
-from duchu.render.site.overview import open_findings_context, trend_context
+from duchu.render.site.overview import notices_context, open_findings_context, trend_context
 from duchu.render.text import action_notes
 from duchu.render.words import percent, signed_percent
 
@@ -250,6 +250,7 @@ class SiteBuilder:
                 "lagging_groups": self.filter_choices(row for row, _ in lagging),
                 "trend": None,
                 "findings": None,
+                "notices": None,
             }
         )
         if number == 1:  # the trend and the open findings: on the overview only
@@ -261,6 +262,9 @@ class SiteBuilder:
                 self.lang,
                 lambda uid: data.tree.units[uid].label,
                 lambda uid: self.unit_href(uid, 0),
+            )
+            context["notices"] = notices_context(
+                data.office, data.under_notice, t, self.lang, lambda uid: self.unit_href(uid, 0)
             )
         return Page(path, "site/overview.html.j2", context)
 
