@@ -41,7 +41,6 @@ SITE: dict[str, dict[str, str]] = {
         "en": "The {shown} most overdue of {count}; each unit's page shows all its findings.",
     },
     "site-no-open-findings": {"zh": "没有未整改的问题。", "en": "No finding is open."},
-    "site-notices": {"zh": "督办通知", "en": "Notices"},
     "site-scroll-hint": {"zh": "表格可左右滑动。", "en": "Tables scroll sideways."},
     # (1.2) the notices (督办) on the overview
     "site-notices": {"zh": "督办情况", "en": "Notices"},
