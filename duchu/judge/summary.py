@@ -29,10 +29,24 @@ from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally
 from duchu.judge.visits import Visits, count_visits, group_people, in_phase, is_visit, kind_order
 from duchu.records.ballots import exact_fraction
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
-from duchu.records.models import Campaign, Finding, Group, Meeting
+from duchu.records.models import Action, Campaign, Finding, Group, Meeting
 from duchu.records.tree import Tree
 
 HeldMeeting = tuple[date, str, Meeting]  # its day, its id, the record
+
+# The words that name a group's report of a phase (报送阶段督导报告, 报送督导工作总结).
+REPORT_WORDS = ("总结", "报告")
+
+
+def is_own_report(action: Action) -> bool:
+    """Whether a phase's action is the group's summary of that phase -- the document a
+    group summary is -- so that the summary never lists it as a task still to do: a
+    ``by: group`` action without a meeting whose name is of a report (总结, 报告)."""
+    return (
+        action.by == "group"
+        and action.meeting is None
+        and any(word in action.name for word in REPORT_WORDS)
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,9 @@ class GroupSummary:
     practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
     progress: Progress
     group_actions: list[ActionStatus]
+    # of ``group_actions``, the ids of the group's report of the phase: the document the
+    # summary is, which it never asks for (a to-do, a lag, a next step)
+    own_reports: set[str]
     earlier_overdue: list[EarlierOverdue]
     findings: list[FindingState]
     tallies: list[MeetingTally]  # the appraisals shown: the phase's
@@ -370,6 +387,12 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
         progress=_progress(status),
         group_actions=[a for g in status.groups for a in g.actions],
+        own_reports={
+            a.planned.id
+            for g in status.groups
+            for a in g.actions
+            if is_own_report(a.planned.action)
+        },
         earlier_overdue=earlier_overdue(tree, phase.phase, as_of, group=group_id),
         findings=_findings(tree, unit_ids, phase, as_of),
         tallies=phase_tallies,

@@ -80,13 +80,18 @@ class Phase:
     actions: list[Action]
 
 
+NoticeLevel = Literal["blue", "yellow", "red"]
+
+
+def _default_levels() -> dict[NoticeLevel, str]:
+    return {"blue": "提醒", "yellow": "督办", "red": "挂牌督办"}
+
+
 @dataclass(config=RECORD, frozen=True, slots=True, kw_only=True)
 class NoticeSettings:
     """(1.2) campaign ``notices:``: the campaign's words for the grades of 督办 and its days."""
 
-    levels: dict[Literal["blue", "yellow", "red"], Text] = Field(
-        default_factory=lambda: {"blue": "提醒", "yellow": "督办", "red": "挂牌督办"}
-    )
+    levels: dict[NoticeLevel, Text] = Field(default_factory=_default_levels)
     blue_days: StrictInt | None = Field(default=None, ge=0)  # None: the campaign's warn_days
     red_days: StrictInt = Field(default=7, ge=0)
 
