@@ -918,11 +918,13 @@ def test_units_empty_is_said_plainly(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("day", ["2014-02-18", "2014-02-28", "2014-04-10", "2014-06-20"])
 def test_due_is_on_time_late_and_overdue_even_on_a_due_day(day: str, tmp_path: Path) -> None:
+    # 1.2: what is due that very day and not done yet is due too (``due_today``)
     from tests.conftest import SAMPLE, copy_tree
 
     root = copy_tree(SAMPLE, tmp_path / "records")
     for group in by_group(root, "--as-of", day)["_doc"]["groups"]:  # type: ignore[index]
-        assert group["due"] == group["on_time"] + group["late"] + group["overdue"]
+        parts = group["on_time"] + group["late"] + group["overdue"] + group["due_today"]
+        assert group["due"] == parts
 
 
 def test_circular_branches_for_late_work_and_every_unit_lagging(tmp_path: Path) -> None:

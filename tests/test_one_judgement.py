@@ -171,7 +171,10 @@ def _check(tree: Tree, day: date) -> None:
         assert data["id"] == row.id
         assert data["due"] == sum(u.due for u in row.units)
         assert data["on_time"] + data["late"] == sum(u.done_of_due for u in row.units)
-        assert data["on_time"] + data["late"] + data["overdue"] == data["due"]
+        # 1.2: what is due that very day and not done yet is due as well
+        parts = data["on_time"] + data["late"] + data["overdue"] + data["due_today"]
+        assert parts == data["due"]
+        assert data["supervised"] == row.supervised
         shown = builder.group_row(site_rows[row.id])
         assert shown["attended"] == data["attended"] == row.attended
         assert shown["done_share"] == percent(row.done_share)

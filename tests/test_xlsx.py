@@ -67,7 +67,7 @@ def json_of(root: Path, *args: str) -> Any:
 
 def test_status_workbook_has_the_text_tables_columns_and_rows(sample: Path, tmp_path: Path) -> None:
     book = written(sample, tmp_path / "进度.xlsx", "status", "--as-of", AS_OF, "--all")
-    assert book.sheetnames == ["单位进度", "督导组事项"]
+    assert book.sheetnames == ["单位进度", "督导组事项", "台账"]  # 1.2: the 台账 too
     units = book["单位进度"]
     header = [cell.value for cell in units[1]]
     keys = ["col-unit", "col-group", "col-state", "col-days-overdue", "col-overdue"]
@@ -160,9 +160,13 @@ def test_status_by_group_workbook_holds_the_offices_numbers(sample: Path, tmp_pa
             group["late"],
             group["overdue"],
         ]
-        assert row[8] == pytest.approx((group["on_time"] + group["late"]) / group["due"], abs=1e-4)
-        assert row[9] == group["attended"]
-    share = sheet.cell(2, 9)
+        # 1.2: due today beside the overdue, 督查次数 is ``supervised``, then the reporting
+        assert row[8] == group["due_today"]
+        assert row[9] == pytest.approx((group["on_time"] + group["late"]) / group["due"], abs=1e-4)
+        assert row[10] == group["supervised"]
+        assert row[12] == group["silent_days"]
+        assert row[15] == group["late_reports"]
+    share = sheet.cell(2, 10)
     assert share.number_format == "0.0%" and isinstance(share.value, float)
     assert sheet.cell(2, 1).fill.fgColor.rgb == RED  # the group lagging most
     lagging = table(book["滞后单位"])

@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from duchu.errors import (
     BeforeFirstCommitError,
@@ -178,16 +179,83 @@ def last_changes(root: Path, as_of: date) -> dict[str, date]:
     return latest
 
 
+class ReportRule(Protocol):
+    """Which changes of a file are reports (../shared/spec/CLI.md 1.2, ``last_report``): the
+    caller knows what a record is, git does not. A file for which ``read`` is False reports
+    whenever its content changes and it still exists after (a pure move is no report); one
+    for which it is True reports when ``reports`` says so of its contents before and after
+    (None: not there)."""
+
+    def read(self, path: str) -> bool: ...
+
+    def reports(self, path: str, old: bytes | None, new: bytes | None) -> bool: ...
+
+
 @dataclass(frozen=True)
 class FileDates:
-    """When files under a records root were first added and last changed, by committer date
-    (see ``file_dates``). Paths are relative to the records root."""
+    """When files under a records root were first added, last changed and (with a
+    ``ReportRule``) last reported, by committer date (see ``file_dates``). Paths are
+    relative to the records root, by the names they have at the commit read from."""
 
     added: dict[str, date] = field(default_factory=dict)
     changed: dict[str, date] = field(default_factory=dict)
+    reported: dict[str, date] = field(default_factory=dict)
 
 
-def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
+@dataclass(frozen=True)
+class _RawChange:
+    status: str  # A, M, D, T, R (with -M)
+    path: bytes  # the path after the commit (for D: the path deleted)
+    old: str | None  # the blob before (None: none)
+    new: str | None  # the blob after (None: none)
+    moved_from: bytes | None = None  # for R: the path before
+
+
+def _blob(raw: bytes) -> str | None:
+    return None if raw.strip(b"0") == b"" else raw.decode("ascii")
+
+
+def _parse_raw_log(out: bytes, fields: int) -> list[tuple[list[bytes], list[_RawChange]]]:
+    """Split ``git log -z --format=<fields separated by %x00> --raw --no-abbrev`` output:
+    each commit's fields, a NUL, and -- when it changed anything -- a newline and then
+    ``:mode mode old new STATUS NUL path NUL`` (``... R093 NUL old NUL new NUL`` for a
+    rename) for each file. A raw line starts with ``:``, where the next commit starts with
+    its hex id, so any path reads back exactly."""
+    tokens = out.split(b"\0")
+    commits: list[tuple[list[bytes], list[_RawChange]]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if not tokens[i]:
+            i += 1
+            continue
+        head = tokens[i : i + fields]
+        if len(head) < fields or not _OBJECT_ID_BYTES.fullmatch(head[0]):
+            raise GitFailedError("unexpected git log output")
+        i += fields
+        changes: list[_RawChange] = []
+        if i < n and tokens[i].startswith(b"\n"):
+            tokens[i] = tokens[i][1:]
+        while i + 1 < n and tokens[i].startswith(b":"):
+            parts = tokens[i][1:].split(b" ")
+            if len(parts) != 5:
+                raise GitFailedError("unexpected git log output")
+            old, new, status = _blob(parts[2]), _blob(parts[3]), chr(parts[4][0])
+            if status in "RC" and i + 2 < n:
+                if status == "R":
+                    changes.append(_RawChange("R", tokens[i + 2], old, new, tokens[i + 1]))
+                else:  # a copy: the destination is added
+                    changes.append(_RawChange("A", tokens[i + 2], None, new))
+                i += 3
+                continue
+            changes.append(_RawChange(status, tokens[i + 1], old, new))
+            i += 2
+        commits.append((head, changes))
+    return commits
+
+
+def file_dates(
+    root: Path, as_of: date, start: str | None = None, rule: ReportRule | None = None
+) -> FileDates:
     """The office view's dates for every file under ``root``, from one ``git log``.
 
     Walks the first-parent line from ``start`` (a commit id; default HEAD) -- the commits of
@@ -197,7 +265,10 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
     (deleting it too, or moving it away). ``added[path]``: the date of the earliest such
     commit that added it -- following it back through moves and renames (git's rename
     detection, ``-M``: identical content moved always counts), so that a meeting file moved
-    into a sub-folder keeps the date it first arrived (../shared/spec/CLI.md 1.2). A repository
+    into a sub-folder keeps the date it first arrived (../shared/spec/CLI.md 1.2).
+    ``reported[path]`` (with ``rule``): the date of the newest such commit whose change of
+    path ``rule`` calls a report; the contents it must see are read through one ``git
+    cat-file --batch``, newest first, only until each file's answer is known. A repository
     without commits, or without any on or before ``as_of``, gives empty dicts.
     """
     top = repository_root(root)
@@ -213,7 +284,8 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
             "--format=%H%x00%cI",
             "--first-parent",
             "--diff-merges=first-parent",  # a merge: what it brought onto the branch
-            "--name-status",
+            "--raw",
+            "--no-abbrev",
             "-M",  # a moved file keeps the date it arrived (whatever diff.renames says)
             "--no-ext-diff",
             "--no-textconv",
@@ -229,36 +301,90 @@ def file_dates(root: Path, as_of: date, start: str | None = None) -> FileDates:
     )
     raw = os.fsencode(prefix)
     dates = FileDates()
+    # changes whose contents tell whether they report, per name, newest first
+    to_read: dict[str, list[tuple[date, str | None, str | None]]] = {}
     # Walking back, a file moved later is known by the name it has at ``start``: the path
     # it had then -> that name (a path not here is its own name).
     later_name: dict[bytes, bytes] = {}
 
+    def name_of(path: bytes) -> str | None:
+        return os.fsdecode(path[len(raw) :]) if path.startswith(raw) else None
+
     def note(into: dict[str, date], path: bytes, day: date, *, first: bool = False) -> None:
-        if path.startswith(raw):
-            name = os.fsdecode(path[len(raw) :])
+        name = name_of(path)
+        if name is not None:
             into[name] = day if first or name not in into else into[name]
 
-    for entry in _parse_log(out, 2):  # newest first along the branch
-        day = _day(_text(entry.head[1]))
+    def weigh(path: bytes, day: date, old: str | None, new: str | None) -> None:
+        name = name_of(path)
+        if rule is None or name is None or name in dates.reported or old == new:
+            return
+        if rule.read(name):
+            to_read.setdefault(name, []).append((day, old, new))
+        elif new is not None:
+            dates.reported[name] = day
+
+    for head, changes in _parse_raw_log(out, 2):  # newest first along the branch
+        day = _day(_text(head[1]))
         counted = day <= as_of
         moved: dict[bytes, bytes] = {}  # this commit's renames, applied after its other changes
-        for status, path in entry.changes:
-            if status == "D":  # the file at path ends here: no later name to follow
+        for change in changes:
+            path = change.path
+            if change.status == "D":  # the file at path ends here: no later name to follow
                 if counted:
                     note(dates.changed, path, day)
+                    weigh(path, day, change.old, None)
                 continue
             # after an addition or a move in, the path holds another file before this commit
-            now = later_name.pop(path, path) if status in "AR" else later_name.get(path, path)
-            if status == "R":  # before this commit the file was at its old path
-                moved[entry.moved_from[path]] = now
+            if change.status in "AR":
+                now = later_name.pop(path, path)
+            else:
+                now = later_name.get(path, path)
+            if change.status == "R":  # before this commit the file was at its old path
+                assert change.moved_from is not None
+                moved[change.moved_from] = now
                 if counted:
-                    note(dates.changed, entry.moved_from[path], day)  # the old path lost it
+                    note(dates.changed, change.moved_from, day)  # the old path lost it
             if counted:
                 note(dates.changed, now, day)
-                if status == "A":  # walking back: the last seen is the first arrival
+                weigh(now, day, change.old, change.new)
+                if change.status == "A":  # walking back: the last seen is the first arrival
                     note(dates.added, now, day, first=True)
         later_name.update(moved)
+    if rule is not None and to_read:
+        _read_reports(top, rule, to_read, dates.reported)
     return dates
+
+
+def _read_reports(
+    top: Path,
+    rule: ReportRule,
+    to_read: dict[str, list[tuple[date, str | None, str | None]]],
+    reported: dict[str, date],
+) -> None:
+    """Settle ``reported`` for the files whose changes must be read: in rounds, each file's
+    next newest change, until one reports or none is left."""
+    from duchu.git.objects import BlobReader
+
+    contents: dict[str, bytes] = {}
+    step = 0
+    with BlobReader(top) as reader:
+        while True:
+            due = [
+                (name, changes[step])
+                for name, changes in to_read.items()
+                if name not in reported and step < len(changes)
+            ]
+            if not due:
+                return
+            wanted = {b for _, (_, old, new) in due for b in (old, new) if b and b not in contents}
+            contents.update(reader.read_many(sorted(wanted)))
+            for name, (day, old, new) in due:
+                before = contents[old] if old else None
+                after = contents[new] if new else None
+                if rule.reports(name, before, after):
+                    reported[name] = day
+            step += 1
 
 
 # --- what was known on a day -------------------------------------------------------------

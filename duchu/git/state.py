@@ -16,7 +16,7 @@ from duchu.errors import (
     GitFailedError,
     NotAGitRepositoryError,
 )
-from duchu.git.history import FileDates, file_dates
+from duchu.git.history import FileDates, ReportRule, file_dates
 from duchu.git.run import _git, _git_together, _head, _one_line, _prefix, repository_root
 
 # A working file larger than this counts as changed without being read.
@@ -172,7 +172,7 @@ def head_state(root: Path) -> tuple[str | None, bool]:
 
 
 def checkout_and_dates(
-    root: Path, day: date | None
+    root: Path, day: date | None, rule: ReportRule | None = None
 ) -> tuple[tuple[str | None, bool] | None, FileDates | None]:
     """What the site asks git, in one go (``duchu.records.parallel.in_worker`` runs it
     beside the loading): the commit checked out and whether the records have changes beside
@@ -181,4 +181,4 @@ def checkout_and_dates(
         state = head_state(root)
     except NotAGitRepositoryError:
         return None, None
-    return state, file_dates(root, day) if day is not None else None
+    return state, file_dates(root, day, rule=rule) if day is not None else None

@@ -140,13 +140,14 @@ def open_as_of(
     if beside:
         from duchu.git.state import checkout_and_dates
         from duchu.records.parallel import in_worker
+        from duchu.records.reports import WorkReports
 
         early_day = None  # a full date (or today) needs no campaign to be read
         with contextlib.suppress(DuchuError):
             early_day = day_from_text(as_of, None)
         # in a process of its own: reading a province's git answers is Python's work,
         # which a thread would do holding the lock the loading needs
-        asked = (early_day, in_worker(checkout_and_dates, root, early_day))
+        asked = (early_day, in_worker(checkout_and_dates, root, early_day, WorkReports()))
     before_loading()
     tree = valid(load_done(root, use_cache=use_cache, progress=progress))
     return Judged(tree, day_from_text(as_of, tree_year(tree)), asked=asked)
@@ -204,12 +205,15 @@ def file_dates(judged: Judged) -> FileDates | None:
     (from the known commit with ``--known``); None outside git."""
     from duchu.errors import NotAGitRepositoryError
     from duchu.git.history import file_dates as dates_in_git
+    from duchu.records.reports import WorkReports
 
     if judged.asked is not None and judged.asked[0] == judged.day:
         answers = _asked(judged)
         return answers[1]  # type: ignore[no-any-return]
     try:
-        return dates_in_git(judged.tree.root, judged.day, start=judged.known_commit)
+        return dates_in_git(
+            judged.tree.root, judged.day, start=judged.known_commit, rule=WorkReports()
+        )
     except NotAGitRepositoryError:
         return None
 

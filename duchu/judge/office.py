@@ -21,7 +21,7 @@ from duchu.judge.phase import phase_window
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
 from duchu.judge.visits import count_visits, group_people, in_phase
 from duchu.records.dates import parse_date
-from duchu.records.models import Phase
+from duchu.records.models import Campaign, Phase
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
 
 
@@ -34,6 +34,11 @@ class FileDates(Protocol):
 
     @property
     def changed(self) -> Mapping[str, date]: ...
+
+    @property
+    def reported(self) -> Mapping[str, date]:
+        """When each file last changed as a report (``duchu.records.reports``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,20 @@ class GroupRow:
     on_time: int = 0
     late: int = 0
     overdue: int = 0
+    due_today: int = 0  # due on the as-of date and not done yet (not overdue: 1.2)
     attended: int = 0
     attended_by_kind: dict[str, int] = field(default_factory=dict)
-    unit_visits: int = 0  # a visit once for each of the group's units it covers
+    supervised: int = 0  # 督查次数: attended meetings of supervision kinds (``judge.visits``)
+    unit_visits: int = 0  # a supervision visit once for each of the group's units it covers
     last_change: date | None = None
     report_delay: Delay | None = None
-    late_reporting: bool = False  # the median delay is over the campaign's warn_days
+    late_reporting: bool = False  # the median delay is over the campaign's report_within
+    # (1.2) reporting: the last commit of the group's work, the days since (or since the
+    # campaign's first start), its meetings recorded later than report_within; None outside git
+    last_report: date | None = None
+    silent_days: int | None = None
+    late_reports: int | None = None
+    silent: bool = False  # silent_days over the campaign's report_within
 
     @property
     def done(self) -> int:
@@ -114,6 +127,7 @@ class OfficeReport:
     groups: list[GroupRow]  # the groups that lag most first
     commit: str | None = None  # with ``--known``: the commit the records were read from
     kinds: list[str] = field(default_factory=list)  # the campaign's meeting kinds, in order
+    report_within: int = 7  # the campaign's days to record a meeting (``silent``, late reports)
 
     @property
     def units(self) -> int:
@@ -140,6 +154,20 @@ class OfficeReport:
     @property
     def overdue(self) -> int:
         return sum(g.overdue for g in self.groups)
+
+    @property
+    def due_today(self) -> int:
+        return sum(g.due_today for g in self.groups)
+
+    @property
+    def supervised(self) -> int:
+        return sum(g.supervised for g in self.groups)
+
+    @property
+    def silent_groups(self) -> list[GroupRow]:
+        """The groups silent longer than the campaign's ``report_within``, longest first."""
+        silent = [g for g in self.groups if g.silent]
+        return sorted(silent, key=lambda g: -(g.silent_days or 0))
 
     @property
     def done_share(self) -> Fraction | None:
@@ -197,9 +225,30 @@ class OfficeReport:
         return [r for r in self.groups if r.units and r.per_unit < average]
 
 
-def _rank(row: GroupRow, place: int) -> tuple[Fraction, int, bool, int, int, str]:
-    # share of lagging units, highest first; then days overdue; then `order`, id
-    return (-row.lagging_share, -row.days_overdue, row.order is None, row.order or 0, place, row.id)
+def _rank(row: GroupRow, place: int) -> tuple[bool, Fraction, Fraction, int, bool, int, int, str]:
+    # (1.2) completion rate, lowest first (nothing due: last); then the share of lagging
+    # units, highest first; then days overdue; then `order`, id
+    share = row.done_share
+    return (
+        share is None,
+        share if share is not None else Fraction(0),
+        -row.lagging_share,
+        -row.days_overdue,
+        row.order is None,
+        row.order or 0,
+        place,
+        row.id,
+    )
+
+
+def campaign_start(campaign: Campaign) -> date | None:
+    """The campaign's first start: its earliest phase start (else its earliest deadline)."""
+    starts = [phase_window(p, campaign.calendar)[0] for p in campaign.phases]
+    known = [d for d in starts if d is not None]
+    if known:
+        return min(known)
+    dues = [phase_window(p, campaign.calendar)[1] for p in campaign.phases]
+    return min(dues, default=None)
 
 
 def office_rollup(
@@ -241,6 +290,7 @@ def office_rollup(
                 if ballots:
                     files_of[gid].append(ballots)
 
+    first_start = campaign_start(campaign)
     rows = []
     for gid in group_ids:
         record = tree.groups[gid]
@@ -257,6 +307,7 @@ def office_rollup(
             row.on_time += unit.due_on_time
             row.late += unit.due_late
             row.overdue += unit.due_overdue
+            row.due_today += unit.due_today
         people = group_people(record)
         counted = []
         delays = []
@@ -279,18 +330,31 @@ def office_rollup(
         visits = count_visits(tree, [u.id for u in row.units], people, counted)
         row.attended = visits.meetings
         row.attended_by_kind = visits.by_kind
+        row.supervised = visits.supervised
         row.unit_visits = visits.unit_visits
         if file_dates is not None:
             changed = [file_dates.changed[f] for f in files_of[gid] if f in file_dates.changed]
             row.last_change = max(changed) if changed else None
             if delays:
                 row.report_delay = Delay(float(statistics.median(delays)), max(delays), len(delays))
-                row.late_reporting = row.report_delay.median > campaign.warn_days
+                row.late_reporting = row.report_delay.median > campaign.report_within
+            row.late_reports = sum(1 for d in delays if d > campaign.report_within)
+            reported = [file_dates.reported[f] for f in files_of[gid] if f in file_dates.reported]
+            row.last_report = max(reported) if reported else None
+            since = row.last_report or first_start
+            if since is not None:
+                row.silent_days = max((as_of - since).days, 0)
+                row.silent = row.silent_days > campaign.report_within
         rows.append(row)
     place = {gid: i for i, gid in enumerate(tree.groups)}
     rows.sort(key=lambda row: _rank(row, place[row.id]))
     return OfficeReport(
-        as_of=as_of, known=known, groups=rows, commit=commit, kinds=list(campaign.meeting_kinds)
+        as_of=as_of,
+        known=known,
+        groups=rows,
+        commit=commit,
+        kinds=list(campaign.meeting_kinds),
+        report_within=campaign.report_within,
     )
 
 
@@ -330,9 +394,14 @@ def office_json(report: OfficeReport) -> dict[str, object]:
                 "on_time": g.on_time,
                 "late": g.late,
                 "overdue": g.overdue,
+                "due_today": g.due_today,
                 "attended": g.attended,
                 "attended_by_kind": g.attended_by_kind,
+                "supervised": g.supervised,
                 "last_change": g.last_change.isoformat() if g.last_change else None,
+                "last_report": g.last_report.isoformat() if g.last_report else None,
+                "silent_days": g.silent_days,
+                "late_reports": g.late_reports,
                 "report_delay_days": None
                 if g.report_delay is None
                 else {"median": g.report_delay.median_number, "max": g.report_delay.max},

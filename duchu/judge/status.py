@@ -87,6 +87,9 @@ class UnitStatus:
     due_on_time: int = 0
     due_late: int = 0
     due_overdue: int = 0
+    # due that very day and not done yet: not overdue (the day is not over), but due
+    # (../shared/spec/CLI.md 1.2: a completion rate never rises because a deadline came)
+    due_today: int = 0
 
     # Asked again and again while sorting and drawing a province's table; the actions of a
     # unit are settled when its status is made.
@@ -265,9 +268,10 @@ def _unit_actions(
 
 
 def _count_due(status: UnitStatus, as_of: date) -> None:
-    """The unit's actions due by the as-of date and how they stand: done (on time or late)
-    or overdue. On its due day an action not yet done is still ``due_soon`` (a deadline
-    includes its day), so on time + late + overdue = due holds (../shared/spec/CLI.md)."""
+    """The unit's actions due by the as-of date (not waived) and how they stand: done (on
+    time or late), overdue, or due today and not done yet -- which keeps its state
+    (``due_soon``: a deadline includes its day) but is counted due, so on time + late +
+    overdue + due today = due (../shared/spec/CLI.md 1.2)."""
     for action in status.actions:
         if action.planned.due.day > as_of:
             continue
@@ -277,7 +281,9 @@ def _count_due(status: UnitStatus, as_of: date) -> None:
             status.due_late += 1
         elif action.state == "overdue":
             status.due_overdue += 1
-    status.due = status.due_on_time + status.due_late + status.due_overdue
+        elif action.state in ("due_soon", "open"):  # due on the as-of date itself
+            status.due_today += 1
+    status.due = status.due_on_time + status.due_late + status.due_overdue + status.due_today
     status.done_of_due = status.due_on_time + status.due_late
 
 

@@ -26,7 +26,15 @@ from duchu.judge.phase import (
 )
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
-from duchu.judge.visits import Visits, count_visits, group_people, in_phase, is_visit, kind_order
+from duchu.judge.visits import (
+    Visits,
+    count_visits,
+    group_people,
+    in_phase,
+    is_visit,
+    kind_order,
+    supervision_kinds,
+)
 from duchu.records.ballots import exact_fraction
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Action, Campaign, Finding, Group, Meeting
@@ -208,6 +216,10 @@ class GroupSummary:
     people: int | None  # 人次 of the phase's visits, when recorded
     campaign_people: int | None
     unit_kinds: dict[str, Counter[str]]  # per unit: its visits of the phase by kind
+    # per unit: its 督查 of the phase (visits of supervision kinds; all visits when no kind
+    # is marked) -- the units' average is ``visits.per_unit``
+    unit_supervised: dict[str, int]
+    supervision_marked: bool  # whether the campaign marks supervision kinds
     kinds_held: list[str]  # the kinds of the phase's visits, in the campaign's order
     practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
     progress: Progress
@@ -338,11 +350,15 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         else None
     )
     unit_kinds: dict[str, Counter[str]] = {uid: Counter() for uid in unit_ids}
+    unit_supervised = dict.fromkeys(unit_ids, 0)
+    supervision = supervision_kinds(campaign)
     for _, mid, meeting in meetings:
         if mid in visit_ids:
             for uid in tree.meeting_units.get(mid, ()):
                 if uid in unit_kinds:
                     unit_kinds[uid][meeting.kind] += 1
+                    if supervision is None or meeting.kind in supervision:
+                        unit_supervised[uid] += 1
 
     tallied = [mid for _, mid, _ in campaign_meetings if mid in tree.appraisals]
     tallies = tally_meetings(tree, tallied) if tallied else []
@@ -383,6 +399,8 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         people=_people(meetings, visit_ids),
         campaign_people=_people(campaign_meetings, visit_ids) if phase.last else None,
         unit_kinds=unit_kinds,
+        unit_supervised=unit_supervised,
+        supervision_marked=supervision is not None,
         kinds_held=kind_order(campaign, {m.kind for _, mid, m in meetings if mid in visit_ids}),
         practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
         progress=_progress(status),

@@ -123,6 +123,27 @@ COMMANDS: dict[str, dict[str, str]] = {
     "col-units-count": {"zh": "单位数", "en": "Units"},
     "col-delay-median": {"zh": "上报用时中位数（天）", "en": "Report delay, median (days)"},
     "col-delay-max": {"zh": "上报用时最长（天）", "en": "Report delay, longest (days)"},
+    "col-last-report-date": {"zh": "最近上报", "en": "Last report"},
+    "col-silent-days": {"zh": "未报天数", "en": "Days silent"},
+    "sheet-ledger": {"zh": "台账", "en": "Ledger"},
+    "ledger-title": {
+        "zh": "截至 {as_of} 各单位规定动作台账（{units} 个单位）",
+        "en": "Every unit against every action as of {as_of} ({units} units)",
+    },
+    "ledger-legend": {
+        "zh": "按时：按期完成及完成日期；逾期完成：超过期限完成；逾期N天：已过期限尚未完成；"
+        "剩N天：临近期限；今日到期：期限即当日、尚未完成；—：不适用。",
+        "en": "on time / late: done, with the day; N d overdue: past its deadline, not done; "
+        "N d left: due soon; due today: its deadline is the day, not done yet; —: does not apply.",
+    },
+    "ledger-done": {"zh": "按时 {date}", "en": "on time {date}"},
+    "ledger-late": {"zh": "逾期完成 {date}", "en": "late {date}"},
+    "ledger-overdue": {"zh": "逾期{days}天", "en": "{days} d overdue"},
+    "ledger-due-soon": {"zh": "剩{days}天", "en": "{days} d left"},
+    "ledger-due-today": {"zh": "今日到期", "en": "due today"},
+    "ledger-open": {"zh": "未到期", "en": "not due"},
+    "ledger-waived": {"zh": "免做", "en": "waived"},
+    "ledger-not-applicable": {"zh": "—", "en": "—"},
     "col-kind": {"zh": "会议类型", "en": "Kind"},
     "col-meeting": {"zh": "会议", "en": "Meeting"},
     "col-distributed": {"zh": "发出", "en": "Handed out"},
@@ -464,14 +485,26 @@ COMMANDS: dict[str, dict[str, str]] = {
     "col-done-share": {"zh": "完成\n率", "en": "Done"},
     "col-attended": {"zh": "督查\n次数", "en": "Visits"},
     "col-report-delay": {"zh": "上报\n用时", "en": "Report\ndelay"},
+    "col-due-today": {"zh": "当日\n到期", "en": "Due\ntoday"},
+    "col-supervised": {"zh": "督查\n次数", "en": "Super-\nvised"},
+    "col-last-report": {"zh": "最近上报\n（未报天数）", "en": "Last report\n(days silent)"},
+    "col-late-reports": {"zh": "迟报\n次数", "en": "Late\nreports"},
+    "last-report-silent": {"zh": "{date}（{days}天）", "en": "{date} ({days} d)"},
     "office-legend": {
         "zh": (
-            "督查次数：督导组出席的会议和检查（截至当日）；"
-            "上报用时：从会议日期到记录提交的天数，中位数/最长。"
+            "应完成：截至当日已到期的规定动作（含当日到期、尚未完成的）；"
+            "督查次数：督导组出席的督查类会议（未标明督查类时为出席的全部会议，截至当日）；"
+            "最近上报：最近一次提交会议记录或完成情况、问题的日期，括号内为至今未报的天数；"
+            "上报用时：从会议日期到记录提交的天数，中位数/最长；"
+            "迟报次数：开会后超过 {within} 天才提交记录的会议。"
         ),
         "en": (
-            "Visits: meetings and checks the group attended (to date); report delay: "
-            "days from a meeting to the commit of its record, median/longest."
+            "Due: actions due by the day (those due that day and not yet done included); "
+            "supervised: meetings of supervision kinds the group attended (all it attended "
+            "when no kind is marked), to date; last report: the last commit of a meeting "
+            "record, a done date or a finding, with the days silent since; report delay: "
+            "days from a meeting to the commit of its record, median/longest; late reports: "
+            "meetings recorded more than {within} days after they took place."
         ),
     },
     "report-delay-days": {"zh": "{median}/{max}天", "en": "{median}/{max} d"},

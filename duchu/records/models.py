@@ -80,10 +80,7 @@ class Phase:
     actions: list[Action]
 
 
-NoticeLevel = Literal["blue", "yellow", "red"]
-
-
-def _default_levels() -> dict[NoticeLevel, str]:
+def _default_levels() -> dict[Literal["blue", "yellow", "red"], str]:
     return {"blue": "提醒", "yellow": "督办", "red": "挂牌督办"}
 
 
@@ -91,7 +88,7 @@ def _default_levels() -> dict[NoticeLevel, str]:
 class NoticeSettings:
     """(1.2) campaign ``notices:``: the campaign's words for the grades of 督办 and its days."""
 
-    levels: dict[NoticeLevel, Text] = Field(default_factory=_default_levels)
+    levels: dict[Literal["blue", "yellow", "red"], Text] = Field(default_factory=_default_levels)
     blue_days: StrictInt | None = Field(default=None, ge=0)  # None: the campaign's warn_days
     red_days: StrictInt = Field(default=7, ge=0)
 

@@ -79,8 +79,10 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "on_time": row.on_time,
             "late": row.late,
             "overdue": row.overdue,
+            "due_today": row.due_today,
             "done_rate": percent(row.done_share),
             "attended": row.attended,
+            "supervised": row.supervised,
             "per_unit": one_decimal(row.per_unit),
             "kinds": [
                 {"name": kind_names.get(k, k), "count": n} for k, n in row.attended_by_kind.items()
@@ -89,6 +91,10 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "delay_median": delay.median_number if delay else None,
             "delay_max": delay.max if delay else None,
             "late_reporting": row.late_reporting,
+            "last_report": zh_day(row.last_report) if row.last_report else "",
+            "silent_days": row.silent_days,
+            "silent": row.silent,
+            "late_reports": row.late_reports,
             "actions": [
                 {
                     "name": a.planned.action.name,
@@ -153,9 +159,11 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "done": office.done,
             "late": office.late,
             "overdue": office.overdue,
+            "due_today": office.due_today,
             "done_rate": percent(office.done_share),
             "lagging": office.lagging,
             "attended": office.attended,
+            "supervised": office.supervised,
             "per_unit": one_decimal(office.per_unit),
             "kinds": [
                 {"name": kind_names.get(k, k), "count": n}
@@ -168,6 +176,9 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
         "slowest": [r.name for r in office.slowest],
         "few_visits": [by_id[r.id] for r in office.few_visits],
         "late_reporting": [g for g in groups if g["late_reporting"]],
+        "silent_groups": [by_id[r.id] for r in office.silent_groups],
+        "report_within": campaign.report_within,
+        "supervision_marked": any(k.supervision for k in campaign.meeting_kinds.values()),
         "group_actions_behind": [
             {"group": g["name"], **a} for g in groups for a in g["actions"] if a["behind"]
         ],

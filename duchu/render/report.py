@@ -495,6 +495,7 @@ def _work_totals(
     not attend, and the people it talked with."""
     return {
         "attended": visits.meetings,
+        "supervised": visits.supervised,  # 督查次数 (``duchu.judge.visits``)
         "not_attended": len(meetings) - visits.meetings,
         "per_unit": one_decimal(visits.per_unit) if visits.units else "0",
         "kinds": [{"name": scope.kind_name(k), "count": n} for k, n in visits.by_kind.items()],
@@ -513,10 +514,14 @@ def _meetings_per_unit(scope: _Scope) -> dict[str, Any]:
             {
                 "unit": scope.label(uid),
                 "counts": [kinds.get(k, 0) for k in held],
-                "total": sum(kinds.values()),
+                "total": scope.summary.unit_supervised[uid],  # its 督查, as judged
             }
         )
-    return {"kinds": [scope.kind_name(k) for k in held], "rows": rows}
+    return {
+        "kinds": [scope.kind_name(k) for k in held],
+        "rows": rows,
+        "supervision_marked": scope.summary.supervision_marked,
+    }
 
 
 def report_context(summary: GroupSummary, provenance: Provenance) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from duchu.git.history import Commit
-from duchu.judge.office import OfficeReport
+from duchu.judge.office import GroupRow, OfficeReport
 from duchu.judge.rates import Shift
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
 from duchu.judge.tally import MeetingTally, SubjectTally, UnitComparison
@@ -375,6 +375,14 @@ def _short_date(day: date | None, as_of: date, lang: str) -> str:
     return format_date(day, lang)
 
 
+def _last_report(row: GroupRow, as_of: date, lang: str) -> str:
+    """最近上报 with the days silent beside it (``—`` outside git)."""
+    if row.silent_days is None:
+        return "—"
+    day = _short_date(row.last_report, as_of, lang)
+    return message("last-report-silent", lang, date=day, days=row.silent_days)
+
+
 def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
     """The activity office's table (``status --by group``): one row a group, the groups
     that lag most first, then the lagging units named, then the groups' own actions."""
@@ -404,10 +412,12 @@ def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
         Column(message("col-on-time", lang), justify="right"),
         Column(message("col-late-short", lang), justify="right"),
         Column(message("col-overdue-short", lang), justify="right"),
+        Column(message("col-due-today", lang), justify="right"),
         Column(message("col-done-share", lang), justify="right"),
-        Column(message("col-attended", lang), justify="right"),
-        Column(message("col-last-change-2", lang)),
+        Column(message("col-supervised", lang), justify="right"),
+        Column(message("col-last-report", lang)),
         Column(message("col-report-delay", lang), justify="right"),
+        Column(message("col-late-reports", lang), justify="right"),
     ]
     rows: list[list[Cell]] = []
     for row in office.groups:
@@ -422,17 +432,20 @@ def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
                 str(row.on_time),
                 str(row.late),
                 Text(str(row.overdue), style="red" if row.overdue else ""),
+                Text(str(row.due_today), style="yellow" if row.due_today else ""),
                 percent(row.done_share),
-                str(row.attended),
-                _short_date(row.last_change, office.as_of, lang),
+                str(row.supervised),
+                Text(_last_report(row, office.as_of, lang), style="red" if row.silent else ""),
                 "—"
                 if delay is None
                 else message("report-delay-days", lang, median=delay.median_number, max=delay.max),
+                "—" if row.late_reports is None else str(row.late_reports),
             ]
         )
     console.print()
     print_table(console, columns, rows)
-    console.print(message("office-legend", lang), style="dim")
+    within = office.report_within
+    console.print(message("office-legend", lang, within=within), style="dim")
     lagging = [(row, u) for row in office.groups for u in row.units if u.lagging]
     if lagging:
         unit_rows: list[list[Cell]] = [

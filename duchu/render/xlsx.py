@@ -83,6 +83,10 @@ class Sheet:
     headers: list[str]
     rows: list[list[Value]]
     notes: list[str]
+    # a band above the headers: (label, columns it spans), from the first column on (the
+    # ledger's phases over their actions); it prints on every page with the headers
+    bands: list[tuple[str, int]] | None = None
+    frozen_columns: int = 0  # columns kept in view beside the rows (the ledger's units)
 
 
 def _phrase_format(phrase: str) -> str:
@@ -170,6 +174,8 @@ class _Writer:
             spec["quote_prefix"] = True
         if kind == "number":
             spec["num_format"] = "0"
+        elif kind == "decimal":  # a number shows the digits it has: 7.5 stays 7.5 (1.2)
+            spec["num_format"] = "General"
         elif kind == "percent":
             spec["num_format"] = "0.0%"
         elif kind == "change":
@@ -199,16 +205,33 @@ class _Writer:
         self.names.add(name.lower())
         return name
 
+    def _bands(self, worksheet: Any, bands: list[tuple[str, int]]) -> None:
+        column = 0
+        for label, span in bands:
+            fmt = self.format(header=True, quote=label.startswith(_FORMULA_START))
+            if span > 1:
+                worksheet.merge_range(0, column, 0, column + span - 1, label, fmt)
+            elif span == 1:
+                worksheet.write_string(0, column, label, fmt)
+            column += span
+
     def add(self, sheet: Sheet) -> None:
         worksheet = self.book.add_worksheet(self.sheet_name(sheet.name))
+        top = 0  # the header row (under the band, when there is one)
+        if sheet.bands:
+            self._bands(worksheet, sheet.bands)
+            top = 1
         widths = [0] * len(sheet.headers)
         for column, header in enumerate(sheet.headers):
             quote = header.startswith(_FORMULA_START)
-            worksheet.write_string(0, column, header, self.format(header=True, quote=quote))
+            worksheet.write_string(top, column, header, self.format(header=True, quote=quote))
             widths[column] = max(_display_width(line) for line in header.split("\n"))
+        header_lines = max((h.count("\n") + 1 for h in sheet.headers), default=1)
+        if header_lines > 1:
+            worksheet.set_row(top, LINE_HEIGHT * header_lines + 2)
         # a row of several lines gets its height here: a spreadsheet fits rows to wrapped
         # text as someone types, not always when it opens a file
-        for number, row in enumerate(sheet.rows, start=1):
+        for number, row in enumerate(sheet.rows, start=top + 1):
             lines = 1
             for column, value in enumerate(row):
                 cell = value if isinstance(value, Cell) else Cell(value)
@@ -219,21 +242,24 @@ class _Writer:
                     lines = height
             if lines > 1:
                 worksheet.set_row(number, LINE_HEIGHT * lines + 2)
-        last = len(sheet.rows)
+        last = top + len(sheet.rows)
         for column, width in enumerate(widths):
             worksheet.set_column(column, column, min(max(width + 2, MIN_WIDTH), MAX_WIDTH + 2))
-        worksheet.freeze_panes(1, 0)
+        worksheet.freeze_panes(top + 1, sheet.frozen_columns)
         if sheet.rows:
-            worksheet.autofilter(0, 0, last, len(sheet.headers) - 1)
+            worksheet.autofilter(top, 0, last, len(sheet.headers) - 1)
         note_format = self.format(note=True)
         quoted_note = self.format(note=True, quote=True)
         for offset, text in enumerate([*sheet.notes, self.provenance]):
             fmt = quoted_note if text.startswith(_FORMULA_START) else note_format
             worksheet.write_string(last + 2 + offset, 0, text, fmt)
+        # every sheet prints on A4 landscape, as wide as the page, its headers on every page
         worksheet.set_landscape()
         worksheet.set_paper(9)  # A4
         worksheet.fit_to_pages(1, 0)
-        worksheet.repeat_rows(0)
+        worksheet.repeat_rows(0, top)
+        if sheet.frozen_columns:
+            worksheet.repeat_columns(0, sheet.frozen_columns - 1)
 
     def _write(self, worksheet: Any, row: int, column: int, cell: Cell) -> tuple[int, int]:
         """Write one cell; its width in characters (its longest line) and its lines."""
@@ -249,6 +275,8 @@ class _Writer:
             return _display_width(text) + 1, 1
         if isinstance(value, int | float) and not isinstance(value, bool):
             kind = cell.kind if cell.kind != "text" else "number"
+            if kind == "number" and isinstance(value, float) and not value.is_integer():
+                kind = "decimal"
             worksheet.write_number(row, column, value, self.format(kind, cell.tone, cell.ink))
             return (7 if kind in ("percent", "change") else len(str(value))), 1
         text = str(value)
@@ -508,11 +536,14 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
         message("col-on-time", lang),
         message("col-late-short", lang).replace("\n", ""),
         message("col-overdue-short", lang).replace("\n", ""),
+        message("col-due-today", lang).replace("\n", ""),
         message("col-done-share", lang).replace("\n", ""),
-        message("col-attended", lang).replace("\n", ""),
-        message("col-last-change", lang),
+        message("col-supervised", lang).replace("\n", "").replace("-", ""),
+        message("col-last-report-date", lang),
+        message("col-silent-days", lang),
         message("col-delay-median", lang),
         message("col-delay-max", lang),
+        message("col-late-reports", lang).replace("\n", " "),
     ]
     rows: list[list[Value]] = []
     for row in office.groups:
@@ -529,11 +560,16 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
                 row.on_time,
                 row.late,
                 Cell(row.overdue, "number", ink="red" if row.overdue else None),
+                Cell(row.due_today, "number", ink="yellow" if row.due_today else None),
                 Cell(_rate(share), "percent") if share is not None else None,
-                row.attended,
-                Cell(row.last_change, "date") if row.last_change else None,
+                row.supervised,
+                Cell(row.last_report, "date") if row.last_report else None,
+                Cell(row.silent_days, "number", ink="red" if row.silent else None)
+                if row.silent_days is not None
+                else None,
                 Cell(delay.median_number, "number") if delay else None,
                 delay.max if delay else None,
+                row.late_reports,
             ]
         )
     commit = ""
@@ -548,7 +584,7 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
         lagging=office.lagging,
         known=commit,
     )
-    notes = [title, message("office-legend", lang)]
+    notes = [title, message("office-legend", lang, within=office.report_within)]
     if not office.groups:
         notes.append(message("office-none", lang))
     sheets = [Sheet(message("sheet-groups", lang), headers, rows, notes)]

@@ -156,11 +156,11 @@ def _show_units(
         return
     detail = unit is not None
     if output is not None:
-        from duchu.render.xlsx import status_sheets
+        from duchu.render.ledger import status_workbook
 
         write_workbook(
             output,
-            lambda: status_sheets(
+            lambda: status_workbook(
                 view.report,
                 lang=language,
                 show_all=show_all,
