@@ -1,0 +1,120 @@
+"""The circular as an office writes a 通报 (CLI.md 1.2 "What an office signs"): golden
+circulars of the sample before, on and after the deadline of 2014-02-28 (审定实施方案,
+召开动员大会); its numbers are the JSON's of ``status --by group`` for the same day; it
+never claims that nothing lags while a unit lags or an action is due that day; it never
+explains its own order; its main text fits four pages of 22 lines of 28 characters."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from duchu.cli.app import app
+from tests.conftest import SAMPLE, copy_tree
+
+GOLDEN = Path(__file__).parent / "golden"
+runner = CliRunner()
+DATES = {"before": "2014-02-27", "on": "2014-02-28", "after": "2014-03-01"}
+PAGE = 22 * 28  # characters of a page of the grid (GB/T 9704 5.2.3)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_tree(SAMPLE, tmp_path_factory.mktemp("sample") / "records")
+
+
+def _circular(root: Path, day: str) -> str:
+    result = runner.invoke(app, ["report", "--records", str(root), "--phase", "study",
+                                 "--as-of", day])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _by_group(root: Path, day: str) -> dict[str, object]:
+    result = runner.invoke(
+        app,
+        ["status", "--records", str(root), "--by", "group", "--phase", "study",
+         "--as-of", day, "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def _main_text(circular: str) -> str:
+    return circular.split("附件：")[0]
+
+
+@pytest.mark.parametrize("when", sorted(DATES))
+def test_golden_circulars_before_on_and_after_a_deadline(sample: Path, when: str) -> None:
+    golden = GOLDEN / f"circular-study-{when}.md"
+    assert _circular(sample, DATES[when]) == golden.read_text(encoding="utf-8")
+
+
+def test_on_the_deadline_nothing_is_called_done(sample: Path) -> None:
+    text = _main_text(_circular(sample, DATES["on"]))
+    assert "今天到期、尚未完成" in text
+    assert "均按时完成" not in text and "没有滞后" not in text
+
+
+def _numbers_agree(text: str, data: dict[str, object]) -> None:
+    groups = data["groups"]
+    assert isinstance(groups, list)
+    due = sum(g["due"] for g in groups)
+    done = sum(g["on_time"] + g["late"] for g in groups)
+    lagging = sum(g["lagging"] for g in groups)
+    main = _main_text(text)
+    if due:
+        said = re.search(r"已到期的规定动作共(\d+)项，已完成(\d+)项", main)
+        assert said is not None
+        assert (int(said[1]), int(said[2])) == (due, done)
+        rate = f"{round(done * 1000 / due) / 10:.1f}%"
+        assert f"完成率{rate}" in main
+    units = sum(g["units"] for g in groups)
+    if lagging and lagging < units:
+        assert f"{lagging}个单位有逾期未完成的规定动作" in main
+    elif lagging:
+        assert f"{units}个单位都有逾期未完成的规定动作" in main
+    today = sum(g["due_today"] for g in groups)
+    if lagging or today:
+        assert "均按时完成" not in main and "没有滞后" not in main
+        assert "没有需要通报的问题" not in main or not lagging
+    # 附件1: one row a group, its numbers the JSON's
+    table = text.split("# 各督导组工作进展情况表")[1].split("注：")[0]
+    lines = [line for line in table.splitlines() if line.startswith("| ")][1:]  # no header
+    rows = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]] for line in lines
+    }
+    for g in groups:
+        cells = rows[g["name"]]
+        assert cells[:5] == [str(g["units"]), str(g["lagging"]), str(g["due"]),
+                             str(g["on_time"] + g["late"]),
+                             f"{round((g['on_time'] + g['late']) * 1000 / g['due']) / 10:.1f}%"
+                             if g["due"] else "—"]  # fmt: skip
+        assert cells[5] == str(g["supervised"])
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(day=st.dates(min_value=date(2014, 2, 10), max_value=date(2014, 5, 10)))
+def test_every_number_is_the_jsons(sample: Path, day: date) -> None:
+    text = _circular(sample, str(day))
+    _numbers_agree(text, _by_group(sample, str(day)))
+
+
+@pytest.mark.parametrize("day", ["2014-02-20", "2014-02-28", "2014-03-01", "2014-04-20",
+                                 "2014-04-25", "2014-06-20"])  # fmt: skip
+def test_main_text_fits_four_pages_and_never_explains_its_order(sample: Path, day: str) -> None:
+    text = _circular(sample, day)
+    main = _main_text(text)
+    assert len(re.sub(r"\s|#", "", main)) <= 4 * PAGE
+    for words in ("排列", "中位数", "按滞后单位"):
+        assert words not in text
