@@ -487,25 +487,27 @@ COMMANDS: dict[str, dict[str, str]] = {
     "col-report-delay": {"zh": "上报\n用时", "en": "Report\ndelay"},
     "col-due-today": {"zh": "当日\n到期", "en": "Due\ntoday"},
     "col-supervised": {"zh": "督查\n次数", "en": "Super-\nvised"},
-    "col-last-report": {"zh": "最近上报\n（未报天数）", "en": "Last report\n(days silent)"},
+    "col-last-report": {"zh": "最近\n上报", "en": "Last\nreport"},
     "col-late-reports": {"zh": "迟报\n次数", "en": "Late\nreports"},
-    "last-report-silent": {"zh": "{date}（{days}天）", "en": "{date} ({days} d)"},
+    "last-report-silent": {"zh": "{date} {days}天", "en": "{date} {days} d"},
     "office-legend": {
         "zh": (
             "应完成：截至当日已到期的规定动作（含当日到期、尚未完成的）；"
             "督查次数：督导组出席的督查类会议（未标明督查类时为出席的全部会议，截至当日）；"
-            "最近上报：最近一次提交会议记录或完成情况、问题的日期，括号内为至今未报的天数；"
-            "上报用时：从会议日期到记录提交的天数，中位数/最长；"
-            "迟报次数：开会后超过 {within} 天才提交记录的会议。"
+            "最近上报：最近一次提交会议记录或完成情况、问题的日期，其后为至今未报的天数；"
+            "上报用时：从会议日期到记录提交的天数，中位数/最长。"
         ),
         "en": (
             "Due: actions due by the day (those due that day and not yet done included); "
             "supervised: meetings of supervision kinds the group attended (all it attended "
             "when no kind is marked), to date; last report: the last commit of a meeting "
-            "record, a done date or a finding, with the days silent since; report delay: "
-            "days from a meeting to the commit of its record, median/longest; late reports: "
-            "meetings recorded more than {within} days after they took place."
+            "record, a done date or a finding, then the days silent since; report delay: "
+            "days from a meeting to the commit of its record, median/longest."
         ),
+    },
+    "office-legend-late": {
+        "zh": "迟报次数：开会后超过 {within} 天才提交记录的会议。",
+        "en": "Late reports: meetings recorded more than {within} days after they took place.",
     },
     "report-delay-days": {"zh": "{median}/{max}天", "en": "{median}/{max} d"},
     "office-lagging-units": {"zh": "滞后单位", "en": "Lagging units"},

@@ -417,7 +417,6 @@ def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
         Column(message("col-supervised", lang), justify="right"),
         Column(message("col-last-report", lang)),
         Column(message("col-report-delay", lang), justify="right"),
-        Column(message("col-late-reports", lang), justify="right"),
     ]
     rows: list[list[Cell]] = []
     for row in office.groups:
@@ -439,13 +438,11 @@ def print_office(console: Console, office: OfficeReport, *, lang: str) -> None:
                 "—"
                 if delay is None
                 else message("report-delay-days", lang, median=delay.median_number, max=delay.max),
-                "—" if row.late_reports is None else str(row.late_reports),
             ]
         )
     console.print()
     print_table(console, columns, rows)
-    within = office.report_within
-    console.print(message("office-legend", lang, within=within), style="dim")
+    console.print(message("office-legend", lang), style="dim")
     lagging = [(row, u) for row in office.groups for u in row.units if u.lagging]
     if lagging:
         unit_rows: list[list[Cell]] = [

@@ -584,7 +584,8 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
         lagging=office.lagging,
         known=commit,
     )
-    notes = [title, message("office-legend", lang, within=office.report_within)]
+    legend = message("office-legend", lang)
+    notes = [title, legend + message("office-legend-late", lang, within=office.report_within)]
     if not office.groups:
         notes.append(message("office-none", lang))
     sheets = [Sheet(message("sheet-groups", lang), headers, rows, notes)]

@@ -242,6 +242,7 @@ class SiteBuilder:
                 "lagging": [self.lagging_row(row, u) for row, u in lagging],
                 "lagging_count": lagging_count,
                 "group_count": len(self.data.office.groups),
+                "late_legend": self.t("office-legend-late", within=self.data.office.report_within),
                 "pager": self._pager(kind, number, pages) if number > 1 else None,
                 "more_groups": [list_page_path("groups", n) for n in range(2, group_pages + 1)],
                 "more_lagging": [list_page_path("lagging", n) for n in range(2, lagging_pages + 1)],
@@ -303,21 +304,23 @@ class SiteBuilder:
                 label=percent(row.done_share),
             ),
             "attended": row.attended,
-            "last_change": self._short_day(row.last_change),
-            "last_change_value": row.last_change.isoformat() if row.last_change else "",
+            "judged": row,  # supervised, due_today, silent, late_reports as they are
+            "last_report": self._silence(row),
             "report_delay": "—"
             if delay is None
             else self.t("report-delay-days", median=delay.median_number, max=delay.max),
             "report_delay_value": delay.median if delay is not None else -1,
         }
 
-    def _short_day(self, day: date | None) -> str:
-        """A date in a narrow column, without its year when it is the as-of date's."""
-        if day is None:
-            return "—"
+    def _silence(self, row: GroupRow) -> str:
+        """最近上报 and the days silent since (``—`` outside git); a date in a narrow column,
+        without its year when it is the as-of date's."""
+        day, days = row.last_report, row.silent_days
+        if day is None or days is None:
+            return "—" if days is None else self.t("last-report-silent", date="—", days=days)
         if self.lang == "zh" and day.year == self.as_of.year:
-            return f"{day.month}月{day.day}日"
-        return format_date(day, self.lang)
+            return self.t("last-report-silent", date=f"{day.month}月{day.day}日", days=days)
+        return self.t("last-report-silent", date=format_date(day, self.lang), days=days)
 
     def filter_choices(self, rows: Iterable[GroupRow]) -> list[dict[str, str]]:
         """A group filter's choices, once a group, keyed by id; a name two groups of the
