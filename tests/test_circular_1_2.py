@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli.app import app
-from tests.conftest import SAMPLE, copy_tree
+from tests.conftest import SAMPLE, copy_tree, write_tree
+from tests.test_one_judgement import DAYS, FIRST_DAY, trees
 
 GOLDEN = Path(__file__).parent / "golden"
 runner = CliRunner()
@@ -118,3 +120,34 @@ def test_main_text_fits_four_pages_and_never_explains_its_order(sample: Path, da
     assert len(re.sub(r"\s|#", "", main)) <= 4 * PAGE
     for words in ("排列", "中位数", "按滞后单位"):
         assert words not in text
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(files=trees(), offset=st.integers(0, DAYS + 10), phase=st.sampled_from(["first", "last"]))
+def test_generated_trees_circular_numbers_are_the_jsons(
+    files: dict[str, str], offset: int, phase: str
+) -> None:
+    """Small generated trees (two groups, meetings of one unit, several or a group, actions
+    done on any day) on any day, in either phase: the circular's totals, its lagging count
+    and 附件1's rows are the JSON's of ``status --by group --phase`` for that day, and it
+    never says nothing lags while a unit lags or an action is due that day."""
+    day = (FIRST_DAY + timedelta(days=offset)).isoformat()
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_tree(Path(folder) / "tree", files)
+        result = runner.invoke(
+            app, ["report", "--records", str(root), "--phase", phase, "--as-of", day]
+        )
+        assert result.exit_code == 0, result.output
+        status = runner.invoke(
+            app,
+            ["status", "--records", str(root), "--by", "group", "--phase", phase,
+             "--as-of", day, "--format", "json"],
+        )  # fmt: skip
+        data = json.loads(status.stdout)
+        _numbers_agree(result.stdout, data)
+        main = _main_text(result.stdout)
+        assert len(re.sub(r"\s|#", "", main)) <= 4 * PAGE

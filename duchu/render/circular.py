@@ -79,6 +79,16 @@ def milestone_words(name: str) -> tuple[str, str]:
     return f"完成了“{name}”", "完成"
 
 
+def practice_text(notes: str) -> str:
+    """A meeting's notes as the circular quotes them: without an opening fragment too short
+    to stand after "在…上，" (上午召开。), which reads as a slip in a 通报."""
+    text = note_text(notes)
+    head, mark, rest = text.partition("。")
+    if mark and rest and len(head) <= 6:
+        return rest
+    return text
+
+
 def office_facts(
     circular: OfficeCircular,
     group_names: dict[str, str],
@@ -116,7 +126,7 @@ def office_facts(
                 "unit": unit_label.get(p.unit, p.unit),
                 "kind": kind_names.get(p.kind, p.kind),
                 "day": month_day_short(p.day),
-                "notes": sentence(note_text(p.notes)),
+                "notes": sentence(practice_text(p.notes)),
             }
             for p in circular.practices[:3]
         ],
