@@ -9,8 +9,11 @@ import shutil
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duchu.judge.asof import open_as_of
 from duchu.judge.office import office_rollup
@@ -296,3 +299,109 @@ def test_equal_rates_fall_back_to_the_lagging_share(tmp_path: Path) -> None:
     )
     rows = by_group(root, "--as-of", "2014-03-20")
     assert rows["_order"] == ["gp", "gq"]  # equal rates (1), no lagging: order
+
+
+# --- which changes of a unit's or group's file are reports ---------------------------------
+
+ROSTER = "name: 甲一局\ngroup: ga\nleaders: [甲书记]\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "report"),
+    [
+        (ROSTER, ROSTER.replace("甲书记", "乙书记"), False),  # leaders
+        (
+            ROSTER + "done: {plan: 2014-03-05}\n",
+            "order: 3\n" + ROSTER + "done:\n  plan: 2014-03-05\n",
+            False,
+        ),
+        (ROSTER, ROSTER + "done: {plan: 2014-03-05}\n", True),
+        (ROSTER, ROSTER + "waived:\n  plan: {reason: 合并}\n", True),
+        (ROSTER, ROSTER + "findings:\n- {id: f1, text: 问题, found: 2014-03-01}\n", True),
+        (ROSTER + "done: {plan: 2014-03-05}\n", ROSTER + "done: {plan: 2014-03-06}\n", True),
+        (ROSTER + "done:  # 尚无\n", ROSTER + "done: {}\n", False),
+        (None, ROSTER, False),  # a new unit without work
+        (None, ROSTER + "done: {}\n", False),
+        (None, ROSTER + "done:\n  plan: 2014-03-05\n", True),
+        (None, ROSTER + "findings:\n- id: f1\n", True),
+        (ROSTER + "done: {plan: 2014-03-05}\n", None, False),  # removed from the roster
+        (ROSTER + "done:\n\tplan: 2014-03-05\n", ROSTER + "done:\n\tplan: 2014-03-06\n", True),
+    ],
+)
+def test_which_changes_are_reports(old: str | None, new: str | None, report: bool) -> None:
+    from duchu.records.reports import WorkReports
+
+    rule = WorkReports()
+    assert rule.read("units/a.yaml") and rule.read("groups/g.yaml")
+    assert not rule.read("meetings/2014-03/a.yaml")
+    encoded = [None if text is None else text.encode() for text in (old, new)]
+    assert rule.reports("units/a.yaml", *encoded) is report
+
+
+WORK_VALUES = st.sampled_from([{}, {"plan": "2014-03-05"}, {"plan": "2014-03-06"}, [{"id": "f1"}]])
+WORK_BLOCKS = st.dictionaries(st.sampled_from(["done", "waived", "findings"]), WORK_VALUES)
+ROSTER_KEYS = st.dictionaries(st.sampled_from(["order", "short", "category"]), st.integers(0, 3))
+
+
+@given(
+    old_work=WORK_BLOCKS,
+    new_work=WORK_BLOCKS,
+    old_roster=ROSTER_KEYS,
+    new_roster=ROSTER_KEYS,
+    flows=st.tuples(st.booleans(), st.booleans()),
+    added=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_reports_agree_with_what_yaml_reads(
+    old_work: dict[str, Any],
+    new_work: dict[str, Any],
+    old_roster: dict[str, Any],
+    new_roster: dict[str, Any],
+    flows: tuple[bool, bool],
+    added: bool,
+) -> None:
+    """However a file is spelled (block or flow style, keys in any order), a change is a
+    report exactly when what YAML reads of its work changed."""
+    import yaml
+
+    from duchu.records.reports import WORK_KEYS, WorkReports
+
+    def spelled(roster: dict[str, Any], work: dict[str, Any], flow: bool) -> bytes:
+        record = {"name": "甲一局", "group": "ga", **roster, **work}
+        return yaml.safe_dump(record, allow_unicode=True, default_flow_style=flow).encode()
+
+    old = None if added else spelled(old_roster, old_work, flows[0])
+    new = spelled(new_roster, new_work, flows[1])
+
+    def work_of(data: dict[str, Any] | None) -> tuple[Any, ...]:
+        return tuple((data or {}).get(k) or None for k in WORK_KEYS)  # empty: no work
+
+    if old is None:
+        expected = any(work_of(yaml.safe_load(new)))
+    else:
+        expected = work_of(yaml.safe_load(old)) != work_of(yaml.safe_load(new))
+    assert WorkReports().reports("units/a.yaml", old, new) is expected
+
+
+def test_on_a_deadline_the_circular_counts_what_is_due_that_day(tmp_path: Path) -> None:
+    """2014-02-28 is the sample's 动员大会 deadline: 2 actions due that day are not done yet.
+    They are due (the rate is not 100%), and the circular does not say all is done on time."""
+    from typer.testing import CliRunner
+
+    from duchu.cli.app import app
+    from tests.conftest import copy_tree
+
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    rows = by_group(root, "--as-of", "2014-02-28")["_doc"]["groups"]  # type: ignore[index]
+    due_today = sum(g["due_today"] for g in rows)
+    assert due_today == 2
+    result = CliRunner().invoke(
+        app, ["report", "--phase", "study", "--as-of", "2014-02-28", "--records", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    main = result.stdout.split("附件")[0]
+    assert f"当日到期尚未完成{due_today}项" in main
+    assert "均按时完成" not in main
+    due = sum(g["due"] for g in rows)
+    done = sum(g["on_time"] + g["late"] for g in rows)
+    assert f"已到期的规定动作共{due}项，已完成{done}项" in main

@@ -145,7 +145,7 @@ def test_one_units_workbook_is_its_actions(sample: Path, tmp_path: Path) -> None
 
 def test_status_by_group_workbook_holds_the_offices_numbers(sample: Path, tmp_path: Path) -> None:
     book = written(sample, tmp_path / "o.xlsx", "status", "--as-of", AS_OF, "--by", "group")
-    assert book.sheetnames == ["督导组进度", "滞后单位", "督导组事项"]
+    assert book.sheetnames == ["督导组进度", "滞后单位", "督导组事项", "台账"]  # 1.2: the 台账
     sheet = book["督导组进度"]
     data = json_of(sample, "status", "--as-of", AS_OF, "--by", "group")
     rows = table(sheet)

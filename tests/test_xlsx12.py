@@ -135,6 +135,17 @@ def test_the_ledger_is_units_by_actions(sample: Path, tmp_path: Path) -> None:
     assert ledger.print_title_rows == "$1:$2"
 
 
+def test_the_offices_workbook_carries_the_ledger_too(sample: Path, tmp_path: Path) -> None:
+    office = written(sample, tmp_path / "o.xlsx", "status", "--by", "group", "--as-of", AS_OF)
+    units = written(sample, tmp_path / "u.xlsx", "status", "--as-of", AS_OF)
+    assert office.sheetnames[-1] == "台账"
+
+    def cells(book: Any) -> list[list[Any]]:
+        return [[c.value for c in row] for row in book["台账"].iter_rows()]
+
+    assert cells(office) == cells(units)
+
+
 def test_the_ledger_in_english(sample: Path, tmp_path: Path) -> None:
     book = written(sample, tmp_path / "e.xlsx", "status", "--as-of", AS_OF, "--lang", "en")
     ledger = book["Ledger"]
@@ -212,3 +223,20 @@ def test_printed_through_libreoffice_every_page_is_a4_landscape(
             ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True
         )
         assert len(list(tmp_path.glob("page*.png"))) == pages
+
+
+def test_the_lines_below_a_table_wrap_within_its_width(sample: Path, tmp_path: Path) -> None:
+    """A long legend in one cell would widen what prints, and fitting that to the page's
+    width would shrink the table: each line below is merged across the table and wraps."""
+    book = written(sample, tmp_path / "o.xlsx", "status", "--by", "group", "--as-of", AS_OF)
+    sheet = book.worksheets[0]
+    width = sheet.max_column
+    last = openpyxl.utils.get_column_letter(width)
+    legend = next(
+        row[0]
+        for row in sheet.iter_rows()
+        if isinstance(row[0].value, str) and row[0].value.startswith("应完成")
+    )
+    assert f"A{legend.row}:{last}{legend.row}" in {str(r) for r in sheet.merged_cells.ranges}
+    assert legend.alignment.wrap_text
+    assert sheet.row_dimensions[legend.row].height > 20  # more than one line tall

@@ -56,6 +56,7 @@ def judge_status(
     tree, day = judged.tree, judged.day
     report = judging.unit_status(tree, day, group=group, phase=phase, unit=unit)
     failing = fail_on is not None and report.any_unit_in(fail_on)
+    group_names = {gid: g.name for gid, g in tree.groups.items()}
     if by_group:
         from duchu.judge.asof import file_dates
         from duchu.judge.office import office_rollup
@@ -67,10 +68,10 @@ def judge_status(
         office = office_rollup(
             tree, report, file_dates(judged), known=known, commit=judged.known_commit, phase=scope
         )
-        return StatusView(report, failing, office)
+        # the names too: the office's workbook carries the 台账 of its units
+        return StatusView(report, failing, office, stage_names(tree), group_names)
     if stale is not None:
         mark_stale(judged, report, stale)
-    group_names = {gid: g.name for gid, g in tree.groups.items()}
     return StatusView(report, failing, None, stage_names(tree), group_names)
 
 

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from duchu.judge.phase import phase_window
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
-from duchu.judge.visits import count_visits, group_people, in_phase
+from duchu.judge.visits import count_visits, group_people, in_phase, supervision_kinds
 from duchu.records.dates import parse_date
 from duchu.records.models import Campaign, Phase
 from duchu.records.tree import Tree, group_path, meeting_path, unit_path
@@ -128,6 +128,7 @@ class OfficeReport:
     commit: str | None = None  # with ``--known``: the commit the records were read from
     kinds: list[str] = field(default_factory=list)  # the campaign's meeting kinds, in order
     report_within: int = 7  # the campaign's days to record a meeting (``silent``, late reports)
+    supervision_marked: bool = False  # whether 督查 counts only some kinds (``judge.visits``)
 
     @property
     def units(self) -> int:
@@ -355,6 +356,7 @@ def office_rollup(
         commit=commit,
         kinds=list(campaign.meeting_kinds),
         report_within=campaign.report_within,
+        supervision_marked=supervision_kinds(campaign) is not None,
     )
 
 

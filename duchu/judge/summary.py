@@ -126,6 +126,7 @@ class Progress:
     units_with_due: int
     on_time_units: list[UnitStatus]  # something due, all of it done on time
     all_finished: bool  # every action done, late or waived
+    due_today: int = 0  # due on the as-of date, not done yet (in ``due``: CLI.md 1.2)
 
     @property
     def done_share(self) -> Fraction | None:
@@ -274,7 +275,9 @@ def _progress(status: StatusReport) -> Progress:
         overdue=sum(len(u.in_state("overdue")) for u in units),
         pending=sum(1 for u in units for a in u.actions if a.state in ("open", "due_soon")),
         units_with_due=sum(1 for u in units if u.due),
-        on_time_units=[u for u in units if u.due and not u.lagging and not u.in_state("late")],
+        # every action due done, none late (one due that very day and not done yet is not)
+        on_time_units=[u for u in units if u.due and u.due_on_time == u.due],
+        due_today=sum(u.due_today for u in units),
         all_finished=bool(units)
         and all(a.state in ("done", "late", "waived") for u in units for a in u.actions),
     )

@@ -304,7 +304,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
         "late_reporting": [g for g in groups if g["late_reporting"]],
         "silent_groups": [by_id[r.id] for r in office.silent_groups],
         "report_within": campaign.report_within,
-        "supervision_marked": any(k.supervision for k in campaign.meeting_kinds.values()),
+        "supervision_marked": office.supervision_marked,
         "group_actions_behind": [
             {"group": g["name"], **a} for g in groups for a in g["actions"] if a["behind"]
         ],

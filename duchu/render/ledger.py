@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from duchu.judge.office import OfficeReport
 from duchu.judge.status import ActionStatus, PlannedAction, StatusReport
 from duchu.messages import message
 from duchu.records.dates import format_date, format_deadline
-from duchu.render.xlsx import STATE_TONE, Cell, Sheet, Value, status_sheets
+from duchu.render.xlsx import STATE_TONE, Cell, Sheet, Value, office_sheets, status_sheets
 
 
 def _day(day: date, lang: str) -> str:
@@ -114,4 +115,18 @@ def status_workbook(
         detail=detail,
     )
     ledger = ledger_sheet(report, names=names, group_names=group_names, lang=lang)
+    return [*sheets, ledger] if ledger is not None else sheets
+
+
+def office_workbook(
+    office: OfficeReport,
+    report: StatusReport,
+    names: dict[str, str],
+    group_names: dict[str, str],
+    lang: str,
+) -> list[Sheet]:
+    """The sheets of ``status --by group --format xlsx``: ``duchu.render.xlsx.office_sheets``
+    and the office's 台账 of the same units after them."""
+    ledger = ledger_sheet(report, names=names, group_names=group_names, lang=lang)
+    sheets = office_sheets(office, lang=lang)
     return [*sheets, ledger] if ledger is not None else sheets

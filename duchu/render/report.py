@@ -412,6 +412,7 @@ def _progress(scope: _Scope) -> dict[str, Any]:
         "done_rate": percent(judged.done_share),
         "late_count": len(judged.late),
         "overdue_count": judged.overdue,
+        "due_today": judged.due_today,
         "pending": judged.pending,
         "units_with_due": judged.units_with_due,
         "on_time_units": [u.unit.label for u in judged.on_time_units],

@@ -248,11 +248,20 @@ class _Writer:
         worksheet.freeze_panes(top + 1, sheet.frozen_columns)
         if sheet.rows:
             worksheet.autofilter(top, 0, last, len(sheet.headers) - 1)
-        note_format = self.format(note=True)
-        quoted_note = self.format(note=True, quote=True)
+        # the lines below wrap within the table's width: a printout fitted to the page's
+        # width would otherwise shrink to the longest line
+        span = len(sheet.headers)
+        room = sum(min(max(w + 2, MIN_WIDTH), MAX_WIDTH + 2) for w in widths) - 2
         for offset, text in enumerate([*sheet.notes, self.provenance]):
-            fmt = quoted_note if text.startswith(_FORMULA_START) else note_format
-            worksheet.write_string(last + 2 + offset, 0, text, fmt)
+            fmt = self.format(note=True, wrap=True, quote=text.startswith(_FORMULA_START))
+            below = last + 2 + offset
+            if span > 1:
+                worksheet.merge_range(below, 0, below, span - 1, text, fmt)
+            else:
+                worksheet.write_string(below, 0, text, fmt)
+            lines = -(-_display_width(text) // max(room, 1))
+            if lines > 1:
+                worksheet.set_row(below, LINE_HEIGHT * lines + 2)
         # every sheet prints on A4 landscape, as wide as the page, its headers on every page
         worksheet.set_landscape()
         worksheet.set_paper(9)  # A4
@@ -543,7 +552,7 @@ def office_sheets(office: OfficeReport, *, lang: str) -> list[Sheet]:
         message("col-silent-days", lang),
         message("col-delay-median", lang),
         message("col-delay-max", lang),
-        message("col-late-reports", lang).replace("\n", " "),
+        message("col-late-reports", lang).replace("\n", "" if lang == "zh" else " "),
     ]
     rows: list[list[Value]] = []
     for row in office.groups:

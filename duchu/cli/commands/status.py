@@ -121,11 +121,11 @@ def _show_office(
 
         print_json(office_json(office))
     elif output is not None:
-        from duchu.render.xlsx import office_sheets
+        from duchu.render.ledger import office_workbook
 
         write_workbook(
             output,
-            lambda: office_sheets(office, lang=language),
+            lambda: office_workbook(office, view.report, view.names, view.group_names, language),
             opened,
             language,
             "xlsx-title-office",
