@@ -62,7 +62,7 @@ def test_golden_circulars_before_on_and_after_a_deadline(sample: Path, when: str
 
 def test_on_the_deadline_nothing_is_called_done(sample: Path) -> None:
     text = _main_text(_circular(sample, DATES["on"]))
-    assert "今天到期、尚未完成" in text
+    assert "当日到期尚未完成2项" in text
     assert "均按时完成" not in text and "没有滞后" not in text
 
 
