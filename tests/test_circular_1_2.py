@@ -7,7 +7,10 @@ explains its own order; its main text fits four pages of 22 lines of 28 characte
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -153,3 +156,41 @@ def test_generated_trees_circular_numbers_are_the_jsons(
         _numbers_agree(result.stdout, data)
         main = _main_text(result.stdout)
         assert len(re.sub(r"\s|#", "", main)) <= 4 * PAGE
+
+
+def test_order_breaches_overdue_findings_and_lagging_units_are_named(tmp_path: Path) -> None:
+    """市教育局's plan approved on 2-25, after its 动员大会 of 2-20 (``after: [plan]``): the
+    circular names the breach in 三; a finding past its deadline is named with its days."""
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    unit = root / "units" / "jiaoyu.yaml"
+    text = unit.read_text(encoding="utf-8")
+    text = text.replace("plan: {date: 2014-02-17,", "plan: {date: 2014-02-25,")
+    text = text.replace(
+        "findings:\n",
+        "findings:\n  - {id: notes, text: 学习笔记不全, found: 2014-03-05, due: 2014-03-15}\n",
+    )
+    unit.write_text(text, encoding="utf-8")
+    circular = _circular(root, "2014-03-20")
+    main = _main_text(circular)
+    assert "个别环节程序不规范。市教育局在“审定实施方案和动员讲话稿”之前召开动员大会" in main
+    assert "市教育局“学习笔记不全”已超过整改时限5天" in main
+    _numbers_agree(circular, _by_group(root, "2014-03-20"))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_silent_groups_are_named_with_their_days(tmp_path: Path) -> None:
+    """Every record committed on 2014-02-15 and nothing since: on 3-20 each group has been
+    silent 33 days, over report_within (7), and the circular names each with its days."""
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    when = {"GIT_COMMITTER_DATE": "2014-02-15T10:00:00", "GIT_AUTHOR_DATE": "2014-02-15T10:00:00"}
+    env = {**os.environ, **when, "GIT_CONFIG_GLOBAL": os.devnull}
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t",
+                                                 "commit", "-qm", "all"]):  # fmt: skip
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    data = _by_group(root, "2014-03-20")
+    days = {g["name"]: g["silent_days"] for g in data["groups"]}  # type: ignore[union-attr]
+    main = _main_text(_circular(root, "2014-03-20"))
+    assert "上报信息不够及时" in main
+    for name, silent in days.items():
+        assert silent == 33
+        assert f"{name}已{silent}天未报送督导信息" in main
