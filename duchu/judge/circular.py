@@ -108,7 +108,8 @@ def _milestones(office: OfficeReport, as_of: date) -> list[Milestone]:
 
 def _most_supervised(office: OfficeReport) -> list[GroupRow]:
     counts = [row.supervised for row in office.groups]
-    if len(counts) < 2 or max(counts) == 0 or min(counts) == max(counts):
+    # one inspection is no record to hold up to the others
+    if len(counts) < 2 or max(counts) < 2 or min(counts) == max(counts):
         return []
     return [row for row in office.groups if row.supervised == max(counts)]
 

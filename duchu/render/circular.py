@@ -79,6 +79,11 @@ def milestone_words(name: str) -> tuple[str, str]:
     return f"完成了“{name}”", "完成"
 
 
+def inner_quotes(text: str) -> str:
+    """Record text set inside the circular's own “”: its quotation marks become ‘’."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
 def practice_text(notes: str) -> str:
     """A meeting's notes as the circular quotes them: without an opening fragment too short
     to stand after "在…上，" (上午召开。), which reads as a slip in a 通报."""
@@ -142,7 +147,7 @@ def office_facts(
             {
                 "group": group_names.get(gid, gid),
                 "unit": unit_label.get(f.unit, f.unit),
-                "text": note_text(f.finding.text),
+                "text": inner_quotes(note_text(f.finding.text)),
                 "days": f.overdue_days,
             }
             for gid, f in circular.overdue_findings
