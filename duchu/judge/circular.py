@@ -27,8 +27,14 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import PlannedAction, UnknownIdError, plan, unit_status
-from duchu.judge.summary import FindingState, Flagged, GroupSummary, group_summary
+from duchu.judge.status import PlannedAction, UnknownIdError, done_index, plan, unit_status
+from duchu.judge.summary import (
+    FindingState,
+    Flagged,
+    GroupSummary,
+    group_summary,
+    reminder_meetings,
+)
 from duchu.judge.visits import supervision_kinds
 from duchu.records.models import Action, Campaign
 from duchu.records.tree import Tree
@@ -176,7 +182,12 @@ def office_circular(
         commit=known_commit,
         phase=phase.phase,
     )
-    summaries = {row.id: group_summary(tree, phase_id, row.id, as_of) for row in office.groups}
+    # the tree's meetings indexed once for every group's summary, not once a group
+    index, reminders = done_index(tree), reminder_meetings(tree)
+    summaries = {
+        row.id: group_summary(tree, phase_id, row.id, as_of, index=index, reminders=reminders)
+        for row in office.groups
+    }
     practices, findings, unreminded = _from_summaries(office, summaries)
     return OfficeCircular(
         tree=tree,

@@ -24,7 +24,14 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
+from duchu.judge.status import (
+    ActionStatus,
+    DoneIndex,
+    StatusReport,
+    UnitStatus,
+    UnknownIdError,
+    unit_status,
+)
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
 from duchu.judge.visits import (
     Visits,
@@ -307,14 +314,31 @@ def _findings(
     return findings
 
 
-def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: date) -> date | None:
+def reminder_meetings(tree: Tree) -> list[tuple[str, Meeting]]:
+    """The meetings whose title or notes say 提醒, in the tree's order: the only ones a
+    reminder talk can be (read once, not once for each flagged subject)."""
+    return [
+        (mid, meeting)
+        for mid, meeting in tree.meetings.items()
+        if "提醒" in (meeting.title or "") + (meeting.notes or "")
+    ]
+
+
+def _reminder_day(
+    tree: Tree,
+    unit_id: str,
+    subject: str,
+    since: date,
+    as_of: date,
+    reminders: list[tuple[str, Meeting]] | None = None,
+) -> date | None:
     """The day a reminder talk (谈话提醒) with a flagged subject is on record: the unit's first
     meeting on or after the appraisal, by the as-of date, whose title or notes name the
     subject and say 提醒. ../shared/spec/RECORDS.md has no field for it; this is how groups write
-    it."""
+    it. ``reminders``: the tree's ``reminder_meetings``, when already read."""
     campaign = tree.campaign
     assert campaign is not None
-    for mid, meeting in tree.meetings.items():
+    for mid, meeting in reminder_meetings(tree) if reminders is None else reminders:
         if unit_id not in tree.meeting_units.get(mid, ()):
             continue
         day = parse_date(meeting.date, campaign.calendar)
@@ -326,9 +350,18 @@ def _reminder_day(tree: Tree, unit_id: str, subject: str, since: date, as_of: da
     return None
 
 
-def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) -> GroupSummary:
+def group_summary(
+    tree: Tree,
+    phase_id: str,
+    group_id: str | None,
+    as_of: date,
+    *,
+    index: DoneIndex | None = None,
+    reminders: list[tuple[str, Meeting]] | None = None,
+) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
-    tree's only group."""
+    tree's only group. ``index`` and ``reminders`` (``done_index``, ``reminder_meetings``):
+    the tree's, read once when a circular judges every group's summary."""
     campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
@@ -340,7 +373,7 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
     phase = standing(campaign, phase_record, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
     people = group_people(group)
-    status = unit_status(tree, as_of, group=group_id, phase=phase_id)
+    status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index)
     meetings = _phase_meetings(tree, unit_ids, phase, as_of, whole=False)
     campaign_meetings = (
         _phase_meetings(tree, unit_ids, phase, as_of, whole=True) if phase.last else meetings
@@ -376,7 +409,9 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
     for t in tallies if phase.last else phase_tallies:
         for s in t.subjects:
             if s.flagged:
-                day = _reminder_day(tree, t.unit, s.subject, t.date, as_of)
+                if reminders is None:
+                    reminders = reminder_meetings(tree)
+                day = _reminder_day(tree, t.unit, s.subject, t.date, as_of, reminders)
                 if day is not None:
                     reminded.add((t.id, t.unit, s.subject))
                 flagged.append(Flagged(t, s.subject, s.negative_rate, day))
