@@ -194,3 +194,28 @@ def test_silent_groups_are_named_with_their_days(tmp_path: Path) -> None:
     for name, silent in days.items():
         assert silent == 33
         assert f"{name}已{silent}天未报送督导信息" in main
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler (pdftotext) not installed",
+)
+def test_rendered_main_text_is_four_pages_at_most(sample: Path, tmp_path: Path) -> None:
+    """The DOCX through LibreOffice: the pages before 附件1, 版头 included, are four or fewer."""
+    out = tmp_path / "c.docx"
+    result = runner.invoke(
+        app,
+        ["report", "--records", str(sample), "--phase", "study", "--as-of", "2014-04-20",
+         "--number", "3", "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "c.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = [page.replace(" ", "") for page in text.split("\f")]
+    first_attachment = next(i for i, page in enumerate(pages) if page.lstrip().startswith("附件1"))
+    assert first_attachment <= 4
