@@ -497,7 +497,8 @@ def test_the_groups_own_actions(tmp_path: Path) -> None:
     root = tree(tmp_path, {"a": unit("甲局", 1)})
     running = draft(root, "study", "2014-03-20")
     assert "要求于3月31日前完成，目前仍在进行中。" in running
-    assert "督导组于2014年3月31日前报送第一环节总结。" in running
+    # 1.2: the summary is itself the group's report of the phase, and never asks for it
+    assert "报送第一环节总结" not in running
     late = tree(tmp_path / "late", {"a": unit("甲局", 1)})
     (late / "groups" / "g1.yaml").write_text(
         yaml.safe_dump(
@@ -513,10 +514,8 @@ def test_the_groups_own_actions(tmp_path: Path) -> None:
     )
     out = draft(late, "study", "2014-04-10")
     assert "督导组于4月3日报送第一环节总结（已报），逾期3天。" in out
-    assert (
-        "（二）督导组自身工作未按时完成。督导组报送第一环节总结（时限2014年3月31日）逾期3天完成。"
-        in out
-    )
+    # 1.2: nor lists it, sent late, as a lag of its own
+    assert "督导组自身工作未按时完成" not in out
 
 
 def test_absent_leaders_are_named(tmp_path: Path) -> None:
@@ -562,7 +561,8 @@ def test_a_phase_drafted_after_its_end_keeps_to_its_findings(tmp_path: Path) -> 
     last = draft(root, "summary", "2014-10-10")
     assert "督导发现问题2个" in last and "甲局“环节后发现”（9月30日前，已逾期10天）" in last
     # the next phase had begun by then: said so, not "下一环节"
-    assert "（三）“总结评估”环节已于9月1日开始，要求于9月30日前完成，规定动作：" in study
+    # (1.2: the overdue 报送第一环节总结 is no step of its own summary: （二）, not （三）)
+    assert "（二）“总结评估”环节已于9月1日开始，要求于9月30日前完成，规定动作：" in study
     assert "下一环节" not in study
     early = draft(root, "study", "2014-03-20")
     assert "下一环节为“总结评估”（9月1日至9月30日），规定动作：召开总结大会（9月25日前）。" in early

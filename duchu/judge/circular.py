@@ -1,20 +1,25 @@
 """The facts of the activity office's circular (通报) on one phase, judged once.
 
 The circular states the office rollup of the phase (``duchu.judge.office``) -- the rows
-``status --by group`` shows, their totals, the fastest and slowest groups, those that
-visit less than the others and those that report late -- with the phase's window, the
-phase after it and, in the last phase's circular, what is still overdue from the phases
-before. ``duchu.render.circular`` words it and counts nothing.
+``status --by group`` shows, their totals, the groups doing best and worst, those silent
+or reporting late -- and what a 通报 adds to it (../shared/spec/CLI.md 1.2 "What an office
+signs"): the milestones (how many units have done each action due so far), good practice
+in the records' own words (a meeting's notes), the overdue findings, the flagged appraisal
+subjects without a reminder talk and the order breaches (``after``), each group's taken
+from its own summary's judgement (``duchu.judge.summary``) so that the two never differ;
+the phase's actions still to come, the phase after it and, in the last phase's circular,
+what is still overdue from the phases before. ``duchu.render.circular`` words it and
+counts nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
-from duchu.judge.office import FileDates, OfficeReport, office_rollup
+from duchu.judge.given import given_notices
+from duchu.judge.office import FileDates, GroupRow, OfficeReport, office_rollup
 from duchu.judge.phase import (
     EarlierOverdue,
     PhaseStanding,
@@ -23,12 +28,52 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import UnknownIdError, unit_status
-from duchu.records.models import Campaign
+from duchu.judge.status import PlannedAction, UnknownIdError, done_index, plan, unit_status
+from duchu.judge.summary import (
+    FindingState,
+    Flagged,
+    GroupSummary,
+    group_summary,
+)
+from duchu.judge.visits import supervision_kinds
+from duchu.records.models import Action, Campaign
 from duchu.records.tree import Tree
 
-if TYPE_CHECKING:
-    from duchu.judge.summary import GroupSummary
+
+@dataclass(frozen=True)
+class Milestone:
+    """A unit action due by the as-of date: the units it applies to (not waived) and how
+    many of them have done it (on time or late)."""
+
+    planned: PlannedAction
+    units: int
+    done: int
+
+    @property
+    def left(self) -> int:
+        """The units that have not done it yet."""
+        return self.units - self.done
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A group's supervision in the records' own words: a meeting it attended, with notes."""
+
+    group: str
+    unit: str
+    kind: str
+    day: date
+    notes: str
+
+
+@dataclass(frozen=True)
+class Breach:
+    """An action done before one it must follow (``after``): a 动员大会 before its plan."""
+
+    group: str
+    unit: str
+    action: Action
+    before: Action
 
 
 @dataclass
@@ -42,6 +87,80 @@ class OfficeCircular:
     # the last phase's circular covers the whole campaign: what is still overdue from the
     # phases before it (empty in the others)
     earlier_overdue: list[EarlierOverdue]
+    milestones: list[Milestone] = field(default_factory=list)
+    most_supervised: list[GroupRow] = field(default_factory=list)  # when groups differ
+    practices: list[Practice] = field(default_factory=list)  # at most one a group
+    overdue_findings: list[tuple[str, FindingState]] = field(default_factory=list)  # (group, …)
+    unreminded: list[tuple[str, Flagged]] = field(default_factory=list)  # (group, …)
+    breaches: list[Breach] = field(default_factory=list)
+    late_reporters: list[GroupRow] = field(default_factory=list)  # late_reports > 0
+    remaining: list[PlannedAction] = field(default_factory=list)  # the phase's, due from today
+
+
+def _milestones(office: OfficeReport, as_of: date) -> list[Milestone]:
+    counts: dict[str, list[int]] = {}
+    planned: dict[str, PlannedAction] = {}
+    for row in office.groups:
+        for unit in row.units:
+            for a in unit.actions:
+                if a.state == "waived" or a.planned.due.day > as_of:
+                    continue
+                planned[a.planned.id] = a.planned
+                tally = counts.setdefault(a.planned.id, [0, 0])
+                tally[0] += 1
+                tally[1] += a.state in ("done", "late")
+    return [Milestone(planned[aid], units, done) for aid, (units, done) in counts.items()]
+
+
+def _most_supervised(office: OfficeReport) -> list[GroupRow]:
+    counts = [row.supervised for row in office.groups]
+    # one inspection is no record to hold up to the others
+    if len(counts) < 2 or max(counts) < 2 or min(counts) == max(counts):
+        return []
+    return [row for row in office.groups if row.supervised == max(counts)]
+
+
+def _breaches(tree: Tree, office: OfficeReport) -> list[Breach]:
+    campaign = tree.campaign
+    assert campaign is not None
+    actions = {a.id: a for p in campaign.phases for a in p.actions}
+    found = []
+    for row in office.groups:
+        for unit in row.units:
+            for a in unit.actions:
+                for problem in a.problems:
+                    before = actions.get(problem.split(":", 1)[-1])
+                    if before is not None:
+                        found.append(Breach(row.id, unit.id, a.planned.action, before))
+    return found
+
+
+def _from_summaries(
+    office: OfficeReport, summaries: dict[str, GroupSummary]
+) -> tuple[list[Practice], list[tuple[str, FindingState]], list[tuple[str, Flagged]]]:
+    """Good practice, overdue findings and unreminded flagged subjects, group by group as
+    each group's summary judged them; the practice of the groups doing best first."""
+    practices, findings, unreminded = [], [], []
+    ranked = sorted(office.groups, key=lambda r: (-(r.done_share or 0), -r.supervised))
+    for row in ranked:
+        summary = summaries[row.id]
+        noted = [
+            (day, mid, m)
+            for day, mid, m in summary.meetings
+            if mid in summary.visit_ids and (m.notes or "").strip()
+        ]
+        # an inspection's notes before a meeting's the group sat in
+        kinds = supervision_kinds(summary.campaign)
+        noted.sort(key=lambda item: (kinds is not None and item[2].kind not in kinds, item[0]))
+        if noted:
+            day, mid, meeting = noted[0]
+            unit = summary.tree.meeting_units.get(mid, ("",))[0]
+            practices.append(Practice(row.id, unit, meeting.kind, day, meeting.notes or ""))
+    for row in office.groups:
+        summary = summaries[row.id]
+        findings += [(row.id, f) for f in summary.findings if f.state == "overdue"]
+        unreminded += [(row.id, f) for f in summary.flagged if f.reminded is None]
+    return practices, findings, unreminded
 
 
 def office_circular(
@@ -63,6 +182,13 @@ def office_circular(
         commit=known_commit,
         phase=phase.phase,
     )
+    # the tree's meetings indexed once for every group's summary, not once a group
+    index, given = done_index(tree), given_notices(tree, as_of)
+    summaries = {
+        row.id: group_summary(tree, phase_id, row.id, as_of, index=index, given=given)
+        for row in office.groups
+    }
+    practices, findings, unreminded = _from_summaries(office, summaries)
     return OfficeCircular(
         tree=tree,
         campaign=campaign,
@@ -71,6 +197,14 @@ def office_circular(
         as_of=as_of,
         office=office,
         earlier_overdue=earlier_overdue(tree, phase.phase, as_of) if phase.last else [],
+        milestones=_milestones(office, as_of),
+        most_supervised=_most_supervised(office),
+        practices=practices,
+        overdue_findings=findings,
+        unreminded=unreminded,
+        breaches=_breaches(tree, office),
+        late_reporters=[row for row in office.groups if row.late_reports],
+        remaining=[p for p in plan(campaign, phase_id) if p.due.day >= as_of],
     )
 
 
@@ -86,7 +220,6 @@ def judge_report(
     office's circular; else the group's summary. An unknown phase or group is a
     ``DuchuError``."""
     from duchu.errors import DuchuError
-    from duchu.judge.summary import group_summary
 
     try:
         if group_id is None and len(tree.groups) > 1:

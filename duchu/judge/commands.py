@@ -62,8 +62,11 @@ def judge_status(
         from duchu.judge.office import office_rollup
 
         known = judged.known_commit is not None
+        # with --phase, the phase's meetings too: the circular of that phase counts the same
+        campaign = tree.campaign
+        scope = next((p for p in campaign.phases if p.id == phase), None) if campaign else None
         office = office_rollup(
-            tree, report, file_dates(judged), known=known, commit=judged.known_commit
+            tree, report, file_dates(judged), known=known, commit=judged.known_commit, phase=scope
         )
         # the names too: the office's workbook carries the 台账 of its units
         return StatusView(report, failing, office, stage_names(tree), group_names)

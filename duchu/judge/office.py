@@ -189,6 +189,11 @@ class OfficeReport:
         return Fraction(self.done, self.due) if self.due else None
 
     @property
+    def notices_given(self) -> int:
+        """(1.2) The notices (督办, 谈话提醒) the groups gave by the as-of date."""
+        return sum(g.notices_given for g in self.groups)
+
+    @property
     def attended(self) -> int:
         return sum(g.attended for g in self.groups)
 

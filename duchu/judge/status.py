@@ -177,6 +177,17 @@ class _DoneIndex:
                         completes[action_id] = day
 
 
+DoneIndex = _DoneIndex
+
+
+def done_index(tree: Tree) -> DoneIndex:
+    """The tree's meetings indexed for ``unit_status``: build once, judge many times."""
+    campaign = tree.campaign
+    if campaign is None:
+        raise ValueError("the tree has no valid campaign")
+    return _DoneIndex(tree, campaign.calendar)
+
+
 def _earliest(*days: date | None) -> date | None:
     earliest = None
     for day in days:
@@ -339,8 +350,11 @@ def unit_status(
     group: str | None = None,
     phase: str | None = None,
     unit: str | None = None,
+    index: DoneIndex | None = None,
 ) -> StatusReport:
-    """The state of every action of every selected unit (and group) as of ``as_of``."""
+    """The state of every action of every selected unit (and group) as of ``as_of``;
+    ``index``: the tree's ``done_index``, when a caller judges it many times (a circular:
+    each group's summary)."""
     campaign = tree.campaign
     if campaign is None:
         raise ValueError("the tree has no valid campaign")
@@ -350,7 +364,8 @@ def unit_status(
         raise UnknownIdError("unit", unit)
     by_id = {p.id: p for p in plan(campaign)}  # every action, for `after`: built once
     planned = plan(campaign, phase)
-    index = _DoneIndex(tree, campaign.calendar)
+    if index is None:
+        index = _DoneIndex(tree, campaign.calendar)
     positions = official_positions(tree)
     units = [
         UnitStatus(

@@ -16,7 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
-from duchu.judge.given import given_notices
+from duchu.judge.given import NoticeIndex, given_notices
 from duchu.judge.phase import (
     EarlierOverdue,
     PhaseStanding,
@@ -25,7 +25,14 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import ActionStatus, StatusReport, UnitStatus, UnknownIdError, unit_status
+from duchu.judge.status import (
+    ActionStatus,
+    DoneIndex,
+    StatusReport,
+    UnitStatus,
+    UnknownIdError,
+    unit_status,
+)
 from duchu.judge.tally import MeetingTally, UnitComparison, compare_units, tally_meetings
 from duchu.judge.visits import (
     Visits,
@@ -38,10 +45,24 @@ from duchu.judge.visits import (
 )
 from duchu.records.ballots import exact_fraction
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
-from duchu.records.models import Campaign, Finding, Group, Meeting
+from duchu.records.models import Action, Campaign, Finding, Group, Meeting
 from duchu.records.tree import Tree
 
 HeldMeeting = tuple[date, str, Meeting]  # its day, its id, the record
+
+# The words that name a group's report of a phase (报送阶段督导报告, 报送督导工作总结).
+REPORT_WORDS = ("总结", "报告")
+
+
+def is_own_report(action: Action) -> bool:
+    """Whether a phase's action is the group's summary of that phase -- the document a
+    group summary is -- so that the summary never lists it as a task still to do: a
+    ``by: group`` action without a meeting whose name is of a report (总结, 报告)."""
+    return (
+        action.by == "group"
+        and action.meeting is None
+        and any(word in action.name for word in REPORT_WORDS)
+    )
 
 
 @dataclass(frozen=True)
@@ -212,6 +233,9 @@ class GroupSummary:
     practices: list[KindPractice]  # the phase's meetings kind by kind, in the campaign's order
     progress: Progress
     group_actions: list[ActionStatus]
+    # of ``group_actions``, the ids of the group's report of the phase: the document the
+    # summary is, which it never asks for (a to-do, a lag, a next step)
+    own_reports: set[str]
     earlier_overdue: list[EarlierOverdue]
     findings: list[FindingState]
     tallies: list[MeetingTally]  # the appraisals shown: the phase's
@@ -291,9 +315,18 @@ def _findings(
     return findings
 
 
-def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) -> GroupSummary:
+def group_summary(
+    tree: Tree,
+    phase_id: str,
+    group_id: str | None,
+    as_of: date,
+    *,
+    index: DoneIndex | None = None,
+    given: NoticeIndex | None = None,
+) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
-    tree's only group."""
+    tree's only group. ``index`` and ``given`` (``done_index``, ``given_notices``): the
+    tree's, read once when a circular judges every group's summary."""
     campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
@@ -305,7 +338,7 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
     phase = standing(campaign, phase_record, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
     people = group_people(group)
-    status = unit_status(tree, as_of, group=group_id, phase=phase_id)
+    status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index)
     meetings = _phase_meetings(tree, unit_ids, phase, as_of, whole=False)
     campaign_meetings = (
         _phase_meetings(tree, unit_ids, phase, as_of, whole=True) if phase.last else meetings
@@ -338,7 +371,8 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         positions = {uid: i for i, uid in enumerate(unit_ids)}
         comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
     flagged, reminded = [], set()
-    given = given_notices(tree, as_of)  # (1.2) a reminder talk is a `talk` notice on record
+    if given is None:  # (1.2) a reminder talk is a `talk` notice on record
+        given = given_notices(tree, as_of)
     for t in tallies if phase.last else phase_tallies:
         for s in t.subjects:
             if s.flagged:
@@ -375,6 +409,12 @@ def group_summary(tree: Tree, phase_id: str, group_id: str | None, as_of: date) 
         practices=_practices(tree, campaign, unit_ids, meetings, visit_ids, members),
         progress=_progress(status),
         group_actions=[a for g in status.groups for a in g.actions],
+        own_reports={
+            a.planned.id
+            for g in status.groups
+            for a in g.actions
+            if is_own_report(a.planned.action)
+        },
         earlier_overdue=earlier_overdue(tree, phase.phase, as_of, group=group_id),
         findings=_findings(tree, unit_ids, phase, as_of),
         tallies=phase_tallies,

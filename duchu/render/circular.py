@@ -9,6 +9,7 @@ its own sentence, so the circular never states what the records do not hold.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from duchu.judge.asof import Provenance
@@ -19,8 +20,10 @@ from duchu.records.dates import format_deadline
 from duchu.render.report import (
     earlier_overdue_context,
     next_phase_context,
+    note_text,
     phase_context,
     provenance_context,
+    sentence,
 )
 from duchu.render.words import (
     STATE_WORDS,
@@ -52,6 +55,130 @@ def office_name(issuer: str | None) -> str:
     if not issuer:
         return "教育实践活动办公室"
     return issuer if issuer.endswith("办公室") else issuer + "办公室"
+
+
+def month_day_short(day: date | None) -> str:
+    return f"{day.month}月{day.day}日" if day is not None else ""
+
+
+# A list of names in running text: the first few, then "等N个单位" (the count is the list's).
+NAMED_AT_MOST = 5
+
+
+def brief_names(names: list[str]) -> dict[str, Any]:
+    """Names as a 通报 lists them: all of a few; of many, the first five and the count."""
+    return {"names": names[:NAMED_AT_MOST], "count": len(names), "more": len(names) > NAMED_AT_MOST}
+
+
+def milestone_words(name: str) -> tuple[str, str]:
+    """An action's name as a milestone says it, done and not done: 召开动员大会 -> (召开了动员
+    大会, 召开); any other -> (完成了“name”, 完成)."""
+    for verb in ("召开", "制定", "开展", "报送"):
+        if name.startswith(verb):
+            return f"{verb}了{name[len(verb) :]}", verb
+    return f"完成了“{name}”", "完成"
+
+
+def inner_quotes(text: str) -> str:
+    """Record text set inside the circular's own “”: its quotation marks become ‘’."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
+def practice_text(notes: str) -> str:
+    """A meeting's notes as the circular quotes them: without an opening fragment too short
+    to stand after "在…上，" (上午召开。), which reads as a slip in a 通报."""
+    text = note_text(notes)
+    head, mark, rest = text.partition("。")
+    if mark and rest and len(head) <= 6:
+        return rest
+    return text
+
+
+def office_facts(
+    circular: OfficeCircular,
+    group_names: dict[str, str],
+    unit_label: dict[str, str],
+    kind_names: dict[str, str],
+) -> dict[str, Any]:
+    """What a 通报 states beyond the rollup's rows: milestones, the best groups, good
+    practice, silence, findings, flagged subjects, breaches, the actions still to come."""
+    office = circular.office
+    milestones = []
+    for m in circular.milestones:
+        done_words, verb = milestone_words(m.planned.action.name)
+        milestones.append(
+            {
+                "units": m.units,
+                "done": m.done,
+                "left": m.left,
+                "all": m.done == m.units,
+                "none": m.done == 0,
+                "done_words": done_words,
+                "verb": verb,
+                "name": m.planned.action.name,
+            }
+        )
+    return {
+        "milestones": milestones,
+        "best": [{"name": r.name, "done_rate": percent(r.done_share)} for r in office.fastest],
+        "worst": [{"name": r.name, "done_rate": percent(r.done_share)} for r in office.slowest],
+        "most_supervised": [
+            {"name": r.name, "supervised": r.supervised} for r in circular.most_supervised
+        ],
+        "practices": [
+            {
+                "group": group_names.get(p.group, p.group),
+                "unit": unit_label.get(p.unit, p.unit),
+                "kind": kind_names.get(p.kind, p.kind),
+                "day": month_day_short(p.day),
+                "notes": sentence(practice_text(p.notes)),
+            }
+            for p in circular.practices[:3]
+        ],
+        "silent": [
+            {"name": r.name, "days": r.silent_days, "last": month_day_short(r.last_report)}
+            for r in office.silent_groups
+        ],
+        "late_reporters": [
+            {"name": r.name, "count": r.late_reports} for r in circular.late_reporters
+        ],
+        "report_within": office.report_within,
+        "overdue_findings": [
+            {
+                "group": group_names.get(gid, gid),
+                "unit": unit_label.get(f.unit, f.unit),
+                "text": inner_quotes(note_text(f.finding.text)),
+                "days": f.overdue_days,
+            }
+            for gid, f in circular.overdue_findings
+        ],
+        "unreminded": [
+            {
+                "group": group_names.get(gid, gid),
+                "unit": unit_label.get(f.tally.unit, f.tally.unit),
+                "subject": f.subject,
+                "rate": percent(f.negative_rate),
+            }
+            for gid, f in circular.unreminded
+        ],
+        "breaches": [
+            {
+                "group": group_names.get(b.group, b.group),
+                "unit": unit_label.get(b.unit, b.unit),
+                "action": b.action.name,
+                "before": b.before.name,
+            }
+            for b in circular.breaches
+        ],
+        "remaining": [
+            {
+                "name": p.action.name,
+                "due": format_deadline(p.due, "zh"),
+                "by_group": p.action.by == "group",
+            }
+            for p in circular.remaining
+        ],
+    }
 
 
 def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[str, Any]:
@@ -96,6 +223,8 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "silent_days": row.silent_days,
             "silent": row.silent,
             "late_reports": row.late_reports,
+            "last_report_short": month_day_short(row.last_report),
+            "lagging_brief": brief_names([u.unit.label for u in row.units if u.lagging]),
             "actions": [
                 {
                     "name": a.planned.action.name,
@@ -147,7 +276,9 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
         for row in sorted(rows, key=lambda r: official[r.id])
     ]
     group_names = {gid: g.name for gid, g in tree.groups.items()}
+    unit_label = {uid: u.label for uid, u in tree.units.items()}
     return {
+        **office_facts(circular, group_names, unit_label, kind_names),
         "campaign": {"name": campaign.name, "issuer": campaign.issuer or ""},
         "office": office_name(campaign.issuer),
         "phase": phase_context(campaign, phase),
@@ -165,6 +296,7 @@ def circular_context(circular: OfficeCircular, provenance: Provenance) -> dict[s
             "lagging": office.lagging,
             "attended": office.attended,
             "supervised": office.supervised,
+            "notices_given": office.notices_given,
             "per_unit": one_decimal(office.per_unit),
             "kinds": [
                 {"name": kind_names.get(k, k), "count": n}

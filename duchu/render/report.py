@@ -446,6 +446,8 @@ def _group_actions(scope: _Scope) -> list[dict[str, Any]]:
                     "note": note_text(entry.note) if entry is not None else "",
                     "days_late": a.days_late,
                     "days_overdue": a.days_overdue,
+                    # the summary is itself this report: it never asks for it
+                    "own": a.planned.id in scope.summary.own_reports,
                 }
             )
     return actions

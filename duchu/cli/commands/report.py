@@ -29,6 +29,8 @@ REPORT_EXAMPLES = """\b
   duchu report --phase study --group g2 --as-of 2014-04-18
   duchu report --phase 查摆问题、开展批评 --group g2 -o ../总结.docx
   duchu report --phase study --as-of 2014-04-18 -o ../通报.md
+  duchu report --phase study --number 3 -o ../通报.docx
+    （campaign.yaml 写有 documents: 时带版头、版记和发文字号）
     （不写 --group、有多个督导组时：活动办通报）
 """
 
@@ -54,6 +56,15 @@ def report(
         str | None,
         typer.Option("--template", help="模板文件名 / template name", show_default=False),
     ] = None,
+    number: Annotated[
+        int | None,
+        typer.Option(
+            "--number",
+            min=1,
+            help="发文序号（发文字号：县活办〔2014〕3号）/ document number",
+            show_default=False,
+        ),
+    ] = None,
     force: ForceOption = False,
     no_cache: NoCacheOption = False,
     records: RecordsOption = None,
@@ -63,7 +74,7 @@ def report(
     from duchu.judge.asof import file_dates, provenance
     from duchu.judge.circular import judge_report
     from duchu.records.layout import read_layout
-    from duchu.render.draft import draft_markdown, write_draft
+    from duchu.render.draft import document_frame, draft_markdown, write_draft
     from duchu.render.output import check_output_path
     from duchu.render.output import output_format as chosen_format
 
@@ -82,9 +93,10 @@ def report(
     judgement = judge_report(
         tree, phase_id, group_id, opened.day, lambda: file_dates(opened), opened.known_commit
     )
-    markdown = draft_markdown(judgement, source, tree.root, template)
+    markdown = draft_markdown(judgement, source, tree.root, template, number)
     if output is not None:
-        write_draft(markdown, output, output_format, tree.root, force, read_layout)
+        frame = document_frame(judgement.campaign, judgement.as_of, number)
+        write_draft(markdown, output, output_format, tree.root, force, read_layout, frame)
     else:
         echo(markdown, nl=False)
     # notes last: a command that fails says one line only

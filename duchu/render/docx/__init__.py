@@ -40,6 +40,7 @@ from docx.shared import Twips
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from duchu.render.docx.frame import DocumentFrame, write_banner, write_record
 from duchu.render.docx.layout import Layout, layout_from
 from duchu.render.docx.writer import _Block, _break_title, _Row, _Writer, xml_text
 from duchu.render.docx_parts import (
@@ -50,7 +51,7 @@ from duchu.render.docx_parts import (
     write_font_table,
 )
 
-__all__ = ["Layout", "layout_from", "markdown_to_docx", "save_docx"]
+__all__ = ["DocumentFrame", "Layout", "layout_from", "markdown_to_docx", "save_docx"]
 
 
 def _align(token: Token) -> str | None:
@@ -123,11 +124,28 @@ def _take_provenance(blocks: list[_Block]) -> Provenance | None:
     return None
 
 
-def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
-    """The report's Markdown as a 公文-style document."""
+def _drop_number(blocks: list[_Block]) -> None:
+    """Remove the 发文字号 line (the paragraph after ``<!-- number -->``): in a DOCX it
+    stands in the 版头, above the red line, not under the title."""
+    for index, block in enumerate(blocks):
+        if block.kind == "marker" and block.tag == "number":
+            numbered = index + 1 < len(blocks) and blocks[index + 1].kind == "paragraph"
+            del blocks[index : index + (2 if numbered else 1)]
+            return
+
+
+def markdown_to_docx(
+    markdown: str, layout: Layout, frame: DocumentFrame | None = None
+) -> DocumentType:
+    """The report's Markdown as a 公文-style document; with ``frame``, framed by the 版头
+    and the 版记 of a document an office sends."""
     blocks = _blocks(markdown)
     provenance = _take_provenance(blocks)
+    _drop_number(blocks)
     writer = _Writer(layout)
+    if frame is not None:
+        write_banner(writer, frame)
+    bannered = frame is not None
     body = (layout.body_font, layout.body_size)
     heading_styles = {
         "h1": ("公文标题", (layout.title_font, layout.title_size)),
@@ -159,6 +177,9 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
             if block.tag == "h1":
                 per_line = int(writer.grid.width // (layout.title_size * 20))
                 _break_title(paragraph, per_line)
+                if bannered:  # two lines under the red line (GB/T 9704 7.3.1)
+                    paragraph.paragraph_format.space_before = Twips(2 * writer.grid.line_pitch)
+                    bannered = False
             if block.tag == "h1" and title is None:
                 title = block.text
             after_title = block.tag == "h1"
@@ -209,6 +230,8 @@ def markdown_to_docx(markdown: str, layout: Layout) -> DocumentType:
                 if after_title and block.text.endswith("："):
                     paragraph.paragraph_format.first_line_indent = Twips(0)  # 主送机关顶格
         after_title = False
+    if frame is not None:
+        write_record(writer, frame)
     set_properties(
         writer.doc,
         title=xml_text(title or ""),  # the properties are XML too
