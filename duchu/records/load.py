@@ -86,8 +86,10 @@ def _load_warm(root: Path, jobs: int, progress: Progress | None) -> Tree:
 
 
 def _with_cache_stamp(key: bytes, folder: Path) -> bytes:
-    """The snapshot's key: the cache's, and the record cache file as it stands -- the
-    snapshot is of what that file gave, and holds only while it is untouched."""
+    """The snapshot's key: the cache's, the fields of the records' classes, and the record
+    cache file as it stands -- the snapshot is of what that file gave, and holds only while
+    it is untouched."""
+    key = b"%s %s" % (key, snapshot.shapes())
     try:
         info = os.lstat(folder / CACHE_FILE)
     except OSError:
