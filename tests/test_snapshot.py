@@ -27,7 +27,7 @@ from .conftest import BROKEN, SAMPLE, build_tree, copy_tree
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 
-from make_tree import make  # noqa: E402 -- bench/ is not a package: found through sys.path
+from make_tree import make  # bench/ is not a package: found through sys.path
 
 HOUR_AGO = time.time() - 3600
 runner = CliRunner()
@@ -223,7 +223,7 @@ def test_a_stale_snapshot_is_a_miss(
 def test_a_file_changed_as_the_snapshot_was_written_is_a_miss(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, cold = _loaded_twice(tmp_path)
+    root, _ = _loaded_twice(tmp_path)
     written = _snapshot(root).stat().st_mtime_ns
     os.utime(root / "units" / "zhujian.yaml", ns=(written, written))  # the same tick
     _, kept = _spy(monkeypatch)

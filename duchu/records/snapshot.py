@@ -35,7 +35,7 @@ import os
 import pickle
 import stat
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
@@ -176,13 +176,14 @@ def _new_secret(path: Path) -> bytes | None:
 # setting its slots' descriptors directly, looked up once per class.
 
 _SETTERS: dict[type, list[Any]] = {}
-_drain = deque(maxlen=0).extend  # runs an iterator to its end, in C
+# runs an iterator to its end, in C
+_drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
 
 
 def _setters(cls: type) -> list[Any]:
     found = _SETTERS.get(cls)
     if found is None:
-        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        names = [f.name for f in dataclasses.fields(cls)]
         found = _SETTERS[cls] = [cls.__dict__[name].__set__ for name in names]
     return found
 
@@ -192,7 +193,7 @@ def _made(cls: type, *values: object) -> object:
     setters = _SETTERS.get(cls) or _setters(cls)
     if len(values) != len(setters):
         raise pickle.UnpicklingError(f"{cls.__name__} has other fields now")
-    made = object.__new__(cls)
+    made: object = object.__new__(cls)
     _drain(map(operator.call, setters, repeat(made), values))
     return made
 
