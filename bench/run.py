@@ -162,6 +162,9 @@ def main() -> None:
     parser.add_argument("--start-runs", type=int, default=20, help="rounds of the start-up")
     parser.add_argument("--code", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--no-cold", action="store_true", help="warm runs and floors only")
+    parser.add_argument(
+        "--commands", help="which of them, comma-separated (default: all): " + ", ".join(COMMANDS)
+    )
     args = parser.parse_args()
     tree: Path = args.tree or Path(f"/tmp/duchu-bench-{args.units}")
     if not (tree / "campaign.yaml").is_file():
@@ -177,6 +180,8 @@ def main() -> None:
     yaml_files = sum(1 for _ in tree.rglob("*.yaml"))
     csv_files = sum(1 for _ in tree.rglob("*.csv"))
     modes = ("warm",) if args.no_cold else ("cold", "warm")
+    chosen = args.commands.split(",") if args.commands else list(COMMANDS)
+    commands = {name: COMMANDS[name] for name in chosen}
 
     for env in codes.values():  # fill the caches: the warm runs read them
         timed([duchu, "check", "--records", str(tree)], env)
@@ -187,7 +192,7 @@ def main() -> None:
         print(f"round {round_number + 1}/{args.runs} ...", file=sys.stderr)
         floors["bare parse"].append(timed([python, "-c", BARE_PARSE, str(tree)]))
         floors["stat walk"].append(timed([python, "-c", STAT_WALK, str(tree)]))
-        for name, command in COMMANDS.items():
+        for name, command in commands.items():
             for mode in modes:
                 for label, env in codes.items():
                     argv = [duchu, *command, "--records", str(tree)]
@@ -231,7 +236,7 @@ def main() -> None:
     print("| target | " + " | ".join(codes) + " |")
     print("|---|" + "---|" * len(codes))
     for (name, mode), (floor_name, limit) in TREE_TARGETS.items():
-        if mode not in modes:
+        if mode not in modes or name not in commands:
             continue
         cells = [
             verdict(median_time(samples[(label, name, mode)]) / floor[floor_name], limit)
