@@ -268,7 +268,9 @@ def read(folder: Path, key: bytes, seen: Seen, root: Path, files: _Files) -> Tre
     if not hmac.compare_digest(mac, hmac.digest(secret, body, "sha256")):
         return None
     try:
-        stored = _Unpickler(io.BytesIO(body)).load()
+        pickled = io.BytesIO(content)  # shares the bytes (a copy of a memoryview would not)
+        pickled.seek(head)
+        stored = _Unpickler(pickled).load()
         was_key, was_files, was_problems, was_ballots, state = stored
         if was_key != key or was_files != seen.files or was_problems != seen.problems:
             return None
@@ -292,7 +294,7 @@ def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> No
             return
         written = io.BytesIO()
         _Pickler(written, protocol=5).dump((key, seen.files, seen.problems, ballots, state))
-        body = written.getvalue()
+        body = written.getbuffer()  # not copied
         private_folder(folder)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)  # a killed run's, of a process with our number
