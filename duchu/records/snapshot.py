@@ -47,7 +47,7 @@ from duchu.records.tree import Tree, meeting_path
 
 SNAPSHOT_FILE = "tree.snapshot"
 KEY_FILE = "snapshot.key"
-_MAGIC = b"duchu-snapshot 2\n"  # the format: a snapshot of another is a miss
+_MAGIC = b"duchu-snapshot 4\n"  # the format: a snapshot of another is a miss
 _MAC_BYTES = 32
 _KEY_BYTES = 32
 # The modules whose data classes and enumerations a snapshot may hold: the records, the
@@ -260,17 +260,13 @@ def read(folder: Path, key: bytes, seen: Seen, root: Path, files: _Files) -> Tre
             return None
         if seen.latest_change_ns >= info.st_mtime_ns:
             return None  # a file changed in the tick the snapshot was written in, maybe
-        content = handle.read()
-    head = len(_MAGIC) + _MAC_BYTES
-    if not content.startswith(_MAGIC) or len(content) <= head:
-        return None
-    mac, body = content[len(_MAGIC) : head], memoryview(content)[head:]
-    if not hmac.compare_digest(mac, hmac.digest(secret, body, "sha256")):
+        if handle.read(len(_MAGIC)) != _MAGIC:
+            return None
+        signature = handle.read(_MAC_BYTES)
+        stored = _signed_load(handle, secret, signature)
+    if stored is None:
         return None
     try:
-        pickled = io.BytesIO(content)  # shares the bytes (a copy of a memoryview would not)
-        pickled.seek(head)
-        stored = _Unpickler(pickled).load()
         was_key, was_files, was_problems, was_ballots, state = stored
         if was_key != key or was_files != seen.files or was_problems != seen.problems:
             return None
@@ -281,6 +277,46 @@ def read(folder: Path, key: bytes, seen: Seen, root: Path, files: _Files) -> Tre
     if ballots != was_ballots or latest >= info.st_mtime_ns:
         return None
     return tree
+
+
+class _Signing:
+    """The snapshot's bytes as the unpickler reads them, each also fed to the signature's
+    check: what is checked is exactly what was read, with no copy of the whole file in
+    memory (a province's is ~70 MB) and no second read that could differ from the first."""
+
+    def __init__(self, handle: io.BufferedReader, secret: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(secret, digestmod="sha256")
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.mac.update(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.handle.readinto(buffer)
+        self.mac.update(memoryview(buffer)[:count])
+        return count
+
+    def readline(self) -> bytes:
+        data = self.handle.readline()
+        self.mac.update(data)
+        return data
+
+
+def _signed_load(handle: io.BufferedReader, secret: bytes, signature: bytes) -> Any:
+    """What the snapshot holds, or None unless every byte of it is signed with ``secret``.
+    The unpickler makes records as it reads (nothing but records and problems: see
+    ``_Unpickler``); they are thrown away unless the signature holds for the whole file."""
+    signed = _Signing(handle, secret)
+    try:
+        stored = _Unpickler(signed).load()
+    except Exception:  # any fault in a snapshot is a miss, never an error
+        return None
+    signed.read()  # nothing should follow; if anything does, it is signed too
+    if not hmac.compare_digest(signature, signed.mac.digest()):
+        return None
+    return stored
 
 
 def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> None:
