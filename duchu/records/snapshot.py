@@ -304,6 +304,19 @@ class _Signing:
         return data
 
 
+class _SigningWriter:
+    """A file the pickler writes to, each piece also fed to the signature."""
+
+    def __init__(self, handle: Any, secret: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(secret, digestmod="sha256")
+
+    def write(self, data: Any) -> int:
+        self.mac.update(data)
+        written: int = self.handle.write(data)
+        return written
+
+
 def _signed_load(handle: io.BufferedReader, secret: bytes, signature: bytes) -> Any:
     """What the snapshot holds, or None unless every byte of it is signed with ``secret``.
     The unpickler makes records as it reads (nothing but records and problems: see
@@ -328,16 +341,18 @@ def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> No
         secret = _secret(folder, create=True)
         if secret is None:
             return
-        written = io.BytesIO()
-        _Pickler(written, protocol=5).dump((key, seen.files, seen.problems, ballots, state))
-        body = written.getbuffer()  # not copied
         private_folder(folder)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)  # a killed run's, of a process with our number
         descriptor = platform.open_no_follow(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(_MAGIC + hmac.digest(secret, body, "sha256"))
-            handle.write(body)
+            # written as it is pickled (no copy of it all in memory), signed as it goes;
+            # the signature, at the head, filled in last
+            handle.write(_MAGIC + bytes(_MAC_BYTES))
+            signing = _SigningWriter(handle, secret)
+            _Pickler(signing, protocol=5).dump((key, seen.files, seen.problems, ballots, state))
+            handle.seek(len(_MAGIC))
+            handle.write(signing.mac.digest())
         os.replace(temporary, folder / SNAPSHOT_FILE)
     except (OSError, pickle.PicklingError, RecursionError):
         with contextlib.suppress(OSError):
