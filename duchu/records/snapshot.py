@@ -140,13 +140,8 @@ def _secret(folder: Path, *, create: bool) -> bytes | None:
         return None
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
-        owner = getattr(os, "getuid", None)
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_size != _KEY_BYTES
-            or (owner is not None and info.st_uid != owner())
-            or (owner is not None and info.st_mode & 0o077)
-        ):
+        sound = stat.S_ISREG(info.st_mode) and info.st_size == _KEY_BYTES
+        if not sound or not platform.private_to_user(info):
             return None
         secret = handle.read(_KEY_BYTES + 1)
     return secret if len(secret) == _KEY_BYTES else None
