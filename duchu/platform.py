@@ -143,6 +143,16 @@ def _is_link(info: os.stat_result) -> bool:
     return stat.S_ISLNK(info.st_mode) or bool(getattr(info, "st_file_attributes", 0) & reparse)
 
 
+def private_to_user(info: os.stat_result) -> bool:
+    """Whether a file (as ``fstat`` gave it) is this user's own and no one else's to read or
+    write: on POSIX, owned by the user with no group or other permission bits; on Windows,
+    where the user's profile folder is private already and modes say nothing of it, true."""
+    owner = getattr(os, "getuid", None)
+    if owner is None:
+        return True
+    return info.st_uid == owner() and not info.st_mode & 0o077
+
+
 def open_read_nonblocking(path: StrPath, *, follow: bool = True) -> int:
     """A descriptor to read ``path`` that never waits for a writer (a FIFO, a device where a
     file was); through no link when ``follow`` is False."""

@@ -19,6 +19,11 @@ the root command's entry point; then:
   shows no type.
 
 English is Typer's own words, unchanged. Nothing here knows duchu's commands.
+
+Typer's help machinery (``typer.rich_utils``, which imports rich's Markdown and its parser:
+a third of a command's start-up) is imported only when help is drawn: the help methods of
+Typer's commands are wrapped to make it ready -- its constants set for the language, its
+text maker wrapped -- first (``_help_ready``).
 """
 
 from __future__ import annotations
@@ -27,12 +32,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 import typer
-from rich.text import Text
 from typer import core as typer_core
-from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as click_exceptions
 
@@ -164,8 +168,14 @@ def use(lang: str) -> None:
     """Speak ``lang`` from now on: Typer's help constants and this module's words."""
     global _current
     _current = lang if lang in LANGS else "zh"
+    helper = sys.modules.get("typer.rich_utils")
+    if helper is not None:  # else set when help is first drawn (``_help_ready``)
+        _speak_help(helper)
+
+
+def _speak_help(helper: ModuleType) -> None:
     for name, values in _HELP_CONSTANTS.items():
-        setattr(rich_utils, name, values[_current])
+        setattr(helper, name, values[_current])
 
 
 def current() -> str:
@@ -350,6 +360,8 @@ def _wrap_type(
 
 
 def _wrap_help_text(original: Callable[..., Any]) -> Callable[..., Any]:
+    from rich.text import Text
+
     def make_rich_text(**kwargs: Any) -> Any:
         text = original(**kwargs)
         if isinstance(text, Text) and text.overflow is None:
@@ -361,12 +373,31 @@ def _wrap_help_text(original: Callable[..., Any]) -> Callable[..., Any]:
     return make_rich_text
 
 
+def _help_ready() -> None:
+    """Import Typer's help machinery, in the current language, its text maker wrapped."""
+    from typer import rich_utils
+
+    if not getattr(rich_utils, "_duchu_speaking", False):
+        rich_utils._make_rich_text = _wrap_help_text(rich_utils._make_rich_text)
+        rich_utils._duchu_speaking = True  # type: ignore[attr-defined]
+    _speak_help(rich_utils)
+
+
+def _wrap_format_help(original: Callable[..., Any]) -> Callable[..., Any]:
+    def format_help(self: Any, ctx: click_core.Context, formatter: Any) -> Any:
+        _help_ready()
+        return original(self, ctx, formatter)
+
+    return format_help
+
+
 def _install() -> None:
     """Wrap the methods, once (a second import must not wrap the wrappers)."""
     command: Any = click_core.Command
     if getattr(command, "_duchu_speaking", False):
         return
-    rich_utils._make_rich_text = _wrap_help_text(rich_utils._make_rich_text)
+    for help_class in (typer_core.TyperCommand, typer_core.TyperGroup):
+        setattr(help_class, "format_help", _wrap_format_help(help_class.format_help))  # noqa: B010
     command.format_usage = _format_usage
     command.get_help_option = _wrap_help_option(command.get_help_option)
     for cls in (typer_core.TyperOption, typer_core.TyperArgument):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,8 @@ from duchu.errors import DuchuError
 from duchu.problems import Ref
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future  # imported by the work that makes one
+
     from duchu.git.history import FileDates
     from duchu.records.dates import Calendar, Year
     from duchu.records.models import Phase

@@ -67,7 +67,7 @@ StoredProblem = list[Any]
 _Problems = list[list[Any]]  # checked one by one by ``problem_from_stored`` when used
 
 
-@pydantic_dataclasses.dataclass(config=ConfigDict(extra="forbid"), frozen=True)
+@pydantic_dataclasses.dataclass(config=ConfigDict(extra="forbid", defer_build=True), frozen=True)
 class _Part:
     """One line of the cache file after its header: some of its entries. A file entry is
     [size, mtime_ns, record or null, problems]; a ballot entry is checked by hand

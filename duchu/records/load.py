@@ -19,13 +19,16 @@ import os
 import stat
 from pathlib import Path
 
-from duchu.paths import inside
+from duchu.paths import inside, really_inside
 from duchu.problems import Problem
+from duchu.records import snapshot
 from duchu.records.cache import (
+    CACHE_FILE,
     RecordCache,
     cache_key,
+    user_cache_folder,
 )
-from duchu.records.discover import bad_name, discover, readable_name, unreadable
+from duchu.records.discover import Discovered, bad_name, discover, readable_name, unreadable
 from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
 from duchu.records.parallel import Progress, load_files, usable_cores
 from duchu.records.parse import (
@@ -45,11 +48,11 @@ from duchu.records.tree import (
 # the modules that define these (tree, parse, parallel, known).
 
 
-def _open_cache(root: Path, files: list[str]) -> RecordCache:
+def _cache_key(root: Path, files: list[str]) -> bytes:
     campaign = b""
     if CAMPAIGN_FILE in files:  # never read through a link that leaves the tree
         campaign = read_regular(root / CAMPAIGN_FILE, MAX_FILE_BYTES) or b""
-    return RecordCache(root, cache_key(campaign))
+    return cache_key(campaign)
 
 
 def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | None:
@@ -60,6 +63,38 @@ def _from_cache(root: str, rel_path: str, cache: RecordCache) -> FileResult | No
         return None
     stamp, changed_ns = disk_stamp(info)
     return cached_result(cache, rel_path, info.st_size, stamp, changed_ns)
+
+
+def _load_warm(root: Path, jobs: int, progress: Progress | None) -> Tree:
+    """The tree through the cache: whole from its snapshot when nothing changed
+    (``duchu.records.snapshot``), else file by file, then snapshotted for the next run."""
+    found = discover(root)
+    key = _cache_key(root, found.files)
+    folder = user_cache_folder(root, "records")
+    if really_inside(folder, root):  # duchu writes nothing into a tree (RecordCache too)
+        return _load_files(root, found, RecordCache(root, key), jobs, progress)
+    seen = snapshot.look(str(root), found.files, found.problems)
+    files = _DiskFiles(root)
+    if seen is not None:
+        kept = snapshot.read(folder, _with_cache_stamp(key, folder), seen, root, files)
+        if kept is not None:
+            return kept
+    tree = _load_files(root, found, RecordCache(root, key), jobs, progress)
+    if seen is not None:  # after the record cache was written: its stamp is the new one
+        snapshot.write(folder, _with_cache_stamp(key, folder), seen, tree, files)
+    return tree
+
+
+def _with_cache_stamp(key: bytes, folder: Path) -> bytes:
+    """The snapshot's key: the cache's, the fields of the records' classes, and the record
+    cache file as it stands -- the snapshot is of what that file gave, and holds only while
+    it is untouched."""
+    key = b"%s %s" % (key, snapshot.shapes())
+    try:
+        info = os.lstat(folder / CACHE_FILE)
+    except OSError:
+        return key + b" -"
+    return b"%s %d %d %d %d" % (key, info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
 
 
 class _DiskFiles:
@@ -121,10 +156,16 @@ def load_tree(
 
 
 def _load_tree(root: Path, use_cache: bool, jobs: int, progress: Progress | None) -> Tree:
+    if use_cache:
+        return _load_warm(root, jobs, progress)
+    return _load_files(root, discover(root), None, jobs, progress)
+
+
+def _load_files(
+    root: Path, found: Discovered, cache: RecordCache | None, jobs: int, progress: Progress | None
+) -> Tree:
     tree = Tree(root=root)
-    found = discover(root)
     tree.problems.extend(found.problems)
-    cache = _open_cache(root, found.files) if use_cache else None
     results: dict[str, FileResult] = {}
     misses = []
     root_text = str(root)

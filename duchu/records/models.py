@@ -28,8 +28,10 @@ from duchu.records.dates import Calendar, campaign_calendar
 # Records are pydantic dataclasses with slots rather than ``BaseModel``s: a province keeps
 # hundreds of thousands of records in memory at once, and a slotted instance is a tenth of
 # the size of a model with its ``__dict__`` and fields-set. Strictness is per type (``Strict*``)
-# because a strict dataclass would only accept instances of itself, not a mapping.
-RECORD = ConfigDict(extra="forbid")
+# because a strict dataclass would only accept instances of itself, not a mapping. Their
+# validators are built when first used, not when this module is imported: a warm run reads
+# its records from a snapshot (``duchu.records.snapshot``) and validates none.
+RECORD = ConfigDict(extra="forbid", defer_build=True)
 
 Text = Annotated[StrictStr, Field(min_length=1)]
 OptionalText = StrictStr | None

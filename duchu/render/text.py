@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from fractions import Fraction
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich import box
 from rich.console import Console
@@ -22,7 +22,6 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from duchu.git.history import Commit
 from duchu.judge.office import GroupRow, OfficeReport
 from duchu.judge.rates import Shift
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
@@ -32,6 +31,9 @@ from duchu.problems import Problem, Severity
 from duchu.records.dates import format_date, format_deadline
 from duchu.render.table import Cell, Column, print_table
 from duchu.render.words import percent, signed_percent
+
+if TYPE_CHECKING:  # git's module is imported by the commands that read history
+    from duchu.git.history import Commit
 
 __all__ = ["Cell", "Column", "percent", "print_table", "signed_percent"]
 
@@ -84,10 +86,11 @@ def one_line(text: str) -> str:
 class SafeConsole(Console):
     """A console that never prints a control sequence it did not make itself, and never
     reads text as markup: whatever a record, a file name or a git author holds is shown as
-    written. Its own styles and cursor moves (segments marked as control) pass."""
+    written -- ``:smile:`` too, which rich would make an emoji (and import its 4,000 codes
+    to do so). Its own styles and cursor moves (segments marked as control) pass."""
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(markup=False, highlight=False, **options)
+        super().__init__(markup=False, highlight=False, emoji=False, **options)
 
     def on_broken_pipe(self) -> None:
         # rich would exit with status 1, the status of "found what it was asked to fail

@@ -1,0 +1,354 @@
+"""The snapshot of a loaded tree, so that a warm run of an unchanged tree reads one file.
+
+The record cache (``duchu.records.cache``) keeps each file's record and problems; making a
+province's 220,000 records from it, file by file, costs most of a warm run. When nothing
+in the tree changed since the last load -- the same files, each of the same size and stamp
+(``parse.disk_stamp``: times in nanoseconds, inode, device), the same problems met finding
+them, every ballot file a meeting names resolving to the same file with the same stamp, the
+same campaign, duchu version and cache format -- the loaded ``Tree`` is the one the last
+load made, and this module keeps it whole, beside the record cache, and gives it back in
+one read. Anything else -- one file changed, added, gone, renamed, a file changed in the
+clock tick the snapshot was written in (git's racy rule) -- is a miss, and the loader goes
+the file-by-file way, which then writes a new snapshot.
+
+It is pickle, for speed, and pickle can run code; so a snapshot is never trusted because it
+is there. It lives in the user's private cache folder, like the record cache (opened only
+when a regular file of a sane size, never through a link), and its bytes are signed with a
+key of this user's own (HMAC-SHA256; ``snapshot.key`` in duchu's cache folder, 0600, made
+once from ``secrets``, refused when not the user's own regular file or readable by others):
+a snapshot copied from another machine or account, planted or edited is refused before a
+byte of it is unpickled. Even then the unpickler makes nothing but the plain data classes
+and enumerations of the records and problems (``_Unpickler.find_class``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import hmac
+import importlib
+import io
+import operator
+import os
+import pickle
+import stat
+from collections import deque
+from collections.abc import Callable, Iterable
+from itertools import repeat
+from pathlib import Path
+from typing import Any, Protocol
+
+from duchu import platform
+from duchu.problems import Problem
+from duchu.records.cache import MAX_CACHE_BYTES, private_folder
+from duchu.records.tree import Tree, meeting_path
+
+SNAPSHOT_FILE = "tree.snapshot"
+KEY_FILE = "snapshot.key"
+_MAGIC = b"duchu-snapshot 4\n"  # the format: a snapshot of another is a miss
+_MAC_BYTES = 32
+_KEY_BYTES = 32
+# The modules whose data classes and enumerations a snapshot may hold: the records, the
+# appraisals' counts, the problems.
+_ALLOWED_MODULES = frozenset(
+    {"duchu.records.models", "duchu.records.ballot_counts", "duchu.problems"}
+)
+
+# A file as the snapshot compares it: path, size, stamp.
+FileStamp = tuple[str, int, int]
+# A ballot file a meeting names, as the snapshot compares it: the meeting, the file it
+# resolves to (or None), what stopped it, its size and stamp (or None).
+BallotStamp = tuple[str, str | None, object, int | None, int | None]
+
+
+class _Files(Protocol):
+    def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]: ...
+
+    def stamp(self, rel_path: str) -> tuple[int, int, int] | None: ...
+
+
+@dataclasses.dataclass
+class Seen:
+    """What a load saw of the folder before reading any file: the record files with their
+    stamps, in discovery's order, the problems discovery met, and the latest time any of
+    them changed."""
+
+    files: list[FileStamp]
+    problems: list[Problem]
+    latest_change_ns: int
+
+
+def look(root: str, files: Iterable[str], problems: list[Problem]) -> Seen | None:
+    """Stat every record file (None when one cannot be: the loader reports it)."""
+    from duchu.records.parse import disk_stamp
+
+    stamps: list[FileStamp] = []
+    latest = 0
+    try:
+        for rel_path in files:
+            info = os.stat(f"{root}/{rel_path}")  # a str, not a Path: once per file
+            stamp, changed_ns = disk_stamp(info)
+            stamps.append((rel_path, info.st_size, stamp))
+            latest = max(latest, changed_ns)
+    except OSError:
+        return None
+    return Seen(stamps, list(problems), latest)
+
+
+def ballot_stamps(tree: Tree, files: _Files) -> tuple[list[BallotStamp], int]:
+    """Where every ballot file a meeting names resolves now, with its stamp, and the latest
+    time one of them changed."""
+    found: list[BallotStamp] = []
+    latest = 0
+    for meeting_id, meeting in tree.meetings.items():
+        appraisal = meeting.appraisal
+        if appraisal is None or appraisal.ballots is None:
+            continue
+        rel_path, trouble = files.ballot(meeting_path(meeting_id), appraisal.ballots)
+        size = stamp = None
+        if rel_path is not None:
+            stamped = files.stamp(rel_path)
+            if stamped is not None:
+                size, stamp, changed_ns = stamped
+                latest = max(latest, changed_ns)
+        found.append((meeting_id, rel_path, trouble, size, stamp))
+    return found, latest
+
+
+def _key_file(folder: Path) -> Path:
+    """duchu's own folder of the user's cache (``…/duchu``), above the tree's folders."""
+    for parent in folder.parents:
+        if parent.name == "duchu":
+            return parent / KEY_FILE
+    return folder.parent / KEY_FILE
+
+
+def _secret(folder: Path, *, create: bool) -> bytes | None:
+    """This user's signing key, made the first time (when ``create``); None when there is
+    none or it is not sound: not a regular file of the right size, not the user's own, or
+    readable by anyone else."""
+    path = _key_file(folder)
+    try:
+        descriptor = platform.open_read_nonblocking(path, follow=False)
+    except FileNotFoundError:
+        if not create:
+            return None
+        return _new_secret(path)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        sound = stat.S_ISREG(info.st_mode) and info.st_size == _KEY_BYTES
+        if not sound or not platform.private_to_user(info):
+            return None
+        secret = handle.read(_KEY_BYTES + 1)
+    return secret if len(secret) == _KEY_BYTES else None
+
+
+def _new_secret(path: Path) -> bytes | None:
+    import secrets
+
+    secret = secrets.token_bytes(_KEY_BYTES)
+    try:
+        private_folder(path.parent)
+        descriptor = platform.open_no_follow(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another duchu made it meanwhile: use theirs
+        return _secret(path.parent, create=False)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(secret)
+    return secret
+
+
+# --- making records fast ----------------------------------------------------------------
+#
+# A frozen dataclass with slots unpickles through ``dataclasses``' own ``__setstate__``,
+# which asks ``fields()`` again and sets each field through ``object.__setattr__``: 18 µs a
+# record, most of a warm run. Pickled as ``_made(class, *values)`` instead, each is made by
+# setting its slots' descriptors directly, looked up once per class.
+
+_SETTERS: dict[type, list[Any]] = {}
+# runs an iterator to its end, in C
+_drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
+
+
+def _setters(cls: type) -> list[Any]:
+    found = _SETTERS.get(cls)
+    if found is None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        found = _SETTERS[cls] = [cls.__dict__[name].__set__ for name in names]
+    return found
+
+
+def _made(cls: type, *values: object) -> object:
+    """A record (or problem) of ``cls`` with its fields' values, in order, as pickled."""
+    setters = _SETTERS.get(cls) or _setters(cls)
+    if len(values) != len(setters):
+        raise pickle.UnpicklingError(f"{cls.__name__} has other fields now")
+    made: object = object.__new__(cls)
+    _drain(map(operator.call, setters, repeat(made), values))
+    return made
+
+
+def shapes() -> bytes:
+    """The fields of every class a snapshot may hold, in order: a snapshot made when they
+    were others (a field added, renamed, moved) is a miss."""
+    described = []
+    for module in sorted(_ALLOWED_MODULES):
+        for name, value in sorted(vars(importlib.import_module(module)).items()):
+            mine = isinstance(value, type) and value.__module__ == module
+            if mine and dataclasses.is_dataclass(value):
+                fields = ",".join(f.name for f in dataclasses.fields(value))
+                described.append(f"{module}.{name}({fields})")
+    return hashlib.sha256("\n".join(described).encode()).hexdigest().encode()
+
+
+def _slotted(value: object) -> bool:
+    cls = type(value)
+    return (
+        cls.__module__ in _ALLOWED_MODULES
+        and dataclasses.is_dataclass(cls)
+        and "__slots__" in cls.__dict__
+    )
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if _slotted(obj):
+            cls = type(obj)
+            return _made, (cls, *(getattr(obj, f.name) for f in dataclasses.fields(cls)))
+        return NotImplemented
+
+
+class _Unpickler(pickle.Unpickler):
+    """Makes the records' and problems' data classes and enumerations, nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "_made"):
+            return _made
+        if module in _ALLOWED_MODULES:
+            found = getattr(importlib.import_module(module), name, None)
+            if (
+                isinstance(found, type)
+                and found.__module__ == module
+                and (dataclasses.is_dataclass(found) or issubclass(found, (enum.Enum, str)))
+            ):
+                return found
+        raise pickle.UnpicklingError(f"not in a snapshot: {module}.{name}")
+
+
+def read(folder: Path, key: bytes, seen: Seen, root: Path, files: _Files) -> Tree | None:
+    """The tree the last load made, if the snapshot is sound and nothing changed since."""
+    secret = _secret(folder, create=False)
+    if secret is None:
+        return None
+    try:
+        descriptor = platform.open_read_nonblocking(folder / SNAPSHOT_FILE, follow=False)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        if seen.latest_change_ns >= info.st_mtime_ns:
+            return None  # a file changed in the tick the snapshot was written in, maybe
+        if handle.read(len(_MAGIC)) != _MAGIC:
+            return None
+        signature = handle.read(_MAC_BYTES)
+        stored = _signed_load(handle, secret, signature)
+    if stored is None:
+        return None
+    try:
+        was_key, was_files, was_problems, was_ballots, state = stored
+        if was_key != key or was_files != seen.files or was_problems != seen.problems:
+            return None
+        tree = Tree(root=root, **state)
+    except Exception:  # any fault in a snapshot is a miss, never an error
+        return None
+    ballots, latest = ballot_stamps(tree, files)
+    if ballots != was_ballots or latest >= info.st_mtime_ns:
+        return None
+    return tree
+
+
+class _Signing:
+    """The snapshot's bytes as the unpickler reads them, each also fed to the signature's
+    check: what is checked is exactly what was read, with no copy of the whole file in
+    memory (a province's is ~70 MB) and no second read that could differ from the first."""
+
+    def __init__(self, handle: io.BufferedReader, secret: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(secret, digestmod="sha256")
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.mac.update(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.handle.readinto(buffer)
+        self.mac.update(memoryview(buffer)[:count])
+        return count
+
+    def readline(self) -> bytes:
+        data = self.handle.readline()
+        self.mac.update(data)
+        return data
+
+
+class _SigningWriter:
+    """A file the pickler writes to, each piece also fed to the signature."""
+
+    def __init__(self, handle: Any, secret: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(secret, digestmod="sha256")
+
+    def write(self, data: Any) -> int:
+        self.mac.update(data)
+        written: int = self.handle.write(data)
+        return written
+
+
+def _signed_load(handle: io.BufferedReader, secret: bytes, signature: bytes) -> Any:
+    """What the snapshot holds, or None unless every byte of it is signed with ``secret``.
+    The unpickler makes records as it reads (nothing but records and problems: see
+    ``_Unpickler``); they are thrown away unless the signature holds for the whole file."""
+    signed = _Signing(handle, secret)
+    try:
+        stored = _Unpickler(signed).load()
+    except Exception:  # any fault in a snapshot is a miss, never an error
+        return None
+    signed.read()  # nothing should follow; if anything does, it is signed too
+    if not hmac.compare_digest(signature, signed.mac.digest()):
+        return None
+    return stored
+
+
+def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> None:
+    """Keep ``tree`` as the snapshot of what ``seen`` saw; best effort, like the cache."""
+    ballots, _ = ballot_stamps(tree, files)
+    state = {f.name: getattr(tree, f.name) for f in dataclasses.fields(Tree) if f.name != "root"}
+    temporary = folder / f"{SNAPSHOT_FILE}.{os.getpid()}.tmp"
+    try:
+        secret = _secret(folder, create=True)
+        if secret is None:
+            return
+        private_folder(folder)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)  # a killed run's, of a process with our number
+        descriptor = platform.open_no_follow(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            # written as it is pickled (no copy of it all in memory), signed as it goes;
+            # the signature, at the head, filled in last
+            handle.write(_MAGIC + bytes(_MAC_BYTES))
+            signing = _SigningWriter(handle, secret)
+            _Pickler(signing, protocol=5).dump((key, seen.files, seen.problems, ballots, state))
+            handle.seek(len(_MAGIC))
+            handle.write(signing.mac.digest())
+        os.replace(temporary, folder / SNAPSHOT_FILE)
+    except (OSError, pickle.PicklingError, RecursionError):
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
