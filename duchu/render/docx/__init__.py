@@ -141,7 +141,8 @@ def markdown_to_docx(
     and the 版记 of a document an office sends."""
     blocks = _blocks(markdown)
     provenance = _take_provenance(blocks)
-    _drop_number(blocks)
+    if frame is not None and frame.number is not None:  # the 版头 carries it
+        _drop_number(blocks)
     writer = _Writer(layout)
     if frame is not None:
         write_banner(writer, frame)
