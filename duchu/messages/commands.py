@@ -607,13 +607,13 @@ COMMANDS: dict[str, dict[str, str]] = {
     },
     "remind-sheet-red": {
         "zh": "你单位“{action}”应于{due}前完成，{since}已{yellow}，至今{days}天仍未办结。"
-        "现予{word}，请单位主要负责同志亲自过问，于{reply_by}前办结并书面报告{by}。",
+        "现予{word}，请你单位主要负责同志亲自过问，于{reply_by}前办结并书面报告{by}。",
         "en": 'Your unit\'s action "{action}" was due on {due}; a {yellow} notice on {since} '
         "went unheeded for {days} days. It is now under {word}: your unit's head is to see it "
         "done by {reply_by} and report to {by} in writing.",
     },
     "remind-sheet-talk": {
-        "zh": "{since}{kind}民主评议中，{subjects}的差评率达到规定标准。按照要求，"
+        "zh": "你单位{since}{kind}民主评议中，{subjects}的不满意票比例较高，达到谈话提醒的标准。按照要求，"
         "{by}将会同你单位党组（党委）主要负责同志进行谈话提醒，请做好安排。",
         "en": "In the appraisal at the {kind} on {since}, {subjects} reached the share of "
         "negative ratings that calls for a reminder talk; {by} will hold it with your unit's "

@@ -136,7 +136,12 @@ def office_facts(
             for p in circular.practices[:3]
         ],
         "silent": [
-            {"name": r.name, "days": r.silent_days, "last": month_day_short(r.last_report)}
+            {
+                "name": r.name,
+                "days": r.silent_days,
+                "last": month_day_short(r.last_report),
+                "never": r.last_report is None,
+            }
             for r in office.silent_groups
         ],
         "late_reporters": [

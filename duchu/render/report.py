@@ -78,6 +78,7 @@ def next_phase_context(
         "start_short": month_day(start, year) if start else "",
         "due_short": month_day(due, year),
         "begun": following.begun,
+        "ended": following.ended,  # its deadline passed: a 通报 urges no work already due
         "deadlines": [{"due": due, "actions": names} for due, names in by_deadline.items()],
         "actions": [
             {
