@@ -613,8 +613,8 @@ COMMANDS: dict[str, dict[str, str]] = {
         "done by {reply_by} and report to {by} in writing.",
     },
     "remind-sheet-talk": {
-        "zh": "你单位{since}{kind}民主评议中，{subjects}的不满意票比例较高，达到谈话提醒的标准。按照要求，"
-        "{by}将会同你单位党组（党委）主要负责同志进行谈话提醒，请做好安排。",
+        "zh": "你单位{since}{kind}民主评议中，{subjects}的不满意票比例较高，"
+        "达到谈话提醒的标准。按照要求，{by}将会同你单位党组（党委）主要负责同志进行谈话提醒，请做好安排。",
         "en": "In the appraisal at the {kind} on {since}, {subjects} reached the share of "
         "negative ratings that calls for a reminder talk; {by} will hold it with your unit's "
         "Party secretary. Please arrange it.",
