@@ -251,9 +251,28 @@ def split_names(text: str, known: Collection[str] = ()) -> list[str]:
         if not part:
             continue
         if _SPACES.search(part) and part not in known:
-            names += _SPACES.split(part)
+            names += _spaced(part.split(), known)
         else:
             names.append(part)
+    return names
+
+
+def _spaced(words: list[str], known: Collection[str]) -> list[str]:
+    """Words parted by spaces as names: the longest run of them that is a known name
+    (with one space between its words), else each word alone."""
+    names: list[str] = []
+    start = 0
+    while start < len(words):
+        end = next(
+            (
+                end
+                for end in range(len(words), start + 1, -1)
+                if " ".join(words[start:end]) in known
+            ),
+            start + 1,
+        )
+        names.append(" ".join(words[start:end]))
+        start = end
     return names
 
 

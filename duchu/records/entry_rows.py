@@ -330,6 +330,7 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
         )
 
     added: dict[str, list[dict[str, Any]]] = {}
+    given = {row.values[1] for row in rows if row.values[1] is not None}  # no id made twice
     for row in d.known_key(FINDINGS, rows, exists):
         if not d.required(FINDINGS, row, [0, 2]):
             continue
@@ -338,7 +339,7 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
             uid = d.unit(FINDINGS, row, 0, str(row.values[0]))
             if uid is None:
                 continue
-            _new_finding(d, row, uid, wanted, added)
+            _new_finding(d, row, uid, wanted, added, given)
             continue
         uid, _, number = row.key.partition("|")
         unit = tree.units[uid]
@@ -357,7 +358,12 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
 
 
 def _new_finding(
-    d: Differ, row: RowIn, uid: str, wanted: dict[str, Any], added: dict[str, list[Any]]
+    d: Differ,
+    row: RowIn,
+    uid: str,
+    wanted: dict[str, Any],
+    added: dict[str, list[Any]],
+    given: set[Any],
 ) -> None:
     unit = d.tree.units[uid]
     for old in unit.findings:  # imported before: the same workbook again
@@ -373,6 +379,7 @@ def _new_finding(
     finding = {k: v for k, v in wanted.items() if v is not None}
     if "id" not in finding:
         taken = {clean(f.id) for f in unit.findings} | {f.get("id") for f in added.get(uid, [])}
+        taken |= given
         finding = {
             "id": _free_finding_id(taken, len(unit.findings) + len(added.get(uid, []))),
             **finding,
