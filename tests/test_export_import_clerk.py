@@ -146,6 +146,18 @@ def test_an_existing_finding_id_is_locked(sample: Path, tmp_path: Path) -> None:
     assert snapshot(sample) == before
 
 
+def test_a_cleared_finding_id_is_kept(sample: Path, tmp_path: Path) -> None:
+    book = export(sample, "g2", tmp_path / "g2.xlsx")
+    row = row_of(book, "问题整改", "fagaiwei|0")
+    edit_book(book, "问题整改", {f"D{row}": None, f"I{row}": "2014-04-17"})
+    result = import_(sample, book)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[0] == (
+        "~ units/fagaiwei.yaml: findings.0.resolved 2014-04-17"
+    )
+    assert unit_file(sample, "fagaiwei")["findings"][0]["id"] == "opinions-few"
+
+
 def test_new_findings_without_an_id_are_given_free_ones(sample: Path, tmp_path: Path) -> None:
     book = export(sample, "g2", tmp_path / "g2.xlsx")
     row = first_empty_row(book, "问题整改")

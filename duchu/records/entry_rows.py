@@ -347,8 +347,10 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
             continue
         index = int(number)
         finding = unit.findings[index]
-        if finding.id is not None and not _fixed(d, FINDINGS, row, 1, clean(finding.id), uid):
-            continue
+        if finding.id is not None:  # the id is the finding's name: kept, never cleared
+            if not _fixed(d, FINDINGS, row, 1, clean(finding.id), uid):
+                continue
+            wanted["id"] = clean(finding.id)
         for offset, name in enumerate(_FINDING_FIELDS):
             now = getattr(finding, name)
             now = as_day(now, tree) if name in ("found", "due", "resolved") else clean(now)
