@@ -36,8 +36,20 @@ ENTRY: dict[str, dict[str, str]] = {
         "en": "the date '{value}' is wrong: {reason}",
     },
     "entry-unknown-name": {
-        "zh": "没有名为“{value}”的一项；可选：{candidates}",
-        "en": "nothing is called '{value}'; candidates: {candidates}",
+        "zh": "没有名为“{value}”的一项；可选：{candidates}{hint}",
+        "en": "nothing is called '{value}'; candidates: {candidates}{hint}",
+    },
+    "entry-unknown-unit": {
+        "zh": "本督导组没有名为“{value}”的单位；可选：{candidates}{hint}",
+        "en": "this group has no unit called '{value}'; candidates: {candidates}{hint}",
+    },
+    "entry-hint-separator": {
+        "zh": "（多个姓名请用“、”分隔）",
+        "en": " (separate several names with '、')",
+    },
+    "entry-hint-none": {
+        "zh": "",
+        "en": "",
     },
     "entry-ambiguous-name": {
         "zh": "名称“{value}”对应不止一项：{candidates}",
@@ -141,6 +153,15 @@ ENTRY: dict[str, dict[str, str]] = {
     "import-kept": {
         "zh": "= {sheet}：{key}（工作台账中已删去这一行，记录保留）",
         "en": "= {sheet}: {key} (deleted from the workbook; the record is kept)",
+    },
+    "import-removed": {
+        "zh": "删除（原为 {old}）",
+        "en": "removed (was {old})",
+    },
+    "import-removals": {
+        "zh": "其中 {count} 处删除了原有内容，请核对",
+        "en": "{count} of them remove what was there: check them",
+        "en-one": "{count} of them removes what was there: check it",
     },
     "import-count": {
         "zh": "共 {count} 处改动",

@@ -14,25 +14,31 @@ gone from the workbook is kept, and said so.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from duchu.problems import Ref
 from duchu.records.checks import group_action_ids, unit_action_ids
 from duchu.records.entry_layout import (
+    SEPARATOR,
     Value,
     as_day,
     clean,
+    group_unit_ids,
     row_digest,
     shown_id,
+    unit_label,
 )
 from duchu.records.entry_read import EntryIn, RowIn
-from duchu.records.lookup import Kind, NameLookupError, resolve
+from duchu.records.lookup import Kind, Named, NameLookupError, resolve, suggestions
 from duchu.records.models import Dated
 from duchu.records.tree import Tree
 
 Keys = tuple[str | int, ...]
 _SPLIT = re.compile(r"[、,，;；\n]+")
+_SPACES = re.compile(r"\s+")
 _ABSENT = re.compile(r"(.+?)\s*[（(](.*)[）)]")
 
 
@@ -84,8 +90,20 @@ class Differ:
             return resolve(self.tree, kind, text)
         except NameLookupError as err:
             listed = "、".join(f"{name}（{ident}）" for name, ident in err.candidates)
-            code = "entry-ambiguous-name" if err.ambiguous else "entry-unknown-name"
-            self.problem(sheet, row, index, code, value=text, candidates=listed or "—")
+            if err.ambiguous:
+                self.problem(
+                    sheet, row, index, "entry-ambiguous-name", value=text, candidates=listed
+                )
+            else:
+                self.problem(
+                    sheet,
+                    row,
+                    index,
+                    "entry-unknown-name",
+                    value=text,
+                    candidates=listed or "—",
+                    hint=separator_hint(text),
+                )
             return None
 
     def written_keys(self, path: str, field: str) -> dict[str, str]:
@@ -127,12 +145,54 @@ class Differ:
             self.names[kind] = found
         return found
 
+    def own_units(self) -> dict[str, str]:
+        """The group's units by every name a cell may give them (id, name, short name, the
+        label the workbook shows), for the names only one of them has."""
+        found = self.names.get("own-unit")
+        if found is None:
+            counted: dict[str, set[str]] = {}
+            for uid in group_unit_ids(self.tree, self.group_id):
+                unit = self.tree.units[uid]
+                for name in (uid, unit.name, unit.short, unit_label(self.tree, uid)):
+                    cleaned = clean(name)
+                    if cleaned is not None:
+                        counted.setdefault(cleaned, set()).add(uid)
+            found = {name: next(iter(ids)) for name, ids in counted.items() if len(ids) == 1}
+            self.names["own-unit"] = found
+        return found
+
     def unit(self, sheet: str, row: RowIn, index: int, text: str) -> str | None:
-        uid = self.lookup(sheet, row, index, "unit", text)
+        """The group's unit a cell names: one of this group's names first (so a name
+        another group's unit shares too is this group's); a unit of another group is a
+        problem, and a name of none is one whose candidates are this group's units."""
+        mine = self.own_units().get(text)
+        if mine is not None:
+            return mine
+        try:
+            uid = resolve(self.tree, "unit", text)
+        except NameLookupError:
+            uid = None
         if uid is not None and self.tree.units[uid].group != self.group_id:
             self.problem(sheet, row, index, "entry-foreign-unit", value=text)
             return None
-        return uid
+        if uid is not None:
+            return uid
+        named = [
+            Named(uid, (unit_label(self.tree, uid),))
+            for uid in group_unit_ids(self.tree, self.group_id)
+        ]
+        close, _ = suggestions(named, text)
+        listed = SEPARATOR.join(name for name, _ in close)
+        self.problem(
+            sheet,
+            row,
+            index,
+            "entry-unknown-unit",
+            value=text,
+            candidates=listed or "—",
+            hint=separator_hint(text),
+        )
+        return None
 
     def action(self, sheet: str, row: RowIn, index: int, text: str, own: set[str]) -> str | None:
         aid = self.lookup(sheet, row, index, "action", text)
@@ -181,8 +241,46 @@ class Differ:
 # --- helpers the row differs share --------------------------------------------
 
 
-def split_names(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+def split_names(text: str, known: Collection[str] = ()) -> list[str]:
+    """The names in a cell: split at 、 (and at the commas, semicolons and line breaks a
+    clerk types for it), and a part with spaces at its spaces unless it is a ``known`` name
+    as it stands (``赵某 钱某`` is two members; a unit whose name has a space is one)."""
+    names: list[str] = []
+    for part in _SPLIT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if _SPACES.search(part) and part not in known:
+            names += _spaced(part.split(), known)
+        else:
+            names.append(part)
+    return names
+
+
+def _spaced(words: list[str], known: Collection[str]) -> list[str]:
+    """Words parted by spaces as names: the longest run of them that is a known name
+    (with one space between its words), else each word alone."""
+    names: list[str] = []
+    start = 0
+    while start < len(words):
+        end = next(
+            (
+                end
+                for end in range(len(words), start + 1, -1)
+                if " ".join(words[start:end]) in known
+            ),
+            start + 1,
+        )
+        names.append(" ".join(words[start:end]))
+        start = end
+    return names
+
+
+def separator_hint(text: str) -> Ref:
+    """The hint of a name that names nothing: several names are parted by 、 when the
+    text holds another separator."""
+    several = _SPACES.search(text.strip()) or re.search(r"[,，;；/]", text)
+    return Ref("entry-hint-separator" if several else "entry-hint-none")
 
 
 def parse_absent(text: str) -> list[tuple[str, str | None]]:

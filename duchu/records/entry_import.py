@@ -91,6 +91,8 @@ class ImportResult:
     kept: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    # (path, keys) -> what a change that removes a field removes, as its file writes it
+    removed: dict[tuple[str, tuple[str | int, ...]], str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -114,6 +116,7 @@ def import_entry(tree: Tree, source: Path, shown: str, *, dry_run: bool) -> Impo
     result.changed = [
         (p, k, v) for p, edits in sorted(plan.edits.items()) for k, v in edits.items()
     ]
+    result.removed = _removed(tree.root, result.changed)
     texts = _new_texts(tree, entry, plan, result)
     order = {sheet: index for index, sheet in enumerate(layout(tree))}
 
@@ -149,6 +152,37 @@ def _new_texts(tree: Tree, entry: EntryIn, plan: Plan, result: ImportResult) -> 
     for rel, data in plan.new.items():
         texts[rel] = new_record_text(data, None)
     return texts
+
+
+def _removed(
+    root: Path, changed: list[tuple[str, tuple[str | int, ...], object]]
+) -> dict[tuple[str, tuple[str | int, ...]], str]:
+    """What each change to nothing takes away, as the file writes it now (a change whose
+    field is not there to remove takes nothing away)."""
+    import yaml
+
+    found: dict[tuple[str, tuple[str | int, ...]], str] = {}
+    loaded: dict[str, object] = {}
+    for rel, keys, value in changed:
+        if value is not None:
+            continue
+        if rel not in loaded:
+            try:
+                loaded[rel] = yaml.load(_text(root, rel), Loader=yaml.BaseLoader)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                loaded[rel] = None
+        old: object = loaded[rel]
+        for key in keys:
+            if isinstance(old, dict) and str(key) in old:
+                old = old[str(key)]
+            elif isinstance(old, list) and isinstance(key, int) and key < len(old):
+                old = old[key]
+            else:
+                old = None
+                break
+        if old not in (None, "", [], {}):
+            found[(rel, keys)] = _shown(old)
+    return found
 
 
 def _would_be_problems(tree: Tree, group_id: str, texts: dict[str, str]) -> list[Problem]:
@@ -250,15 +284,21 @@ def commit_import(tree: Tree, result: ImportResult, shown: str, author: str | No
     return commit_files(tree.root, result.written, message, author)
 
 
-def change_lines(result: ImportResult) -> Iterator[tuple[str, str, str]]:
-    """(mark, path, what) for each line the command prints: ``+`` a new record, ``~`` a
-    field changed (its keys joined by dots and its value), ``=`` a deleted row kept."""
+def change_lines(result: ImportResult) -> Iterator[tuple[str, str, str, str | None]]:
+    """(mark, path, what, removed) for each line the command prints: ``+`` a new record,
+    ``~`` a field changed (its keys joined by dots and its value; for a field removed, its
+    keys and ``removed``, what was there), ``=`` a deleted row kept."""
     for rel in result.added:
-        yield "+", rel, ""
+        yield "+", rel, "", None
     for rel, keys, value in result.changed:
-        yield "~", rel, f"{'.'.join(str(k) for k in keys)} {_shown(value)}".rstrip()
+        path = ".".join(str(k) for k in keys)
+        old = result.removed.get((rel, keys))
+        if old is not None:
+            yield "~", rel, path, old
+        else:
+            yield "~", rel, f"{path} {_shown(value)}".rstrip(), None
     for sheet, key in result.kept:
-        yield "=", sheet, key
+        yield "=", sheet, key, None
 
 
 def _shown(value: object) -> str:

@@ -40,13 +40,16 @@ EMPTY_ROWS = 50  # rows to fill in after the records
 class Column:
     """One visible column: what it holds (``field``), its header, what kind of value, and
     the drop-down list its cells choose from (``choices``: a list of ``EntryBook.lists``);
-    ``fixed``: part of a row's identity, locked in the rows that hold a record."""
+    ``fixed``: part of a row's identity, locked in the rows that hold a record;
+    ``shown_only``: a fact of the records shown beside the row (locked in every row), which
+    an import neither reads nor counts in the row's digest."""
 
     field: str
     header: str
     kind: ColumnKind = "text"
     choices: str | None = None
     fixed: bool = False
+    shown_only: bool = False
 
 
 @dataclass
@@ -57,8 +60,13 @@ class EntrySheet:
     wide: bool = True  # printed landscape
 
     def digests(self) -> list[str]:
-        """Each row's digest (``row_digest``), in order."""
-        return [row_digest(values) for _, values in self.rows]
+        """Each row's digest (``row_digest``) over the cells an import reads, in order."""
+        return [row_digest(read_values(self.columns, values)) for _, values in self.rows]
+
+
+def read_values(columns: Sequence[Column], values: Sequence[Value]) -> list[Value]:
+    """The values of the columns an import reads (every column but a ``shown_only`` one)."""
+    return [v for c, v in zip(columns, values, strict=True) if not c.shown_only]
 
 
 @dataclass
@@ -96,10 +104,11 @@ ACTION_COLUMNS = [
     Column("date", "完成日期", "date"),
     Column("note", "完成情况说明"),
     Column("waived", "免做理由（填写即为免做）"),
+    Column("by_meeting", "会议记录", fixed=True, shown_only=True),
 ]
 FINDING_COLUMNS = [
     Column("unit", "单位", "choice", "units", fixed=True),
-    Column("id", "问题编号"),
+    Column("id", "问题编号", fixed=True),
     Column("text", "存在问题"),
     Column("found", "发现日期", "date"),
     Column("owner", "责任人", "choice", "leaders"),
@@ -269,6 +278,45 @@ def done_entries(tree: Tree, done: dict[str, object]) -> dict[str, str]:
     return {shown_id(tree, "action", key): key for key in done}
 
 
+def meeting_completions(tree: Tree, unit_id: str) -> dict[str, tuple[date, str]]:
+    """The actions a meeting of the unit completes (../shared/spec/RECORDS.md: an action
+    with ``meeting: KIND`` by the unit's earliest meeting of that kind, and what a meeting's
+    ``completes`` names) -> the earliest such meeting's day and kind id. A draft meeting is
+    not among ``tree.meetings`` and completes nothing; a meeting whose date names no day is
+    left to ``check``."""
+    campaign = tree.campaign
+    assert campaign is not None
+    by_kind: dict[str, list[str]] = {}
+    for action in (a for phase in campaign.phases for a in phase.actions):
+        if action.meeting is not None:
+            by_kind.setdefault(shown_id(tree, "kind", action.meeting), []).append(action.id)
+    found: dict[str, tuple[date, str]] = {}
+
+    def note(action_id: str, day: date, kind: str) -> None:
+        if action_id not in found or (day, kind) < found[action_id]:
+            found[action_id] = (day, kind)
+
+    for mid, meeting in tree.meetings.items():
+        if unit_id not in tree.meeting_units.get(mid, ()):
+            continue
+        day = as_day(meeting.date, tree)
+        if not isinstance(day, date):
+            continue
+        kind = shown_id(tree, "kind", meeting.kind)
+        for action_id in by_kind.get(kind, ()):
+            note(action_id, day, kind)
+        for action_id in meeting.completes:
+            note(shown_id(tree, "action", action_id), day, kind)
+    return found
+
+
+def _by_meeting(campaign: Campaign, done: tuple[date, str] | None) -> str | None:
+    if done is None:
+        return None
+    day, kind = done
+    return f"{day.month}月{day.day}日{kind_name(campaign, kind)}"
+
+
 def _action_rows(tree: Tree, unit_ids: list[str]) -> list[tuple[str, list[Value]]]:
     campaign = tree.campaign
     assert campaign is not None
@@ -279,6 +327,7 @@ def _action_rows(tree: Tree, unit_ids: list[str]) -> list[tuple[str, list[Value]
         unit = tree.units[uid]
         done = {shown_id(tree, "action", k): v for k, v in unit.done.items()}
         waived = {shown_id(tree, "action", k): v for k, v in unit.waived.items()}
+        by_meeting = meeting_completions(tree, uid)
         for action in actions:
             if not applies(action, unit) and action.id not in done and action.id not in waived:
                 continue
@@ -292,6 +341,7 @@ def _action_rows(tree: Tree, unit_ids: list[str]) -> list[tuple[str, list[Value]
                         as_day(entry.date, tree) if entry is not None else None,
                         clean(entry.note) if entry is not None else None,
                         clean(waived.get(action.id)),
+                        _by_meeting(campaign, by_meeting.get(action.id)),
                     ],
                 )
             )

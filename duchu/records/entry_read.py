@@ -57,7 +57,8 @@ class EntryRefusal(Exception):
 @dataclass
 class RowIn:
     """One row of a data sheet as read: its row number, key and digest (``""`` for a new
-    row), and a value per visible column."""
+    row), and a value per visible column an import reads (every one but a ``shown_only``
+    column, which is the last of its sheet and read as nothing at all)."""
 
     number: int
     key: str
@@ -145,9 +146,11 @@ def _read_sheet(
     book: _Book, sheet: Any, entry: EntryIn, columns: list[Column], calendar: Calendar
 ) -> list[RowIn]:
     title = sheet.title
+    shown_only = {HIDDEN_COLUMNS + i + 1 for i, c in enumerate(columns) if c.shown_only}
 
     def formula(row: int, column: int, _text: object) -> None:
-        entry.at(title, row, column - HIDDEN_COLUMNS - 1, "entry-formula")
+        if column not in shown_only:  # what is typed there is never read
+            entry.at(title, row, column - HIDDEN_COLUMNS - 1, "entry-formula")
 
     found: list[RowIn] = []
     for number, cells in _guarded(_openpyxl_rows(sheet.worksheet, formula)):
@@ -160,6 +163,8 @@ def _read_sheet(
         digest = _plain(cells.get(1))
         values: list[Value] = []
         for index, column in enumerate(columns):
+            if column.shown_only:
+                continue
             raw = cells.get(HIDDEN_COLUMNS + index)
             values.append(_value(entry, title, number, index, column, raw, calendar))
         if key or any(value is not None for value in values):

@@ -58,7 +58,7 @@ def _where(d: Differ, row: RowIn) -> tuple[str, Any] | None:
     text = str(row.values[1])
     if text in (clean(d.group.name), d.group_id):
         return ("group", d.group_id)
-    ids = [d.unit(MEETINGS, row, 1, name) for name in split_names(text)]
+    ids = [d.unit(MEETINGS, row, 1, name) for name in split_names(text, d.own_units())]
     if not ids or any(uid is None for uid in ids):
         return None
     known = [uid for uid in ids if uid is not None]
@@ -71,13 +71,15 @@ def _wanted_meeting(d: Differ, row: RowIn) -> dict[str, Any] | None:
     values = row.values
     where = _where(d, row) if values[1] is not None else None
     kind = d.lookup(MEETINGS, row, 2, "kind", str(values[2])) if values[2] is not None else None
-    attended = split_names(str(values[4])) if values[4] is not None else []
+    attended = split_names(str(values[4]), d.group.members) if values[4] is not None else []
     strangers = [name for name in attended if name not in d.group.members]
     if strangers:
         d.problem(MEETINGS, row, 4, "entry-not-member", value="、".join(strangers))
     completes = [
         d.action(MEETINGS, row, 7, name, d.unit_actions)
-        for name in (split_names(str(values[7])) if values[7] is not None else [])
+        for name in (
+            split_names(str(values[7]), d.shown_names("action")) if values[7] is not None else []
+        )
     ]
     if not complete or where is None or kind is None or strangers or None in completes:
         return None
@@ -328,6 +330,7 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
         )
 
     added: dict[str, list[dict[str, Any]]] = {}
+    given = {row.values[1] for row in rows if row.values[1] is not None}  # no id made twice
     for row in d.known_key(FINDINGS, rows, exists):
         if not d.required(FINDINGS, row, [0, 2]):
             continue
@@ -336,7 +339,7 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
             uid = d.unit(FINDINGS, row, 0, str(row.values[0]))
             if uid is None:
                 continue
-            _new_finding(d, row, uid, wanted, added)
+            _new_finding(d, row, uid, wanted, added, given)
             continue
         uid, _, number = row.key.partition("|")
         unit = tree.units[uid]
@@ -344,6 +347,10 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
             continue
         index = int(number)
         finding = unit.findings[index]
+        if finding.id is not None:  # the id is the finding's name: kept, never cleared
+            if not _fixed(d, FINDINGS, row, 1, clean(finding.id), uid):
+                continue
+            wanted["id"] = clean(finding.id)
         for offset, name in enumerate(_FINDING_FIELDS):
             now = getattr(finding, name)
             now = as_day(now, tree) if name in ("found", "due", "resolved") else clean(now)
@@ -353,9 +360,13 @@ def diff_findings(d: Differ, rows: list[RowIn]) -> None:
 
 
 def _new_finding(
-    d: Differ, row: RowIn, uid: str, wanted: dict[str, Any], added: dict[str, list[Any]]
+    d: Differ,
+    row: RowIn,
+    uid: str,
+    wanted: dict[str, Any],
+    added: dict[str, list[Any]],
+    given: set[Any],
 ) -> None:
-    finding = {k: v for k, v in wanted.items() if v is not None}
     unit = d.tree.units[uid]
     for old in unit.findings:  # imported before: the same workbook again
         now = {name: getattr(old, name) for name in _FINDING_FIELDS}
@@ -363,8 +374,18 @@ def _new_finding(
             k: as_day(v, d.tree) if k in ("found", "due", "resolved") else clean(v)
             for k, v in now.items()
         }
+        if wanted["id"] is None:  # the id it was given then is the import's own
+            shown["id"] = None
         if shown == wanted:
             return
+    finding = {k: v for k, v in wanted.items() if v is not None}
+    if "id" not in finding:
+        taken = {clean(f.id) for f in unit.findings} | {f.get("id") for f in added.get(uid, [])}
+        taken |= given
+        finding = {
+            "id": _free_finding_id(taken, len(unit.findings) + len(added.get(uid, []))),
+            **finding,
+        }
     path = unit_path(uid)
     at = cell(FINDINGS, row)
     if not unit.findings:
@@ -376,6 +397,15 @@ def _new_finding(
     index = len(unit.findings) + len(added.setdefault(uid, []))
     added[uid].append(finding)
     d.plan.edit(path, ("findings", index), finding, at)
+
+
+def _free_finding_id(taken: set[Any], count: int) -> str:
+    """The id of a new finding the clerk gave none: ``finding-N``, N its place in the
+    unit's list, or the next number free."""
+    number = count + 1
+    while f"finding-{number}" in taken:
+        number += 1
+    return f"finding-{number}"
 
 
 # --- 民主评议 ---------------------------------------------------------------------

@@ -38,6 +38,8 @@ MAX_WIDTH = 40  # characters, a CJK character counting two
 MIN_WIDTH = 8
 WIDTHS = {"date": 16, "due": 16, "int": 10, "notes": 40}
 GUIDE_WIDTH = 72
+DATE_HINT = "可填写 2014-3-5、2014.3.5、2014/3/5 或 2014年3月5日，都能识别。"
+DUE_HINT = DATE_HINT + "也可以写“4月底”“9月下旬”。"
 
 GUIDE = [
     "{group}　工作台账（{campaign}）",
@@ -46,14 +48,16 @@ GUIDE = [
     "1. 每张表一行一条记录：已有的记录照原样列出，下面的空行用来新增。",
     "2. 单位、会议类型、规定动作、督导组成员、评议对象请从下拉列表中选择；"
     "一格写几个名字时，用顿号“、”隔开。",
-    "3. 日期填写为 2014-3-5 或 2014年3月5日，表格会显示为日期；不要填写“3月初”之类的文字"
-    "（“整改时限”可以写“4月底”“9月下旬”）。",
+    "3. 日期可以填写为 2014-3-5、2014.3.5、2014/3/5、2014年3月5日，或者填成日期格式的单元格，"
+    "导入时都能识别；不要填写“3月初”之类的文字（“整改时限”可以写“4月底”“9月下旬”）。",
     "4. 缺席的班子成员写成“李某（出差）”，几人之间用分号“；”隔开。",
-    "5. “规定动作”表：填写完成日期即为已完成；不需要做的，在“免做理由”中写明理由。",
-    "6. “民主评议”表：每个评议对象一行，日期、单位、会议类型与“会议”表中那次会议相同，"
+    "5. “规定动作”表：填写完成日期即为已完成；不需要做的，在“免做理由”中写明理由。"
+    "该事项已由会议记录完成的，在“会议记录”列显示，无需重复填写完成日期。",
+    "6. “问题整改”表：问题编号可不填，系统自动生成；已有问题的编号不要改动。",
+    "7. “民主评议”表：每个评议对象一行，日期、单位、会议类型与“会议”表中那次会议相同，"
     "各等次填写票数；发出、收回、无效张数填在“会议”表中。",
-    "7. 表头和每行的编号列已锁定，不用也不能修改；不要合并单元格，不要填写公式。",
-    "8. 不需要的行不必删除；删除的行不会删除已有记录。",
+    "8. 表头和每行的编号列已锁定，不用也不能修改；不要合并单元格，不要填写公式。",
+    "9. 不需要的行不必删除；删除的行不会删除已有记录。",
     "",
     "填好后保存（.xlsx 格式），原样发回活动办（或督导组联络员），由其导入。",
     "",
@@ -158,9 +162,8 @@ def _data_sheet(book: Any, entry: EntrySheet, formats: _Formats, ranges: dict[st
     last = len(entry.rows) + EMPTY_ROWS
     for row in range(len(entry.rows) + 1, last + 1):
         for index, column in enumerate(entry.columns):
-            sheet.write_blank(
-                row, HIDDEN_COLUMNS + index, None, formats.cells[(column.kind, False)]
-            )
+            locked = formats.cells[(column.kind, column.shown_only)]
+            sheet.write_blank(row, HIDDEN_COLUMNS + index, None, locked)
     sheet.set_column(0, HIDDEN_COLUMNS - 1, 12, formats.hidden, {"hidden": True})
     for index, column in enumerate(entry.columns):
         width = WIDTHS.get(column.kind) or min(MAX_WIDTH, max(MIN_WIDTH, widths[index] + 1))
@@ -235,20 +238,18 @@ def _validate(sheet: Any, column: Column, at: int, last: int, ranges: dict[str, 
                 "error_message": "这里填写 0 或正整数。",
             },
         )
-    elif column.kind == "date":
+    elif column.kind in ("date", "due"):
+        # an input message only: a date rule would warn on 2014.4.25 typed as text, which
+        # the import reads as well as a date cell
         sheet.data_validation(
             1,
             at,
             last,
             at,
             {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": date(1949, 10, 1),
-                "maximum": date(2099, 12, 31),
-                "error_type": "warning",
-                "error_title": "请填写日期",
-                "error_message": "日期填写为 2014-3-5 或 2014年3月5日。",
+                "validate": "any",
+                "input_title": "日期",
+                "input_message": DUE_HINT if column.kind == "due" else DATE_HINT,
             },
         )
 

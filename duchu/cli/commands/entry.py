@@ -128,10 +128,15 @@ def _print_changes(result: ImportResult, language: str, *, dry_run: bool) -> Non
     from duchu.records.entry_import import change_lines
     from duchu.render.text import one_line
 
-    for mark, path, what in change_lines(result):
+    for mark, path, what, removed in change_lines(result):
         if mark == "=":
             echo(one_line(message("import-kept", language, sheet=path, key=what)))
+        elif removed is not None:
+            gone = message("import-removed", language, old=removed)
+            echo(one_line(f"{mark} {path}: {what} {gone}"))
         else:
             echo(one_line(f"{mark} {path}: {what}" if what else f"{mark} {path}"))
     key = "import-count-dry" if dry_run else "import-count"
     echo(message(key, language, count=result.count, kept=len(result.kept)))
+    if result.removed:
+        echo(message("import-removals", language, count=len(result.removed)))
