@@ -245,10 +245,14 @@ def test_the_one_group_site_opens(tmp_path: Path, catcher: Catcher) -> None:
 # Appended after the page's own script, as a reader's clicks would come: sorts the office
 # table by a text column twice, by a number column, by the keyboard, and writes what the
 # rows read after each into <pre id="probe">.
-SORT_PROBE = """<script>
+SORT_PROBE = r"""<script>
 (function () {
   var table = document.querySelector("table.sortable.office");
   var heads = table.tHead.rows[0].cells;
+  // the completion rate's column, found by its heading (columns come and go)
+  var rate = Array.prototype.findIndex.call(heads, function (th) {
+    return th.textContent.replace(/\s/g, "") === "完成率";
+  });
   function names() {
     return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
       return row.cells[0].textContent.trim();
@@ -256,16 +260,16 @@ SORT_PROBE = """<script>
   }
   function done() {
     return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
-      return parseFloat(row.cells[8].getAttribute("data-value"));
+      return parseFloat(row.cells[rate].getAttribute("data-value"));
     });
   }
   var seen = {before: names()};
   heads[0].click(); seen.by_name = names(); seen.aria = heads[0].getAttribute("aria-sort");
   heads[0].click(); seen.by_name_again = names();
   seen.aria_again = heads[0].getAttribute("aria-sort");
-  heads[8].click(); seen.by_done = done();
+  heads[rate].click(); seen.by_done = done();
   seen.aria_name_after = heads[0].getAttribute("aria-sort");
-  heads[8].dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
+  heads[rate].dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
   seen.by_done_key = done();
   var out = document.createElement("pre"); out.id = "probe";
   out.textContent = JSON.stringify(seen); document.body.appendChild(out);

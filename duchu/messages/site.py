@@ -48,7 +48,6 @@ SITE: dict[str, dict[str, str]] = {
         "zh": "截至当日各督导组发出督办和谈话提醒（件）：",
         "en": "Notices given by each group so far: ",
     },
-    "site-list-sep": {"zh": "，", "en": ", "},
     "site-col-grade": {"zh": "督办等级", "en": "Grade"},
     "site-col-given": {"zh": "督办日期", "en": "Given on"},
     "site-no-notices": {

@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 EXPORT_EXAMPLES = """\b
 例 / examples:
-  duchu export --group g2 -o 第二督导组台账.xlsx
-  duchu export --group 市委第二督导组 -o ../台账/g2.xlsx --force
+  duchu export --group g2 -o ../第二督导组台账.xlsx
+  duchu export --group 市委第二督导组 -o ../第二督导组台账.xlsx --force      覆盖上次导出的
 """
 IMPORT_EXAMPLES = """\b
 例 / examples:
-  duchu import 第二督导组台账.xlsx --dry-run      先看会改什么
-  duchu import 第二督导组台账.xlsx --commit --author "赵某 <zhao@example.cn>"
+  duchu export --group g2 -o ../第二督导组台账.xlsx      活动办导出，发给督导组填写
+  duchu import ../第二督导组台账.xlsx --dry-run      收回后先看会改什么
+  duchu import ../第二督导组台账.xlsx      写入（加 --commit --author "姓名 <邮箱>" 同时提交）
 """
 
 

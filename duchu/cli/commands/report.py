@@ -28,7 +28,6 @@ REPORT_EXAMPLES = """\b
 例 / examples:
   duchu report --phase study --group g2 --as-of 2014-04-18
   duchu report --phase 查摆问题、开展批评 --group g2 -o ../总结.docx
-  duchu report --phase study --as-of 2014-04-18 -o ../通报.md
   duchu report --phase study --number 3 -o ../通报.docx
     （campaign.yaml 写有 documents: 时带版头、版记和发文字号）
     （不写 --group、有多个督导组时：活动办通报）

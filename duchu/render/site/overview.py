@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from duchu.judge.office import OfficeReport
+from duchu.judge.site import SiteInput
 from duchu.judge.status import ActionStatus, UnitStatus
 from duchu.judge.summary import FindingState
 from duchu.judge.trend import Trend
@@ -150,4 +151,18 @@ def notices_context(
         ],
         "count": len(under_notice),
         "rows": rows,
+    }
+
+
+def overview_sections(
+    data: SiteInput, t: Words, lang: str, unit_href: Callable[[str], str]
+) -> dict[str, Any]:
+    """What the overview's first page adds to the group table: the trend, the notices and
+    the open findings."""
+    return {
+        "trend": trend_context(data.trend, t, lang, one_group=bool(data.group)),
+        "findings": open_findings_context(
+            data.open_findings, t, lang, lambda uid: data.tree.units[uid].label, unit_href
+        ),
+        "notices": notices_context(data.office, data.under_notice, t, lang, unit_href),
     }

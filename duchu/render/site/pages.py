@@ -28,7 +28,7 @@ from duchu.messages import message
 from duchu.records.dates import format_date, format_deadline
 from duchu.render.site import charts
 from duchu.render.site.folder import file_names
-from duchu.render.site.overview import notices_context, open_findings_context, trend_context
+from duchu.render.site.overview import overview_sections
 from duchu.render.text import action_notes
 from duchu.render.words import percent, signed_percent
 
@@ -253,18 +253,9 @@ class SiteBuilder:
                 "notices": None,
             }
         )
-        if number == 1:  # the trend and the open findings: on the overview only
-            data, t = self.data, self.t
-            context["trend"] = trend_context(data.trend, t, self.lang, one_group=bool(data.group))
-            context["findings"] = open_findings_context(
-                data.open_findings,
-                t,
-                self.lang,
-                lambda uid: data.tree.units[uid].label,
-                lambda uid: self.unit_href(uid, 0),
-            )
-            context["notices"] = notices_context(
-                data.office, data.under_notice, t, self.lang, lambda uid: self.unit_href(uid, 0)
+        if number == 1:  # the trend, the notices and the open findings: on the overview only
+            context.update(
+                overview_sections(self.data, self.t, self.lang, lambda u: self.unit_href(u, 0))
             )
         return Page(path, "site/overview.html.j2", context)
 
