@@ -362,6 +362,9 @@ class RecordCache:
         if not self.changed or not self.usable:
             return True
         temporary = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+        from duchu.records.models import build_serializers
+
+        build_serializers()
         try:
             private_folder(self.folder)
             with contextlib.suppress(FileNotFoundError):

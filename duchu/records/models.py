@@ -234,3 +234,19 @@ class Notice:
     number: OptionalText = None
     reply_by: Text | None = None
     note: OptionalText = None
+
+
+RECORD_CLASSES = (Campaign, Group, Unit, Meeting, Notice)
+
+
+def build_serializers() -> None:
+    """Build the record classes' serializers where ``defer_build`` left them unbuilt: a
+    process that validated no record itself (its records came from the snapshot, or from
+    worker processes) must still write them to the record cache. pydantic before 2.14
+    refuses to serialize a class whose serializer is still the deferred placeholder."""
+    from pydantic.dataclasses import rebuild_dataclass
+    from pydantic_core import SchemaSerializer
+
+    for cls in RECORD_CLASSES:
+        if not isinstance(getattr(cls, "__pydantic_serializer__", None), SchemaSerializer):
+            rebuild_dataclass(cls, force=True)
