@@ -249,4 +249,4 @@ def build_serializers() -> None:
 
     for cls in RECORD_CLASSES:
         if not isinstance(getattr(cls, "__pydantic_serializer__", None), SchemaSerializer):
-            rebuild_dataclass(cls, force=True)
+            rebuild_dataclass(cls, force=True)  # type: ignore[arg-type]  # a pydantic dataclass
