@@ -34,6 +34,7 @@ from duchu.judge.summary import (
     Flagged,
     GroupSummary,
     group_summary,
+    held_by_unit,
 )
 from duchu.judge.visits import supervision_kinds
 from duchu.records.models import Action, Campaign
@@ -184,8 +185,10 @@ def office_circular(
     )
     # the tree's meetings indexed once for every group's summary, not once a group
     index, given = done_index(tree), given_notices(tree, as_of)
+    shown = {row.id for row in office.groups}
+    held = held_by_unit(tree, as_of, {uid for uid, u in tree.units.items() if u.group in shown})
     summaries = {
-        row.id: group_summary(tree, phase_id, row.id, as_of, index=index, given=given)
+        row.id: group_summary(tree, phase_id, row.id, as_of, index=index, given=given, held=held)
         for row in office.groups
     }
     practices, findings, unreminded = _from_summaries(office, summaries)
