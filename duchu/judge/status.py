@@ -159,9 +159,10 @@ def plan(campaign: Campaign, phase: str | None = None) -> list[PlannedAction]:
 
 class _DoneIndex:
     """Per unit: the earliest meeting of each kind and the earliest ``completes`` of each
-    action, built once for the whole tree."""
+    action, and its place in official order; built once for the whole tree."""
 
     def __init__(self, tree: Tree, year: Year) -> None:
+        self.positions = official_positions(tree)
         self.by_kind: dict[str, dict[str, date]] = defaultdict(dict)
         self.by_completes: dict[str, dict[str, date]] = defaultdict(dict)
         for meeting_id, meeting in tree.meetings.items():
@@ -367,7 +368,7 @@ def unit_status(
     planned = plan(campaign, phase)
     if index is None:
         index = _DoneIndex(tree, campaign.calendar)
-    positions = official_positions(tree)
+    positions = index.positions
     units = [
         UnitStatus(
             unit_id,
