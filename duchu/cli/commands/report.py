@@ -84,9 +84,10 @@ def report(
     output_format = chosen_format(output, output_format, ("md", "docx"))
     if output_format == "docx" and output is None:
         raise CommandError("docx-needs-output")
-    # git's answers (the checkout; for a circular, every file's dates) asked beside the loading
+    # a circular's git answers (the checkout, every file's dates) asked beside the loading
+    beside = group is None and not known
     opened = judged(
-        ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang, beside=not known
+        ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang, beside=beside
     )
     tree = opened.tree
     phase_id = resolved(tree, "phase", phase, language)
