@@ -34,6 +34,7 @@ from duchu.judge.summary import (
     Flagged,
     GroupSummary,
     group_summary,
+    held_by_unit,
 )
 from duchu.judge.visits import supervision_kinds
 from duchu.records.models import Action, Campaign
@@ -167,27 +168,33 @@ def office_circular(
     tree: Tree,
     phase_id: str,
     as_of: date,
-    file_dates: FileDates | None,
+    file_dates: FileDates | Callable[[], FileDates | None] | None,
     *,
     known_commit: str | None = None,
 ) -> OfficeCircular:
-    """Everything the circular of one phase states, as of a date."""
+    """Everything the circular of one phase states, as of a date. ``file_dates``: the
+    files' dates, or what answers them -- asked only once every group's summary is judged,
+    so that git may answer beside the judging (``duchu.judge.asof.open_as_of``)."""
     campaign, phase_record = phase_of(tree, phase_id)
     phase = standing(campaign, phase_record, as_of)
+    # the tree's meetings and notices read once for every group's summary, not once a
+    # group: before the rollup, which asks for the files' dates (a row for each group)
+    index, given = done_index(tree), given_notices(tree, as_of)
+    held = held_by_unit(
+        tree, as_of, {uid for uid, u in tree.units.items() if u.group in tree.groups}
+    )
+    summaries = {
+        gid: group_summary(tree, phase_id, gid, as_of, index=index, given=given, held=held)
+        for gid in tree.groups
+    }
     office = office_rollup(
         tree,
-        unit_status(tree, as_of, phase=phase_id),
-        file_dates,
+        unit_status(tree, as_of, phase=phase_id, index=index, given=given),
+        file_dates() if callable(file_dates) else file_dates,
         known=known_commit is not None,
         commit=known_commit,
         phase=phase.phase,
     )
-    # the tree's meetings indexed once for every group's summary, not once a group
-    index, given = done_index(tree), given_notices(tree, as_of)
-    summaries = {
-        row.id: group_summary(tree, phase_id, row.id, as_of, index=index, given=given)
-        for row in office.groups
-    }
     practices, findings, unreminded = _from_summaries(office, summaries)
     return OfficeCircular(
         tree=tree,
@@ -223,7 +230,7 @@ def judge_report(
 
     try:
         if group_id is None and len(tree.groups) > 1:
-            return office_circular(tree, phase_id, day, file_dates(), known_commit=known_commit)
+            return office_circular(tree, phase_id, day, file_dates, known_commit=known_commit)
         return group_summary(tree, phase_id, group_id, day)
     except UnknownIdError as err:
         if err.kind == "group" and not err.ident:

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import Literal
 
-from duchu.judge.given import GivenNotice, given_notices
+from duchu.judge.given import GivenNotice, NoticeIndex, given_notices
 from duchu.records.dates import Deadline, Year, parse_date, parse_deadline
 from duchu.records.models import Action, Campaign, Dated, Unit
 from duchu.records.tree import Tree
@@ -159,9 +159,10 @@ def plan(campaign: Campaign, phase: str | None = None) -> list[PlannedAction]:
 
 class _DoneIndex:
     """Per unit: the earliest meeting of each kind and the earliest ``completes`` of each
-    action, built once for the whole tree."""
+    action, and its place in official order; built once for the whole tree."""
 
     def __init__(self, tree: Tree, year: Year) -> None:
+        self.positions = official_positions(tree)
         self.by_kind: dict[str, dict[str, date]] = defaultdict(dict)
         self.by_completes: dict[str, dict[str, date]] = defaultdict(dict)
         for meeting_id, meeting in tree.meetings.items():
@@ -351,10 +352,11 @@ def unit_status(
     phase: str | None = None,
     unit: str | None = None,
     index: DoneIndex | None = None,
+    given: NoticeIndex | None = None,
 ) -> StatusReport:
     """The state of every action of every selected unit (and group) as of ``as_of``;
-    ``index``: the tree's ``done_index``, when a caller judges it many times (a circular:
-    each group's summary)."""
+    ``index`` and ``given``: the tree's ``done_index`` and ``given_notices`` as of the same
+    day, when a caller judges it many times (a circular: each group's summary)."""
     campaign = tree.campaign
     if campaign is None:
         raise ValueError("the tree has no valid campaign")
@@ -366,7 +368,7 @@ def unit_status(
     planned = plan(campaign, phase)
     if index is None:
         index = _DoneIndex(tree, campaign.calendar)
-    positions = official_positions(tree)
+    positions = index.positions
     units = [
         UnitStatus(
             unit_id,
@@ -380,7 +382,8 @@ def unit_status(
     for status in units:
         _count_due(status, as_of)
     if tree.notices:  # (1.2) each action's latest notice, given by the as-of day
-        given = given_notices(tree, as_of)
+        if given is None:
+            given = given_notices(tree, as_of)
         for status in units:
             for action in status.actions:
                 action.notice = given.latest(status.id, action.planned.id)

@@ -246,26 +246,47 @@ class GroupSummary:
     reminded: set[tuple[str, str, str]] = field(default_factory=set)  # (meeting, unit, subject)
 
 
-def _phase_meetings(
-    tree: Tree, summary_units: list[str], standing_: PhaseStanding, as_of: date, *, whole: bool
-) -> list[HeldMeeting]:
-    """The meetings of the group's units of the phase (or, ``whole``, of the campaign so
-    far), by date then id."""
+HeldByUnit = dict[str, list[HeldMeeting]]  # a unit id: the meetings naming it, held by a day
+
+
+def held_by_unit(tree: Tree, as_of: date, unit_ids: set[str]) -> HeldByUnit:
+    """The meetings held by ``as_of`` that name any of ``unit_ids``, each date read once,
+    under each of those units it names: a circular reads the tree's meetings once for every
+    group's summary, not once a group."""
     campaign = tree.campaign
     assert campaign is not None
-    wanted = set(summary_units)
-    window = (standing_.start, standing_.due)
-    found = []
+    held: HeldByUnit = {}
     for mid, meeting in tree.meetings.items():
-        if not wanted.intersection(tree.meeting_units.get(mid, ())):
+        named = unit_ids.intersection(tree.meeting_units.get(mid, ()))
+        if not named:
             continue
         day = parse_date(meeting.date, campaign.calendar)
         if day > as_of:
             continue
-        if whole or in_phase(standing_.phase, window, meeting, day, as_of):
-            found.append((day, mid, meeting))
-    found.sort(key=lambda item: (item[0], item[1]))
-    return found
+        for uid in named:
+            held.setdefault(uid, []).append((day, mid, meeting))
+    return held
+
+
+def _phase_meetings(
+    held: HeldByUnit,
+    summary_units: list[str],
+    standing_: PhaseStanding,
+    as_of: date,
+    *,
+    whole: bool,
+) -> list[HeldMeeting]:
+    """The meetings of the group's units of the phase (or, ``whole``, of the campaign so
+    far), by date then id."""
+    window = (standing_.start, standing_.due)
+    found: dict[str, HeldMeeting] = {}
+    for uid in summary_units:
+        for day, mid, meeting in held.get(uid, ()):
+            if mid in found:
+                continue
+            if whole or in_phase(standing_.phase, window, meeting, day, as_of):
+                found[mid] = (day, mid, meeting)
+    return sorted(found.values(), key=lambda item: (item[0], item[1]))
 
 
 def _people(meetings: list[HeldMeeting], visit_ids: set[str]) -> int | None:
@@ -323,10 +344,11 @@ def group_summary(
     *,
     index: DoneIndex | None = None,
     given: NoticeIndex | None = None,
+    held: HeldByUnit | None = None,
 ) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
-    tree's only group. ``index`` and ``given`` (``done_index``, ``given_notices``): the
-    tree's, read once when a circular judges every group's summary."""
+    tree's only group. ``index``, ``given`` and ``held`` (``done_index``, ``given_notices``,
+    ``held_by_unit``): the tree's, read once when a circular judges every group's summary."""
     campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
@@ -338,10 +360,14 @@ def group_summary(
     phase = standing(campaign, phase_record, as_of)
     unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
     people = group_people(group)
-    status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index)
-    meetings = _phase_meetings(tree, unit_ids, phase, as_of, whole=False)
+    if given is None:  # (1.2) a reminder talk is a `talk` notice on record
+        given = given_notices(tree, as_of)
+    status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index, given=given)
+    if held is None:
+        held = held_by_unit(tree, as_of, set(unit_ids))
+    meetings = _phase_meetings(held, unit_ids, phase, as_of, whole=False)
     campaign_meetings = (
-        _phase_meetings(tree, unit_ids, phase, as_of, whole=True) if phase.last else meetings
+        _phase_meetings(held, unit_ids, phase, as_of, whole=True) if phase.last else meetings
     )
     visit_ids = {mid for _, mid, m in campaign_meetings if is_visit(m, people)}
     visits = count_visits(tree, unit_ids, people, [mid for _, mid, _ in meetings])
@@ -371,8 +397,6 @@ def group_summary(
         positions = {uid: i for i, uid in enumerate(unit_ids)}
         comparisons.sort(key=lambda c: positions[c.unit])  # official order, not the dates
     flagged, reminded = [], set()
-    if given is None:  # (1.2) a reminder talk is a `talk` notice on record
-        given = given_notices(tree, as_of)
     for t in tallies if phase.last else phase_tallies:
         for s in t.subjects:
             if s.flagged:

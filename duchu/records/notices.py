@@ -14,7 +14,7 @@ from datetime import date
 
 from duchu.problems import Loc, Problem, Ref, Severity, problem
 from duchu.records.dates import DateError, parse_date
-from duchu.records.lookup import Kind, NameLookupError, resolve
+from duchu.records.lookup import Kind, NameIndex, NameLookupError, resolve, things
 from duchu.records.models import Action, Campaign, Notice, NoticeSettings, Unit
 from duchu.records.tree import Tree, notice_path
 
@@ -52,17 +52,32 @@ class ResolvedNotice:
         return self.notice.level
 
 
+class NoticeRefs:
+    """``notice_ref`` for many notices: each kind's ``NameIndex`` built once, on first use
+    (a province's notices would otherwise each index every unit and action anew)."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+        self.indexes: dict[Kind, NameIndex] = {}
+
+    def __call__(self, kind: Kind, text: str) -> str | None:
+        if kind == "unit" and text in self.tree.units:
+            return text
+        if kind == "group" and text in self.tree.groups:
+            return text
+        index = self.indexes.get(kind)
+        if index is None:
+            index = self.indexes[kind] = NameIndex(kind, things(self.tree, kind))
+        try:
+            return index.resolve(text)
+        except NameLookupError:
+            return None
+
+
 def notice_ref(tree: Tree, kind: Kind, text: str) -> str | None:
     """The id ``text`` stands for in a record (its id, else its one name or short), or None.
     Ids first without a walk: a province's notices would otherwise each scan every unit."""
-    if kind == "unit" and text in tree.units:
-        return text
-    if kind == "group" and text in tree.groups:
-        return text
-    try:
-        return resolve(tree, kind, text)
-    except NameLookupError:
-        return None
+    return NoticeRefs(tree)(kind, text)
 
 
 def _named_units(notice: Notice) -> list[str]:
@@ -71,7 +86,10 @@ def _named_units(notice: Notice) -> list[str]:
     return list(notice.units or [])
 
 
-def resolve_notice(tree: Tree, notice_id: str, notice: Notice) -> ResolvedNotice:
+def resolve_notice(
+    tree: Tree, notice_id: str, notice: Notice, refs: NoticeRefs | None = None
+) -> ResolvedNotice:
+    ref = refs if refs is not None else NoticeRefs(tree)
     campaign = tree.campaign
     day = None
     if campaign is not None:
@@ -79,9 +97,9 @@ def resolve_notice(tree: Tree, notice_id: str, notice: Notice) -> ResolvedNotice
             day = parse_date(notice.date, campaign.calendar)
         except DateError:
             day = None
-    units = [notice_ref(tree, "unit", text) for text in _named_units(notice)]
-    actions = [notice_ref(tree, "action", text) for text in notice.actions]
-    by = OFFICE if notice.by == OFFICE else notice_ref(tree, "group", notice.by)
+    units = [ref("unit", text) for text in _named_units(notice)]
+    actions = [ref("action", text) for text in notice.actions]
+    by = OFFICE if notice.by == OFFICE else ref("group", notice.by)
     return ResolvedNotice(
         id=notice_id,
         notice=notice,
@@ -94,7 +112,8 @@ def resolve_notice(tree: Tree, notice_id: str, notice: Notice) -> ResolvedNotice
 
 def resolved_notices(tree: Tree) -> list[ResolvedNotice]:
     """Every notice of the tree resolved, in date order (then id); undated ones left out."""
-    found = [resolve_notice(tree, nid, notice) for nid, notice in tree.notices.items()]
+    refs = NoticeRefs(tree)
+    found = [resolve_notice(tree, nid, notice, refs) for nid, notice in tree.notices.items()]
     dated = [item for item in found if item.day is not None]
     dated.sort(key=lambda item: (item.day, item.id))
     return dated
@@ -274,7 +293,8 @@ def notice_problems(tree: Tree, start: date | None) -> Iterator[Problem]:
     if campaign is None or not tree.notices:
         return
     seen: dict[tuple[str, str, str], str] = {}
-    items = [resolve_notice(tree, nid, notice) for nid, notice in tree.notices.items()]
+    refs = NoticeRefs(tree)
+    items = [resolve_notice(tree, nid, notice, refs) for nid, notice in tree.notices.items()]
     items.sort(key=lambda item: (item.day or date.max, item.id))
     for item in items:
         path = notice_path(item.id)

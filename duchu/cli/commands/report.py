@@ -83,15 +83,19 @@ def report(
     output_format = chosen_format(output, output_format, ("md", "docx"))
     if output_format == "docx" and output is None:
         raise CommandError("docx-needs-output")
-    opened = judged(ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang)
+    # a circular's git answers (the checkout, every file's dates) asked beside the loading
+    beside = group is None and not known
+    opened = judged(
+        ctx, records, as_of=as_of, known=known, no_cache=no_cache, lang=lang, beside=beside
+    )
     tree = opened.tree
     phase_id = resolved(tree, "phase", phase, language)
     group_id = resolved(tree, "group", group, language)
     assert phase_id is not None
-    source = provenance(opened)
     judgement = judge_report(
         tree, phase_id, group_id, opened.day, lambda: file_dates(opened), opened.known_commit
     )
+    source = provenance(opened)  # after the judging, which git's answers come beside
     markdown = draft_markdown(judgement, source, tree.root, template, number)
     if output is not None:
         frame = document_frame(judgement.campaign, judgement.as_of, number)
