@@ -389,6 +389,21 @@ def _read_reports(
 
 # --- what was known on a day -------------------------------------------------------------
 
+# The current branch's first-parent commits, newest first, each with its committer date:
+# what ``--known`` and the site's weekly trend walk.
+_FIRST_PARENT_DATES = [
+    "log",
+    "-z",
+    "--first-parent",
+    "--format=%H%x00%cI",
+    "--no-show-signature",
+    "--no-notes",
+    "--no-color",
+    "--end-of-options",
+    "HEAD",
+    "--",
+]
+
 
 def known_commit(root: Path, day: date) -> str:
     """The commit ``--known`` reads: the last commit on the current branch whose committer
@@ -404,20 +419,7 @@ def known_commit(root: Path, day: date) -> str:
     if _head(top) is None:
         raise NoCommitsError(top)
     _check_git(top)
-    argv, env = _command(
-        [
-            "log",
-            "-z",
-            "--first-parent",
-            "--format=%H%x00%cI",
-            "--no-show-signature",
-            "--no-notes",
-            "--no-color",
-            "--end-of-options",
-            "HEAD",
-            "--",
-        ]
-    )
+    argv, env = _command(_FIRST_PARENT_DATES)
     last: tuple[str, str] | None = None
     found: str | None = None
     # Streamed, and stopped once found: on a long history the commit is usually near the top.
@@ -466,18 +468,7 @@ def branch_days(root: Path) -> list[tuple[str, date]]:
     if _head(top) is None:
         return []
     out = _git(
-        [
-            "log",
-            "-z",
-            "--first-parent",
-            "--format=%H%x00%cI",
-            "--no-show-signature",
-            "--no-notes",
-            "--no-color",
-            "--end-of-options",
-            "HEAD",
-            "--",
-        ],
+        _FIRST_PARENT_DATES,
         top,
     )
     tokens = [token for token in out.split(b"\0") if token.strip()]
