@@ -576,9 +576,11 @@ class SiteBuilder:
         }
 
     def _tally(self, tally: MeetingTally, depth: int = 1) -> dict[str, Any]:
-        scheme = self.campaign.appraisal
+        ratings = self.campaign.appraisal.ratings
         counts = tally.counts
+        valid = counts.valid
         css = self._rating_classes
+        bar, segment = charts.stacked_bar, charts.Segment
         return {
             "date": self.day(tally.date),
             "kind": self.kind_names.get(tally.kind, tally.kind),
@@ -592,14 +594,14 @@ class SiteBuilder:
             "subjects": [
                 {
                     "subject": s.subject,
-                    "counts": [s.counts[r] for r in scheme.ratings],
+                    "counts": [s.counts[r] for r in ratings],
                     "unrated": s.unrated,
-                    "bar": charts.stacked_bar(
+                    "bar": bar(
                         [
-                            charts.Segment(count, css.get(rating, ""), f"{rating} {count}")
+                            segment(count, css.get(rating, ""), f"{rating} {count}")
                             for rating, count in s.counts.items()
                         ],
-                        counts.valid,
+                        valid,
                         label=s.subject,
                     ),
                     "positive": percent(s.positive_rate),
