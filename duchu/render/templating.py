@@ -31,6 +31,7 @@ from jinja2 import (
     UndefinedError,
     pass_environment,
 )
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
@@ -178,6 +179,20 @@ class _PagesTemplate(Template):
         return template
 
 
+class _JoinedBlocks(CodeGenerator):
+    """Compiles a page's ``{% block %}`` so that the layout it fills yields the block's
+    text joined, once, where Jinja passes each of its pieces up through every template of
+    the chain (``yield from``): a unit page's 750 pieces went through three generators
+    each, its ``base.html.j2``, its own root and the block -- a fifth of its rendering.
+    The text is the same; only how it travels changes."""
+
+    def writeline(self, x: str, node: Any = None, extra: int = 0) -> None:
+        call = x.removeprefix("yield from context.blocks[")
+        if call != x:  # the one line visit_Block writes for an unbuffered block
+            x = f"yield concat(context.blocks[{call})"
+        super().writeline(x, node, extra)
+
+
 class _PagesEnvironment(Environment):
     """Jinja for duchu's own pages, whose data are plain dicts: ``row.state`` is looked up
     as the item first. Jinja asks for the attribute first, and a dict has none, so every
@@ -186,6 +201,7 @@ class _PagesEnvironment(Environment):
     call none.) Printed values are escaped by ``_escape_output``."""
 
     template_class = _PagesTemplate
+    code_generator_class = _JoinedBlocks
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
