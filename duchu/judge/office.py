@@ -289,7 +289,8 @@ def office_rollup(
     campaign = tree.campaign
     assert campaign is not None
     as_of = status.as_of
-    window = phase_window(phase, campaign.calendar) if phase is not None else (None, as_of)
+    calendar = campaign.calendar  # worked out anew each time it is asked for
+    window = phase_window(phase, calendar) if phase is not None else (None, as_of)
     units_of: dict[str, list[UnitStatus]] = defaultdict(list)
     for unit in sorted(status.units, key=lambda u: u.position):
         units_of[unit.unit.group].append(unit)
@@ -335,7 +336,7 @@ def office_rollup(
         delays = []
         for meeting_id in meetings_of.get(gid, []):
             meeting = tree.meetings[meeting_id]
-            day = parse_date(meeting.date, campaign.calendar)
+            day = parse_date(meeting.date, calendar)
             if day > as_of or (
                 phase is not None and not in_phase(phase, window, meeting, day, as_of)
             ):

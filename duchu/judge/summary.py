@@ -255,12 +255,13 @@ def held_by_unit(tree: Tree, as_of: date, unit_ids: set[str]) -> HeldByUnit:
     group's summary, not once a group."""
     campaign = tree.campaign
     assert campaign is not None
+    calendar = campaign.calendar  # worked out anew each time it is asked for
     held: HeldByUnit = {}
     for mid, meeting in tree.meetings.items():
         named = unit_ids.intersection(tree.meeting_units.get(mid, ()))
         if not named:
             continue
-        day = parse_date(meeting.date, campaign.calendar)
+        day = parse_date(meeting.date, calendar)
         if day > as_of:
             continue
         for uid in named:

@@ -68,7 +68,9 @@ def tally_subject(
         unrated=valid - rated,
         positive_rate=positive_rate,
         negative_rate=negative_rate,
-        flagged=negative_rate is not None and negative_rate >= flag_at,
+        # negative/rated >= flag_at, in integers (Fraction's comparison is Python code,
+        # asked for each subject of each appraisal of a province)
+        flagged=bool(rated) and negative_count * flag_at.denominator >= flag_at.numerator * rated,
     )
 
 
