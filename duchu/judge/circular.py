@@ -183,8 +183,13 @@ def office_circular(
     held = held_by_unit(
         tree, as_of, {uid for uid, u in tree.units.items() if u.group in tree.groups}
     )
+    units_of: dict[str, list[str]] = {}
+    for uid, unit in tree.units.items():  # in official order, as a summary lists them
+        units_of.setdefault(unit.group, []).append(uid)
     summaries = {
-        gid: group_summary(tree, phase_id, gid, as_of, index=index, given=given, held=held)
+        gid: group_summary(
+            tree, phase_id, gid, as_of, index=index, given=given, held=held, units_of=units_of
+        )
         for gid in tree.groups
     }
     office = office_rollup(

@@ -11,6 +11,7 @@ phases. ``duchu.render.report`` picks these and words them; it counts nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -174,16 +175,13 @@ def _practices(
         items = by_kind[kind]
         visits = [item for item in items if item[1] in visit_ids]
         people = [m.people for _, _, m in visits if m.people is not None]
+        visited = {uid for _, mid, _ in visits for uid in tree.meeting_units[mid]}
         practices.append(
             KindPractice(
                 kind=kind,
                 meetings=items,
                 visits=visits,
-                units=[
-                    uid
-                    for uid in unit_ids
-                    if any(uid in tree.meeting_units[mid] for _, mid, _ in visits)
-                ],
+                units=[uid for uid in unit_ids if uid in visited],
                 everyone=bool(visits)
                 and all(set(members) <= set(m.attended_by) for _, _, m in visits),
                 present=[n for n in members if any(n in m.attended_by for _, _, m in visits)],
@@ -346,10 +344,12 @@ def group_summary(
     index: DoneIndex | None = None,
     given: NoticeIndex | None = None,
     held: HeldByUnit | None = None,
+    units_of: Mapping[str, list[str]] | None = None,
 ) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
     tree's only group. ``index``, ``given`` and ``held`` (``done_index``, ``given_notices``,
-    ``held_by_unit``): the tree's, read once when a circular judges every group's summary."""
+    ``held_by_unit``) and ``units_of`` (each group's units in official order): the tree's,
+    read once when a circular judges every group's summary."""
     campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
@@ -359,7 +359,11 @@ def group_summary(
     if group is None:
         raise UnknownIdError("group", group_id)
     phase = standing(campaign, phase_record, as_of)
-    unit_ids = [uid for uid, unit in tree.units.items() if unit.group == group_id]
+    unit_ids = (
+        list(units_of.get(group_id, ()))
+        if units_of is not None
+        else [uid for uid, unit in tree.units.items() if unit.group == group_id]
+    )
     people = group_people(group)
     if given is None:  # (1.2) a reminder talk is a `talk` notice on record
         given = given_notices(tree, as_of)
