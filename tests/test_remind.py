@@ -456,3 +456,21 @@ def test_record_text_in_a_notice_document_is_text(tmp_path: Path) -> None:
     texts = [p.text for p in Document(str(out)).paragraphs if p.text]
     assert "甲|局 <b>x</b> [链接](http://x)：" in texts
     assert "# 第一*督导*组" in texts
+
+
+def test_the_remind_table_fits_100_columns_with_actions_whole() -> None:
+    """On a 100-column terminal the reason is the column that folds: an action's name (what
+    the unit must do) stays on one line."""
+    from rich.console import Console
+
+    from duchu.judge.notices import judge_remind
+    from duchu.records.load import load_tree
+    from duchu.render.remind import print_remind
+
+    tree = load_tree(SAMPLE)
+    report = judge_remind(tree, date(2014, 4, 20), group=None, units=None)
+    console = Console(width=100, record=True, force_terminal=True, color_system=None)
+    print_remind(console, report, lang="zh")
+    text = console.export_text()
+    assert all(len(line) <= 100 for line in text.splitlines())
+    assert "领导班子中心组专题学习" in text and "深入基层征求意见" in text

@@ -67,7 +67,7 @@ def print_remind(console: Console, report: RemindReport, *, lang: str) -> None:
         Column(message("remind-col-unit", lang), wrap=False),
         Column(message("remind-col-level", lang), wrap=False),
         Column(message("remind-col-about", lang), prose=True),
-        Column(message("remind-col-reason", lang)),
+        Column(message("remind-col-reason", lang), prose=True),
         Column(message("remind-col-previous", lang)),
     ]
     rows: list[list[Text | str]] = [
