@@ -1,8 +1,11 @@
-"""The ``duchu`` script's entry point, which answers ``--version`` before importing anything.
+"""The ``duchu`` script's entry point, which answers ``--version`` before importing anything,
+and a question asked before of what has not changed from the answer kept (``duchu.answers``).
 
-A user's shell completion, an editor plugin or a CI step asks ``duchu --version`` often; it
-should cost no more than starting Python. Loading Typer alone takes several times that, so
-the bare question is answered here and everything else goes to ``duchu.cli.app``.
+A user's shell completion, an editor plugin or a CI step asks ``duchu --version`` often, an
+office's scripts ask ``status`` again and again, and every ``git commit`` runs ``check``; each
+should cost little more than starting Python and looking at the files. Loading Typer alone
+takes several times that, so these are answered here and everything else goes to
+``duchu.cli.app``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ def main() -> None:
 
         sys.stdout.write(f"duchu {__version__}\n")
         return
+    from duchu.answers import answer
+
+    answer(sys.argv, _run)
+
+
+def _run() -> None:
     try:
         from duchu.cli.app import main as run_cli
     except ModuleNotFoundError as err:  # a dependency missing from this Python: one line

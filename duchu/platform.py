@@ -42,33 +42,68 @@ paths on Linux. Every function reads ``CAN`` and the ``os`` flags when it is cal
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
+# Only what Python has loaded before any script runs, and errno: ``duchu.answers`` imports
+# this module on the way to a remembered answer, which must cost little more than starting
+# Python (dataclasses, pathlib and typing cost several times that; they are imported where used).
 import errno
 import os
-import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see above)
+
+if TYPE_CHECKING:
+    import contextlib
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from typing import Any
 
 StrPath = str | os.PathLike[str]
 
 
-@dataclasses.dataclass(frozen=True)
 class Capabilities:
-    """What the running system can do that another cannot."""
+    """What the running system can do that another cannot (a plain class: see the imports)."""
 
-    no_follow: bool  # O_NOFOLLOW
-    nonblocking: bool  # O_NONBLOCK
-    fork: bool  # os.fork
-    parent_death_signal: bool  # Linux prctl(PR_SET_PDEATHSIG)
-    exchange: bool  # Linux renameat2(RENAME_EXCHANGE)
-    dir_fd: bool  # os.fwalk and unlink/rmdir relative to a folder descriptor
-    signal_probe: bool  # kill(pid, 0) asks whether a process runs
-    alarm: bool  # signal.setitimer / SIGALRM
-    memory_limit: bool  # resource.RLIMIT_AS and /proc/self/statm
+    __match_args__ = FIELDS = (
+        "no_follow",  # O_NOFOLLOW
+        "nonblocking",  # O_NONBLOCK
+        "fork",  # os.fork
+        "parent_death_signal",  # Linux prctl(PR_SET_PDEATHSIG)
+        "exchange",  # Linux renameat2(RENAME_EXCHANGE)
+        "dir_fd",  # os.fwalk and unlink/rmdir relative to a folder descriptor
+        "signal_probe",  # kill(pid, 0) asks whether a process runs
+        "alarm",  # signal.setitimer / SIGALRM
+        "memory_limit",  # resource.RLIMIT_AS and /proc/self/statm
+    )
+    no_follow: bool
+    nonblocking: bool
+    fork: bool
+    parent_death_signal: bool
+    exchange: bool
+    dir_fd: bool
+    signal_probe: bool
+    alarm: bool
+    memory_limit: bool
+
+    def __init__(self, *values: bool, **named: bool) -> None:
+        given = dict(zip(self.FIELDS, values, strict=False)) | named
+        if sorted(given) != sorted(self.FIELDS):
+            raise TypeError(f"Capabilities needs exactly {', '.join(self.FIELDS)}")
+        for name in self.FIELDS:
+            object.__setattr__(self, name, bool(given[name]))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Capabilities are fixed")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Capabilities) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(vars(self).values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value}" for name, value in vars(self).items())
+        return f"Capabilities({shown})"
 
 
 def detect() -> Capabilities:
@@ -89,14 +124,14 @@ def detect() -> Capabilities:
 
 
 def _has_setitimer() -> bool:
-    import signal
+    import _signal  # type: ignore[import-not-found,unused-ignore]  # signal without its enums
 
-    return hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+    return hasattr(_signal, "setitimer") and hasattr(_signal, "SIGALRM")
 
 
 CAN = detect()
 # The same with everything POSIX-only switched off: what a Windows PC has.
-WITHOUT_POSIX = Capabilities(*(False for _ in dataclasses.fields(Capabilities)))
+WITHOUT_POSIX = Capabilities(*(False for _ in Capabilities.FIELDS))
 
 
 def windows() -> bool:
@@ -287,10 +322,13 @@ def remove_tree(path: Path) -> None:
     descriptor and never follows a link, as shutil.rmtree's does. Elsewhere shutil.rmtree."""
     if CAN.dir_fd and hasattr(os, "fwalk"):
         _remove_tree_by_descriptor(path)
+    import shutil
+
     shutil.rmtree(path, ignore_errors=True)  # whatever is left (a folder that cannot be read)
 
 
 def _remove_tree_by_descriptor(path: Path) -> None:
+    import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
     def unlink_all(names: list[str], folder_fd: int) -> None:
@@ -321,6 +359,8 @@ def user_cache_base() -> tuple[str, Path]:
     """The user's cache folder as the environment names it (may be empty or relative: the
     caller decides) and the one to use otherwise: ``$XDG_CACHE_HOME`` and ``~/.cache``;
     on Windows ``%LOCALAPPDATA%`` and ``~\\AppData\\Local``."""
+    from pathlib import Path
+
     if windows():
         return os.environ.get("LOCALAPPDATA") or "", Path.home() / "AppData" / "Local"
     return os.environ.get("XDG_CACHE_HOME") or "", Path.home() / ".cache"
@@ -329,10 +369,15 @@ def user_cache_base() -> tuple[str, Path]:
 # --- bounds on a render -------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def alarm(seconds: float, expired: Callable[[], None]) -> Iterator[None]:
+def alarm(seconds: float, expired: Callable[[], None]) -> contextlib.AbstractContextManager[None]:
     """Call ``expired`` (which raises) after ``seconds`` of wall-clock time, where the system
     has a timer signal and this is the main thread; else no timer."""
+    import contextlib
+
+    return contextlib.contextmanager(_alarm)(seconds, expired)
+
+
+def _alarm(seconds: float, expired: Callable[[], None]) -> Iterator[None]:
     import threading
 
     if not (CAN.alarm and threading.current_thread() is threading.main_thread()):
@@ -352,10 +397,15 @@ def alarm(seconds: float, expired: Callable[[], None]) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-@contextlib.contextmanager
-def memory_ceiling(extra_bytes: int) -> Iterator[None]:
+def memory_ceiling(extra_bytes: int) -> contextlib.AbstractContextManager[None]:
     """Cap the address space at what the process uses now plus ``extra_bytes`` (Linux),
     restored after."""
+    import contextlib
+
+    return contextlib.contextmanager(_memory_ceiling)(extra_bytes)
+
+
+def _memory_ceiling(extra_bytes: int) -> Iterator[None]:
     limits = _raise_memory_ceiling(extra_bytes) if CAN.memory_limit else None
     try:
         yield
@@ -380,3 +430,20 @@ def _raise_memory_ceiling(extra_bytes: int) -> tuple[int, int] | None:
         return limits
     except (ImportError, OSError, ValueError):
         return None
+
+
+# --- the standard streams ----------------------------------------------------------------------
+
+
+def stdio_newline() -> str | None:
+    """The ``newline`` Python gives ``sys.stdout`` and ``sys.stderr``: on Windows ``None``
+    (each ``\\n`` written as ``\\r\\n``), elsewhere ``"\\n"`` -- so a stream put in their
+    place writes the same bytes."""
+    return None if windows() else "\n"
+
+
+def console_is_its_own_device(stream_is_a_terminal: bool) -> bool:
+    """Whether a terminal stream is drawn by calls other than writing bytes: Windows'
+    console, which rich may colour through the console's own functions, so bytes kept from
+    it would not be what the user saw."""
+    return stream_is_a_terminal and windows()

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "duchu"
 # Layers from the bottom up; a module may import its own layer and the ones below it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("duchu", "duchu.problems", "duchu.errors", "duchu.messages", "duchu.paths")),
-    ("base", ("duchu.platform",)),
+    ("base", ("duchu.platform", "duchu.answers")),
     ("git", ("duchu.git",)),
     ("records", ("duchu.records",)),
     ("judge", ("duchu.judge",)),

@@ -19,6 +19,7 @@ import os
 import stat
 from pathlib import Path
 
+from duchu.answers import depends_on
 from duchu.paths import inside, really_inside
 from duchu.problems import Problem
 from duchu.records import snapshot
@@ -109,6 +110,7 @@ class _DiskFiles:
 
     def ballot(self, meeting_file: str, name: str) -> tuple[str | None, str | Problem | None]:
         target = Path(os.path.normpath(self.root / meeting_file)).parent / name
+        depends_on(str(target))  # what the answer of this command depends on, beyond the tree
         real = Path(os.path.realpath(target))
         if not inside(real, self.root_real):
             return None, "ballots-outside"

@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from duchu.answers import not_to_keep
 from duchu.judge.office import GroupRow, OfficeReport
 from duchu.judge.rates import Shift
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
@@ -152,6 +153,7 @@ def loading_progress(
                 transient=True,
             )
             bar.add_task("load", total=total)
+            not_to_keep()  # what a terminal shows then is more than the answer
             bar.start()
         bar.update(bar.task_ids[0], completed=done, total=total)
 
