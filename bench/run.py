@@ -8,7 +8,10 @@ bare libyaml parse of its files -- and print every target of issue 28 met or mis
 Each round times, side by side: the floors (a fresh Python that walks the tree and runs
 ``yaml.load(f, Loader=yaml.CSafeLoader)`` on every YAML file, one core; a fresh Python that
 walks it and stats every file, as a warm duchu must at least do), then each duchu command
-cold (``--no-cache``) and warm (the cache filled by an untimed run before the first round).
+cold (``--no-cache``), warm (the caches filled by an untimed run before the first round: the
+same question asked again is answered from the answer kept, ``duchu.answers``) and judged
+(warm, but with ``DUCHU_NO_ANSWERS=1``: the records come from the cache and the snapshot and
+are judged and printed anew -- what a new question of an unchanged tree costs).
 Then the start-up: ``python -I -c pass``, ``duchu --version`` and ``--help``, and ``status``
 and ``check`` of the sample tree (``records/``, warm). Every figure is a whole process,
 start to exit, the ``duchu`` script as a user runs it, output to a pipe that is read and
@@ -163,6 +166,9 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--no-cold", action="store_true", help="warm runs and floors only")
     parser.add_argument(
+        "--no-judged", action="store_true", help="without the judged runs (DUCHU_NO_ANSWERS=1)"
+    )
+    parser.add_argument(
         "--commands", help="which of them, comma-separated (default: all): " + ", ".join(COMMANDS)
     )
     args = parser.parse_args()
@@ -179,13 +185,19 @@ def main() -> None:
     } or {"duchu": code_env("duchu", None, args.units)}
     yaml_files = sum(1 for _ in tree.rglob("*.yaml"))
     csv_files = sum(1 for _ in tree.rglob("*.csv"))
-    modes = ("warm",) if args.no_cold else ("cold", "warm")
+    modes = [mode for mode in ("cold", "warm", "judged") if not (
+        (mode == "cold" and args.no_cold) or (mode == "judged" and args.no_judged)
+    )]  # fmt: skip
     chosen = args.commands.split(",") if args.commands else list(COMMANDS)
     commands = {name: COMMANDS[name] for name in chosen}
 
     for env in codes.values():  # fill the caches: the warm runs read them
         timed([duchu, "check", "--records", str(tree)], env)
         timed([duchu, "check", "--records", str(SAMPLE)], env)
+        for command in commands.values():  # and keep each answer
+            timed([duchu, *command, "--records", str(tree)], env)
+        for command in START.values():
+            timed([duchu, *command], env)
     floors: dict[str, list[Sample]] = {"bare parse": [], "stat walk": []}
     samples: dict[tuple[str, str, str], list[Sample]] = {}
     for round_number in range(args.runs):
@@ -197,7 +209,8 @@ def main() -> None:
                 for label, env in codes.items():
                     argv = [duchu, *command, "--records", str(tree)]
                     argv += ["--no-cache"] if mode == "cold" else []
-                    samples.setdefault((label, name, mode), []).append(timed(argv, env))
+                    judged = {**env, "DUCHU_NO_ANSWERS": "1"} if mode == "judged" else env
+                    samples.setdefault((label, name, mode), []).append(timed(argv, judged))
     start: dict[tuple[str, str], list[Sample]] = {}
     for _ in range(args.start_runs):
         start.setdefault(("python", "python -I -c pass"), []).append(

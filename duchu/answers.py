@@ -25,7 +25,7 @@ all of it:
 A question is answered from what was kept only if all of that is the same, looked at again
 now: one ``scandir`` walk with a ``stat`` of each entry, what a tool must do to know nothing
 changed. Anything else -- and ``--no-cache``, ``DUCHU_NO_CACHE``, ``DUCHU_NO_ANSWERS``, an
-output file (``-o``), a progress bar drawn, a pipe closed early, an exit status of 2 -- runs the
+output file (``-o``), a pipe closed early, an exit status of 2 -- runs the
 command, whose answer is then kept only when nothing it looked at changed in the clock tick
 the walk began in or after (git's racy rule: a file edited twice within one tick keeps its
 stamp).
@@ -106,6 +106,11 @@ _ENVIRONMENT = (
     "_TYPER_",
     "_DUCHU_",
     "TYPER_",
+    "PY_COLORS",
+    "GITHUB_ACTIONS",
+    "UNICODE_VERSION",
+    "PYDANTIC_",
+    "COMP_",
 )
 # The libraries whose code makes an answer: a file of theirs changed, another answer.
 _LIBRARIES = ("typer", "click", "rich", "pydantic", "pydantic_core", "yaml", "annotated_types")
@@ -542,7 +547,8 @@ class _Capture(io.RawIOBase):
             self.recorder.not_to_keep()  # a pipe closed early: not the whole answer
             raise
         count = len(data) if written is None else written
-        self.recorder.written.append((self.number, bytes(data[:count])))
+        if not self.recorder.drawing:
+            self.recorder.written.append((self.number, bytes(data[:count])))
         return count
 
     def isatty(self) -> bool:
@@ -572,6 +578,7 @@ class Recorder:
         self.question = question
         self.environ = environ
         self.keep = True
+        self.drawing = False  # a progress bar on a terminal, not part of the answer
         self.extra: list[str] = []
         self.looked: _Looked | None = None
         self.began_ns = 0
@@ -718,10 +725,16 @@ def depends_on(path: str) -> None:
 
 
 def not_to_keep() -> None:
-    """What the running command shows is not its whole answer (a progress bar drew on a
-    terminal): it is not kept."""
+    """What the running command shows is not its whole answer: it is not kept."""
     if _RECORDING is not None:
         _RECORDING.not_to_keep()
+
+
+def drawing(now: bool) -> None:
+    """A progress bar starts (``True``) or has stopped and wiped itself (``False``) on a
+    terminal: what it writes meanwhile is not part of the answer kept."""
+    if _RECORDING is not None:
+        _RECORDING.drawing = now
 
 
 def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
@@ -734,6 +747,8 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
     except OSError:
         cwd = None
     question = question_of(argv[1:], environ, cwd) if cwd is not None else None
+    if sys.stdout is None or sys.stderr is None:  # started without them: nothing to keep
+        question = None
     recorder = None
     if question is not None and cwd is not None:
         folder = _folder(environ, question.root)
@@ -751,6 +766,7 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
         run()
         return
     _RECORDING = recorder
+    streams = sys.stdout, sys.stderr
     recorder.start()
     try:
         run()
@@ -761,6 +777,7 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
         recorder.finish(0)
     finally:
         _RECORDING = None
+        sys.stdout, sys.stderr = streams  # what they were (a library calling ``answer``)
 
 
 def _status_of(code: object) -> int:

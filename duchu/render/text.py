@@ -22,7 +22,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from duchu.answers import not_to_keep
+from duchu.answers import drawing
 from duchu.judge.office import GroupRow, OfficeReport
 from duchu.judge.rates import Shift
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
@@ -153,7 +153,7 @@ def loading_progress(
                 transient=True,
             )
             bar.add_task("load", total=total)
-            not_to_keep()  # what a terminal shows then is more than the answer
+            drawing(True)  # what the bar draws is not part of the answer kept
             bar.start()
         bar.update(bar.task_ids[0], completed=done, total=total)
 
@@ -161,7 +161,8 @@ def loading_progress(
         yield update
     finally:
         if bar is not None:
-            bar.stop()
+            bar.stop()  # transient: it wipes itself
+            drawing(False)
 
 
 # --- problems -------------------------------------------------------------------------------------
