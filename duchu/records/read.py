@@ -44,7 +44,8 @@ _NULL = "tag:yaml.org,2002:null"
 MAX_DEPTH = 50
 # A record file holds hundreds of values; aliases expanding past this are an attack.
 MAX_EXPANDED = 100_000
-_LEADING = re.compile(r"^[ \t-]*", re.MULTILINE)
+# A line leading with at least n spaces, tabs or dashes, for n from 0 to MAX_DEPTH.
+_LEADING = [re.compile(f"^[ \t-]{{{n}}}", re.MULTILINE).search for n in range(MAX_DEPTH + 1)]
 # The longest number a record holds, in characters (a count, an order, a rate): far past
 # any real one, and short of what a 64-bit integer or a float holds exactly.
 MAX_NUMBER_CHARS = 15
@@ -315,9 +316,10 @@ def _needs_screening(text: str) -> bool:
     alias a '*'."""
     if "!" in text or "*" in text:
         return True
-    leading = max(map(len, _LEADING.findall(text)), default=0)
-    # a level needs a leading space or dash, or a bracket (the root needs neither)
-    return leading + text.count("[") + text.count("{") >= MAX_DEPTH
+    # a level needs a leading space or dash, or a bracket (the root needs neither): deep
+    # enough when some line leads with as many as the brackets leave to MAX_DEPTH
+    needed = MAX_DEPTH - text.count("[") - text.count("{")
+    return needed <= 0 or _LEADING[needed](text) is not None
 
 
 def screen(text: str, path: str) -> Problem | None:
