@@ -28,7 +28,14 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import PlannedAction, UnknownIdError, done_index, plan, unit_status
+from duchu.judge.status import (
+    PlannedAction,
+    UnknownIdError,
+    done_index,
+    group_slices,
+    plan,
+    unit_status,
+)
 from duchu.judge.summary import (
     FindingState,
     Flagged,
@@ -186,19 +193,32 @@ def office_circular(
     units_of: dict[str, list[str]] = {}
     for uid, unit in tree.units.items():  # in official order, as a summary lists them
         units_of.setdefault(unit.group, []).append(uid)
+    # the whole tree's status judged once: each group's summary is cut from it, and the
+    # rollup counts it
+    whole = unit_status(tree, as_of, phase=phase_id, index=index, given=given)
+    sliced = group_slices(whole, tree)
     summaries = {
         gid: group_summary(
-            tree, phase_id, gid, as_of, index=index, given=given, held=held, units_of=units_of
+            tree,
+            phase_id,
+            gid,
+            as_of,
+            index=index,
+            given=given,
+            held=held,
+            units_of=units_of,
+            status=sliced.get(gid),
         )
         for gid in tree.groups
     }
     office = office_rollup(
         tree,
-        unit_status(tree, as_of, phase=phase_id, index=index, given=given),
+        whole,
         file_dates() if callable(file_dates) else file_dates,
         known=known_commit is not None,
         commit=known_commit,
         phase=phase.phase,
+        given=given,
     )
     practices, findings, unreminded = _from_summaries(office, summaries)
     return OfficeCircular(

@@ -57,8 +57,8 @@ def tally_subject(
     """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``."""
     ordered = {rating: counts.get(rating, 0) for rating in ratings}
     rated = sum(ordered.values())
-    positive_count = sum(ordered.get(rating, 0) for rating in positive)
-    negative_count = sum(ordered.get(rating, 0) for rating in negative)
+    positive_count = sum([ordered.get(rating, 0) for rating in positive])
+    negative_count = sum([ordered.get(rating, 0) for rating in negative])
     positive_rate = Fraction(positive_count, rated) if rated else None
     negative_rate = Fraction(negative_count, rated) if rated else None
     return SubjectTally(
