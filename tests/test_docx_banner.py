@@ -281,3 +281,32 @@ def test_record_printed_at_the_foot_of_the_last_page(
     assert all(bottom <= top_of_record for _, _, bottom in above), above
     under = [w for w in words if w[1] > bottom_of_record]
     assert re.fullmatch(r"[—－-]*\d+[—－-]*", "".join(w[0] for w in under)), under
+
+
+def _keeps_with_next(element: object) -> bool:
+    paragraphs = [element] if element.tag == qn("w:p") else []  # type: ignore[attr-defined]
+    if element.tag == qn("w:tbl"):  # type: ignore[attr-defined]
+        paragraphs = list(element.findall(qn("w:tr"))[-1].iter(qn("w:p")))  # type: ignore[attr-defined]
+    return bool(paragraphs) and all(
+        p.find(qn("w:pPr")) is not None and p.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
+        for p in paragraphs
+    )
+
+
+@pytest.mark.parametrize(
+    ("group", "signer"), [(None, "中共××市委教育实践活动领导小组办公室"), ("g1", "市委第一督导组")]
+)
+def test_signature_is_kept_with_the_text_before_it(
+    tmp_path: Path, group: str | None, signer: str
+) -> None:
+    """The 落款 never opens a page alone: the text before it (its last paragraph, or a
+    table's last row), the blank line and the 署名 are each kept with what follows."""
+    root = copy_tree(SAMPLE, tmp_path / "tree")
+    document = _report(root, tmp_path / "c.docx", *(["--group", group] if group else []))
+    children = _body_paragraphs(document)
+    # the last paragraph that is the 署名 alone (the 版头's mark may be the same words)
+    at = max(i for i, c in enumerate(children) if _text(c) == signer and c.tag == qn("w:p"))
+    assert _text(children[at + 1]).startswith("2014年")  # the 成文日期 under the 署名
+    assert _text(children[at - 1]) == ""  # 空一行
+    assert all(_keeps_with_next(children[i]) for i in (at - 2, at - 1, at))
+    assert _text(children[at - 2]) != ""
