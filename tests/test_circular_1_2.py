@@ -223,3 +223,49 @@ def test_rendered_main_text_is_four_pages_at_most(sample: Path, tmp_path: Path) 
     pages = [page.replace(" ", "") for page in text.split("\f")]
     first_attachment = next(i for i, page in enumerate(pages) if page.lstrip().startswith("附件1"))
     assert first_attachment <= 4
+
+
+def _practice(circular: str) -> str:
+    return circular.split("## 二、")[1].split("## 三、")[0]
+
+
+@pytest.mark.parametrize("phase", ["study", "criticism"])
+def test_good_practice_quotes_no_note_of_a_problem_found(sample: Path, phase: str) -> None:
+    """二、做法和成效 quotes a visit's notes only when that visit found no problem: not
+    市水利局's of 5-06 (a finding found that day: 以传达文件代替专题学习) nor 市环保局's
+    democratic life meeting of 6-05 (held before its materials were approved: a breach)."""
+    result = runner.invoke(app, ["report", "--records", str(sample), "--phase", phase,
+                                 "--as-of", "2014-06-30"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    practice = _practice(result.stdout)
+    assert "以传达文件代替" not in practice
+    assert "尚未审核通过即召开" not in practice
+    assert "督导组" in practice  # some group's practice is still quoted
+
+
+@pytest.mark.parametrize(
+    ("added", "quoted"),
+    [
+        # a finding found on the day of the visit whose notes were quoted
+        ("findings:\n  - {text: 民主生活会准备不足, found: 2014-06-06}\n", False),
+        # a finding found on another day changes nothing
+        ("findings:\n  - {text: 民主生活会准备不足, found: 2014-06-20}\n", True),
+    ],
+)
+def test_a_problem_found_that_day_withdraws_the_note(
+    tmp_path: Path, added: str, quoted: bool
+) -> None:
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    note = "市委第二督导组在6月6日市政府办专题民主生活会上，批评和自我批评开展得比较认真"
+    assert note in _practice(_circular_of(root, "criticism", "2014-06-30"))
+    unit = root / "units" / "zhengfuban.yaml"
+    text = unit.read_text(encoding="utf-8").replace("findings:\n", added, 1)
+    unit.write_text(text, encoding="utf-8")
+    assert (note in _practice(_circular_of(root, "criticism", "2014-06-30"))) is quoted
+
+
+def _circular_of(root: Path, phase: str, day: str) -> str:
+    result = runner.invoke(app, ["report", "--records", str(root), "--phase", phase,
+                                 "--as-of", day])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout
