@@ -67,6 +67,9 @@ def test_on_the_deadline_nothing_is_called_done(sample: Path) -> None:
     whole = _circular(sample, DATES["on"])
     text = _main_text(whole)
     assert "当日到期尚未完成2项" in text
+    # 市委第三督导组's two actions due today are no lag: it is not named lowest in 三
+    problems = text.split("## 三、")[1]
+    assert "完成率最低" not in problems and "市委第三督导组规定动作" not in problems
     # nowhere, 附件 included
     assert "均按时完成" not in whole and "没有滞后" not in whole
 
@@ -93,6 +96,13 @@ def _numbers_agree(text: str, data: dict[str, object]) -> None:
     if lagging or today:
         assert "均按时完成" not in text and "没有滞后" not in text
         assert "没有需要通报的问题" not in main or not lagging
+    # a group is named lowest in completion (三) only with an action overdue: one whose
+    # rate is lowered by actions due that very day alone is not lagging (1.2)
+    lowest = re.search(r"）工作进展不平衡。([^。\n]*)规定动作完成率最低", main)
+    if lowest is not None:
+        overdue = {g["name"]: g["overdue"] for g in groups}
+        for name in lowest[1].split("、"):
+            assert overdue[name] > 0, name
     # 附件1: one row a group, its numbers the JSON's
     table = text.split("# 各督导组工作进展情况表")[1].split("注：")[0]
     lines = [line for line in table.splitlines() if line.startswith("| ")][1:]  # no header

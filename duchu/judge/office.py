@@ -233,7 +233,10 @@ class OfficeReport:
 
     @property
     def slowest(self) -> list[GroupRow]:
-        return self._extremes()[1]
+        """The groups with the lowest completion rate, when rates differ -- those of them
+        with an action overdue: a rate lowered only by actions due on the as-of date itself
+        is no lag to name (``due_today`` is not overdue, ../shared/spec/CLI.md 1.2)."""
+        return [row for row in self._extremes()[1] if row.overdue]
 
     @property
     def few_visits(self) -> list[GroupRow]:
