@@ -711,6 +711,39 @@ def test_the_office_table_fits_100_columns_and_reads_when_piped(tmp_path: Path) 
     assert "10 个督导组、103 个单位" in piped.stdout
 
 
+@pytest.mark.parametrize("width", [100, 120])
+def test_the_english_office_table_fits_and_names_stay_readable(tmp_path: Path, width: int) -> None:
+    """English headers are longer than Chinese ones: at 100 columns and less the table
+    leaves out 按时/逾期完成 (then 上报用时) rather than fold a group's name a character a
+    line; each group's name still wraps, six characters a line at least."""
+    from rich.console import Console
+
+    from duchu.judge.office import office_rollup
+    from duchu.judge.status import unit_status
+    from duchu.records.load import load_tree
+    from duchu.render.text import print_office
+
+    tree = load_tree(county_tree(tmp_path))
+    office = office_rollup(tree, unit_status(tree, __import__("datetime").date(2014, 3, 10)), None)
+    console = Console(width=width, record=True, force_terminal=True, color_system=None)
+    print_office(console, office, lang="en")
+    table = console.export_text().split("\n\n")[1]
+    lines = table.splitlines()
+    assert all(len(line) <= width for line in lines)
+    header = lines[0]
+    widths = _column_widths(header, ["Group", "Lagging/"])
+    assert widths["Group"] >= 12 + 3  # six Chinese characters a line, and the gap
+    for n in range(10):
+        name = LONG_GROUP.format(n=n + 1)
+        assert "● " + name[:5] in table  # the name wraps: its start whole on the first line
+        assert name[-3:] in table
+    # the rate and what is overdue or due today are always shown
+    assert all(word in table for word in ("Done", "Over-", "today"))
+    wide = Console(width=160, record=True, force_terminal=True, color_system=None)
+    print_office(wide, office, lang="en")
+    assert "On time" in wide.export_text()  # nothing left out where it fits
+
+
 @pytest.mark.parametrize(
     ("day", "warned"),
     [("2014-02-01", True), ("2014-06-20", False), ("2014-11-30", False), ("2026-11-23", True)],
