@@ -502,7 +502,7 @@ def test_golden_circular_of_the_sample(tmp_path: Path) -> None:
     due by 4-25 (60); 市水利局's 中心组学习 (due 3-31) and 征求意见 (4-10) are overdue 25
     and 15 days; 市农委's four and 市规划局's 中心组学习 were done late (5); 43 visits
     from 2-11 to 4-20, of which 14 are 督查 (督导检查, the sample's supervision kind, 1.2):
-    14 over 15 units is 0.9 a unit, 市委第三督导组's 1 over 4 is 0.25, worded 0.2."""
+    14 over 15 units is 0.9 a unit, 市委第三督导组's 1 over 4 is 0.25, worded 0.3 (half up)."""
     from tests.conftest import SAMPLE, copy_tree
 
     root = copy_tree(SAMPLE, tmp_path / "records")
