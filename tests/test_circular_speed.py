@@ -90,6 +90,18 @@ def test_kept_dates_are_read_back_not_asked_again(
     assert kept_file_dates(history, day, head, WorkReports()) == expected
 
 
+def test_dates_too_large_to_read_back_are_not_kept(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day, head = date(2014, 3, 7), _head(history)
+    monkeypatch.setattr(kept_dates, "MAX_KEPT_BYTES", 100)
+    assert kept_file_dates(history, day, head, WorkReports()) == file_dates(
+        history, day, rule=WorkReports()
+    )
+    folder = kept_dates.user_cache_folder(history, kept_dates.PURPOSE)
+    assert not list(folder.glob(f"{head}.{day.isoformat()}.*"))
+
+
 def test_a_new_commit_is_asked_of_git_again(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

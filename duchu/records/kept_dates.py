@@ -26,6 +26,9 @@ from duchu.records.cache import user_cache_folder
 from duchu.records.judged import read_judged, write_judged
 
 PURPOSE = "dates"
+# ``read_judged`` reads a document up to 16 MiB: the dates of a tree larger than that (some
+# 200,000 files) are asked of git each time rather than written and never read back
+MAX_KEPT_BYTES = 15 * 2**20
 
 
 @functools.cache
@@ -99,8 +102,11 @@ def kept_file_dates(
     if kept is not None:
         return kept
     dates = file_dates(root, day, start=commit, rule=rule)
-    _forget_other_commits(folder, commit)
-    write_judged(folder, name, _code_digest(), _stored(dates))
+    stored = _stored(dates)
+    size = sum(len(path) * 3 + 12 for part in stored.values() for path in part)  # about
+    if size <= MAX_KEPT_BYTES:
+        _forget_other_commits(folder, commit)
+        write_judged(folder, name, _code_digest(), stored)
     return dates
 
 
