@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duchu.cli.app import app
@@ -148,3 +150,35 @@ def test_the_circular_is_the_same_warm_as_cold(
         warm = runner.invoke(app, arguments)
         assert warm.exit_code == 0, warm.output
         assert warm.stdout == cold.stdout
+
+
+def _markdown_text_the_long_way(text: str) -> str:
+    """``markdown_text`` without its shortcut for plain text: every rule applied."""
+    from duchu.render import templating as t
+
+    if "\n" in text or "\r" in text:
+        text = t._LINE_BREAKS.sub(" ", text)
+    text = t._MARKDOWN_SYNTAX.sub(r"\\\g<0>", text)
+    core = text.lstrip()
+    lead = text[: len(text) - len(core)]
+    start = t._BLOCK_START.match(core)
+    if start is not None:
+        at = start.start() if core[:1] in "-+=" else start.end() - 1
+        core = core[:at] + "\\" + core[at:]
+    body = core.rstrip()
+    return t._references(lead) + body + t._references(core[len(body) :])
+
+
+_MARKDOWNISH = st.sampled_from(list("ab组 \t\u3000\n\r-+=.)0123456789#|*_`\\[]<>~&x\u00a0月日"))
+
+
+@settings(max_examples=3000)
+@given(
+    st.text(_MARKDOWNISH, max_size=14)
+    | st.text(max_size=10)
+    | st.from_regex(r"[0-9]{0,12}[.)月]?.{0,3}", fullmatch=True)
+)
+def test_plain_text_passes_markdown_escaping_as_the_long_way_gives_it(text: str) -> None:
+    from duchu.render.templating import markdown_text
+
+    assert markdown_text(text) == _markdown_text_the_long_way(text)

@@ -247,8 +247,10 @@ _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
 # item (-, + or 1. / 1) followed by a space or nothing more), a thematic break or setext
 # underline (a line of - or of =), the rest of a list number (1 printed before ". x")
 _BLOCK_START = re.compile(r"(?:[0-9]{0,9}[.)]|[-+])(?=[ \t]|$)|-[- \t]*$|=[= \t]*$")
-# what ``_BLOCK_START`` may match at a text's first character; the syntax and line breaks
-_MAY_OPEN_BLOCK = frozenset("0123456789.)-+=")
+# what ``_BLOCK_START`` may match at a text's first character (digits only when a "." or
+# ")" follows them: "2月17日" and "2014" open nothing); the syntax and line breaks
+_MAY_OPEN_BLOCK = frozenset(".)-+=")
+_DIGITS = "0123456789"
 _SYNTAX_OR_BREAK = re.compile(r"[\\`*_\[\]<>#|~&\r\n]")
 
 
@@ -266,6 +268,7 @@ def markdown_text(value: object) -> object:
     # end, nothing a block could open with (the same text as the full path returns)
     if not text or (
         text[0] not in _MAY_OPEN_BLOCK
+        and (text[0] not in _DIGITS or text.lstrip(_DIGITS)[:1] not in (".", ")"))
         and not text[0].isspace()
         and not text[-1].isspace()
         and _SYNTAX_OR_BREAK.search(text) is None
