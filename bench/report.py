@@ -15,7 +15,8 @@ not put before ``PYTHONPATH``):
 
 It prints the medians and each as a multiple of the same code's warm ``status`` in the
 same rounds; the targets: the circular within 1.5x, the site within 3x. Other processes
-may share the CPU: only the ratios of one run are worth comparing.
+may share the CPU: only the ratios of one run are worth comparing. Every command runs
+with ``DUCHU_NO_ANSWERS=1``: ``status`` is timed judging, not replaying a stored answer.
 
 ``--code LABEL=PATH`` (repeatable) times the duchu package found at PATH (first on
 ``PYTHONPATH``), each with a cache folder of its own.
@@ -54,6 +55,10 @@ def code_env(label: str, path: str | None, units: int) -> dict[str, str]:
     if path is not None:
         env["PYTHONPATH"] = str(Path(path).resolve())
     env["XDG_CACHE_HOME"] = f"/tmp/duchu-report-bench-cache-{label}-{units}"
+    # The comparison is against a warm status that judges, not one that replays a stored
+    # answer: the cache of whole command answers (status/check) is switched off for every
+    # command timed. An environment variable no code reads is harmless.
+    env["DUCHU_NO_ANSWERS"] = "1"
     return env
 
 

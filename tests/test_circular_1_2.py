@@ -67,8 +67,16 @@ def test_on_the_deadline_nothing_is_called_done(sample: Path) -> None:
     whole = _circular(sample, DATES["on"])
     text = _main_text(whole)
     assert "当日到期尚未完成2项" in text
+    # 市委第三督导组's two actions due today are no lag: it is not named lowest in 三
+    problems = text.split("## 三、")[1]
+    assert "完成率最低" not in problems and "市委第三督导组规定动作" not in problems
     # nowhere, 附件 included
     assert "均按时完成" not in whole and "没有滞后" not in whole
+
+
+def _half_up_tenths(done: int, due: int) -> int:
+    """done/due in tenths of a percent, half up (81.25% is 81.3%): floor(x + 1/2)."""
+    return (2000 * done + due) // (2 * due)
 
 
 def _numbers_agree(text: str, data: dict[str, object]) -> None:
@@ -82,7 +90,7 @@ def _numbers_agree(text: str, data: dict[str, object]) -> None:
         said = re.search(r"已到期的规定动作共(\d+)项，已完成(\d+)项", main)
         assert said is not None
         assert (int(said[1]), int(said[2])) == (due, done)
-        rate = f"{round(done * 1000 / due) / 10:.1f}%"
+        rate = f"{_half_up_tenths(done, due) / 10:.1f}%"
         assert f"完成率{rate}" in main
     units = sum(g["units"] for g in groups)
     if lagging and lagging < units:
@@ -93,6 +101,13 @@ def _numbers_agree(text: str, data: dict[str, object]) -> None:
     if lagging or today:
         assert "均按时完成" not in text and "没有滞后" not in text
         assert "没有需要通报的问题" not in main or not lagging
+    # a group is named lowest in completion (三) only with an action overdue: one whose
+    # rate is lowered by actions due that very day alone is not lagging (1.2)
+    lowest = re.search(r"）工作进展不平衡。([^。\n]*)规定动作完成率最低", main)
+    if lowest is not None:
+        overdue = {g["name"]: g["overdue"] for g in groups}
+        for name in lowest[1].split("、"):
+            assert overdue[name] > 0, name
     # 附件1: one row a group, its numbers the JSON's
     table = text.split("# 各督导组工作进展情况表")[1].split("注：")[0]
     lines = [line for line in table.splitlines() if line.startswith("| ")][1:]  # no header
@@ -103,7 +118,7 @@ def _numbers_agree(text: str, data: dict[str, object]) -> None:
         cells = rows[g["name"]]
         assert cells[:5] == [str(g["units"]), str(g["lagging"]), str(g["due"]),
                              str(g["on_time"] + g["late"]),
-                             f"{round((g['on_time'] + g['late']) * 1000 / g['due']) / 10:.1f}%"
+                             f"{_half_up_tenths(g['on_time'] + g['late'], g['due']) / 10:.1f}%"
                              if g["due"] else "—"]  # fmt: skip
         assert cells[5] == str(g["supervised"])
 
@@ -223,3 +238,49 @@ def test_rendered_main_text_is_four_pages_at_most(sample: Path, tmp_path: Path) 
     pages = [page.replace(" ", "") for page in text.split("\f")]
     first_attachment = next(i for i, page in enumerate(pages) if page.lstrip().startswith("附件1"))
     assert first_attachment <= 4
+
+
+def _practice(circular: str) -> str:
+    return circular.split("## 二、")[1].split("## 三、")[0]
+
+
+@pytest.mark.parametrize("phase", ["study", "criticism"])
+def test_good_practice_quotes_no_note_of_a_problem_found(sample: Path, phase: str) -> None:
+    """二、做法和成效 quotes a visit's notes only when that visit found no problem: not
+    市水利局's of 5-06 (a finding found that day: 以传达文件代替专题学习) nor 市环保局's
+    democratic life meeting of 6-05 (held before its materials were approved: a breach)."""
+    result = runner.invoke(app, ["report", "--records", str(sample), "--phase", phase,
+                                 "--as-of", "2014-06-30"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    practice = _practice(result.stdout)
+    assert "以传达文件代替" not in practice
+    assert "尚未审核通过即召开" not in practice
+    assert "督导组" in practice  # some group's practice is still quoted
+
+
+@pytest.mark.parametrize(
+    ("added", "quoted"),
+    [
+        # a finding found on the day of the visit whose notes were quoted
+        ("findings:\n  - {text: 民主生活会准备不足, found: 2014-06-06}\n", False),
+        # a finding found on another day changes nothing
+        ("findings:\n  - {text: 民主生活会准备不足, found: 2014-06-20}\n", True),
+    ],
+)
+def test_a_problem_found_that_day_withdraws_the_note(
+    tmp_path: Path, added: str, quoted: bool
+) -> None:
+    root = copy_tree(SAMPLE, tmp_path / "records")
+    note = "市委第二督导组在6月6日市政府办专题民主生活会上，批评和自我批评开展得比较认真"
+    assert note in _practice(_circular_of(root, "criticism", "2014-06-30"))
+    unit = root / "units" / "zhengfuban.yaml"
+    text = unit.read_text(encoding="utf-8").replace("findings:\n", added, 1)
+    unit.write_text(text, encoding="utf-8")
+    assert (note in _practice(_circular_of(root, "criticism", "2014-06-30"))) is quoted
+
+
+def _circular_of(root: Path, phase: str, day: str) -> str:
+    result = runner.invoke(app, ["report", "--records", str(root), "--phase", phase,
+                                 "--as-of", day])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout

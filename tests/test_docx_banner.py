@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -224,3 +225,88 @@ def test_rendered_banner_is_on_page_one(county: Path, tmp_path: Path) -> None:
     assert "领导小组办公室" in pages[0].split("县活办")[0]
     last = [p for p in pages if p.strip()][-1]
     assert "抄送：" in last and "印发" in last
+
+
+def _pdf_words(docx: Path) -> list[list[tuple[str, float, float]]]:
+    """Each page's words of the DOCX as LibreOffice prints it: (text, top, bottom), in
+    points from the page's top edge, with each page's height last as ("", height, height)."""
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(docx.parent),
+         str(docx)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(docx.with_suffix(".pdf")), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    pages: list[list[tuple[str, float, float]]] = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', html, re.S):
+        height, words = page
+        found = [
+            (text, float(top), float(bottom))
+            for top, bottom, text in re.findall(
+                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
+                words,
+            )
+        ]
+        pages.append([*found, ("", float(height), float(height))])
+    return pages
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler's pdftotext not installed",
+)
+@pytest.mark.parametrize("group", [None, "g1"])
+def test_record_printed_at_the_foot_of_the_last_page(
+    county: Path, tmp_path: Path, group: str | None
+) -> None:
+    """GB/T 9704 7.4 and 10: the 版记 at the bottom of the last page, its last rule on the
+    text block's lower edge -- under everything else on that page but the page number, in
+    its bottom quarter, wherever the text above it ends."""
+    extra = ["--group", group] if group else []
+    _report(county, tmp_path / "c.docx", "--number", "3", *extra)
+    pages = [page for page in _pdf_words(tmp_path / "c.docx") if len(page) > 1]
+    last = pages[-1]
+    height = last[-1][1]
+    words = [word for word in last[:-1] if word[0]]
+    record = [w for w in words if w[0].startswith("抄送") or w[0].endswith("印发")]
+    assert len(record) == 2, words
+    assert all(not any(w[0].startswith("抄送") for w in page) for page in pages[:-1])
+    top_of_record = min(top for _, top, _ in record)
+    bottom_of_record = max(bottom for _, _, bottom in record)
+    assert top_of_record > height * 0.75, (top_of_record, height)
+    # nothing above it runs into it; nothing under it but the page number
+    above = [w for w in words if w[1] < top_of_record - 1]
+    assert all(bottom <= top_of_record for _, _, bottom in above), above
+    under = [w for w in words if w[1] > bottom_of_record]
+    assert re.fullmatch(r"[—－-]*\d+[—－-]*", "".join(w[0] for w in under)), under
+
+
+def _keeps_with_next(element: object) -> bool:
+    paragraphs = [element] if element.tag == qn("w:p") else []  # type: ignore[attr-defined]
+    if element.tag == qn("w:tbl"):  # type: ignore[attr-defined]
+        paragraphs = list(element.findall(qn("w:tr"))[-1].iter(qn("w:p")))  # type: ignore[attr-defined]
+    return bool(paragraphs) and all(
+        p.find(qn("w:pPr")) is not None and p.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
+        for p in paragraphs
+    )
+
+
+@pytest.mark.parametrize(
+    ("group", "signer"), [(None, "中共××市委教育实践活动领导小组办公室"), ("g1", "市委第一督导组")]
+)
+def test_signature_is_kept_with_the_text_before_it(
+    tmp_path: Path, group: str | None, signer: str
+) -> None:
+    """The 落款 never opens a page alone: the text before it (its last paragraph, or a
+    table's last row), the blank line and the 署名 are each kept with what follows."""
+    root = copy_tree(SAMPLE, tmp_path / "tree")
+    document = _report(root, tmp_path / "c.docx", *(["--group", group] if group else []))
+    children = _body_paragraphs(document)
+    # the last paragraph that is the 署名 alone (the 版头's mark may be the same words)
+    at = max(i for i, c in enumerate(children) if _text(c) == signer and c.tag == qn("w:p"))
+    assert _text(children[at + 1]).startswith("2014年")  # the 成文日期 under the 署名
+    assert _text(children[at - 1]) == ""  # 空一行
+    assert all(_keeps_with_next(children[i]) for i in (at - 2, at - 1, at))
+    assert _text(children[at - 2]) != ""

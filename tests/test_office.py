@@ -502,7 +502,7 @@ def test_golden_circular_of_the_sample(tmp_path: Path) -> None:
     due by 4-25 (60); 市水利局's 中心组学习 (due 3-31) and 征求意见 (4-10) are overdue 25
     and 15 days; 市农委's four and 市规划局's 中心组学习 were done late (5); 43 visits
     from 2-11 to 4-20, of which 14 are 督查 (督导检查, the sample's supervision kind, 1.2):
-    14 over 15 units is 0.9 a unit, 市委第三督导组's 1 over 4 is 0.25, worded 0.2."""
+    14 over 15 units is 0.9 a unit, 市委第三督导组's 1 over 4 is 0.25, worded 0.3 (half up)."""
     from tests.conftest import SAMPLE, copy_tree
 
     root = copy_tree(SAMPLE, tmp_path / "records")
@@ -709,6 +709,39 @@ def test_the_office_table_fits_100_columns_and_reads_when_piped(tmp_path: Path) 
     assert piped.exit_code == 0
     assert "\x1b[" not in piped.stdout  # no colour codes in a pipe
     assert "10 个督导组、103 个单位" in piped.stdout
+
+
+@pytest.mark.parametrize("width", [100, 120])
+def test_the_english_office_table_fits_and_names_stay_readable(tmp_path: Path, width: int) -> None:
+    """English headers are longer than Chinese ones: at 100 columns and less the table
+    leaves out 按时/逾期完成 (then 上报用时) rather than fold a group's name a character a
+    line; each group's name still wraps, six characters a line at least."""
+    from rich.console import Console
+
+    from duchu.judge.office import office_rollup
+    from duchu.judge.status import unit_status
+    from duchu.records.load import load_tree
+    from duchu.render.text import print_office
+
+    tree = load_tree(county_tree(tmp_path))
+    office = office_rollup(tree, unit_status(tree, __import__("datetime").date(2014, 3, 10)), None)
+    console = Console(width=width, record=True, force_terminal=True, color_system=None)
+    print_office(console, office, lang="en")
+    table = console.export_text().split("\n\n")[1]
+    lines = table.splitlines()
+    assert all(len(line) <= width for line in lines)
+    header = lines[0]
+    widths = _column_widths(header, ["Group", "Lagging/"])
+    assert widths["Group"] >= 12 + 3  # six Chinese characters a line, and the gap
+    for n in range(10):
+        name = LONG_GROUP.format(n=n + 1)
+        assert "● " + name[:5] in table  # the name wraps: its start whole on the first line
+        assert name[-3:] in table
+    # the rate and what is overdue or due today are always shown
+    assert all(word in table for word in ("Done", "Over-", "today"))
+    wide = Console(width=160, record=True, force_terminal=True, color_system=None)
+    print_office(wide, office, lang="en")
+    assert "On time" in wide.export_text()  # nothing left out where it fits
 
 
 @pytest.mark.parametrize(

@@ -298,12 +298,14 @@ def test_signed_changes_as_shown() -> None:
 
 
 @given(st.integers(0, 10**6), st.integers(1, 10**6))
-def test_a_rate_in_tenths_of_a_percent_rounds_as_fraction_does(numerator: int, extra: int) -> None:
-    """The integer rounding that percent() uses is Fraction's own, half to even."""
+def test_a_rate_in_tenths_of_a_percent_rounds_half_up(numerator: int, extra: int) -> None:
+    """The integer rounding that percent() uses is half up (issue 25: the specification
+    names no rule; an office rounds 81.25% to 81.3%): floor(rate x 1000 + 1/2)."""
+    import math
     from fractions import Fraction
 
     from duchu.judge.rates import tenths_of_percent
 
     rate = Fraction(numerator, numerator + extra)
-    assert tenths_of_percent(rate) == round(rate * 1000)
-    assert tenths_of_percent(Fraction(1, 2000)) == 0 and tenths_of_percent(Fraction(3, 2000)) == 2
+    assert tenths_of_percent(rate) == math.floor(rate * 1000 + Fraction(1, 2))
+    assert tenths_of_percent(Fraction(1, 2000)) == 1 and tenths_of_percent(Fraction(3, 2000)) == 2

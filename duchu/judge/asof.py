@@ -140,6 +140,7 @@ def open_as_of(
     asked = None
     if beside:
         from duchu.git.state import checkout_and_dates
+        from duchu.records.kept_dates import checkout_and_kept_dates
         from duchu.records.parallel import in_worker
         from duchu.records.reports import WorkReports
 
@@ -148,7 +149,10 @@ def open_as_of(
             early_day = day_from_text(as_of, None)
         # in a process of its own: reading a province's git answers is Python's work,
         # which a thread would do holding the lock the loading needs
-        asked = (early_day, in_worker(checkout_and_dates, root, early_day, WorkReports()))
+        # (with the cache, the dates as kept for the commit and day: git's answer is fixed
+        # by them)
+        ask = checkout_and_kept_dates if use_cache else checkout_and_dates
+        asked = (early_day, in_worker(ask, root, early_day, WorkReports()))
     before_loading()
     tree = valid(load_done(root, use_cache=use_cache, progress=progress))
     return Judged(tree, day_from_text(as_of, tree_year(tree)), asked=asked)

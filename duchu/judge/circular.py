@@ -28,7 +28,14 @@ from duchu.judge.phase import (
     phase_of,
     standing,
 )
-from duchu.judge.status import PlannedAction, UnknownIdError, done_index, plan, unit_status
+from duchu.judge.status import (
+    PlannedAction,
+    UnknownIdError,
+    done_index,
+    group_slices,
+    plan,
+    unit_status,
+)
 from duchu.judge.summary import (
     FindingState,
     Flagged,
@@ -136,19 +143,34 @@ def _breaches(tree: Tree, office: OfficeReport) -> list[Breach]:
     return found
 
 
+def _troubled_days(summary: GroupSummary) -> set[tuple[str, date]]:
+    """The (unit, day) pairs on which a unit of the group had a problem found (a finding's
+    ``found``) or did an action out of order (``after``, a breach): the notes of a meeting
+    held there that day tell of the problem, not of what was done well, so they are not
+    quoted as good practice (三 names the findings and breaches)."""
+    troubled = {(f.unit, f.found) for f in summary.findings if f.found is not None}
+    for unit in summary.status.units:
+        troubled.update((unit.id, a.done) for a in unit.actions if a.problems and a.done)
+    return troubled
+
+
 def _from_summaries(
     office: OfficeReport, summaries: dict[str, GroupSummary]
 ) -> tuple[list[Practice], list[tuple[str, FindingState]], list[tuple[str, Flagged]]]:
     """Good practice, overdue findings and unreminded flagged subjects, group by group as
-    each group's summary judged them; the practice of the groups doing best first."""
+    each group's summary judged them; the practice of the groups doing best first, from the
+    notes of a visit that found no problem (``_troubled_days``)."""
     practices, findings, unreminded = [], [], []
     ranked = sorted(office.groups, key=lambda r: (-(r.done_share or 0), -r.supervised))
     for row in ranked:
         summary = summaries[row.id]
+        troubled = _troubled_days(summary)
         noted = [
             (day, mid, m)
             for day, mid, m in summary.meetings
-            if mid in summary.visit_ids and (m.notes or "").strip()
+            if mid in summary.visit_ids
+            and (m.notes or "").strip()
+            and not any((uid, day) in troubled for uid in summary.tree.meeting_units.get(mid, ()))
         ]
         # an inspection's notes before a meeting's the group sat in
         kinds = supervision_kinds(summary.campaign)
@@ -186,19 +208,32 @@ def office_circular(
     units_of: dict[str, list[str]] = {}
     for uid, unit in tree.units.items():  # in official order, as a summary lists them
         units_of.setdefault(unit.group, []).append(uid)
+    # the whole tree's status judged once: each group's summary is cut from it, and the
+    # rollup counts it
+    whole = unit_status(tree, as_of, phase=phase_id, index=index, given=given)
+    sliced = group_slices(whole, tree)
     summaries = {
         gid: group_summary(
-            tree, phase_id, gid, as_of, index=index, given=given, held=held, units_of=units_of
+            tree,
+            phase_id,
+            gid,
+            as_of,
+            index=index,
+            given=given,
+            held=held,
+            units_of=units_of,
+            status=sliced.get(gid),
         )
         for gid in tree.groups
     }
     office = office_rollup(
         tree,
-        unit_status(tree, as_of, phase=phase_id, index=index, given=given),
+        whole,
         file_dates() if callable(file_dates) else file_dates,
         known=known_commit is not None,
         commit=known_commit,
         phase=phase.phase,
+        given=given,
     )
     practices, findings, unreminded = _from_summaries(office, summaries)
     return OfficeCircular(

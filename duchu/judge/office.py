@@ -17,7 +17,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol
 
-from duchu.judge.given import given_notices
+from duchu.judge.given import NoticeIndex, given_notices
 from duchu.judge.phase import phase_window
 from duchu.judge.status import ActionStatus, StatusReport, UnitStatus
 from duchu.judge.visits import count_visits, group_people, in_phase, supervision_kinds
@@ -233,7 +233,10 @@ class OfficeReport:
 
     @property
     def slowest(self) -> list[GroupRow]:
-        return self._extremes()[1]
+        """The groups with the lowest completion rate, when rates differ -- those of them
+        with an action overdue: a rate lowered only by actions due on the as-of date itself
+        is no lag to name (``due_today`` is not overdue, ../shared/spec/CLI.md 1.2)."""
+        return [row for row in self._extremes()[1] if row.overdue]
 
     @property
     def few_visits(self) -> list[GroupRow]:
@@ -279,13 +282,15 @@ def office_rollup(
     known: bool = False,
     commit: str | None = None,
     phase: Phase | None = None,
+    given: NoticeIndex | None = None,
 ) -> OfficeReport:
     """Every group of ``status`` (a ``unit_status`` of the tree, maybe of one group or
     phase) with its units' actions counted, its supervision visits and its reporting.
 
     With ``phase``, the meetings counted are the phase's (``duchu.judge.visits.in_phase``:
     a phase's circular counts the visits its groups' summaries count); ``status --by
-    group`` counts every meeting up to the as-of date."""
+    group`` counts every meeting up to the as-of date. ``given``: the tree's
+    ``given_notices`` as of the same day, when the caller has it already (a circular)."""
     campaign = tree.campaign
     assert campaign is not None
     as_of = status.as_of
@@ -311,7 +316,9 @@ def office_rollup(
                 if ballots:
                     files_of[gid].append(ballots)
 
-    given = given_notices(tree, as_of).given_by if tree.notices else {}
+    if tree.notices and given is None:
+        given = given_notices(tree, as_of)
+    given_by = given.given_by if tree.notices and given is not None else {}
     first_start = campaign_start(campaign)
     rows = []
     for gid in group_ids:
@@ -323,7 +330,7 @@ def office_rollup(
             record.order,
             units_of.get(gid, []),
             group_status.actions if group_status else [],
-            notices_given=given.get(gid, 0),
+            notices_given=given_by.get(gid, 0),
         )
         for unit in row.units:  # as each unit's status counted them (``UnitStatus.due``)
             row.due += unit.due

@@ -15,15 +15,26 @@ from typing import Literal
 Direction = Literal["rose", "same", "fell"]
 
 
-def tenths_of_percent(rate: Fraction) -> int:
-    """``round(rate * 1000)`` -- half to even, as Fraction rounds -- in integers: a
-    province's tallies and pages ask for hundreds of thousands of rates, and Fraction's
-    arithmetic made a tenth of a unit page's making."""
-    whole, rest = divmod(rate.numerator * 1000, rate.denominator)
-    twice = 2 * rest
-    if twice > rate.denominator or (twice == rate.denominator and whole % 2):
+def round_half_up(value: Fraction, places: int) -> Fraction:
+    """``value`` to ``places`` decimal places, a half away from zero: 81.25 is 81.3 and
+    0.25 is 0.3, as an office rounds by hand (四舍五入). The specification names no
+    rounding for what is shown (only that JSON keeps 4 places), so this is the one rule
+    for every rate, change and average duchu shows or stores; in integers, because a
+    province's tallies and pages ask for hundreds of thousands of them."""
+    scale = 10**places
+    whole, rest = divmod(abs(value.numerator) * scale, value.denominator)
+    if 2 * rest >= value.denominator:
         whole += 1
-    return whole
+    return Fraction(-whole if value.numerator < 0 else whole, scale)
+
+
+def tenths_of_percent(rate: Fraction) -> int:
+    """The rate in tenths of a percent, rounded half up (``round_half_up(rate, 3)`` times
+    1000): 13/16 = 81.25% is 813."""
+    whole, rest = divmod(abs(rate.numerator) * 1000, rate.denominator)
+    if 2 * rest >= rate.denominator:
+        whole += 1
+    return -whole if rate.numerator < 0 else whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +57,10 @@ def shift(before: Fraction | None, after: Fraction | None) -> Shift | None:
 
 
 class Rounding:
-    """The rounding rules, for the renderers to apply (they round nothing their own way):
-    a rate shown as a percentage is rounded to tenths of a percent; a rate in JSON or in a
-    workbook's cell keeps four places."""
+    """The rounding rules, for the renderers to apply (they round nothing their own way),
+    all half up (``round_half_up``): a rate shown as a percentage is rounded to tenths of
+    a percent; a rate in JSON or in a workbook's cell keeps four places; an average in
+    running text one."""
 
     @staticmethod
     def tenths(rate: Fraction) -> int:
@@ -57,5 +69,13 @@ class Rounding:
 
     @staticmethod
     def four_places(rate: Fraction | None) -> float | None:
-        """A rate as JSON shows it: 4 decimal places, None when nothing was rated."""
-        return None if rate is None else float(round(rate, 4))
+        """A rate as JSON shows it: 4 decimal places (half up), None when nothing was
+        rated."""
+        return None if rate is None else float(round_half_up(rate, 4))
+
+    @staticmethod
+    def one_place(value: Fraction | float) -> Fraction:
+        """An average in running text to one decimal place, half up (3.75 is 3.8, 0.25 is
+        0.3); a float as the decimal it prints as."""
+        exact = value if isinstance(value, Fraction) else Fraction(repr(float(value)))
+        return round_half_up(exact, 1)

@@ -415,6 +415,25 @@ def unit_status(
     return StatusReport(as_of=as_of, units=units, groups=groups)
 
 
+def group_slices(whole: StatusReport, tree: Tree) -> dict[str, StatusReport]:
+    """Each group's status cut out of the whole tree's (``unit_status`` without ``group``
+    or ``unit``, same day and phase): what ``unit_status(..., group=gid)`` judges, for a
+    caller that needs every group's (a circular), in one pass. Each unit's state is judged
+    from its own records alone, so it is the same judged whole or by group; the table
+    order is total (ties in official order), so the whole's order restricted to a group is
+    the group's."""
+    slices = {
+        status.id: StatusReport(as_of=whole.as_of, units=[], groups=[status])
+        for status in whole.groups
+    }
+    units = tree.units
+    for status in whole.units:
+        group = slices.get(units[status.id].group)
+        if group is not None:
+            group.units.append(status)
+    return slices
+
+
 def _action_json(status: ActionStatus, *, unit: bool) -> dict[str, object]:
     data: dict[str, object] = {"id": status.planned.id}
     if unit:

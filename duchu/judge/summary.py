@@ -345,11 +345,14 @@ def group_summary(
     given: NoticeIndex | None = None,
     held: HeldByUnit | None = None,
     units_of: Mapping[str, list[str]] | None = None,
+    status: StatusReport | None = None,
 ) -> GroupSummary:
     """Everything the group summary of one phase states, as of a date. Without a group, the
     tree's only group. ``index``, ``given`` and ``held`` (``done_index``, ``given_notices``,
     ``held_by_unit``) and ``units_of`` (each group's units in official order): the tree's,
-    read once when a circular judges every group's summary."""
+    read once when a circular judges every group's summary; ``status``: the group's
+    ``unit_status`` of the phase on the same day, cut from the whole tree's
+    (``duchu.judge.status.group_slices``)."""
     campaign, phase_record = phase_of(tree, phase_id)
     if group_id is None:
         if len(tree.groups) != 1:
@@ -367,7 +370,8 @@ def group_summary(
     people = group_people(group)
     if given is None:  # (1.2) a reminder talk is a `talk` notice on record
         given = given_notices(tree, as_of)
-    status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index, given=given)
+    if status is None:
+        status = unit_status(tree, as_of, group=group_id, phase=phase_id, index=index, given=given)
     if held is None:
         held = held_by_unit(tree, as_of, set(unit_ids))
     meetings = _phase_meetings(held, unit_ids, phase, as_of, whole=False)

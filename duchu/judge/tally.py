@@ -120,6 +120,7 @@ def tally_meetings(
         if ident not in tree.appraisals:
             raise UnknownMeetingError(ident, exists=ident in tree.meetings)
     tallies = []
+    calendar = campaign.calendar  # worked out anew each time it is asked for
     for ident in wanted or tree.appraisals:
         meeting = tree.meetings[ident]
         unit_id = meeting.unit or ""  # a meeting with an appraisal is one unit's (checks)
@@ -130,14 +131,17 @@ def tally_meetings(
             continue
         if group is not None and (record is None or record.group != group):
             continue
-        day = parse_date(meeting.date, campaign.calendar)
+        day = parse_date(meeting.date, calendar)
         if until is not None and day > until:
             continue
         counts = tree.appraisals[ident]
+        # the team, then the leaders in the unit's order (the first place a name has), then
+        # the others as they come
         order = [scheme.team, *(leader.name for leader in record.leaders)] if record else []
-        subjects = sorted(
-            counts.by_subject, key=lambda s: order.index(s) if s in order else len(order)
-        )
+        place: dict[str, int] = {}
+        for at, name in enumerate(order):
+            place.setdefault(name, at)
+        subjects = sorted(counts.by_subject, key=lambda s: place.get(s, len(order)))
         tallies.append(
             MeetingTally(
                 id=ident,

@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -57,10 +58,10 @@ def tally_subject(
     """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``."""
     ordered = {rating: counts.get(rating, 0) for rating in ratings}
     rated = sum(ordered.values())
-    positive_count = sum(ordered.get(rating, 0) for rating in positive)
-    negative_count = sum(ordered.get(rating, 0) for rating in negative)
-    positive_rate = Fraction(positive_count, rated) if rated else None
-    negative_rate = Fraction(negative_count, rated) if rated else None
+    positive_count = sum([ordered.get(rating, 0) for rating in positive])
+    negative_count = sum([ordered.get(rating, 0) for rating in negative])
+    positive_rate = _rate(positive_count, rated) if rated else None
+    negative_rate = _rate(negative_count, rated) if rated else None
     return SubjectTally(
         subject=subject,
         counts=ordered,
@@ -72,6 +73,13 @@ def tally_subject(
         # asked for each subject of each appraisal of a province)
         flagged=bool(rated) and negative_count * flag_at.denominator >= flag_at.numerator * rated,
     )
+
+
+@lru_cache(maxsize=65536)
+def _rate(count: int, rated: int) -> Fraction:
+    """``count/rated``: the same few pairs again and again (a province's appraisals rate
+    their subjects out of a few dozen forms), made once each -- a Fraction is immutable."""
+    return Fraction(count, rated)
 
 
 def exact_fraction(value: float) -> Fraction:

@@ -20,8 +20,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 # the keys of a unit's or group's file that record work rather than the roster
 WORK_KEYS = ("done", "waived", "findings")
 _WORK_LINE = re.compile(rb"(done|waived|findings)[ \t]*:(.*)", re.DOTALL)
@@ -36,6 +34,10 @@ def _work_part(raw: bytes | None) -> Any:
     when they do not read as a mapping (then any change counts)."""
     if raw is None:
         return None
+    # imported here: the rule travels to the worker that reads git (a circular's, a
+    # site's), and the process that only hands it over never reads YAML with it
+    import yaml
+
     try:
         data = yaml.load(raw, Loader=yaml.CSafeLoader)
     except (yaml.YAMLError, ValueError):

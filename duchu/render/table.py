@@ -24,6 +24,9 @@ class Column:
     justify: Literal["left", "right"] = "left"
     wrap: bool = True  # folded to fit the width; otherwise kept whole
     prose: bool = False  # free text: narrowed before the columns of short items
+    # (> 0) a column that may be left out when the table cannot fit with its wrapped
+    # columns readable (``READABLE_CELLS``): the highest first, then the rightmost
+    drop: int = 0
 
 
 Cell = Text | str
@@ -50,6 +53,12 @@ def print_table(
         max([*map(_width, headers[i]), *(_width(line) for row in cells for line in row[i][0])])
         for i, column in enumerate(columns)
     ]
+    kept = _kept_columns(widths, columns, console.width, cells)
+    if len(kept) < len(columns):
+        columns = [columns[i] for i in kept]
+        headers = [headers[i] for i in kept]
+        widths = [widths[i] for i in kept]
+        cells = [[row[i] for i in kept] for row in cells]
     _fit(widths, columns, console.width, cells)
     out: list[Segment] = []
     if title:
@@ -74,6 +83,46 @@ def _lines_of(cell: Cell) -> tuple[list[str], Style | None]:
 READABLE_CELLS = 12  # six Chinese characters a line
 
 
+def _longest_words(columns: list[Column], cells: list[list[Any]]) -> list[int]:
+    """Each column's longest unbreakable piece; headers are never folded, so a header line
+    is one piece."""
+    return [
+        max(
+            [*(cell_len(line) for line in column.header.split("\n"))]
+            + [_longest_piece(line) for row in cells for line in row[i][0]]
+        )
+        for i, column in enumerate(columns)
+    ]
+
+
+def _kept_columns(
+    widths: list[int], columns: list[Column], total: int, cells: list[list[Any]]
+) -> list[int]:
+    """The columns shown: all when the table fits ``total`` with each wrapped column at a
+    readable width (or whole, when narrower); else without the droppable columns
+    (``Column.drop``), the highest first, until it does or none is left -- on a narrow
+    terminal an English table's long headers would otherwise squeeze a group's name to a
+    character a line."""
+    kept = list(range(len(columns)))
+    if 2 + sum(widths) + 3 * len(widths) - 1 <= total or not any(c.drop for c in columns):
+        return kept
+    longest = _longest_words(columns, cells)
+    floor = [
+        max(longest[i], min(widths[i], READABLE_CELLS)) if c.wrap else widths[i]
+        for i, c in enumerate(columns)
+    ]
+
+    def narrowest() -> int:
+        return 2 + sum(floor[i] for i in kept) + 3 * len(kept) - 1
+
+    while narrowest() > total:
+        droppable = [i for i in kept if columns[i].drop]
+        if not droppable:
+            break
+        kept.remove(max(droppable, key=lambda i: (columns[i].drop, i)))
+    return kept
+
+
 def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[Any]]) -> None:
     """Narrow columns a cell at a time until the table fits: prose first, then the widest
     wrappable column (the rightmost of equals), each no narrower than its longest word;
@@ -81,13 +130,7 @@ def _fit(widths: list[int], columns: list[Column], total: int, cells: list[list[
     excess = 2 + sum(widths) + 3 * len(widths) - 1 - total
     if excess <= 0:
         return  # it fits: no need to look at every word
-    longest_word = [  # headers are never folded: they are the longest "word" of a column
-        max(
-            [*(cell_len(line) for line in column.header.split("\n"))]
-            + [_longest_piece(line) for row in cells for line in row[i][0]]
-        )
-        for i, column in enumerate(columns)
-    ]
+    longest_word = _longest_words(columns, cells)
     # First no column below a readable width (a CJK word is one character, so "its longest
     # word" alone let a long group name squeeze the overdue column to 3 cells a line)
     readable = [max(longest_word[i], min(widths[i], READABLE_CELLS)) for i in range(len(columns))]

@@ -247,6 +247,11 @@ _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t\r\n]*")
 # item (-, + or 1. / 1) followed by a space or nothing more), a thematic break or setext
 # underline (a line of - or of =), the rest of a list number (1 printed before ". x")
 _BLOCK_START = re.compile(r"(?:[0-9]{0,9}[.)]|[-+])(?=[ \t]|$)|-[- \t]*$|=[= \t]*$")
+# what ``_BLOCK_START`` may match at a text's first character (digits only when a "." or
+# ")" follows them: "2月17日" and "2014" open nothing); the syntax and line breaks
+_MAY_OPEN_BLOCK = frozenset(".)-+=")
+_DIGITS = "0123456789"
+_SYNTAX_OR_BREAK = re.compile(r"[\\`*_\[\]<>#|~&\r\n]")
 
 
 def markdown_text(value: object) -> object:
@@ -259,6 +264,16 @@ def markdown_text(value: object) -> object:
     if not isinstance(value, str) or hasattr(value, "__html__"):
         return value
     text = value
+    # most names and notes need nothing: no syntax character, no break, no space at an
+    # end, nothing a block could open with (the same text as the full path returns)
+    if not text or (
+        text[0] not in _MAY_OPEN_BLOCK
+        and (text[0] not in _DIGITS or text.lstrip(_DIGITS)[:1] not in (".", ")"))
+        and not text[0].isspace()
+        and not text[-1].isspace()
+        and _SYNTAX_OR_BREAK.search(text) is None
+    ):
+        return text
     if "\n" in text or "\r" in text:
         text = _LINE_BREAKS.sub(" ", text)
     text = _MARKDOWN_SYNTAX.sub(r"\\\g<0>", text)

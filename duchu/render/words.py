@@ -49,8 +49,12 @@ def points(change: Shift | None) -> str:
 
 
 def one_decimal(value: Fraction | float) -> str:
-    """3.75 -> 3.8, 4.0 -> 4: an average in running text."""
-    return f"{float(value):.1f}".removesuffix(".0")
+    """3.75 -> 3.8, 0.25 -> 0.3, 4.0 -> 4: an average in running text (rounded by
+    ``Rounding.one_place``, half up)."""
+    tenths = Rounding.one_place(value) * 10
+    whole, tenth = divmod(abs(int(tenths)), 10)
+    sign = "-" if tenths < 0 else ""
+    return f"{sign}{whole}" if tenth == 0 else f"{sign}{whole}.{tenth}"
 
 
 def chinese_number(number: int) -> str:

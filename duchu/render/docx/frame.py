@@ -130,9 +130,11 @@ def _record_paragraph(writer: _Writer, cell_paragraph: Paragraph, text: str) -> 
 def write_record(writer: _Writer, frame: DocumentFrame) -> None:
     """The 版记 at the foot of the last page: 抄送, then 印发机关 and 印发日期, between a
     thick first and last rule and a thin rule between them. A table as wide as the text
-    block, positioned at its lower edge (``w:tblpPr``: Word sets it at the foot of the
-    last page; LibreOffice 7.4 sets a table as wide as the text block where it stands,
-    under the last text); its rules are the table's borders."""
+    block, floating at its lower edge (``w:tblpPr``, anchored horizontally to the page at
+    the left margin, vertically to the margins at the bottom: Word and LibreOffice 7.4
+    alike set it at the foot of the last page, its last rule on the text block's lower
+    edge -- a table anchored to the margins horizontally LibreOffice sets inline, under
+    the last text); its rules are the table's borders."""
     grid = writer.grid
     copy_line = "抄送：" + "，".join(frame.copy_to) + "。" if frame.copy_to else None
     table = writer.doc.add_table(rows=2 if copy_line else 1, cols=2)
@@ -142,8 +144,13 @@ def write_record(writer: _Writer, frame: DocumentFrame) -> None:
         tbl_pr.remove(child)
     if style is not None:
         tbl_pr.append(style)
-    tbl_pr.append(_element("w:tblpPr", horzAnchor="margin", vertAnchor="margin",
-                           tblpXSpec="center", tblpYSpec="bottom"))  # fmt: skip
+    # Placed from the page's left edge at the left margin, not centred in the margins:
+    # LibreOffice (7.4) floats a table as wide as the text block only when its horizontal
+    # anchor is the page (else it sets it inline, under the last text); Word places both
+    # alike. Vertically at the foot of the text block, on the page of the paragraph after.
+    tbl_pr.append(_element("w:tblpPr", horzAnchor="page", vertAnchor="margin",
+                           tblpX=str(_twips(writer.layout.margins.left)),
+                           tblpYSpec="bottom"))  # fmt: skip
     tbl_pr.append(_element("w:tblW", w=str(grid.width), type="dxa"))
     borders = OxmlElement("w:tblBorders")
     for side, size in (

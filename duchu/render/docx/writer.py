@@ -331,7 +331,10 @@ class _Writer:
         (7.3.5.4: 成文日期 in Arabic numerals, 2014年4月30日 is 6.5 characters)."""
         body = (self.layout.body_font, self.layout.body_size)
         grid, per_line = self.grid, self.layout.chars_per_line
-        self.paragraph(None, "Normal", body)  # 空一行
+        # never a page that the 落款 opens alone: the text before it goes with it (its last
+        # paragraph, or a table's last row), and so does the blank line between
+        self._keep_last_with_next()
+        keep_with_next(self.paragraph(None, "Normal", body))  # 空一行
         name_chars = _display_width(name.text) / 2 if name else 0.0
         date_chars = _display_width(date.text) / 2 if date else 0.0
         if self.layout.sealed:
@@ -356,6 +359,22 @@ class _Writer:
             else:
                 fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 fmt.right_indent = grid.chars(right)
+
+    def _keep_last_with_next(self) -> None:
+        """What the body ends with so far kept with what follows: its last paragraph, or
+        every paragraph of the last row of a table that ends it."""
+        last = self.doc.element.body[-1] if len(self.doc.element.body) else None
+        if last is not None and last.tag == qn("w:sectPr"):
+            last = last.getprevious()
+        if last is None:
+            return
+        if last.tag == qn("w:tbl"):
+            rows = last.findall(qn("w:tr"))
+            paragraphs = rows[-1].iter(qn("w:p")) if rows else iter(())
+            for element in paragraphs:
+                keep_with_next(Paragraph(element, self.doc._body))
+        elif last.tag == qn("w:p"):
+            keep_with_next(Paragraph(last, self.doc._body))
 
     def table(self, rows: list[_Row]) -> None:
         """A table after GB/T 9704 8 and how hand-made ones are set: rows never split
