@@ -145,7 +145,7 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
         return None
     if any(arg in _NOT_KEPT or arg.startswith(("--output=", "--no-cache=")) for arg in args):
         return None
-    if not args or any(arg in _HELP for arg in args):
+    if not args or _asks_help(args):
         return _Question("help", None, asks_git=False)
     command = _command_of(args)
     if command not in _TREE_COMMANDS:
@@ -156,6 +156,18 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
     root = given[0] if given else _root_without_option(environ, cwd)
     asks_git = command == "status" and any(arg.startswith(_FROM_GIT) for arg in args)
     return _Question("tree", os.path.join(cwd, root), asks_git)
+
+
+def _asks_help(args: Sequence[str]) -> bool:
+    """Whether ``args`` asks for a help page: ``-h`` or ``--help`` after command words only.
+    After an option it may be that option's value (``--unit -h``, a unit named "-h";
+    ``new unit --name -h``), which runs the command: a help page only the parser can tell."""
+    for arg in args:
+        if arg in _HELP:
+            return True
+        if arg.startswith("-"):
+            return False
+    return False
 
 
 def _command_of(args: Sequence[str]) -> str | None:

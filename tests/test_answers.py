@@ -550,3 +550,40 @@ def test_a_progress_bar_is_not_part_of_the_answer_kept(
         answers.answer(argv, must_not_run)
     again = capfd.readouterr()
     assert (again.out, again.err, exited.value.code) == ("before\nafter\n", "", 1)
+
+
+# --- what the look misses ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_a_help_flag_given_as_an_options_value_is_not_a_help_page(
+    asker: Asker, tmp_path: Path, flag: str
+) -> None:
+    """``--unit -h`` asks for the unit named "-h": the command runs and reads the tree, so
+    its answer is the tree's, not a help page's that no change to the tree would renew."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    unit = tree / "units" / "caizheng.yaml"
+    unit.write_text(unit.read_text("utf-8").replace("name: 市财政局", f'name: "{flag}"'), "utf-8")
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--records", str(tree), "--unit", flag)
+    _, before = _same_as_fresh(asker, *args)
+    assert b"2014" in before  # the unit's table, not a help page
+    _replace_same_size(unit)
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["status", "--unit", "-h"], "tree"),
+        (["status", "--group=x", "--help"], "tree"),
+        (["--lang", "--help", "check"], "tree"),
+        (["new", "unit", "--name", "-h"], None),
+        (["new", "unit", "--help"], "help"),
+        (["-h", "status", "--unit", "x"], "help"),
+    ],
+)
+def test_a_help_flag_after_an_option_may_be_its_value(args: list[str], kind: str | None) -> None:
+    question = answers.question_of(args, {}, "/nowhere")
+    assert (question.kind if question else None) == kind
