@@ -143,7 +143,7 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
     answer can be kept; else None."""
     if environ.get("DUCHU_NO_ANSWERS") or environ.get("DUCHU_NO_CACHE") or "--" in args:
         return None
-    if any(arg in _NOT_KEPT or arg.startswith(("--output=", "--no-cache=")) for arg in args):
+    if any(_writes_or_reads_afresh(arg) for arg in args):
         return None
     if not args or _asks_help(args):
         return _Question("help", None, asks_git=False)
@@ -156,6 +156,14 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
     root = given[0] if given else _root_without_option(environ, cwd)
     asks_git = command == "status" and any(arg.startswith(_FROM_GIT) for arg in args)
     return _Question("tree", os.path.join(cwd, root), asks_git)
+
+
+def _writes_or_reads_afresh(arg: str) -> bool:
+    """An option of ``_NOT_KEPT``, in any spelling the parser takes: ``--output=F``, and
+    ``-oF`` (a short option's value joined to it)."""
+    if arg in _NOT_KEPT or arg.startswith(("--output=", "--no-cache=")):
+        return True
+    return arg.startswith("-o")
 
 
 def _asks_help(args: Sequence[str]) -> bool:

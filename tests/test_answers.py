@@ -587,3 +587,20 @@ def test_a_help_flag_given_as_an_options_value_is_not_a_help_page(
 def test_a_help_flag_after_an_option_may_be_its_value(args: list[str], kind: str | None) -> None:
     question = answers.question_of(args, {}, "/nowhere")
     assert (question.kind if question else None) == kind
+
+
+@pytest.mark.parametrize("spelling", ["-o{out}", "--output={out}", "-o {out}"])
+def test_an_output_file_in_any_spelling_is_written_every_time(
+    asker: Asker, tmp_path: Path, spelling: str
+) -> None:
+    """``-oFILE`` is ``-o FILE`` to the parser: a command that writes a file is never
+    answered from what was kept, which would say the file was written and not write it."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    out = tmp_path / "s.xlsx"
+    _settle()
+    given = spelling.format(out=out).split(" ")
+    for _ in range(2):
+        out.unlink(missing_ok=True)
+        status, _, _, ran = asker.ask("status", "--as-of", AS_OF, "--records", str(tree), *given)
+        assert status == 0 and ran and out.is_file()
+    assert asker.kept() == []
