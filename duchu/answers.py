@@ -302,25 +302,48 @@ def _git_folders(root: str) -> tuple[str, str] | None:
     folder = os.path.realpath(root)
     while True:
         dot_git = os.path.join(folder, ".git")
-        if os.path.isdir(dot_git):
-            return dot_git, dot_git
-        if os.path.isfile(dot_git):
-            with open(dot_git, encoding="utf-8", errors="surrogateescape") as handle:
-                line = handle.read(4096).strip()
-            if not line.startswith("gitdir:"):
-                return None
-            own = os.path.join(folder, line[len("gitdir:") :].strip())
-            common = own
-            try:
-                with open(os.path.join(own, "commondir"), encoding="utf-8") as handle:
-                    common = os.path.join(own, handle.read(4096).strip())
-            except OSError:
-                pass
-            return own, common
+        if os.path.isdir(dot_git) or os.path.isfile(dot_git):
+            return _git_folders_at(dot_git)
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+def _git_folders_at(dot_git: str) -> tuple[str, str] | None:
+    """The repository a ``.git`` folder, or a ``.git`` file naming one (``gitdir:``), is."""
+    if os.path.isdir(dot_git):
+        return dot_git, dot_git
+    if not os.path.isfile(dot_git):
+        return None
+    with open(dot_git, encoding="utf-8", errors="surrogateescape") as handle:
+        line = handle.read(4096).strip()
+    if not line.startswith("gitdir:"):
+        return None
+    own = os.path.join(os.path.dirname(dot_git), line[len("gitdir:") :].strip())
+    common = own
+    try:
+        with open(os.path.join(own, "commondir"), encoding="utf-8") as handle:
+            common = os.path.join(own, handle.read(4096).strip())
+    except OSError:
+        pass
+    return own, common
+
+
+def _repositories(root: str, environ: dict[str, str]) -> list[tuple[str, str] | None]:
+    """The repository git reads: the one found above ``root``, or the one ``GIT_DIR`` names
+    (as git resolves a relative one: from the folder git runs in, the tree's or this one),
+    its common folder ``GIT_COMMON_DIR`` when that is set."""
+    named = environ.get("GIT_DIR")
+    if not named:
+        found = [_git_folders(root)]
+    else:
+        bases = (os.getcwd(), root, os.path.realpath(root))
+        found = [_git_folders_at(os.path.join(base, named)) for base in bases]
+    common = environ.get("GIT_COMMON_DIR")
+    if common:
+        found = [None if f is None else (f[0], os.path.join(f[0], common)) for f in found]
+    return found
 
 
 def _read_small(path: str) -> bytes | None:
@@ -341,7 +364,11 @@ def _look_at_git(looked: _Looked, root: str, environ: dict[str, str]) -> None:
         "/etc/gitconfig",
     ):
         looked.path(config)
-    found = _git_folders(root)
+    for found in _repositories(root, environ):
+        _look_at_repository(looked, found)
+
+
+def _look_at_repository(looked: _Looked, found: tuple[str, str] | None) -> None:
     looked.text("git", found)
     if found is None:
         return

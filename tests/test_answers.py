@@ -604,3 +604,30 @@ def test_an_output_file_in_any_spelling_is_written_every_time(
         status, _, _, ran = asker.ask("status", "--as-of", AS_OF, "--records", str(tree), *given)
         assert status == 0 and ran and out.is_file()
     assert asker.kept() == []
+
+
+@pytest.mark.parametrize("named", ["absolute", "with a work tree"])
+def test_the_office_answer_follows_the_repository_git_dir_names(
+    asker: Asker, tmp_path: Path, named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GIT_DIR`` (as a hook or a script sets it) names the repository git reads, wherever it
+    is: its history is what the answer depends on, not that of a repository above the tree."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tree, "add", "-A", ".", f":!{late.relative_to(tree)}")
+    _git(tree, "commit", "-qm", "first")
+    shutil.move(tree / ".git", tmp_path / "elsewhere.git")
+    env = {"GIT_DIR": str(tmp_path / "elsewhere.git")}
+    if named == "with a work tree":
+        env["GIT_WORK_TREE"] = str(tree)
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args, **env)
+    assert not asker.ask(*args, **env)[3]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    ran, after = _same_as_fresh(asker, *args, **env)
+    assert ran and after != before
