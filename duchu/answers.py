@@ -828,9 +828,12 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
 
 
 def _status_of(code: object) -> int:
+    """The exit status of ``sys.exit(code)``, as far as keeping goes: a text is printed by
+    Python itself as it exits, after the streams were given back (not captured), so it is
+    an answer never kept (-1)."""
     if code is None:
         return 0
-    return code if isinstance(code, int) else 1
+    return code if isinstance(code, int) else -1
 
 
 def _still(kept: _Kept, question: _Question, environ: dict[str, str]) -> bool:

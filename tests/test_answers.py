@@ -631,3 +631,70 @@ def test_the_office_answer_follows_the_repository_git_dir_names(
     _git(tree, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
     ran, after = _same_as_fresh(asker, *args, **env)
     assert ran and after != before
+
+
+_ASK_INTERRUPTED = """
+import sys
+import duchu.judge.commands
+from duchu import answers
+from duchu.launch import _run
+
+def interrupted(*args, **kwargs):
+    print("half an answer", flush=True)
+    raise KeyboardInterrupt  # Ctrl-C while the command runs
+
+duchu.judge.commands.judge_status = interrupted
+argv = ["duchu", *sys.argv[1:]]
+sys.argv = argv
+answers.answer(argv, _run)
+"""
+
+
+def test_a_command_interrupted_is_never_kept(asker: Asker, tmp_path: Path) -> None:
+    """Ctrl-C: Typer exits 130 (click's abort, 1) after what was written so far -- half an
+    answer, which is never the answer kept for the next asking."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--records", str(tree))
+    done = subprocess.run(
+        [sys.executable, "-c", _ASK_INTERRUPTED, *args],
+        capture_output=True,
+        env=asker.env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode in (1, 130) and b"half an answer" in done.stdout
+    assert asker.kept() == []
+    ran, out = _same_as_fresh(asker, *args)
+    assert ran and b"half an answer" not in out
+
+
+_ASK_WITHOUT_TYPER = """
+import sys
+from duchu import answers
+from duchu.launch import _run
+
+sys.modules["typer"] = None  # as if typer were missing from this Python
+argv = ["duchu", *sys.argv[1:]]
+sys.argv = argv
+answers.answer(argv, _run)
+"""
+
+
+def test_a_message_python_prints_as_it_exits_is_not_lost(asker: Asker, tmp_path: Path) -> None:
+    """``sys.exit(text)`` (a library missing): Python prints the text after the command has
+    given its streams back, so it is not in what was captured; an answer kept without it would
+    end with status 1 and not a word."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("check", "--records", str(tree))
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _ASK_WITHOUT_TYPER, *args],
+            capture_output=True,
+            env=asker.env,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert done.returncode == 1 and b"typer" in done.stderr
+    assert asker.kept() == []
