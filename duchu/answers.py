@@ -448,22 +448,25 @@ def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Ques
 # --- the user's folder of answers and its key -------------------------------------------------
 
 
-def _folder(environ: dict[str, str], root: str | None) -> str:
+def _folder(environ: dict[str, str], root: str | None) -> str | None:
     """``…/duchu/answers`` in the user's cache (as ``duchu.records.cache.user_cache_folder``
-    chooses it: never inside the tree)."""
+    chooses it), or None where that would be inside the tree (a tree in the home folder, or
+    the home folder in a tree) or relative (an empty ``HOME``: the working folder, perhaps a
+    tree): duchu writes nothing into a tree."""
     home = os.path.expanduser("~")
     if platform.windows():
         named, otherwise = environ.get("LOCALAPPDATA") or "", os.path.join(home, "AppData", "Local")
     else:
         named, otherwise = environ.get("XDG_CACHE_HOME") or "", os.path.join(home, ".cache")
-    base = named
-    if not os.path.isabs(base):
-        base = otherwise
-    elif root is not None:
-        real_base, real_root = os.path.realpath(base), os.path.realpath(root)
-        if real_base == real_root or real_base.startswith(real_root.rstrip(os.sep) + os.sep):
-            base = otherwise
-    return os.path.join(base, "duchu", "answers")
+    for base in (named, otherwise):
+        if os.path.isabs(base) and (root is None or not _inside(base, root)):
+            return os.path.join(base, "duchu", "answers")
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    real_path, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _secret(folder: str, *, create: bool) -> bytes | None:
@@ -797,8 +800,8 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
     if sys.stdout is None or sys.stderr is None:  # started without them: nothing to keep
         question = None
     recorder = None
-    if question is not None and cwd is not None:
-        folder = _folder(environ, question.root)
+    folder = _folder(environ, question.root) if question is not None else None
+    if question is not None and cwd is not None and folder is not None:
         key = _key(argv, environ, cwd, question)
         path = os.path.join(folder, key.hex()[:40])
         secret = _secret(folder, create=False)

@@ -698,3 +698,28 @@ def test_a_message_python_prints_as_it_exits_is_not_lost(asker: Asker, tmp_path:
         )
         assert done.returncode == 1 and b"typer" in done.stderr
     assert asker.kept() == []
+
+
+def _files_under(tree: Path) -> list[str]:
+    return sorted(str(p.relative_to(tree)) for p in tree.rglob("*"))
+
+
+@pytest.mark.parametrize("home", ["the tree", "the tree, and XDG_CACHE_HOME in it"])
+def test_no_answer_is_written_into_the_tree_whatever_the_home_folder(
+    asker: Asker, tmp_path: Path, home: str
+) -> None:
+    """The user's cache inside the tree (a tree kept as the home folder, ``~/.cache`` in it,
+    ``XDG_CACHE_HOME`` in it or not): nothing is kept there, and every asking is answered
+    afresh."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    del asker.env["XDG_CACHE_HOME"]
+    asker.env["HOME"] = str(tree)
+    if home.endswith("in it"):
+        asker.env["XDG_CACHE_HOME"] = str(tree / "cache")
+    asker.folder = tree  # the working folder: the tree
+    before = _files_under(tree)
+    _settle()
+    for _ in range(2):
+        ran, _ = _same_as_fresh(asker, "status", "--as-of", AS_OF, "--records", str(tree))
+        assert ran
+    assert _files_under(tree) == before
