@@ -375,9 +375,12 @@ def _look_at_repository(looked: _Looked, found: tuple[str, str] | None) -> None:
     own, common = found
     head = _read_small(os.path.join(own, "HEAD"))
     looked.text("HEAD", head)
-    if head is not None and head.startswith(b"ref: "):
+    for _ in range(8):  # a branch may itself name another (a symbolic ref): git follows five
+        if head is None or not head.startswith(b"ref: "):
+            break
         ref = head[5:].strip().decode("utf-8", "surrogateescape")
-        looked.text(ref, _read_small(os.path.join(common, ref)))
+        head = _read_small(os.path.join(common, ref))
+        looked.text(ref, head)
     for name in ("packed-refs", "config", "shallow", "info/grafts", "objects/info/alternates"):
         looked.path(os.path.join(common, name))
     looked.path(os.path.join(common, "refs", "replace"))

@@ -723,3 +723,30 @@ def test_no_answer_is_written_into_the_tree_whatever_the_home_folder(
         ran, _ = _same_as_fresh(asker, "status", "--as-of", AS_OF, "--records", str(tree))
         assert ran
     assert _files_under(tree) == before
+
+
+def test_the_office_answer_follows_a_branch_named_by_another(asker: Asker, tmp_path: Path) -> None:
+    """HEAD names a branch that names another (``git symbolic-ref``): a commit moves the last
+    branch of the chain, and that is the history the answer depends on."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tree, "add", "-A", ".", f":!{late.relative_to(tree)}")
+    _git(tree, "commit", "-qm", "first")
+    branch = _git_out(tree, "symbolic-ref", "HEAD")
+    _git(tree, "symbolic-ref", "refs/heads/alias", branch)
+    _git(tree, "symbolic-ref", "HEAD", "refs/heads/alias")
+    _git(tree, "add", "-A")  # staged now: the commit below changes no file of the tree
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]
+    _git(tree, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    assert (tree / ".git" / "HEAD").read_text("utf-8") == "ref: refs/heads/alias\n"
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
+
+
+def _git_out(tree: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
