@@ -384,6 +384,9 @@ def _look_at_repository(looked: _Looked, found: tuple[str, str] | None) -> None:
     for name in ("packed-refs", "config", "shallow", "info/grafts", "objects/info/alternates"):
         looked.path(os.path.join(common, name))
     looked.path(os.path.join(common, "refs", "replace"))
+    # refs kept as reftables (git 2.45's ``extensions.refStorage``): every update of a ref
+    # writes a new table and names it in tables.list, HEAD and refs/ staying as they were
+    looked.path(os.path.join(common, "reftable", "tables.list"))
 
 
 # --- the question's own key -------------------------------------------------------------------

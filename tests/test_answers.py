@@ -750,3 +750,29 @@ def test_the_office_answer_follows_a_branch_named_by_another(asker: Asker, tmp_p
 def _git_out(tree: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True, text=True)
     return done.stdout.strip()
+
+
+def test_refs_kept_as_reftables_are_looked_at(tmp_path: Path) -> None:
+    """A repository whose refs are reftables (git 2.45's ``--ref-format=reftable``): a commit
+    changes neither HEAD (``ref: refs/heads/.invalid``) nor any file under refs/, but writes a
+    new table and names it in ``reftable/tables.list``. (Made by hand: the git here may be
+    older than reftables.)"""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    dot_git = tree / ".git"
+    (dot_git / "refs" / "heads").mkdir(parents=True)
+    (dot_git / "reftable").mkdir()
+    (dot_git / "HEAD").write_text("ref: refs/heads/.invalid\n")
+    tables = dot_git / "reftable" / "tables.list"
+    tables.write_text("0x000000000001-0x000000000001-aaaaaaaa.ref\n")
+    args = ["status", "--by", "group", "--records", str(tree)]
+    question = answers.question_of(args, {}, str(tmp_path))
+    assert question is not None and question.asks_git
+
+    def looked() -> bytes:
+        return answers._look(question, {}, ()).digest.digest()
+
+    before = looked()
+    tables.write_text(
+        "0x000000000001-0x000000000001-aaaaaaaa.ref\n0x000000000002-0x000000000002-bbbbbbbb.ref\n"
+    )
+    assert looked() != before
