@@ -296,17 +296,20 @@ def _look_at_tree(looked: _Looked, root: str) -> None:
             _walk(looked, root, part)
 
 
-def _git_folders(root: str) -> tuple[str, str] | None:
-    """The repository git finds above ``root``: its own folder and the common one (they
-    differ in a linked worktree)."""
+def _git_folders(root: str) -> list[tuple[str, str] | None]:
+    """Every repository at or above ``root``, nearest first, each as its own folder and the
+    common one (they differ in a linked worktree): git takes the nearest that is a sound
+    repository, passing over a ``.git`` that is not (an empty folder, a broken file), so
+    all are looked at."""
+    found: list[tuple[str, str] | None] = []
     folder = os.path.realpath(root)
     while True:
         dot_git = os.path.join(folder, ".git")
         if os.path.isdir(dot_git) or os.path.isfile(dot_git):
-            return _git_folders_at(dot_git)
+            found.append(_git_folders_at(dot_git))
         parent = os.path.dirname(folder)
         if parent == folder:
-            return None
+            return found
         folder = parent
 
 
@@ -316,17 +319,12 @@ def _git_folders_at(dot_git: str) -> tuple[str, str] | None:
         return dot_git, dot_git
     if not os.path.isfile(dot_git):
         return None
-    with open(dot_git, encoding="utf-8", errors="surrogateescape") as handle:
-        line = handle.read(4096).strip()
+    line = (_read_small(dot_git) or b"").strip().decode("utf-8", "surrogateescape")
     if not line.startswith("gitdir:"):
         return None
     own = os.path.join(os.path.dirname(dot_git), line[len("gitdir:") :].strip())
-    common = own
-    try:
-        with open(os.path.join(own, "commondir"), encoding="utf-8") as handle:
-            common = os.path.join(own, handle.read(4096).strip())
-    except OSError:
-        pass
+    named = _read_small(os.path.join(own, "commondir"))
+    common = own if named is None else os.path.join(own, os.fsdecode(named.strip()))
     return own, common
 
 
@@ -336,7 +334,7 @@ def _repositories(root: str, environ: dict[str, str]) -> list[tuple[str, str] | 
     its common folder ``GIT_COMMON_DIR`` when that is set."""
     named = environ.get("GIT_DIR")
     if not named:
-        found = [_git_folders(root)]
+        found = _git_folders(root)
     else:
         bases = (os.getcwd(), root, os.path.realpath(root))
         found = [_git_folders_at(os.path.join(base, named)) for base in bases]

@@ -776,3 +776,28 @@ def test_refs_kept_as_reftables_are_looked_at(tmp_path: Path) -> None:
         "0x000000000001-0x000000000001-aaaaaaaa.ref\n0x000000000002-0x000000000002-bbbbbbbb.ref\n"
     )
     assert looked() != before
+
+
+@pytest.mark.parametrize("nearer", ["an empty .git folder", "a .git folder without HEAD"])
+def test_the_office_answer_follows_the_repository_git_takes(
+    asker: Asker, tmp_path: Path, nearer: str
+) -> None:
+    """git passes over a ``.git`` folder that is no repository and takes the next one up:
+    that one's history is what the answer depends on."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tmp_path, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tmp_path, "add", "-A", "records", f":!{late.relative_to(tmp_path)}")
+    _git(tmp_path, "commit", "-qm", "first")
+    _git(tmp_path, "add", "-A", "records")  # staged: the commit below changes no file
+    (tree / ".git").mkdir()
+    if nearer == "a .git folder without HEAD":
+        (tree / ".git" / "objects").mkdir()
+        (tree / ".git" / "refs").mkdir()
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]
+    _git(tmp_path, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
