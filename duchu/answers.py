@@ -345,11 +345,19 @@ def _repositories(root: str, environ: dict[str, str]) -> list[tuple[str, str] | 
 
 
 def _read_small(path: str) -> bytes | None:
+    """The first bytes of a regular file; None for anything else -- a FIFO where git keeps a
+    file would wait for a writer for ever."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(65536)
+        descriptor = platform.open_read_nonblocking(path)
     except OSError:
         return None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(65536)
+        except OSError:
+            return None
 
 
 def _look_at_git(looked: _Looked, root: str, environ: dict[str, str]) -> None:

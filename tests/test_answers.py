@@ -53,6 +53,7 @@ class Asker:
         self.folder = folder
         self.cache = folder / "user-cache"
         self.mark = folder / "ran.txt"
+        self.timeout = 300  # seconds an asking may take
         self.env = {
             k: v
             for k, v in os.environ.items()
@@ -70,7 +71,7 @@ class Asker:
             capture_output=True,
             env={**self.env, **env},
             cwd=self.folder,
-            timeout=300,
+            timeout=self.timeout,
         )
         return done.returncode, done.stdout, done.stderr, self.mark.exists()
 
@@ -801,3 +802,31 @@ def test_the_office_answer_follows_the_repository_git_takes(
     _git(tmp_path, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
     ran, after = _same_as_fresh(asker, *args)
     assert ran and after != before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("where", ["HEAD", "commondir", "branch"])
+def test_a_fifo_where_git_keeps_a_file_never_hangs(
+    asker: Asker, tmp_path: Path, where: str
+) -> None:
+    """The look reads a few of git's files in every repository above the tree (HEAD, a branch,
+    commondir), even those git passes by: a FIFO in one's place, where git never reads
+    it, must not wait for a writer for ever."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    above = tmp_path / "above"  # what the .git file beside the tree's folder names
+    (above / "refs" / "heads").mkdir(parents=True)
+    (tmp_path / ".git").write_text(f"gitdir: {above}\n")
+    if where == "branch":
+        (above / "HEAD").write_text("ref: refs/heads/main\n")
+        os.mkfifo(above / "refs" / "heads" / "main")
+    else:
+        os.mkfifo(above / where)
+    _settle()
+    asker.timeout = 60
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--records", str(tree))
+    for _ in range(2):
+        try:
+            _same_as_fresh(asker, *args)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the failure itself
+            pytest.fail(f"a FIFO at {where}: the look waited for a writer")
