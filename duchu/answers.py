@@ -702,6 +702,12 @@ class Recorder:
             if self.looked.latest_change_ns >= self.began_ns:
                 return  # something changed in the tick the look began in, or after
             looked_digest = self.looked.digest.digest()
+            # and the tree and git as they are now: a file written, or a commit made, while
+            # the command ran was read as it is now, not as the first look saw it (HEAD and
+            # a branch are looked at by content, which a reset gives back)
+            again = _look(self.question, self.environ, extra)
+            if not same_digest(again.digest.digest(), looked_digest):
+                return
         kept = _Kept(looked_digest, status, self.written, extra)
         _write_kept(self.path, self.secret, self.key, kept)
 

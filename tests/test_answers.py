@@ -830,3 +830,33 @@ def test_a_fifo_where_git_keeps_a_file_never_hangs(
             _same_as_fresh(asker, *args)
         except subprocess.TimeoutExpired:  # pragma: no cover - the failure itself
             pytest.fail(f"a FIFO at {where}: the look waited for a writer")
+
+
+@pytest.mark.parametrize("change", ["a unit edited", "a commit made"])
+def test_a_change_while_the_command_runs_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """What the command read may be what changed after the look began: its answer is kept
+    only if the tree and git look the same when it ends. (A commit made meanwhile, then
+    undone with ``git reset --soft``, gives back HEAD's bytes: the answer of the commit would
+    be the one given.)"""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-qm", "first")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    argv = ["duchu", "status", "--by", "group", "--records", str(tree)]
+
+    def run() -> None:
+        if change == "a unit edited":
+            unit = _first(tree, "units/*.yaml")
+            unit.write_text(unit.read_text("utf-8") + "# edited\n", "utf-8")
+        else:
+            _git(tree, "commit", "-q", "--allow-empty", "-m", "meanwhile")
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run)
+    assert asker.kept() == []
