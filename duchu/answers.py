@@ -641,7 +641,9 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
         if secret is not None:
             kept = _read_kept(path, secret, key)
             if kept is not None and _still(kept, question, environ):
-                _replay(kept)
+                _replay(kept)  # exits, unless a stream refused what was written:
+                run()  # the command then says why, in its words and with its status
+                return
         secret = secret or _secret(folder, create=True)
         if secret is not None:
             recorder = Recorder(path, secret, key, question, environ)
@@ -680,12 +682,12 @@ def _still(kept: _Kept, question: _Question, environ: dict[str, str]) -> bool:
 
 
 def _replay(kept: _Kept) -> None:
-    """Write the kept answer and exit with its status."""
+    """Write the kept answer and exit with its status; return when a stream refuses what is
+    written (a full disk, ``> /dev/full``): the pipe of a fresh run is that stream too."""
     try:
         for number, data in kept.written:
             stream = sys.stdout if number == 1 else sys.stderr
-            stream.buffer.write(data)
-            stream.buffer.flush()
+            _write_all(stream.fileno(), data)
     except BrokenPipeError:
         try:
             descriptor = os.open(os.devnull, os.O_WRONLY)
@@ -693,4 +695,13 @@ def _replay(kept: _Kept) -> None:
         except (OSError, ValueError):
             pass
         sys.exit(0)
+    except (OSError, ValueError):
+        return
     sys.exit(kept.status)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """``data`` to a descriptor, unbuffered: nothing is left in a buffer when it fails."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]

@@ -860,3 +860,33 @@ def test_a_change_while_the_command_runs_is_not_kept(
     with pytest.raises(SystemExit):
         answers.answer(argv, run)
     assert asker.kept() == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_stream_that_refuses_the_answer_is_told_as_a_fresh_run_tells_it(
+    asker: Asker, tmp_path: Path
+) -> None:
+    """A kept answer written to a stream that refuses it (a full disk: ``> /dev/full``, which
+    is no terminal, so the same question as ``> file``) ends as a fresh run ends: one line
+    that says why, status 2 -- not a traceback."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("check", "--records", str(tree))
+    _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]  # kept
+
+    def to_full_disk(**env: str) -> tuple[int, bytes]:
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-c", _ASK, str(asker.mark), *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**asker.env, **env},
+                cwd=asker.folder,
+                timeout=300,
+            )
+        return done.returncode, done.stderr
+
+    status, said = to_full_disk()
+    assert (status, said) == to_full_disk(DUCHU_NO_ANSWERS="1")
+    assert status == 2 and b"Traceback" not in said
