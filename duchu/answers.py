@@ -258,6 +258,11 @@ def _streams(looked: Looked) -> None:
         )
 
 
+def _today() -> tuple[int, ...]:
+    """Today's date, as ``--as-of`` defaults to it (``date.today()``: the local calendar)."""
+    return tuple(time.localtime()[:3])
+
+
 def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Question) -> bytes:
     looked = Looked()
     looked.text("argv", list(argv), cwd, question.kind)
@@ -266,7 +271,7 @@ def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Ques
         sorted((k, v) for k, v in environ.items() if k.startswith(_ENVIRONMENT)),
     )
     if question.kind == "tree":
-        looked.text("today", time.localtime()[:3])
+        looked.text("today", _today())
     _streams(looked)
     _code_stamps(looked)
     return looked.digest.digest()
@@ -461,6 +466,7 @@ class Recorder:
         self.began_ns = 0
         self.captured: list[_Capture] = []
         self.written: list[tuple[int, bytes]] = []
+        self.today = _today()  # as the question's key has it (``_key``, just before)
 
     def not_to_keep(self) -> None:
         self.keep = False
@@ -507,6 +513,8 @@ class Recorder:
                 self.keep = False
         if not self.keep or status not in (0, 1) or len(self.captured) != 2:
             return
+        if self.question.kind == "tree" and _today() != self.today:
+            return  # midnight passed as it ran: its answer may be of the new day, not the key's
         looked_digest = b"\0" * _DIGEST
         extra: list[str] = []
         if self.looked is not None:

@@ -890,3 +890,28 @@ def test_a_stream_that_refuses_the_answer_is_told_as_a_fresh_run_tells_it(
     status, said = to_full_disk()
     assert (status, said) == to_full_disk(DUCHU_NO_ANSWERS="1")
     assert status == 2 and b"Traceback" not in said
+
+
+def test_an_answer_given_as_midnight_passes_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key says which day it is as the question is asked; a command that runs past
+    midnight judges as of the new day: its answer is not the key's day's."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    day = [(2014, 4, 20)]
+    monkeypatch.setattr(answers, "_today", lambda: day[0])
+    argv = ["duchu", "check", "--records", str(tree)]
+
+    def run_past_midnight() -> None:
+        day[0] = (2014, 4, 21)
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run_past_midnight)
+    assert asker.kept() == []
+    with pytest.raises(SystemExit):  # the same day throughout: kept
+        answers.answer(argv, lambda: sys.exit(0))
+    assert len(asker.kept()) == 1
