@@ -75,7 +75,7 @@ def walk(looked: Looked, root: str, folder: str) -> None:
             )
             latest = max(latest, info.st_mtime_ns, info.st_ctime_ns)
             if entry.is_symlink():
-                lines.append(f"\0link\0{os.readlink(entry.path)}")
+                lines.append(f"\0link\0{_link_target(entry.path)}")
             if is_folder(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
                 seen.add((info.st_dev, info.st_ino))
                 pending.append(f"{rel}/{entry.name}")
@@ -84,6 +84,14 @@ def walk(looked: Looked, root: str, folder: str) -> None:
 
 
 TREE_PARTS = ("campaign.yaml", "groups", "units", "meetings", "notices")
+
+
+def _link_target(path: str) -> str:
+    """What a link names, or why that cannot be told (removed since it was listed)."""
+    try:
+        return os.readlink(path)
+    except OSError as err:
+        return f"\0unreadable {err.errno}"
 
 
 def look_at_tree(looked: Looked, root: str) -> None:

@@ -915,3 +915,20 @@ def test_an_answer_given_as_midnight_passes_is_not_kept(
     with pytest.raises(SystemExit):  # the same day throughout: kept
         answers.answer(argv, lambda: sys.exit(0))
     assert len(asker.kept()) == 1
+
+
+def test_a_link_gone_as_it_is_looked_at_is_a_change_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link listed, then removed before what it names is read: the look says so."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    (tree / "meetings" / "linked").symlink_to(_first(tree, "meetings/*/"))
+    question = answers.question_of(["check", "--records", str(tree)], {}, str(tmp_path))
+    assert question is not None
+    before = answers._look(question, {}, ()).digest.digest()
+
+    def gone(path: object) -> str:
+        raise FileNotFoundError(2, "gone", path)
+
+    monkeypatch.setattr(os, "readlink", gone)
+    assert answers._look(question, {}, ()).digest.digest() != before
