@@ -178,14 +178,45 @@ def look_at_git(looked: Looked, root: str, environ: dict[str, str]) -> None:
     """What git's answers about the tree's history depend on."""
     home = os.path.expanduser("~")
     config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    for config in (
+    configs = [
         os.path.join(home, ".gitconfig"),
         os.path.join(config_home, "git", "config"),
         "/etc/gitconfig",
-    ):
+    ]
+    # files named in the environment instead (git 2.32's GIT_CONFIG_GLOBAL and _SYSTEM)
+    configs += [environ[name] for name in _CONFIG_NAMED if environ.get(name)]
+    found = repositories(root, environ)
+    for repository in found:
+        if repository is not None:
+            configs += [os.path.join(repository[1], "config")]
+            configs += [os.path.join(repository[0], "config.worktree")]
+    _look_at_configs(looked, configs, home)
+    for repository in found:
+        look_at_repository(looked, repository)
+
+
+_CONFIG_NAMED = ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG")
+
+
+def _look_at_configs(looked: Looked, configs: list[str], home: str) -> None:
+    """Each configuration file, and every file one names as ``path = …`` (an ``[include]``
+    or ``[includeIf]``, followed as git follows it; a path under another key is looked at
+    too, which costs a ``stat`` and says nothing wrong)."""
+    seen: set[str] = set()
+    pending = list(configs)
+    while pending and len(seen) < 64:
+        config = pending.pop()
+        if config in seen:
+            continue
+        seen.add(config)
         looked.path(config)
-    for found in repositories(root, environ):
-        look_at_repository(looked, found)
+        for line in (read_small(config) or b"").decode("utf-8", "surrogateescape").splitlines():
+            key, equals, value = line.partition("=")
+            if equals and key.strip().lower() == "path":
+                named = value.strip().strip('"')
+                if named.startswith("~"):
+                    named = home + named[1:]
+                pending.append(os.path.join(os.path.dirname(config), named))
 
 
 def look_at_repository(looked: Looked, found: tuple[str, str] | None) -> None:
@@ -201,7 +232,7 @@ def look_at_repository(looked: Looked, found: tuple[str, str] | None) -> None:
         ref = head[5:].strip().decode("utf-8", "surrogateescape")
         head = read_small(os.path.join(common, ref))
         looked.text(ref, head)
-    for name in ("packed-refs", "config", "shallow", "info/grafts", "objects/info/alternates"):
+    for name in ("packed-refs", "shallow", "info/grafts", "objects/info/alternates"):
         looked.path(os.path.join(common, name))
     looked.path(os.path.join(common, "refs", "replace"))
     # refs kept as reftables (git 2.45's ``extensions.refStorage``): every update of a ref

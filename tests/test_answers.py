@@ -932,3 +932,29 @@ def test_a_link_gone_as_it_is_looked_at_is_a_change_not_a_crash(
 
     monkeypatch.setattr(os, "readlink", gone)
     assert answers._look(question, {}, ()).digest.digest() != before
+
+
+@pytest.mark.parametrize("where", ["GIT_CONFIG_GLOBAL", "an [include] of the repository's"])
+def test_every_configuration_file_git_reads_is_looked_at(tmp_path: Path, where: str) -> None:
+    """git reads the configuration files the environment names, and every file an
+    ``[include]`` names; a change to one is another look at git."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    included = tmp_path / "more.gitconfig"
+    included.write_text("[diff]\n\trenameLimit = 5\n")
+    environ: dict[str, str] = {}
+    if where == "GIT_CONFIG_GLOBAL":
+        environ["GIT_CONFIG_GLOBAL"] = str(included)
+    else:
+        with open(tree / ".git" / "config", "a", encoding="utf-8") as config:
+            config.write(f"[include]\n\tpath = {included}\n")
+    args = ["status", "--by", "group", "--records", str(tree)]
+    question = answers.question_of(args, environ, str(tmp_path))
+    assert question is not None
+
+    def looked() -> bytes:
+        return answers._look(question, environ, ()).digest.digest()
+
+    before = looked()
+    included.write_text("[diff]\n\trenameLimit = 50000\n")
+    assert looked() != before
