@@ -263,6 +263,18 @@ def _today() -> tuple[int, ...]:
     return tuple(time.localtime()[:3])
 
 
+def _terminal_sizes() -> list[tuple[int, int] | None]:
+    """The size of each standard stream that is a terminal."""
+    sizes: list[tuple[int, int] | None] = []
+    for number in range(3):
+        try:
+            size = os.get_terminal_size(number) if os.isatty(number) else None
+            sizes.append(None if size is None else (size.columns, size.lines))
+        except (OSError, ValueError):
+            sizes.append(None)
+    return sizes
+
+
 def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Question) -> bytes:
     looked = Looked()
     looked.text("argv", list(argv), cwd, question.kind)
@@ -467,6 +479,7 @@ class Recorder:
         self.captured: list[_Capture] = []
         self.written: list[tuple[int, bytes]] = []
         self.today = _today()  # as the question's key has it (``_key``, just before)
+        self.sizes = _terminal_sizes()  # likewise
 
     def not_to_keep(self) -> None:
         self.keep = False
@@ -515,6 +528,8 @@ class Recorder:
             return
         if self.question.kind == "tree" and _today() != self.today:
             return  # midnight passed as it ran: its answer may be of the new day, not the key's
+        if _terminal_sizes() != self.sizes:
+            return  # a terminal resized as it ran: drawn to another width than the key's
         looked_digest = b"\0" * _DIGEST
         extra: list[str] = []
         if self.looked is not None:

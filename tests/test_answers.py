@@ -958,3 +958,28 @@ def test_every_configuration_file_git_reads_is_looked_at(tmp_path: Path, where: 
     before = looked()
     included.write_text("[diff]\n\trenameLimit = 50000\n")
     assert looked() != before
+
+
+def test_an_answer_drawn_as_the_terminal_is_resized_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key says how wide the terminal is as the question is asked; a table drawn after
+    the window was resized is of another width, not the key's."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    sizes = [[None, (80, 24), None]]
+    monkeypatch.setattr(answers, "_terminal_sizes", lambda: sizes[0])
+    argv = ["duchu", "check", "--records", str(tree)]
+
+    def run_while_resized() -> None:
+        sizes[0] = [None, (120, 40), None]
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run_while_resized)
+    assert asker.kept() == []
+    with pytest.raises(SystemExit):  # the same size throughout: kept
+        answers.answer(argv, lambda: sys.exit(0))
+    assert len(asker.kept()) == 1
