@@ -19,16 +19,20 @@ all of it:
   touched is another tree -- and every file beyond them the command read (a ballot named by a
   meeting, ``depends_on``);
 - **git** (``status --by group``, ``--stale``, ``--known``, which date files by their commits):
-  the repository found above the tree, what ``HEAD`` names and the commit it names, the packed
-  refs, grafts, shallow and alternates files, and the configuration files git reads.
+  every repository at or above the tree (git passes over a ``.git`` that is none) or the one
+  ``GIT_DIR`` names, what ``HEAD`` names down a chain of symbolic refs and the commit it names,
+  the packed refs or reftables, grafts, shallow and alternates files, and the configuration
+  files git reads (those the environment names, and what an ``[include]`` names).
 
 A question is answered from what was kept only if all of that is the same, looked at again
 now: one ``scandir`` walk with a ``stat`` of each entry, what a tool must do to know nothing
 changed. Anything else -- and ``--no-cache``, ``DUCHU_NO_CACHE``, ``DUCHU_NO_ANSWERS``, an
-output file (``-o``), a pipe closed early, an exit status of 2 -- runs the
-command, whose answer is then kept only when nothing it looked at changed in the clock tick
-the walk began in or after (git's racy rule: a file edited twice within one tick keeps its
-stamp).
+output file (``-o``, ``-oFILE``), a pipe closed early, an exit status of 2 or a message
+Python prints as it exits -- runs the command, whose answer is then kept only when nothing it
+looked at changed in the clock tick the walk began in or after (git's racy rule: a file edited
+twice within one tick keeps its stamp), the tree and git look the same when it ends as when it
+began, and neither the day nor a terminal's size changed as it ran. A help flag is a help page
+only after command words alone: after an option it may be that option's value (``--unit -h``).
 
 Answers live in the user's cache folder (``…/duchu/answers``, never in a tree), one file per
 question, each signed with a key derived from the user's own snapshot key
