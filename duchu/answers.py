@@ -19,16 +19,20 @@ all of it:
   touched is another tree -- and every file beyond them the command read (a ballot named by a
   meeting, ``depends_on``);
 - **git** (``status --by group``, ``--stale``, ``--known``, which date files by their commits):
-  the repository found above the tree, what ``HEAD`` names and the commit it names, the packed
-  refs, grafts, shallow and alternates files, and the configuration files git reads.
+  every repository at or above the tree (git passes over a ``.git`` that is none) or the one
+  ``GIT_DIR`` names, what ``HEAD`` names down a chain of symbolic refs and the commit it names,
+  the packed refs or reftables, grafts, shallow and alternates files, and the configuration
+  files git reads (those the environment names, and what an ``[include]`` names).
 
 A question is answered from what was kept only if all of that is the same, looked at again
 now: one ``scandir`` walk with a ``stat`` of each entry, what a tool must do to know nothing
 changed. Anything else -- and ``--no-cache``, ``DUCHU_NO_CACHE``, ``DUCHU_NO_ANSWERS``, an
-output file (``-o``), a pipe closed early, an exit status of 2 -- runs the
-command, whose answer is then kept only when nothing it looked at changed in the clock tick
-the walk began in or after (git's racy rule: a file edited twice within one tick keeps its
-stamp).
+output file (``-o``, ``-oFILE``), a pipe closed early, an exit status of 2 or a message
+Python prints as it exits -- runs the command, whose answer is then kept only when nothing it
+looked at changed in the clock tick the walk began in or after (git's racy rule: a file edited
+twice within one tick keeps its stamp), the tree and git look the same when it ends as when it
+began, and neither the day nor a terminal's size changed as it ran. A help flag is a help page
+only after command words alone: after an option it may be that option's value (``--unit -h``).
 
 Answers live in the user's cache folder (``…/duchu/answers``, never in a tree), one file per
 question, each signed with a key derived from the user's own snapshot key
@@ -38,7 +42,8 @@ could have written. The key is derived, not shared, so an answer is never a vali
 and a snapshot never a valid answer.
 
 This module is imported before anything else, so it imports only what Python has loaded
-before any script runs (and ``duchu.platform``, which does the same).
+before any script runs (and ``duchu.platform`` and ``duchu.looked``, the look at the tree
+and at git, which do the same).
 """
 
 from __future__ import annotations
@@ -52,13 +57,14 @@ from _blake2 import blake2b  # hashlib's, without the OpenSSL bindings hashlib l
 from _operator import _compare_digest as same_digest  # hmac.compare_digest, without hmac
 
 from duchu import platform
+from duchu.looked import DIGEST_SIZE, Looked, look_at_git, look_at_tree
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see above)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 _MAGIC = b"duchu-answer 1\n"
-_DIGEST = 32
+_DIGEST = DIGEST_SIZE  # the digest of what was looked at, a signature, a question's key
 _MAX_ANSWER_BYTES = 64 * 1024 * 1024
 _KEPT_AT_MOST = 256  # answers kept per user; the oldest go first
 _HELP = ("-h", "--help")
@@ -143,9 +149,9 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
     answer can be kept; else None."""
     if environ.get("DUCHU_NO_ANSWERS") or environ.get("DUCHU_NO_CACHE") or "--" in args:
         return None
-    if any(arg in _NOT_KEPT or arg.startswith(("--output=", "--no-cache=")) for arg in args):
+    if any(_writes_or_reads_afresh(arg) for arg in args):
         return None
-    if not args or any(arg in _HELP for arg in args):
+    if not args or _asks_help(args):
         return _Question("help", None, asks_git=False)
     command = _command_of(args)
     if command not in _TREE_COMMANDS:
@@ -156,6 +162,26 @@ def question_of(args: Sequence[str], environ: dict[str, str], cwd: str) -> _Ques
     root = given[0] if given else _root_without_option(environ, cwd)
     asks_git = command == "status" and any(arg.startswith(_FROM_GIT) for arg in args)
     return _Question("tree", os.path.join(cwd, root), asks_git)
+
+
+def _writes_or_reads_afresh(arg: str) -> bool:
+    """An option of ``_NOT_KEPT``, in any spelling the parser takes: ``--output=F``, and
+    ``-oF`` (a short option's value joined to it)."""
+    if arg in _NOT_KEPT or arg.startswith(("--output=", "--no-cache=")):
+        return True
+    return arg.startswith("-o")
+
+
+def _asks_help(args: Sequence[str]) -> bool:
+    """Whether ``args`` asks for a help page: ``-h`` or ``--help`` after command words only.
+    After an option it may be that option's value (``--unit -h``, a unit named "-h";
+    ``new unit --name -h``), which runs the command: a help page only the parser can tell."""
+    for arg in args:
+        if arg in _HELP:
+            return True
+        if arg.startswith("-"):
+            return False
+    return False
 
 
 def _command_of(args: Sequence[str]) -> str | None:
@@ -188,158 +214,10 @@ def _root_without_option(environ: dict[str, str], cwd: str) -> str:
         folder = parent
 
 
-# --- what an answer depends on ----------------------------------------------------------------
-
-
-class _Looked:
-    """What was looked at: a digest of it, and the latest time any of it changed."""
-
-    def __init__(self) -> None:
-        self.digest = blake2b(digest_size=_DIGEST)
-        self.latest_change_ns = 0
-
-    def text(self, *parts: object) -> None:
-        self.digest.update(repr(parts).encode("utf-8", "surrogatepass") + b"\n")
-
-    def stamp(self, name: str, info: os.stat_result) -> None:
-        self.digest.update(
-            f"{name}\0{info.st_mode}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"
-            f"\0{info.st_ino}\0{info.st_dev}\n".encode("utf-8", "surrogatepass")
-        )
-        changed = max(info.st_mtime_ns, info.st_ctime_ns)
-        if changed > self.latest_change_ns:
-            self.latest_change_ns = changed
-
-    def path(self, path: str) -> None:
-        """A file or folder by name: its stamp (through links), or why it has none."""
-        try:
-            self.stamp(path, os.stat(path))
-        except OSError as err:
-            self.text(path, "absent", err.errno)
-
-
-def _walk(looked: _Looked, root: str, folder: str) -> None:
-    """Every entry under ``root/folder``, each folder's own stamp taken from its listing; a
-    folder reached twice (a loop of links) is listed once. Entries are taken in the order the
-    system lists them, which stays the same while a folder is unchanged (and a change is a new
-    stamp of the folder anyway). The cost of a warm answer is this walk: one string per
-    folder, one digest update, no call per entry but the ``stat``."""
-    pending = [folder]
-    seen: set[tuple[int, int]] = set()
-    update = looked.digest.update
-    latest = looked.latest_change_ns
-    is_folder = stat.S_ISDIR
-    while pending:
-        rel = pending.pop()
-        try:
-            entries = list(os.scandir(f"{root}/{rel}"))
-        except OSError as err:
-            looked.text(rel, "unlistable", err.errno)
-            continue
-        lines = [rel]
-        for entry in entries:
-            try:
-                info = entry.stat()
-            except OSError as err:
-                lines.append(f"{entry.name}\0unstatable {err.errno}")
-                continue
-            lines.append(
-                f"{entry.name}\0{info.st_mode}\0{info.st_size}\0{info.st_mtime_ns}"
-                f"\0{info.st_ctime_ns}\0{info.st_ino}\0{info.st_dev}"
-            )
-            latest = max(latest, info.st_mtime_ns, info.st_ctime_ns)
-            if entry.is_symlink():
-                lines.append(f"\0link\0{os.readlink(entry.path)}")
-            if is_folder(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
-                seen.add((info.st_dev, info.st_ino))
-                pending.append(f"{rel}/{entry.name}")
-        update("\n".join(lines).encode("utf-8", "surrogatepass") + b"\n\n")
-    looked.latest_change_ns = latest
-
-
-_TREE_PARTS = ("campaign.yaml", "groups", "units", "meetings", "notices")
-
-
-def _look_at_tree(looked: _Looked, root: str) -> None:
-    looked.text("root", root, os.path.realpath(root))
-    for part in _TREE_PARTS:
-        path = f"{root}/{part}"
-        looked.text(part, os.path.realpath(path))
-        try:
-            looked.stamp(part, os.lstat(path))
-            info = os.stat(path)
-        except OSError as err:
-            looked.text(part, "absent", err.errno)
-            continue
-        looked.stamp(part, info)
-        if stat.S_ISDIR(info.st_mode):
-            _walk(looked, root, part)
-
-
-def _git_folders(root: str) -> tuple[str, str] | None:
-    """The repository git finds above ``root``: its own folder and the common one (they
-    differ in a linked worktree)."""
-    folder = os.path.realpath(root)
-    while True:
-        dot_git = os.path.join(folder, ".git")
-        if os.path.isdir(dot_git):
-            return dot_git, dot_git
-        if os.path.isfile(dot_git):
-            with open(dot_git, encoding="utf-8", errors="surrogateescape") as handle:
-                line = handle.read(4096).strip()
-            if not line.startswith("gitdir:"):
-                return None
-            own = os.path.join(folder, line[len("gitdir:") :].strip())
-            common = own
-            try:
-                with open(os.path.join(own, "commondir"), encoding="utf-8") as handle:
-                    common = os.path.join(own, handle.read(4096).strip())
-            except OSError:
-                pass
-            return own, common
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
-def _read_small(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(65536)
-    except OSError:
-        return None
-
-
-def _look_at_git(looked: _Looked, root: str, environ: dict[str, str]) -> None:
-    """What git's answers about the tree's history depend on."""
-    home = os.path.expanduser("~")
-    config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    for config in (
-        os.path.join(home, ".gitconfig"),
-        os.path.join(config_home, "git", "config"),
-        "/etc/gitconfig",
-    ):
-        looked.path(config)
-    found = _git_folders(root)
-    looked.text("git", found)
-    if found is None:
-        return
-    own, common = found
-    head = _read_small(os.path.join(own, "HEAD"))
-    looked.text("HEAD", head)
-    if head is not None and head.startswith(b"ref: "):
-        ref = head[5:].strip().decode("utf-8", "surrogateescape")
-        looked.text(ref, _read_small(os.path.join(common, ref)))
-    for name in ("packed-refs", "config", "shallow", "info/grafts", "objects/info/alternates"):
-        looked.path(os.path.join(common, name))
-    looked.path(os.path.join(common, "refs", "replace"))
-
-
 # --- the question's own key -------------------------------------------------------------------
 
 
-def _code_stamps(looked: _Looked) -> None:
+def _code_stamps(looked: Looked) -> None:
     """duchu's own files and its libraries': another version or an edit, another answer."""
     package = os.path.dirname(os.path.abspath(__file__))
     looked.text("python", sys.version, sys.executable, sys.flags.utf8_mode)
@@ -362,7 +240,7 @@ def _code_stamps(looked: _Looked) -> None:
             break
 
 
-def _streams(looked: _Looked) -> None:
+def _streams(looked: Looked) -> None:
     for number, stream in enumerate((sys.stdin, sys.stdout, sys.stderr)):
         try:
             terminal = stream is not None and stream.isatty()
@@ -384,15 +262,32 @@ def _streams(looked: _Looked) -> None:
         )
 
 
+def _today() -> tuple[int, ...]:
+    """Today's date, as ``--as-of`` defaults to it (``date.today()``: the local calendar)."""
+    return tuple(time.localtime()[:3])
+
+
+def _terminal_sizes() -> list[tuple[int, int] | None]:
+    """The size of each standard stream that is a terminal."""
+    sizes: list[tuple[int, int] | None] = []
+    for number in range(3):
+        try:
+            size = os.get_terminal_size(number) if os.isatty(number) else None
+            sizes.append(None if size is None else (size.columns, size.lines))
+        except (OSError, ValueError):
+            sizes.append(None)
+    return sizes
+
+
 def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Question) -> bytes:
-    looked = _Looked()
+    looked = Looked()
     looked.text("argv", list(argv), cwd, question.kind)
     looked.text(
         "environment",
         sorted((k, v) for k, v in environ.items() if k.startswith(_ENVIRONMENT)),
     )
     if question.kind == "tree":
-        looked.text("today", time.localtime()[:3])
+        looked.text("today", _today())
     _streams(looked)
     _code_stamps(looked)
     return looked.digest.digest()
@@ -401,22 +296,25 @@ def _key(argv: Sequence[str], environ: dict[str, str], cwd: str, question: _Ques
 # --- the user's folder of answers and its key -------------------------------------------------
 
 
-def _folder(environ: dict[str, str], root: str | None) -> str:
+def _folder(environ: dict[str, str], root: str | None) -> str | None:
     """``…/duchu/answers`` in the user's cache (as ``duchu.records.cache.user_cache_folder``
-    chooses it: never inside the tree)."""
+    chooses it), or None where that would be inside the tree (a tree in the home folder, or
+    the home folder in a tree) or relative (an empty ``HOME``: the working folder, perhaps a
+    tree): duchu writes nothing into a tree."""
     home = os.path.expanduser("~")
     if platform.windows():
         named, otherwise = environ.get("LOCALAPPDATA") or "", os.path.join(home, "AppData", "Local")
     else:
         named, otherwise = environ.get("XDG_CACHE_HOME") or "", os.path.join(home, ".cache")
-    base = named
-    if not os.path.isabs(base):
-        base = otherwise
-    elif root is not None:
-        real_base, real_root = os.path.realpath(base), os.path.realpath(root)
-        if real_base == real_root or real_base.startswith(real_root.rstrip(os.sep) + os.sep):
-            base = otherwise
-    return os.path.join(base, "duchu", "answers")
+    for base in (named, otherwise):
+        if os.path.isabs(base) and (root is None or not _inside(base, root)):
+            return os.path.join(base, "duchu", "answers")
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    real_path, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _secret(folder: str, *, create: bool) -> bytes | None:
@@ -512,18 +410,18 @@ def _read_kept(path: str, secret: bytes, key: bytes) -> _Kept | None:
     return _Kept.unpack(key, body)
 
 
-def _look(question: _Question, environ: dict[str, str], extra: Sequence[str]) -> _Looked:
+def _look(question: _Question, environ: dict[str, str], extra: Sequence[str]) -> Looked:
     """The tree, git (when asked) and the files beyond the tree the command read."""
-    looked = _Looked()
+    looked = Looked()
     assert question.root is not None
-    _look_at_tree(looked, question.root)
+    look_at_tree(looked, question.root)
     if question.asks_git:
-        _look_at_git(looked, question.root, environ)
+        look_at_git(looked, question.root, environ)
     _look_beyond(looked, extra)
     return looked
 
 
-def _look_beyond(looked: _Looked, extra: Sequence[str]) -> None:
+def _look_beyond(looked: Looked, extra: Sequence[str]) -> None:
     for path in extra:
         looked.text("beyond", path, os.path.realpath(path))
         looked.path(path)
@@ -580,10 +478,12 @@ class Recorder:
         self.keep = True
         self.drawing = False  # a progress bar on a terminal, not part of the answer
         self.extra: list[str] = []
-        self.looked: _Looked | None = None
+        self.looked: Looked | None = None
         self.began_ns = 0
         self.captured: list[_Capture] = []
         self.written: list[tuple[int, bytes]] = []
+        self.today = _today()  # as the question's key has it (``_key``, just before)
+        self.sizes = _terminal_sizes()  # likewise
 
     def not_to_keep(self) -> None:
         self.keep = False
@@ -630,6 +530,10 @@ class Recorder:
                 self.keep = False
         if not self.keep or status not in (0, 1) or len(self.captured) != 2:
             return
+        if self.question.kind == "tree" and _today() != self.today:
+            return  # midnight passed as it ran: its answer may be of the new day, not the key's
+        if _terminal_sizes() != self.sizes:
+            return  # a terminal resized as it ran: drawn to another width than the key's
         looked_digest = b"\0" * _DIGEST
         extra: list[str] = []
         if self.looked is not None:
@@ -640,6 +544,12 @@ class Recorder:
             if self.looked.latest_change_ns >= self.began_ns:
                 return  # something changed in the tick the look began in, or after
             looked_digest = self.looked.digest.digest()
+            # and the tree and git as they are now: a file written, or a commit made, while
+            # the command ran was read as it is now, not as the first look saw it (HEAD and
+            # a branch are looked at by content, which a reset gives back)
+            again = _look(self.question, self.environ, extra)
+            if not same_digest(again.digest.digest(), looked_digest):
+                return
         kept = _Kept(looked_digest, status, self.written, extra)
         _write_kept(self.path, self.secret, self.key, kept)
 
@@ -750,15 +660,17 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
     if sys.stdout is None or sys.stderr is None:  # started without them: nothing to keep
         question = None
     recorder = None
-    if question is not None and cwd is not None:
-        folder = _folder(environ, question.root)
+    folder = _folder(environ, question.root) if question is not None else None
+    if question is not None and cwd is not None and folder is not None:
         key = _key(argv, environ, cwd, question)
         path = os.path.join(folder, key.hex()[:40])
         secret = _secret(folder, create=False)
         if secret is not None:
             kept = _read_kept(path, secret, key)
             if kept is not None and _still(kept, question, environ):
-                _replay(kept)
+                _replay(kept)  # exits, unless a stream refused what was written:
+                run()  # the command then says why, in its words and with its status
+                return
         secret = secret or _secret(folder, create=True)
         if secret is not None:
             recorder = Recorder(path, secret, key, question, environ)
@@ -781,9 +693,12 @@ def answer(argv: Sequence[str], run: Callable[[], object]) -> None:
 
 
 def _status_of(code: object) -> int:
+    """The exit status of ``sys.exit(code)``, as far as keeping goes: a text is printed by
+    Python itself as it exits, after the streams were given back (not captured), so it is
+    an answer never kept (-1)."""
     if code is None:
         return 0
-    return code if isinstance(code, int) else 1
+    return code if isinstance(code, int) else -1
 
 
 def _still(kept: _Kept, question: _Question, environ: dict[str, str]) -> bool:
@@ -794,12 +709,12 @@ def _still(kept: _Kept, question: _Question, environ: dict[str, str]) -> bool:
 
 
 def _replay(kept: _Kept) -> None:
-    """Write the kept answer and exit with its status."""
+    """Write the kept answer and exit with its status; return when a stream refuses what is
+    written (a full disk, ``> /dev/full``): the pipe of a fresh run is that stream too."""
     try:
         for number, data in kept.written:
             stream = sys.stdout if number == 1 else sys.stderr
-            stream.buffer.write(data)
-            stream.buffer.flush()
+            _write_all(stream.fileno(), data)
     except BrokenPipeError:
         try:
             descriptor = os.open(os.devnull, os.O_WRONLY)
@@ -807,4 +722,13 @@ def _replay(kept: _Kept) -> None:
         except (OSError, ValueError):
             pass
         sys.exit(0)
+    except (OSError, ValueError):
+        return
     sys.exit(kept.status)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """``data`` to a descriptor, unbuffered: nothing is left in a buffer when it fails."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]

@@ -57,6 +57,7 @@ class Asker:
         self.folder = folder
         self.cache = folder / "user-cache"
         self.mark = folder / "ran.txt"
+        self.timeout = 300  # seconds an asking may take
         self.env = {
             k: v
             for k, v in os.environ.items()
@@ -74,7 +75,7 @@ class Asker:
             capture_output=True,
             env={**self.env, **env},
             cwd=self.folder,
-            timeout=300,
+            timeout=self.timeout,
         )
         return done.returncode, done.stdout, done.stderr, self.mark.exists()
 
@@ -572,3 +573,435 @@ def test_a_progress_bar_is_not_part_of_the_answer_kept(
         answers.answer(argv, must_not_run)
     again = capfd.readouterr()
     assert (again.out, again.err, exited.value.code) == ("before\nafter\n", "", 1)
+
+
+# --- what the look misses ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_a_help_flag_given_as_an_options_value_is_not_a_help_page(
+    asker: Asker, tmp_path: Path, flag: str
+) -> None:
+    """``--unit -h`` asks for the unit named "-h": the command runs and reads the tree, so
+    its answer is the tree's, not a help page's that no change to the tree would renew."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    unit = tree / "units" / "caizheng.yaml"
+    unit.write_text(unit.read_text("utf-8").replace("name: 市财政局", f'name: "{flag}"'), "utf-8")
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--records", str(tree), "--unit", flag)
+    _, before = _same_as_fresh(asker, *args)
+    assert b"2014" in before  # the unit's table, not a help page
+    _replace_same_size(unit)
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["status", "--unit", "-h"], "tree"),
+        (["status", "--group=x", "--help"], "tree"),
+        (["--lang", "--help", "check"], "tree"),
+        (["new", "unit", "--name", "-h"], None),
+        (["new", "unit", "--help"], "help"),
+        (["-h", "status", "--unit", "x"], "help"),
+    ],
+)
+def test_a_help_flag_after_an_option_may_be_its_value(args: list[str], kind: str | None) -> None:
+    question = answers.question_of(args, {}, "/nowhere")
+    assert (question.kind if question else None) == kind
+
+
+@pytest.mark.parametrize("spelling", ["-o{out}", "--output={out}", "-o {out}"])
+def test_an_output_file_in_any_spelling_is_written_every_time(
+    asker: Asker, tmp_path: Path, spelling: str
+) -> None:
+    """``-oFILE`` is ``-o FILE`` to the parser: a command that writes a file is never
+    answered from what was kept, which would say the file was written and not write it."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    out = tmp_path / "s.xlsx"
+    _settle()
+    given = spelling.format(out=out).split(" ")
+    for _ in range(2):
+        out.unlink(missing_ok=True)
+        status, _, _, ran = asker.ask("status", "--as-of", AS_OF, "--records", str(tree), *given)
+        assert status == 0 and ran and out.is_file()
+    assert asker.kept() == []
+
+
+@pytest.mark.parametrize("named", ["absolute", "with a work tree"])
+def test_the_office_answer_follows_the_repository_git_dir_names(
+    asker: Asker, tmp_path: Path, named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GIT_DIR`` (as a hook or a script sets it) names the repository git reads, wherever it
+    is: its history is what the answer depends on, not that of a repository above the tree."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tree, "add", "-A", ".", f":!{late.relative_to(tree)}")
+    _git(tree, "commit", "-qm", "first")
+    shutil.move(tree / ".git", tmp_path / "elsewhere.git")
+    env = {"GIT_DIR": str(tmp_path / "elsewhere.git")}
+    if named == "with a work tree":
+        env["GIT_WORK_TREE"] = str(tree)
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args, **env)
+    assert not asker.ask(*args, **env)[3]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    ran, after = _same_as_fresh(asker, *args, **env)
+    assert ran and after != before
+
+
+_ASK_INTERRUPTED = """
+import sys
+import duchu.judge.commands
+from duchu import answers
+from duchu.launch import _run
+
+def interrupted(*args, **kwargs):
+    print("half an answer", flush=True)
+    raise KeyboardInterrupt  # Ctrl-C while the command runs
+
+duchu.judge.commands.judge_status = interrupted
+argv = ["duchu", *sys.argv[1:]]
+sys.argv = argv
+answers.answer(argv, _run)
+"""
+
+
+def test_a_command_interrupted_is_never_kept(asker: Asker, tmp_path: Path) -> None:
+    """Ctrl-C: Typer exits 130 (click's abort, 1) after what was written so far -- half an
+    answer, which is never the answer kept for the next asking."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--records", str(tree))
+    done = subprocess.run(
+        [sys.executable, "-c", _ASK_INTERRUPTED, *args],
+        capture_output=True,
+        env=asker.env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode in (1, 130) and b"half an answer" in done.stdout
+    assert asker.kept() == []
+    ran, out = _same_as_fresh(asker, *args)
+    assert ran and b"half an answer" not in out
+
+
+_ASK_WITHOUT_TYPER = """
+import sys
+from duchu import answers
+from duchu.launch import _run
+
+sys.modules["typer"] = None  # as if typer were missing from this Python
+argv = ["duchu", *sys.argv[1:]]
+sys.argv = argv
+answers.answer(argv, _run)
+"""
+
+
+def test_a_message_python_prints_as_it_exits_is_not_lost(asker: Asker, tmp_path: Path) -> None:
+    """``sys.exit(text)`` (a library missing): Python prints the text after the command has
+    given its streams back, so it is not in what was captured; an answer kept without it would
+    end with status 1 and not a word."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("check", "--records", str(tree))
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _ASK_WITHOUT_TYPER, *args],
+            capture_output=True,
+            env=asker.env,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert done.returncode == 1 and b"typer" in done.stderr
+    assert asker.kept() == []
+
+
+def _files_under(tree: Path) -> list[str]:
+    return sorted(str(p.relative_to(tree)) for p in tree.rglob("*"))
+
+
+@pytest.mark.parametrize("home", ["the tree", "the tree, and XDG_CACHE_HOME in it"])
+def test_no_answer_is_written_into_the_tree_whatever_the_home_folder(
+    asker: Asker, tmp_path: Path, home: str
+) -> None:
+    """The user's cache inside the tree (a tree kept as the home folder, ``~/.cache`` in it,
+    ``XDG_CACHE_HOME`` in it or not): nothing is kept there, and every asking is answered
+    afresh."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    del asker.env["XDG_CACHE_HOME"]
+    asker.env["HOME"] = str(tree)
+    if home.endswith("in it"):
+        asker.env["XDG_CACHE_HOME"] = str(tree / "cache")
+    asker.folder = tree  # the working folder: the tree
+    before = _files_under(tree)
+    _settle()
+    for _ in range(2):
+        ran, _ = _same_as_fresh(asker, "status", "--as-of", AS_OF, "--records", str(tree))
+        assert ran
+    assert _files_under(tree) == before
+
+
+def test_the_office_answer_follows_a_branch_named_by_another(asker: Asker, tmp_path: Path) -> None:
+    """HEAD names a branch that names another (``git symbolic-ref``): a commit moves the last
+    branch of the chain, and that is the history the answer depends on."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tree, "add", "-A", ".", f":!{late.relative_to(tree)}")
+    _git(tree, "commit", "-qm", "first")
+    branch = _git_out(tree, "symbolic-ref", "HEAD")
+    _git(tree, "symbolic-ref", "refs/heads/alias", branch)
+    _git(tree, "symbolic-ref", "HEAD", "refs/heads/alias")
+    _git(tree, "add", "-A")  # staged now: the commit below changes no file of the tree
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]
+    _git(tree, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    assert (tree / ".git" / "HEAD").read_text("utf-8") == "ref: refs/heads/alias\n"
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
+
+
+def _git_out(tree: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_refs_kept_as_reftables_are_looked_at(tmp_path: Path) -> None:
+    """A repository whose refs are reftables (git 2.45's ``--ref-format=reftable``): a commit
+    changes neither HEAD (``ref: refs/heads/.invalid``) nor any file under refs/, but writes a
+    new table and names it in ``reftable/tables.list``. (Made by hand: the git here may be
+    older than reftables.)"""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    dot_git = tree / ".git"
+    (dot_git / "refs" / "heads").mkdir(parents=True)
+    (dot_git / "reftable").mkdir()
+    (dot_git / "HEAD").write_text("ref: refs/heads/.invalid\n")
+    tables = dot_git / "reftable" / "tables.list"
+    tables.write_text("0x000000000001-0x000000000001-aaaaaaaa.ref\n")
+    args = ["status", "--by", "group", "--records", str(tree)]
+    question = answers.question_of(args, {}, str(tmp_path))
+    assert question is not None and question.asks_git
+
+    def looked() -> bytes:
+        return answers._look(question, {}, ()).digest.digest()
+
+    before = looked()
+    tables.write_text(
+        "0x000000000001-0x000000000001-aaaaaaaa.ref\n0x000000000002-0x000000000002-bbbbbbbb.ref\n"
+    )
+    assert looked() != before
+
+
+@pytest.mark.parametrize("nearer", ["an empty .git folder", "a .git folder without HEAD"])
+def test_the_office_answer_follows_the_repository_git_takes(
+    asker: Asker, tmp_path: Path, nearer: str
+) -> None:
+    """git passes over a ``.git`` folder that is no repository and takes the next one up:
+    that one's history is what the answer depends on."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tmp_path, "init", "-q")
+    late = sorted(tree.glob("meetings/2014-04/*.yaml"))[-1]
+    _git(tmp_path, "add", "-A", "records", f":!{late.relative_to(tmp_path)}")
+    _git(tmp_path, "commit", "-qm", "first")
+    _git(tmp_path, "add", "-A", "records")  # staged: the commit below changes no file
+    (tree / ".git").mkdir()
+    if nearer == "a .git folder without HEAD":
+        (tree / ".git" / "objects").mkdir()
+        (tree / ".git" / "refs").mkdir()
+    _settle()
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--format", "json", "--records", str(tree))
+    _, before = _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]
+    _git(tmp_path, "commit", "-qm", "late report", date="2014-04-15T12:00:00")
+    ran, after = _same_as_fresh(asker, *args)
+    assert ran and after != before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("where", ["HEAD", "commondir", "branch"])
+def test_a_fifo_where_git_keeps_a_file_never_hangs(
+    asker: Asker, tmp_path: Path, where: str
+) -> None:
+    """The look reads a few of git's files in every repository above the tree (HEAD, a branch,
+    commondir), even those git passes by: a FIFO in one's place, where git never reads
+    it, must not wait for a writer for ever."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    above = tmp_path / "above"  # what the .git file beside the tree's folder names
+    (above / "refs" / "heads").mkdir(parents=True)
+    (tmp_path / ".git").write_text(f"gitdir: {above}\n")
+    if where == "branch":
+        (above / "HEAD").write_text("ref: refs/heads/main\n")
+        os.mkfifo(above / "refs" / "heads" / "main")
+    else:
+        os.mkfifo(above / where)
+    _settle()
+    asker.timeout = 60
+    args = ("status", "--as-of", AS_OF, "--by", "group", "--records", str(tree))
+    for _ in range(2):
+        try:
+            _same_as_fresh(asker, *args)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the failure itself
+            pytest.fail(f"a FIFO at {where}: the look waited for a writer")
+
+
+@pytest.mark.parametrize("change", ["a unit edited", "a commit made"])
+def test_a_change_while_the_command_runs_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """What the command read may be what changed after the look began: its answer is kept
+    only if the tree and git look the same when it ends. (A commit made meanwhile, then
+    undone with ``git reset --soft``, gives back HEAD's bytes: the answer of the commit would
+    be the one given.)"""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-qm", "first")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    argv = ["duchu", "status", "--by", "group", "--records", str(tree)]
+
+    def run() -> None:
+        if change == "a unit edited":
+            unit = _first(tree, "units/*.yaml")
+            unit.write_text(unit.read_text("utf-8") + "# edited\n", "utf-8")
+        else:
+            _git(tree, "commit", "-q", "--allow-empty", "-m", "meanwhile")
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run)
+    assert asker.kept() == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_stream_that_refuses_the_answer_is_told_as_a_fresh_run_tells_it(
+    asker: Asker, tmp_path: Path
+) -> None:
+    """A kept answer written to a stream that refuses it (a full disk: ``> /dev/full``, which
+    is no terminal, so the same question as ``> file``) ends as a fresh run ends: one line
+    that says why, status 2 -- not a traceback."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    args = ("check", "--records", str(tree))
+    _same_as_fresh(asker, *args)
+    assert not asker.ask(*args)[3]  # kept
+
+    def to_full_disk(**env: str) -> tuple[int, bytes]:
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-c", _ASK, str(asker.mark), *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**asker.env, **env},
+                cwd=asker.folder,
+                timeout=300,
+            )
+        return done.returncode, done.stderr
+
+    status, said = to_full_disk()
+    assert (status, said) == to_full_disk(DUCHU_NO_ANSWERS="1")
+    assert status == 2 and b"Traceback" not in said
+
+
+def test_an_answer_given_as_midnight_passes_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key says which day it is as the question is asked; a command that runs past
+    midnight judges as of the new day: its answer is not the key's day's."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    day = [(2014, 4, 20)]
+    monkeypatch.setattr(answers, "_today", lambda: day[0])
+    argv = ["duchu", "check", "--records", str(tree)]
+
+    def run_past_midnight() -> None:
+        day[0] = (2014, 4, 21)
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run_past_midnight)
+    assert asker.kept() == []
+    with pytest.raises(SystemExit):  # the same day throughout: kept
+        answers.answer(argv, lambda: sys.exit(0))
+    assert len(asker.kept()) == 1
+
+
+def test_a_link_gone_as_it_is_looked_at_is_a_change_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link listed, then removed before what it names is read: the look says so."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    (tree / "meetings" / "linked").symlink_to(_first(tree, "meetings/*/"))
+    question = answers.question_of(["check", "--records", str(tree)], {}, str(tmp_path))
+    assert question is not None
+    before = answers._look(question, {}, ()).digest.digest()
+
+    def gone(path: object) -> str:
+        raise FileNotFoundError(2, "gone", path)
+
+    monkeypatch.setattr(os, "readlink", gone)
+    assert answers._look(question, {}, ()).digest.digest() != before
+
+
+@pytest.mark.parametrize("where", ["GIT_CONFIG_GLOBAL", "an [include] of the repository's"])
+def test_every_configuration_file_git_reads_is_looked_at(tmp_path: Path, where: str) -> None:
+    """git reads the configuration files the environment names, and every file an
+    ``[include]`` names; a change to one is another look at git."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _git(tree, "init", "-q")
+    included = tmp_path / "more.gitconfig"
+    included.write_text("[diff]\n\trenameLimit = 5\n")
+    environ: dict[str, str] = {}
+    if where == "GIT_CONFIG_GLOBAL":
+        environ["GIT_CONFIG_GLOBAL"] = str(included)
+    else:
+        with open(tree / ".git" / "config", "a", encoding="utf-8") as config:
+            config.write(f"[include]\n\tpath = {included}\n")
+    args = ["status", "--by", "group", "--records", str(tree)]
+    question = answers.question_of(args, environ, str(tmp_path))
+    assert question is not None
+
+    def looked() -> bytes:
+        return answers._look(question, environ, ()).digest.digest()
+
+    before = looked()
+    included.write_text("[diff]\n\trenameLimit = 50000\n")
+    assert looked() != before
+
+
+def test_an_answer_drawn_as_the_terminal_is_resized_is_not_kept(
+    asker: Asker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key says how wide the terminal is as the question is asked; a table drawn after
+    the window was resized is of another width, not the key's."""
+    tree = copy_tree(SAMPLE, tmp_path / "records")
+    _settle()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(asker.cache))
+    monkeypatch.delenv("DUCHU_NO_CACHE", raising=False)
+    sizes = [[None, (80, 24), None]]
+    monkeypatch.setattr(answers, "_terminal_sizes", lambda: sizes[0])
+    argv = ["duchu", "check", "--records", str(tree)]
+
+    def run_while_resized() -> None:
+        sizes[0] = [None, (120, 40), None]
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        answers.answer(argv, run_while_resized)
+    assert asker.kept() == []
+    with pytest.raises(SystemExit):  # the same size throughout: kept
+        answers.answer(argv, lambda: sys.exit(0))
+    assert len(asker.kept()) == 1
