@@ -238,6 +238,9 @@ def _code_stamps(looked: Looked) -> None:
             looked.stamp(library, info)
             looked.path(folder)
             break
+    for entry in sys.path:  # a package installed, upgraded or removed: a new *.dist-info
+        if entry.endswith(("site-packages", "dist-packages")):
+            looked.path(entry)
 
 
 def _streams(looked: Looked) -> None:

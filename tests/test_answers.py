@@ -1005,3 +1005,22 @@ def test_an_answer_drawn_as_the_terminal_is_resized_is_not_kept(
     with pytest.raises(SystemExit):  # the same size throughout: kept
         answers.answer(argv, lambda: sys.exit(0))
     assert len(asker.kept()) == 1
+
+
+def test_a_package_installed_beside_duchu_is_another_answer(tmp_path: Path) -> None:
+    """Typer, rich and pydantic bring libraries of their own (typing_extensions,
+    shellingham, ...): a package installed, upgraded or removed anywhere in site-packages
+    makes a new ``*.dist-info`` there, and a new key."""
+    site = tmp_path / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    question = answers.question_of(["--help"], {}, str(tmp_path))
+    assert question is not None
+    saved = list(sys.path)
+    try:
+        sys.path.append(str(site))
+        before = answers._key(["duchu", "--help"], {}, str(tmp_path), question)
+        (site / "somelib-1.0.dist-info").mkdir()
+        after = answers._key(["duchu", "--help"], {}, str(tmp_path), question)
+    finally:
+        sys.path[:] = saved
+    assert before != after
