@@ -33,7 +33,7 @@ from duchu.records.ballot_counts import (
 from duchu.records.ballot_sheet import header_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectTally:
     subject: str
     counts: dict[str, int]
