@@ -286,3 +286,23 @@ def test_a_snapshot_with_a_piece_twice_is_refused(
     _, kept = _spy(monkeypatch)
     assert load_tree(root, use_cache=True) == cold
     assert kept == [False]
+
+
+def test_equal_texts_of_the_records_come_back_as_one(tmp_path: Path) -> None:
+    """A snapshot gives a piece's equal texts -- every meeting's kind, a unit's id in each
+    of its meetings -- as one object, where each file's parse had made its own."""
+    root = _generated(tmp_path, 23)
+    _age(root)
+    cold = load_tree(root, use_cache=True)
+    warm = load_tree(root, use_cache=True)
+    assert warm == cold
+    for texts in (
+        [m.kind for m in cold.meetings.values()],
+        [m.unit for m in cold.meetings.values() if m.unit is not None],
+    ):
+        assert len({id(text) for text in texts}) > len(set(texts))
+    for texts in (
+        [m.kind for m in warm.meetings.values()],
+        [m.unit for m in warm.meetings.values() if m.unit is not None],
+    ):
+        assert len({id(text) for text in texts}) == len(set(texts)) < len(texts)

@@ -225,10 +225,21 @@ def _slotted(value: object) -> bool:
 
 
 class _Pickler(pickle.Pickler):
+    """Pickles records as ``_made(class, *values)``; a text field equal to one met before
+    in the same piece is given as that one, so the memo writes it once and the unpickler
+    makes one text for all (a kind's name, a unit's id, a date: each file's parse made its
+    own)."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__(file, protocol=5)
+        self.texts: dict[str, str] = {}
+
     def reducer_override(self, obj: Any) -> Any:
         if _slotted(obj):
             cls = type(obj)
-            return _made, (cls, *(getattr(obj, f.name) for f in dataclasses.fields(cls)))
+            texts = self.texts
+            values = [getattr(obj, f.name) for f in dataclasses.fields(cls)]
+            return _made, (cls, *(texts.setdefault(v, v) if type(v) is str else v for v in values))
         return NotImplemented
 
 
@@ -408,15 +419,15 @@ def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> No
             # the signature, at the head, filled in last
             handle.write(_MAGIC + bytes(_MAC_BYTES))
             signing = _SigningWriter(handle, secret)
-            _Pickler(signing, protocol=5).dump((key, seen.files, seen.problems, ballots))
+            _Pickler(signing).dump((key, seen.files, seen.problems, ballots))
             # A pickle per piece, each with a memo of its own: one pickle of the whole
             # tree kept every object it met in its memo (and the tuple of each record's
             # values, made for it alone), as did the unpickler, some 120 MB at 20,000
             # units above the tree itself. Texts shared across pieces are then copied,
             # which costs less.
             for piece in _pieces(state):
-                _Pickler(signing, protocol=5).dump(piece)
-            _Pickler(signing, protocol=5).dump(None)
+                _Pickler(signing).dump(piece)
+            _Pickler(signing).dump(None)
             handle.seek(len(_MAGIC))
             handle.write(signing.mac.digest())
         os.replace(temporary, folder / SNAPSHOT_FILE)
