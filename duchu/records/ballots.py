@@ -54,13 +54,17 @@ def tally_subject(
     negative: list[str],
     flag_at: Fraction,
 ) -> SubjectTally:
-    """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``."""
-    ordered = {rating: counts.get(rating, 0) for rating in ratings}
+    """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``.
+
+    The counts are the record's own dictionary when it already holds every rating in order
+    (neither is ever changed), and equal rates one ``Fraction``: a province's tally made
+    250,000 of each, nearly all alike (some 40 MB)."""
+    ordered = counts if list(counts) == ratings else {r: counts.get(r, 0) for r in ratings}
     rated = sum(ordered.values())
     positive_count = sum(ordered.get(rating, 0) for rating in positive)
     negative_count = sum(ordered.get(rating, 0) for rating in negative)
-    positive_rate = Fraction(positive_count, rated) if rated else None
-    negative_rate = Fraction(negative_count, rated) if rated else None
+    positive_rate = _rate(positive_count, rated) if rated else None
+    negative_rate = _rate(negative_count, rated) if rated else None
     return SubjectTally(
         subject=subject,
         counts=ordered,
@@ -72,6 +76,17 @@ def tally_subject(
         # asked for each subject of each appraisal of a province)
         flagged=bool(rated) and negative_count * flag_at.denominator >= flag_at.numerator * rated,
     )
+
+
+# (count, of) -> count/of: rates are few and immutable, so each is made once
+_RATES: dict[tuple[int, int], Fraction] = {}
+
+
+def _rate(count: int, of: int) -> Fraction:
+    rate = _RATES.get((count, of))
+    if rate is None:
+        rate = _RATES[count, of] = Fraction(count, of)
+    return rate
 
 
 def exact_fraction(value: float) -> Fraction:
