@@ -107,7 +107,7 @@ def finish_load(
     files: _Files,
     cache: RecordCache | None,
     paths: list[str],
-    results: dict[str, FileResult],
+    stamps: dict[str, tuple[int, int]],
 ) -> Tree:
     """What every load does once its files are read: names where ids go resolved to ids,
     order, appraisals, the checks across files, drafts set aside, the cache written, every
@@ -121,7 +121,7 @@ def finish_load(
     tree.problems.extend(resolve_names(tree))
     put_in_order(tree)
     ballots = _load_appraisals(tree, cache, files)
-    checked = _checked(tree, cache, paths, results, ballots, files)
+    checked = _checked(tree, cache, paths, stamps, ballots, files)
     set_drafts_aside(tree)
     if cache is not None:
         cache.keep_only(set(paths), ballots)
@@ -147,7 +147,7 @@ def _checked(
     tree: Tree,
     cache: RecordCache | None,
     files: list[str],
-    results: dict[str, FileResult],
+    stamps: dict[str, tuple[int, int]],
     ballots: set[str],
     source: _Files,
 ) -> list[Problem]:
@@ -157,7 +157,7 @@ def _checked(
     if cache is None:
         return _placed(source, _run_checks(tree))
     every_file_hit = cache.reads == 0
-    fingerprint = _fingerprint(files, results, ballots, cache)
+    fingerprint = _fingerprint(files, stamps, ballots, cache)
     stored = cache.checks(fingerprint) if every_file_hit else None
     if stored is not None:
         owners = set(files) | ballots
@@ -230,14 +230,14 @@ def partial_checks(tree: Tree) -> list[Problem]:
 
 
 def _fingerprint(
-    files: list[str], results: dict[str, FileResult], ballots: set[str], cache: RecordCache
+    files: list[str], stamps: dict[str, tuple[int, int]], ballots: set[str], cache: RecordCache
 ) -> str:
     """Which files, at which size and time, the checks ran over (ballot files as their
     cache entries have them: the counts the checks saw)."""
     digest = hashlib.sha256()
     for rel_path in files:
-        result = results[rel_path]
-        digest.update(f"{rel_path}\t{result.size}\t{result.stamp}\n".encode())
+        size, file_stamp = stamps[rel_path]
+        digest.update(f"{rel_path}\t{size}\t{file_stamp}\n".encode())
     for rel_path in sorted(ballots):
         entry = cache.ballots.get(rel_path)
         stamp = f"{entry[0]}\t{entry[1]}" if isinstance(entry, list) and len(entry) > 1 else "-"

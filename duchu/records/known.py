@@ -324,12 +324,14 @@ def load_known_tree(
             results[result.path] = result
             if cache is not None:
                 remember(cache, result)
+        stamps: dict[str, tuple[int, int]] = {}
         for rel_path in found.files:
-            result = results[rel_path]
+            result = results.pop(rel_path)  # let go of once stored (see ``load``)
             tree.files += 1
             tree.problems.extend(result.problems)
             store_result(tree, rel_path, result)
-        return finish_load(tree, files, cache, found.files, results)
+            stamps[rel_path] = (result.size, result.stamp)
+        return finish_load(tree, files, cache, found.files, stamps)
 
 
 def _cached(cache: RecordCache, rel_path: str, size: int, stamp: int) -> FileResult | None:
