@@ -292,12 +292,9 @@ class RecordCache:
         record: Any,
         problems: Iterable[Problem],
     ) -> None:
-        self.files[kind][rel_path] = (
-            size,
-            stamp,
-            record,
-            [problem_to_stored(p) for p in problems],
-        )
+        stored = [problem_to_stored(p) for p in problems]
+        # no problems: the one empty tuple, as ``_without_empty_lists`` reads them
+        self.files[kind][rel_path] = (size, stamp, record, stored or ())
         self.changed = True
 
     def checks(self, fingerprint: str) -> list[StoredProblem] | None:
