@@ -26,7 +26,13 @@ from duchu.records.discover import (
     shown_path,
     unreadable,
 )
-from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
+from duchu.records.finish import (
+    FilesFingerprint,
+    cyclic_gc_paused,
+    finish_load,
+    remember,
+    store_result,
+)
 from duchu.records.parallel import (
     Blob,
     Progress,
@@ -324,13 +330,13 @@ def load_known_tree(
             results[result.path] = result
             if cache is not None:
                 remember(cache, result)
-        stamps: dict[str, tuple[int, int]] = {}
+        stamps = FilesFingerprint()
         for rel_path in found.files:
             result = results.pop(rel_path)  # let go of once stored (see ``load``)
             tree.files += 1
             tree.problems.extend(result.problems)
             store_result(tree, rel_path, result)
-            stamps[rel_path] = (result.size, result.stamp)
+            stamps.add(result)
         return finish_load(tree, files, cache, found.files, stamps)
 
 
