@@ -7,9 +7,11 @@ in the tree changed since the last load -- the same files, each of the same size
 them, every ballot file a meeting names resolving to the same file with the same stamp, the
 same campaign, duchu version and cache format -- the loaded ``Tree`` is the one the last
 load made, and this module keeps it whole, beside the record cache, and gives it back in
-one read. Anything else -- one file changed, added, gone, renamed, a file changed in the
-clock tick the snapshot was written in (git's racy rule) -- is a miss, and the loader goes
-the file-by-file way, which then writes a new snapshot.
+one read: a head, then the tree's fields in pieces, each a pickle with a memo of its own
+(``write``), so that neither side ever holds a memo of the whole tree. Anything else --
+one file changed, added, gone, renamed, a file changed in the clock tick the snapshot was
+written in (git's racy rule) -- is a miss, and the loader goes the file-by-file way, which
+then writes a new snapshot.
 
 It is pickle, for speed, and pickle can run code; so a snapshot is never trusted because it
 is there. It lives in the user's private cache folder, like the record cache (opened only
