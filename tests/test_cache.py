@@ -399,3 +399,26 @@ def test_a_cache_in_many_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert 4 < kept <= 8
     assert load_tree(root, use_cache=True) == cold
     assert len(read) == cold.files - 1 - kept
+
+
+def test_entries_without_problems_share_one_empty_tuple(tmp_path: Path) -> None:
+    """A file with no problems keeps one shared empty tuple in the cache, not a list each
+    (written and read alike), and the file still says ``[]`` for them: the cache written
+    again from such entries is the same file."""
+    from duchu.records.cache import RecordCache
+
+    root = build_tree(tmp_path / "tree", BROKEN / "bad-value-text")
+    old = time.time() - 3600
+    for path in root.rglob("*"):
+        os.utime(path, (old, old))
+    load_tree(root, use_cache=True)
+    written = cache_file(root).read_bytes()
+    key = written.split(b"\n", 1)[0]
+    cache = RecordCache(root, key)
+    entries = [e for kind in cache.files.values() for e in kind.values()]
+    assert entries and any(e[3] for e in entries)  # a file with problems keeps its list
+    empty = [e for e in entries if not e[3]]
+    assert empty and all(type(e[3]) is tuple for e in empty)
+    cache.changed = True
+    assert cache.save()
+    assert cache_file(root).read_bytes() == written

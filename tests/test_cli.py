@@ -202,6 +202,34 @@ def test_json_output_is_what_json_dumps_writes(data: object) -> None:
     assert written == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(), _JSON_VALUES, max_size=4), st.sets(st.text(), max_size=4))
+def test_a_document_written_a_member_at_a_time_is_what_json_dumps_writes(
+    document: dict[str, object], streamed: set[str]
+) -> None:
+    """``print_json`` writes a mapping a member at a time, and a list member (or an
+    iterator, as ``tally`` gives its meetings) an item at a time: byte for byte what
+    ``json.dumps`` writes of the whole document with its lists made."""
+    import io
+
+    from duchu.render.json import print_json
+
+    given = {
+        key: iter(value) if key in streamed and isinstance(value, list) else value
+        for key, value in document.items()
+    }
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    real = sys.stdout
+    sys.stdout = stream
+    try:
+        print_json(given)
+    finally:
+        sys.stdout = real
+    stream.flush()
+    written = stream.buffer.getvalue()  # type: ignore[attr-defined]
+    assert written == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
 def test_the_collector_is_given_back_after_a_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands pause the cyclic collector from loading on (a province's table is made of
     hundreds of thousands of objects it would walk for nothing); in-process callers get it

@@ -103,3 +103,27 @@ def test_the_office_report_delay_survives_a_move_into_a_sub_folder(tmp_path: Pat
     office_git(top, "commit", "--quiet", "-m", "整理", when=later)
     after = by_group(root, "--as-of", "2014-10-10")
     assert after["ga"]["report_delay_days"] == before["ga"]["report_delay_days"]
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_reports_read_a_few_files_at_a_time_date_the_same(
+    at_once: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contents that tell whether a change reports are read a batch of files at a time
+    (a province's every blob at once was 100 MB): whatever the batch, the same dates."""
+    import duchu.git.history
+    from duchu.records.reports import WorkReports
+
+    top = tmp_path / "office"
+    top.mkdir()
+    office_git(top, "init", "--quiet", "--initial-branch=main")
+    root = top / "记录"
+    for when, files in COMMITS:
+        write_office(root, files)
+        office_git(top, "add", "--all")
+        office_git(top, "commit", "--quiet", "-m", "记录", when=when)
+    as_of = day("2014-10-10")
+    whole = file_dates(root, as_of, rule=WorkReports())
+    assert whole.reported and whole.reported.keys() <= whole.changed.keys()
+    monkeypatch.setattr(duchu.git.history, "_FILES_READ_AT_ONCE", at_once)
+    assert file_dates(root, as_of, rule=WorkReports()) == whole

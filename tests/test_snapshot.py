@@ -229,3 +229,80 @@ def test_a_file_changed_as_the_snapshot_was_written_is_a_miss(
     _, kept = _spy(monkeypatch)
     assert load_tree(root, use_cache=True) == load_tree(root)
     assert kept[0] is False
+
+
+@pytest.mark.parametrize("entries", [1, 3, 4096])
+def test_a_snapshot_in_many_pieces_gives_the_tree_back(
+    entries: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshot is written a piece at a time (a memo per piece): whatever the pieces'
+    size, the tree comes back equal, in its dictionaries' order, and a meeting's appraisal
+    counts are still the very dictionary ``appraisals`` holds, as the load made them."""
+    monkeypatch.setattr(duchu.records.snapshot, "_PIECE_ENTRIES", entries)
+    root = _generated(tmp_path, 23)
+    _age(root)
+    cold = load_tree(root)
+    load_tree(root, use_cache=True)
+    read, kept = _spy(monkeypatch)
+    warm = load_tree(root, use_cache=True)
+    assert kept == [True] and read == []
+    assert warm == cold
+    for field in ("groups", "units", "meetings", "appraisals", "meeting_units"):
+        assert list(getattr(warm, field)) == list(getattr(cold, field))
+    assert [p.code for p in warm.problems] == [p.code for p in cold.problems]
+    shared = [
+        ident
+        for ident, counts in cold.appraisals.items()
+        if cold.meetings[ident].appraisal.counts is counts.by_subject  # type: ignore[union-attr]
+    ]
+    assert shared  # the generated tree has appraisals written as counts
+    for ident in shared:
+        assert warm.meetings[ident].appraisal.counts is warm.appraisals[ident].by_subject  # type: ignore[union-attr]
+
+
+def test_a_snapshot_with_a_piece_twice_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signed snapshot that gives one of the tree's fields whole twice (one of its pieces
+    written again) is a miss, not a tree made of the second."""
+    import hmac
+
+    real_pieces = duchu.records.snapshot._pieces
+
+    def doubled(state: dict[str, object]) -> object:
+        pieces = list(real_pieces(state))
+        return [*pieces, next(p for p in pieces if p[1] == "whole")]
+
+    monkeypatch.setattr(duchu.records.snapshot, "_pieces", doubled)
+    root, cold = _loaded_twice(tmp_path)
+    monkeypatch.setattr(duchu.records.snapshot, "_pieces", real_pieces)
+    content = _snapshot(root).read_bytes()
+    magic = content.split(b"\n", 1)[0] + b"\n"
+    body = content[len(magic) + 32 :]
+    assert (
+        hmac.digest(_key(root).read_bytes(), body, "sha256")
+        == content[len(magic) : len(magic) + 32]
+    )
+    _, kept = _spy(monkeypatch)
+    assert load_tree(root, use_cache=True) == cold
+    assert kept == [False]
+
+
+def test_equal_texts_of_the_records_come_back_as_one(tmp_path: Path) -> None:
+    """A snapshot gives a piece's equal texts -- every meeting's kind, a unit's id in each
+    of its meetings -- as one object, where each file's parse had made its own."""
+    root = _generated(tmp_path, 23)
+    _age(root)
+    cold = load_tree(root, use_cache=True)
+    warm = load_tree(root, use_cache=True)
+    assert warm == cold
+    for texts in (
+        [m.kind for m in cold.meetings.values()],
+        [m.unit for m in cold.meetings.values() if m.unit is not None],
+    ):
+        assert len({id(text) for text in texts}) > len(set(texts))
+    for texts in (
+        [m.kind for m in warm.meetings.values()],
+        [m.unit for m in warm.meetings.values() if m.unit is not None],
+    ):
+        assert len({id(text) for text in texts}) == len(set(texts)) < len(texts)

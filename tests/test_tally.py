@@ -309,3 +309,48 @@ def test_a_rate_in_tenths_of_a_percent_rounds_half_up(numerator: int, extra: int
     rate = Fraction(numerator, numerator + extra)
     assert tenths_of_percent(rate) == math.floor(rate * 1000 + Fraction(1, 2))
     assert tenths_of_percent(Fraction(1, 2000)) == 1 and tenths_of_percent(Fraction(3, 2000)) == 2
+
+
+def test_a_subjects_rates_and_counts_are_the_same_whatever_is_shared() -> None:
+    """``tally_subject`` shares the record's counts when they hold every rating in order,
+    and one ``Fraction`` for equal rates: the same values as made afresh, a shared one never
+    changed by a later tally."""
+    from fractions import Fraction
+
+    from duchu.records.ballots import tally_subject
+
+    ratings, positive, negative = ["好", "较好", "一般", "差"], ["好", "较好"], ["差"]
+    kept = {"好": 3, "较好": 1, "一般": 0, "差": 2}
+    first = tally_subject(
+        "班子",
+        kept,
+        7,
+        ratings=ratings,
+        positive=positive,
+        negative=negative,
+        flag_at=Fraction(1, 3),
+    )
+    assert first.counts is kept and first.counts == {"好": 3, "较好": 1, "一般": 0, "差": 2}
+    assert (first.rated, first.unrated, first.flagged) == (6, 1, True)
+    assert (first.positive_rate, first.negative_rate) == (Fraction(2, 3), Fraction(1, 3))
+    partial = {"差": 2, "好": 4}  # out of order, a rating missing: made in order
+    second = tally_subject(
+        "王某",
+        partial,
+        6,
+        ratings=ratings,
+        positive=positive,
+        negative=negative,
+        flag_at=Fraction(1, 2),
+    )
+    assert (
+        second.counts == {"好": 4, "较好": 0, "一般": 0, "差": 2} and second.counts is not partial
+    )
+    assert list(second.counts) == ratings and partial == {"差": 2, "好": 4}
+    assert (second.positive_rate, second.negative_rate, second.flagged) == (
+        Fraction(2, 3),
+        Fraction(1, 3),
+        False,
+    )
+    assert second.positive_rate is first.positive_rate  # one object for one rate
+    assert first.positive_rate == Fraction(2, 3)

@@ -34,7 +34,7 @@ from duchu.records.ballot_counts import (
 from duchu.records.ballot_sheet import header_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectTally:
     subject: str
     counts: dict[str, int]
@@ -55,8 +55,12 @@ def tally_subject(
     negative: list[str],
     flag_at: Fraction,
 ) -> SubjectTally:
-    """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``."""
-    ordered = {rating: counts.get(rating, 0) for rating in ratings}
+    """Rates of one subject, exactly: ``negative/rated`` compared with ``flag_at``.
+
+    The counts are the record's own dictionary when it already holds every rating in order
+    (neither is ever changed), and equal rates one ``Fraction``: a province's tally made
+    250,000 of each, nearly all alike (some 40 MB)."""
+    ordered = counts if list(counts) == ratings else {r: counts.get(r, 0) for r in ratings}
     rated = sum(ordered.values())
     positive_count = sum([ordered.get(rating, 0) for rating in positive])
     negative_count = sum([ordered.get(rating, 0) for rating in negative])

@@ -107,7 +107,7 @@ def finish_load(
     files: _Files,
     cache: RecordCache | None,
     paths: list[str],
-    results: dict[str, FileResult],
+    stamps: FilesFingerprint,
 ) -> Tree:
     """What every load does once its files are read: names where ids go resolved to ids,
     order, appraisals, the checks across files, drafts set aside, the cache written, every
@@ -121,7 +121,7 @@ def finish_load(
     tree.problems.extend(resolve_names(tree))
     put_in_order(tree)
     ballots = _load_appraisals(tree, cache, files)
-    checked = _checked(tree, cache, paths, results, ballots, files)
+    checked = _checked(tree, cache, paths, stamps, ballots, files)
     set_drafts_aside(tree)
     if cache is not None:
         cache.keep_only(set(paths), ballots)
@@ -147,7 +147,7 @@ def _checked(
     tree: Tree,
     cache: RecordCache | None,
     files: list[str],
-    results: dict[str, FileResult],
+    stamps: FilesFingerprint,
     ballots: set[str],
     source: _Files,
 ) -> list[Problem]:
@@ -157,7 +157,7 @@ def _checked(
     if cache is None:
         return _placed(source, _run_checks(tree))
     every_file_hit = cache.reads == 0
-    fingerprint = _fingerprint(files, results, ballots, cache)
+    fingerprint = _fingerprint(stamps, ballots, cache)
     stored = cache.checks(fingerprint) if every_file_hit else None
     if stored is not None:
         owners = set(files) | ballots
@@ -229,15 +229,21 @@ def partial_checks(tree: Tree) -> list[Problem]:
     return [p for p in found if p.path in tree.partial and p.severity == "error"]
 
 
-def _fingerprint(
-    files: list[str], results: dict[str, FileResult], ballots: set[str], cache: RecordCache
-) -> str:
+class FilesFingerprint:
+    """The record files' part of the checks' fingerprint, each file added as it is stored
+    into the tree, in discovery's order (so that its result need not be kept for it)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def add(self, result: FileResult) -> None:
+        self.digest.update(f"{result.path}\t{result.size}\t{result.stamp}\n".encode())
+
+
+def _fingerprint(stamps: FilesFingerprint, ballots: set[str], cache: RecordCache) -> str:
     """Which files, at which size and time, the checks ran over (ballot files as their
     cache entries have them: the counts the checks saw)."""
-    digest = hashlib.sha256()
-    for rel_path in files:
-        result = results[rel_path]
-        digest.update(f"{rel_path}\t{result.size}\t{result.stamp}\n".encode())
+    digest = stamps.digest.copy()
     for rel_path in sorted(ballots):
         entry = cache.ballots.get(rel_path)
         stamp = f"{entry[0]}\t{entry[1]}" if isinstance(entry, list) and len(entry) > 1 else "-"

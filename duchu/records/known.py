@@ -26,7 +26,13 @@ from duchu.records.discover import (
     shown_path,
     unreadable,
 )
-from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
+from duchu.records.finish import (
+    FilesFingerprint,
+    cyclic_gc_paused,
+    finish_load,
+    remember,
+    store_result,
+)
 from duchu.records.parallel import (
     Blob,
     Progress,
@@ -324,12 +330,14 @@ def load_known_tree(
             results[result.path] = result
             if cache is not None:
                 remember(cache, result)
+        stamps = FilesFingerprint()
         for rel_path in found.files:
-            result = results[rel_path]
+            result = results.pop(rel_path)  # let go of once stored (see ``load``)
             tree.files += 1
             tree.problems.extend(result.problems)
             store_result(tree, rel_path, result)
-        return finish_load(tree, files, cache, found.files, results)
+            stamps.add(result)
+        return finish_load(tree, files, cache, found.files, stamps)
 
 
 def _cached(cache: RecordCache, rel_path: str, size: int, stamp: int) -> FileResult | None:

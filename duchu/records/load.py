@@ -30,7 +30,13 @@ from duchu.records.cache import (
     user_cache_folder,
 )
 from duchu.records.discover import Discovered, bad_name, discover, readable_name, unreadable
-from duchu.records.finish import cyclic_gc_paused, finish_load, remember, store_result
+from duchu.records.finish import (
+    FilesFingerprint,
+    cyclic_gc_paused,
+    finish_load,
+    remember,
+    store_result,
+)
 from duchu.records.parallel import Progress, load_files, usable_cores
 from duchu.records.parse import (
     MAX_FILE_BYTES,
@@ -185,9 +191,14 @@ def _load_files(
         results[result.path] = result
         if cache is not None:
             remember(cache, result)
+    stamps = FilesFingerprint()
     for rel_path in found.files:  # stored in discovery order, whatever order they loaded in
-        result = results[rel_path]
+        # let go of once stored: only its stamp is asked after, and goes into the checks'
+        # fingerprint now (a province's 220,000 results, or their stamps, were some 30 MB
+        # at the peak of a load)
+        result = results.pop(rel_path)
         tree.files += 1
         tree.problems.extend(result.problems)
         store_result(tree, rel_path, result)
-    return finish_load(tree, _DiskFiles(root), cache, found.files, results)
+        stamps.add(result)
+    return finish_load(tree, _DiskFiles(root), cache, found.files, stamps)

@@ -7,9 +7,11 @@ in the tree changed since the last load -- the same files, each of the same size
 them, every ballot file a meeting names resolving to the same file with the same stamp, the
 same campaign, duchu version and cache format -- the loaded ``Tree`` is the one the last
 load made, and this module keeps it whole, beside the record cache, and gives it back in
-one read. Anything else -- one file changed, added, gone, renamed, a file changed in the
-clock tick the snapshot was written in (git's racy rule) -- is a miss, and the loader goes
-the file-by-file way, which then writes a new snapshot.
+one read: a head, then the tree's fields in pieces, each a pickle with a memo of its own
+(``write``), so that neither side ever holds a memo of the whole tree. Anything else --
+one file changed, added, gone, renamed, a file changed in the clock tick the snapshot was
+written in (git's racy rule) -- is a miss, and the loader goes the file-by-file way, which
+then writes a new snapshot.
 
 It is pickle, for speed, and pickle can run code; so a snapshot is never trusted because it
 is there. It lives in the user's private cache folder, like the record cache (opened only
@@ -35,8 +37,8 @@ import os
 import pickle
 import stat
 from collections import deque
-from collections.abc import Callable, Iterable
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,7 +49,7 @@ from duchu.records.tree import Tree, meeting_path
 
 SNAPSHOT_FILE = "tree.snapshot"
 KEY_FILE = "snapshot.key"
-_MAGIC = b"duchu-snapshot 4\n"  # the format: a snapshot of another is a miss
+_MAGIC = b"duchu-snapshot 5\n"  # the format: a snapshot of another is a miss
 _MAC_BYTES = 32
 _KEY_BYTES = 32
 # The modules whose data classes and enumerations a snapshot may hold: the records, the
@@ -56,8 +58,11 @@ _ALLOWED_MODULES = frozenset(
     {"duchu.records.models", "duchu.records.ballot_counts", "duchu.problems"}
 )
 
-# A file as the snapshot compares it: path, size, stamp.
-FileStamp = tuple[str, int, int]
+# How many entries of one of the tree's dictionaries or lists one pickle of the snapshot
+# holds (see ``write``).
+_PIECE_ENTRIES = 4096
+# The tree's fields keyed by meeting id, pickled beside the meetings they belong to.
+_BY_MEETING = ("appraisals", "meeting_units")
 # A ballot file a meeting names, as the snapshot compares it: the meeting, the file it
 # resolves to (or None), what stopped it, its size and stamp (or None).
 BallotStamp = tuple[str, str | None, object, int | None, int | None]
@@ -71,30 +76,36 @@ class _Files(Protocol):
 
 @dataclasses.dataclass
 class Seen:
-    """What a load saw of the folder before reading any file: the record files with their
-    stamps, in discovery's order, the problems discovery met, and the latest time any of
-    them changed."""
+    """What a load saw of the folder before reading any file: the digest of the record
+    files with their sizes and stamps, in discovery's order, the problems discovery met,
+    and the latest time any of them changed."""
 
-    files: list[FileStamp]
+    files: bytes
     problems: list[Problem]
     latest_change_ns: int
 
 
 def look(root: str, files: Iterable[str], problems: list[Problem]) -> Seen | None:
-    """Stat every record file (None when one cannot be: the loader reports it)."""
+    """Stat every record file (None when one cannot be: the loader reports it).
+
+    The files are kept as one SHA-256 of every path, size and stamp, not as a list: a
+    province's 220,000 entries were some 50 MB held through the whole load, and the
+    snapshot's copy as much again while it was read."""
     from duchu.records.parse import disk_stamp
 
-    stamps: list[FileStamp] = []
+    stamps: list[str] = []
     latest = 0
     try:
         for rel_path in files:
             info = os.stat(f"{root}/{rel_path}")  # a str, not a Path: once per file
             stamp, changed_ns = disk_stamp(info)
-            stamps.append((rel_path, info.st_size, stamp))
+            # NUL ends each field: no path holds one, so no two lists read alike
+            stamps.append(f"{rel_path}\0{info.st_size}\0{stamp}\0")
             latest = max(latest, changed_ns)
     except OSError:
         return None
-    return Seen(stamps, list(problems), latest)
+    digest = hashlib.sha256("".join(stamps).encode("utf-8", "surrogatepass")).digest()
+    return Seen(digest, list(problems), latest)
 
 
 def ballot_stamps(tree: Tree, files: _Files) -> tuple[list[BallotStamp], int]:
@@ -216,10 +227,21 @@ def _slotted(value: object) -> bool:
 
 
 class _Pickler(pickle.Pickler):
+    """Pickles records as ``_made(class, *values)``; a text field equal to one met before
+    in the same piece is given as that one, so the memo writes it once and the unpickler
+    makes one text for all (a kind's name, a unit's id, a date: each file's parse made its
+    own)."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__(file, protocol=5)
+        self.texts: dict[str, str] = {}
+
     def reducer_override(self, obj: Any) -> Any:
         if _slotted(obj):
             cls = type(obj)
-            return _made, (cls, *(getattr(obj, f.name) for f in dataclasses.fields(cls)))
+            texts = self.texts
+            values = [getattr(obj, f.name) for f in dataclasses.fields(cls)]
+            return _made, (cls, *(texts.setdefault(v, v) if type(v) is str else v for v in values))
         return NotImplemented
 
 
@@ -258,13 +280,11 @@ def read(folder: Path, key: bytes, seen: Seen, root: Path, files: _Files) -> Tre
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
         signature = handle.read(_MAC_BYTES)
-        stored = _signed_load(handle, secret, signature)
+        stored = _signed_load(handle, secret, signature, (key, seen.files, seen.problems))
     if stored is None:
         return None
+    was_ballots, state = stored
     try:
-        was_key, was_files, was_problems, was_ballots, state = stored
-        if was_key != key or was_files != seen.files or was_problems != seen.problems:
-            return None
         tree = Tree(root=root, **state)
     except Exception:  # any fault in a snapshot is a miss, never an error
         return None
@@ -312,19 +332,75 @@ class _SigningWriter:
         return written
 
 
-def _signed_load(handle: io.BufferedReader, secret: bytes, signature: bytes) -> Any:
-    """What the snapshot holds, or None unless every byte of it is signed with ``secret``.
-    The unpickler makes records as it reads (nothing but records and problems: see
-    ``_Unpickler``); they are thrown away unless the signature holds for the whole file."""
+def _signed_load(
+    handle: io.BufferedReader, secret: bytes, signature: bytes, seen: tuple[object, ...]
+) -> tuple[Any, dict[str, Any]] | None:
+    """The ballots' stamps and the tree's fields the snapshot holds, or None unless it was
+    made of what ``seen`` (key, files, problems) is now and every byte of it is signed with
+    ``secret``. The unpickler makes records as it reads (nothing but records and problems:
+    see ``_Unpickler``); they are thrown away unless the signature holds for the whole
+    file. A head that does not match is a miss before anything else is read: a forged one
+    can only make the loader read every file, as deleting the snapshot would.
+
+    Each piece is a pickle of its own, read by an unpickler of its own (see ``write``)."""
     signed = _Signing(handle, secret)
+    state: dict[str, Any] = {}
     try:
-        stored = _Unpickler(signed).load()
+        *was_seen, was_ballots = _Unpickler(signed).load()
+        if tuple(was_seen) != seen:
+            return None
+        while (piece := _Unpickler(signed).load()) is not None:
+            name, how, part, joined = piece
+            if how == "items":
+                state.setdefault(name, {}).update(part)
+                for other, entries in joined.items():
+                    state.setdefault(other, {}).update(entries)
+            elif how == "list":
+                state.setdefault(name, []).extend(part)
+            elif name not in state:
+                state[name] = part
+            else:
+                return None
     except Exception:  # any fault in a snapshot is a miss, never an error
         return None
     signed.read()  # nothing should follow; if anything does, it is signed too
     if not hmac.compare_digest(signature, signed.mac.digest()):
         return None
-    return stored
+    return was_ballots, state
+
+
+def _pieces(state: dict[str, Any]) -> Iterator[tuple[str, str, object, dict[str, Any]]]:
+    """The tree's fields in pieces of at most ``_PIECE_ENTRIES`` entries each: (field, how,
+    part, joined), where how is "items" (a part of a dictionary's items), "list" (a part of
+    a list) or "whole". The fields keyed by meeting (``_BY_MEETING``) go with the part of
+    ``meetings`` they belong to, in ``joined``, when they follow its order: a meeting's
+    appraisal counts are the very dictionary ``appraisals`` holds, and a meeting's id one
+    text in all three, which a piece of their own would copy."""
+    meetings = state["meetings"]
+    joined = [name for name in _BY_MEETING if _follows(state[name], meetings)]
+    for name, value in state.items():
+        if name in joined:
+            continue
+        if name == "meetings" or (isinstance(value, dict) and len(value) > _PIECE_ENTRIES):
+            items = iter(value.items())
+            while part := list(islice(items, _PIECE_ENTRIES)):
+                with_part = {
+                    other: [
+                        (ident, state[other][ident]) for ident, _ in part if ident in state[other]
+                    ]
+                    for other in (joined if name == "meetings" else [])
+                }
+                yield name, "items", part, with_part
+        elif isinstance(value, list) and len(value) > _PIECE_ENTRIES:
+            for start in range(0, len(value), _PIECE_ENTRIES):
+                yield name, "list", value[start : start + _PIECE_ENTRIES], {}
+        else:
+            yield name, "whole", value, {}
+
+
+def _follows(by_meeting: dict[str, object], meetings: dict[str, object]) -> bool:
+    """Whether ``by_meeting``'s keys are meetings' keys, in the same order."""
+    return list(by_meeting) == [ident for ident in meetings if ident in by_meeting]
 
 
 def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> None:
@@ -345,7 +421,15 @@ def write(folder: Path, key: bytes, seen: Seen, tree: Tree, files: _Files) -> No
             # the signature, at the head, filled in last
             handle.write(_MAGIC + bytes(_MAC_BYTES))
             signing = _SigningWriter(handle, secret)
-            _Pickler(signing, protocol=5).dump((key, seen.files, seen.problems, ballots, state))
+            _Pickler(signing).dump((key, seen.files, seen.problems, ballots))
+            # A pickle per piece, each with a memo of its own: one pickle of the whole
+            # tree kept every object it met in its memo (and the tuple of each record's
+            # values, made for it alone), as did the unpickler, some 120 MB at 20,000
+            # units above the tree itself. Texts shared across pieces are then copied,
+            # which costs less.
+            for piece in _pieces(state):
+                _Pickler(signing).dump(piece)
+            _Pickler(signing).dump(None)
             handle.seek(len(_MAGIC))
             handle.write(signing.mac.digest())
         os.replace(temporary, folder / SNAPSHOT_FILE)
