@@ -85,7 +85,8 @@ def test_renames_are_followed_whatever_the_repository_configures(tmp_path: Path)
     assert file_dates(repo, day("2014-12-31")).added == {"meetings/m/a.yaml": day("2014-03-01")}
 
 
-def test_the_office_report_delay_survives_a_move_into_a_sub_folder(tmp_path: Path) -> None:
+def _committed_office(tmp_path: Path) -> tuple[Path, Path]:
+    """The office's repository (``top``) with its records (``root``) committed as COMMITS."""
     top = tmp_path / "office"
     top.mkdir()
     office_git(top, "init", "--quiet", "--initial-branch=main")
@@ -94,6 +95,11 @@ def test_the_office_report_delay_survives_a_move_into_a_sub_folder(tmp_path: Pat
         write_office(root, files)
         office_git(top, "add", "--all")
         office_git(top, "commit", "--quiet", "-m", "记录", when=when)
+    return top, root
+
+
+def test_the_office_report_delay_survives_a_move_into_a_sub_folder(tmp_path: Path) -> None:
+    top, root = _committed_office(tmp_path)
     before = by_group(root, "--as-of", "2014-10-10")
     assert before["ga"]["report_delay_days"] == {"median": 6, "max": 7}
     # the clerk files a1's meeting under a sub-folder in October
@@ -114,14 +120,7 @@ def test_reports_read_a_few_files_at_a_time_date_the_same(
     import duchu.git.history
     from duchu.records.reports import WorkReports
 
-    top = tmp_path / "office"
-    top.mkdir()
-    office_git(top, "init", "--quiet", "--initial-branch=main")
-    root = top / "记录"
-    for when, files in COMMITS:
-        write_office(root, files)
-        office_git(top, "add", "--all")
-        office_git(top, "commit", "--quiet", "-m", "记录", when=when)
+    _, root = _committed_office(tmp_path)
     as_of = day("2014-10-10")
     whole = file_dates(root, as_of, rule=WorkReports())
     assert whole.reported and whole.reported.keys() <= whole.changed.keys()
