@@ -44,8 +44,17 @@ _text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", _markupsafe_t
 
 def _number(value: float) -> str:
     """A coordinate, short: 12 rather than 12.0, 3.33 rather than 3.3333333."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    text = _numbers.get(value)
+    if text is None:
+        text = f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+        if value and value == value:  # not -0.0 (0.0 as a key, written "-0"), nor NaN
+            _numbers[value] = text
+    return text
+
+
+# Each coordinate written once: a province's bars are made of a few thousand distinct
+# ones (counts over totals of a few hundred forms), drawn hundreds of thousands of times.
+_numbers: dict[float, str] = {}
 
 
 def stacked_bar(

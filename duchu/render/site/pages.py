@@ -88,6 +88,7 @@ class SiteBuilder:
             self.tallies_of[tally.unit].append(tally)
         self.comparison_of = {c.unit: c for c in data.comparisons}
         self.meetings_of = data.meetings_of
+        self._common: dict[int, dict[str, Any]] = {}
 
     # --- words -----------------------------------------------------------------------------
 
@@ -133,6 +134,12 @@ class SiteBuilder:
 
     def common(self, depth: int, title: str, here: str) -> dict[str, Any]:
         """What every page has: words, links back, the provenance."""
+        shared = self._common.get(depth)
+        if shared is None:  # the same for every page as deep: worded once
+            shared = self._common[depth] = self._common_words(depth)
+        return {**shared, "title": title, "here": here}
+
+    def _common_words(self, depth: int) -> dict[str, Any]:
         root = "../" * depth
         data = self.data
         prov = data.provenance
@@ -155,8 +162,8 @@ class SiteBuilder:
             "line": self.line,
             "lang": "zh-CN" if self.lang == "zh" else "en",
             "root": root,
-            "title": title,
-            "here": here,
+            "title": "",
+            "here": "",
             "campaign": self.campaign.name,
             "issuer": self.campaign.issuer or "",
             "as_of": self.day(self.as_of),
@@ -456,7 +463,8 @@ class SiteBuilder:
     ) -> dict[str, Any]:
         tree = self.data.tree
         meeting = tree.meetings[meeting_id]
-        whose = [uid for uid in tree.meeting_units.get(meeting_id, ()) if uid in unit_ids]
+        wanted = set(unit_ids)  # a group's page looks each meeting's units up in its own
+        whose = [uid for uid in tree.meeting_units.get(meeting_id, ()) if uid in wanted]
         return {
             "date": self.day(day),
             "kind": self.kind_names.get(meeting.kind, meeting.kind),
@@ -469,9 +477,7 @@ class SiteBuilder:
             if len(whose) < len(unit_ids) or len(unit_ids) == 1
             else [],
             "all_units": len(whose) == len(unit_ids) and len(unit_ids) > 1,
-            "attended_by": "、".join(meeting.attended_by)
-            if self.lang == "zh"
-            else ", ".join(meeting.attended_by),
+            "attended_by": ("、" if self.lang == "zh" else ", ").join(meeting.attended_by),
             "absent": [{"name": a.name, "reason": a.reason or ""} for a in meeting.absent],
             "absent_text": [
                 self.t("site-with-note", name=a.name, note=a.reason) if a.reason else a.name
